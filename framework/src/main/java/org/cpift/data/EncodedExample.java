@@ -1,0 +1,69 @@
+package org.cpift.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cpift.util.CpiftException;
+
+/**
+ * An SFT record as token ids: {@code <bos> prompt <sep> answer <eos>}. The model reads
+ * {@code tokens[0..n-1)} and predicts {@code tokens[1..n)}; only predictions of answer tokens and
+ * the final {@code <eos>} carry loss.
+ *
+ * @param tokens the full sequence
+ * @param answerStart index in {@code tokens} of the first answer token (just after {@code <sep>})
+ * @param record the source record
+ */
+public record EncodedExample(int[] tokens, int answerStart, SftRecord record) {
+
+  /** The generation prompt: {@code <bos> prompt <sep>}. */
+  public int[] promptTokens() {
+    return java.util.Arrays.copyOf(tokens, answerStart);
+  }
+
+  /** Number of loss-carrying target positions (answer tokens plus eos). */
+  public int answerLength() {
+    return tokens.length - answerStart;
+  }
+
+  /**
+   * Encodes {@code record}. When the sequence is longer than {@code contextLength + 1} tokens the
+   * prompt is cut from the left (keeping {@code <bos>}); an answer that does not fit is an error.
+   */
+  public static EncodedExample encode(SftRecord record, CharTokenizer tok, int contextLength,
+      String where) {
+    int[] p = tok.encode(record.prompt(), where + " (prompt)");
+    int[] a = tok.encode(record.answer(), where + " (answer)");
+    int maxPrompt = contextLength + 1 - 3 - a.length; // room left after bos, sep, answer, eos
+    if (maxPrompt < 0) {
+      throw new CpiftException(where + ": the answer has " + a.length + " characters but the model's "
+          + "context holds " + contextLength + " tokens; shorten the answer or use a larger context");
+    }
+    int keep = Math.min(p.length, maxPrompt);
+    int[] t = new int[3 + keep + a.length];
+    int i = 0;
+    t[i++] = CharTokenizer.BOS;
+    System.arraycopy(p, p.length - keep, t, i, keep);
+    i += keep;
+    t[i++] = CharTokenizer.SEP;
+    int answerStart = i;
+    System.arraycopy(a, 0, t, i, a.length);
+    i += a.length;
+    t[i] = CharTokenizer.EOS;
+    return new EncodedExample(t, answerStart, record);
+  }
+
+  /** Encodes a list; {@code source} (a file name) and the index name each record in errors. */
+  public static List<EncodedExample> encodeAll(List<SftRecord> records, CharTokenizer tok,
+      int contextLength, String source) {
+    List<EncodedExample> out = new ArrayList<>(records.size());
+    for (int i = 0; i < records.size(); i++) {
+      out.add(encode(records.get(i), tok, contextLength, source + " record " + (i + 1)));
+    }
+    return out;
+  }
+
+  /** True when the prompt was cut to fit the context. */
+  public boolean promptTruncated(CharTokenizer tok) {
+    return answerStart - 2 < record.prompt().length();
+  }
+}

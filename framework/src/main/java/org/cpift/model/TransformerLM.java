@@ -1,0 +1,246 @@
+package org.cpift.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Indices;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Decoder-only transformer language model as a TensorFlow graph (GPT-2 layout, after nanoGPT):
+ * token + position embedding, {@code nLayers} pre-norm blocks of causal multi-head self-attention
+ * and a GELU MLP, a final norm, and an output head tied to the token embedding.
+ *
+ * <p>Inputs are fed per run: {@code inputs} and {@code targets} as {@code [B, T]} token ids
+ * ({@code T <= contextLength}), {@code weights} {@code [B, T]} as the loss weight of each target
+ * (1 for answer tokens, 0 for prompt and padding). The SFT loss is
+ * {@code L = Σ w·(−log p(target)) / max(Σ w, 1)}, the mean cross-entropy per answer token.
+ *
+ * <p>Variables are named {@code wte, wpe, h{i}/ln1/g, h{i}/ln1/b, h{i}/attn/{wq,wk,wv,wo},
+ * h{i}/attn/{bq,bk,bv,bo}, h{i}/ln2/{g,b}, h{i}/mlp/{w1,b1,w2,b2}, ln_f/{g,b}}. Initialization uses
+ * stateless random ops seeded by (seed, variable index), so one seed gives identical weights.
+ *
+ * <p>The graph avoids {@code Rsqrt} (its gradient crashes the JVM in TF Java 1.1.0) and
+ * {@code SparseSoftmaxCrossEntropyWithLogits} (no gradient): norms use {@code pow(x, -0.5)} and
+ * the loss uses log-softmax with a one-hot target.
+ *
+ * @param <T> float type of the graph: {@code TFloat32} for training, {@code TFloat64} for
+ *     gradient checks
+ */
+public final class TransformerLM<T extends TFloating> {
+  public final ModelConfig config;
+  public final Class<T> dtype;
+  /** {@code [B, T]} input token ids. */
+  public final Placeholder<TInt32> inputs;
+  /** {@code [B, T]} target token ids (inputs shifted left by one). */
+  public final Placeholder<TInt32> targets;
+  /** {@code [B, T]} loss weight of each target. */
+  public final Placeholder<T> weights;
+  /** {@code [B*T, V]} next-token logits. */
+  public final Operand<T> logits;
+  /** Σ w·nll over the batch. */
+  public final Operand<T> lossSum;
+  /** Σ w over the batch (number of answer tokens). */
+  public final Operand<T> weightSum;
+  /** Mean answer-token cross-entropy, the training loss. */
+  public final Operand<T> loss;
+  /** {@code [B, T]} greedy next token at every position. */
+  public final Operand<TInt32> predictions;
+
+  private final Ops tf;
+  private final long seed;
+  private final List<ModelVariable<T>> variables = new ArrayList<>();
+  private final Map<String, Ops> scopes = new HashMap<>();
+
+  /** Builds the model into {@code tf}'s graph, initialized from {@code seed}. */
+  public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed) {
+    this.tf = tf;
+    this.config = config;
+    this.dtype = dtype;
+    this.seed = seed;
+    int d = config.dModel();
+    int v = config.vocabSize();
+
+    inputs = tf.withName("inputs").placeholder(TInt32.class,
+        Placeholder.shape(Shape.of(-1, -1)));
+    targets = tf.withName("targets").placeholder(TInt32.class,
+        Placeholder.shape(Shape.of(-1, -1)));
+    weights = tf.withName("weights").placeholder(dtype, Placeholder.shape(Shape.of(-1, -1)));
+    Operand<TInt32> shape = tf.shape(inputs);
+    Operand<TInt32> b = tf.stridedSlice(shape, Indices.at(0));
+    Operand<TInt32> t = tf.stridedSlice(shape, Indices.at(1));
+
+    Variable<T> wte = normal("wte", ParamKind.TOKEN_EMBEDDING, config.initStd(), v, d);
+    Variable<T> wpe = normal("wpe", ParamKind.POSITION_EMBEDDING, config.initStd(),
+        config.contextLength(), d);
+
+    Operand<T> tok = tf.gather(wte, inputs, tf.constant(0));                // [B, T, d]
+    Operand<T> pos = tf.slice(wpe, tf.constant(new int[] {0, 0}),
+        tf.stack(List.of(t, tf.constant(-1))));                             // [T, d]
+    Operand<T> x = tf.reshape(tf.math.add(tok, pos), tf.constant(new int[] {-1, d})); // [B*T, d]
+    Operand<T> causal = tf.slice(causalBias(), tf.constant(new int[] {0, 0}),
+        tf.stack(List.of(t, t)));                                           // [T, T]
+
+    float residualStd = (float) (config.initStd() / Math.sqrt(2.0 * config.nLayers()));
+    for (int layer = 0; layer < config.nLayers(); layer++) {
+      String h = "h" + layer;
+      x = tf.math.add(x, attention(h, norm(h + "/ln1", x), b, t, causal, residualStd));
+      x = tf.math.add(x, mlp(h + "/mlp", norm(h + "/ln2", x), residualStd));
+    }
+    x = norm("ln_f", x);
+
+    logits = tf.linalg.matMul(x, wte, MatMul.transposeB(true));            // [B*T, V]
+    Operand<T> logp = tf.nn.logSoftmax(logits);
+    Operand<T> onehot = tf.oneHot(tf.reshape(targets, tf.constant(new int[] {-1})),
+        tf.constant(v), scalar(1), scalar(0));                              // [B*T, V]
+    Operand<T> nll = tf.math.neg(tf.sum(tf.math.mul(logp, onehot), tf.constant(1))); // [B*T]
+    Operand<T> w = tf.reshape(weights, tf.constant(new int[] {-1}));
+    lossSum = tf.withName("loss_sum").sum(tf.math.mul(nll, w), tf.constant(0));
+    weightSum = tf.withName("weight_sum").sum(w, tf.constant(0));
+    loss = tf.withName("loss").math.div(lossSum, tf.math.maximum(weightSum, scalar(1)));
+    predictions = tf.reshape(tf.math.argMax(logits, tf.constant(1), TInt32.class),
+        tf.stack(List.of(b, t)));
+  }
+
+  /** The trainable variables in creation order. */
+  public List<ModelVariable<T>> variables() {
+    return Collections.unmodifiableList(variables);
+  }
+
+  private Operand<T> attention(String h, Operand<T> x, Operand<TInt32> b, Operand<TInt32> t,
+      Operand<T> causal, float residualStd) {
+    int d = config.dModel();
+    int nh = config.nHeads();
+    int hs = config.headSize();
+    String s = h + "/attn";
+    Operand<T> q = heads(linear(x, normal(s + "/wq", ParamKind.ATTENTION, config.initStd(), d, d),
+        zeros(s + "/bq", d)), b, t);                                        // [B, nh, T, hs]
+    Operand<T> k = heads(linear(x, normal(s + "/wk", ParamKind.ATTENTION, config.initStd(), d, d),
+        zeros(s + "/bk", d)), b, t);                                        // [B, nh, T, hs]
+    Operand<T> v = heads(linear(x, normal(s + "/wv", ParamKind.ATTENTION, config.initStd(), d, d),
+        zeros(s + "/bv", d)), b, t);                                        // [B, nh, T, hs]
+    Operand<T> att = tf.train.batchMatMul(q, k, dtype, BatchMatMul.adjY(true)); // [B, nh, T, T]
+    att = tf.math.add(tf.math.mul(att, scalar(1.0 / Math.sqrt(hs))), causal);
+    att = tf.nn.softmax(att);
+    Operand<T> y = tf.train.batchMatMul(att, v, dtype);                     // [B, nh, T, hs]
+    y = tf.linalg.transpose(y, tf.constant(new int[] {0, 2, 1, 3}));       // [B, T, nh, hs]
+    y = tf.reshape(y, tf.constant(new int[] {-1, nh * hs}));                // [B*T, d]
+    return linear(y, normal(s + "/wo", ParamKind.ATTENTION, residualStd, d, d), zeros(s + "/bo", d));
+  }
+
+  /** {@code [B*T, d]} → {@code [B, nh, T, hs]}. */
+  private Operand<T> heads(Operand<T> x, Operand<TInt32> b, Operand<TInt32> t) {
+    Operand<T> r = tf.reshape(x, tf.stack(List.of(b, t, tf.constant(config.nHeads()),
+        tf.constant(config.headSize()))));                                  // [B, T, nh, hs]
+    return tf.linalg.transpose(r, tf.constant(new int[] {0, 2, 1, 3}));
+  }
+
+  private Operand<T> mlp(String s, Operand<T> x, float residualStd) {
+    int d = config.dModel();
+    int m = config.mlpWidth();
+    Operand<T> hid = linear(x, normal(s + "/w1", ParamKind.MLP, config.initStd(), d, m),
+        zeros(s + "/b1", m));                                               // [B*T, m]
+    hid = gelu(hid);
+    return linear(hid, normal(s + "/w2", ParamKind.MLP, residualStd, m, d), zeros(s + "/b2", d));
+  }
+
+  /** Exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
+  private Operand<T> gelu(Operand<T> x) {
+    Operand<T> phi = tf.math.add(scalar(1), tf.math.erf(tf.math.mul(x, scalar(Math.sqrt(0.5)))));
+    return tf.math.mul(tf.math.mul(x, phi), scalar(0.5));
+  }
+
+  private Operand<T> linear(Operand<T> x, Operand<T> w, Operand<T> bias) {
+    return tf.math.add(tf.linalg.matMul(x, w), bias);
+  }
+
+  /** LayerNorm (x−μ)/√(σ²+ε)·g + b, or RMSNorm x/√(mean(x²)+ε)·g, over the last axis. */
+  private Operand<T> norm(String s, Operand<T> x) {
+    int d = config.dModel();
+    Operand<T> g = constantInit(s + "/g", ParamKind.NORM, 1f, d);
+    Operand<TInt32> axis = tf.constant(new int[] {-1});
+    Operand<T> eps = scalar(config.normEps());
+    Operand<T> minusHalf = scalar(-0.5);
+    if (config.norm() == ModelConfig.Norm.RMS) {
+      Operand<T> ms = tf.math.mean(tf.math.square(x), axis,
+          org.tensorflow.op.math.Mean.keepDims(true));
+      return tf.math.mul(tf.math.mul(x, tf.math.pow(tf.math.add(ms, eps), minusHalf)), g);
+    }
+    Operand<T> bias = constantInit(s + "/b", ParamKind.NORM, 0f, d);
+    Operand<T> mu = tf.math.mean(x, axis, org.tensorflow.op.math.Mean.keepDims(true));
+    Operand<T> xc = tf.math.sub(x, mu);
+    Operand<T> var = tf.math.mean(tf.math.square(xc), axis,
+        org.tensorflow.op.math.Mean.keepDims(true));
+    return tf.math.add(tf.math.mul(tf.math.mul(xc, tf.math.pow(tf.math.add(var, eps), minusHalf)),
+        g), bias);
+  }
+
+  /** {@code [ctx, ctx]} additive mask: 0 where key ≤ query, −1e9 above the diagonal. */
+  private Operand<T> causalBias() {
+    int n = config.contextLength();
+    float[][] m = new float[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        m[i][j] = -1e9f;
+      }
+    }
+    return tf.dtypes.cast(tf.constant(m), dtype);
+  }
+
+  private Operand<T> scalar(double value) {
+    return tf.dtypes.cast(tf.constant(value), dtype);
+  }
+
+  private Variable<T> normal(String name, ParamKind kind, float std, long... shape) {
+    Ops scope = scopeOf(name);
+    Operand<TInt64> seedPair = tf.constant(new long[] {seed, variables.size()});
+    Operand<T> init = tf.math.mul(
+        tf.random.statelessTruncatedNormal(tf.constant(shape), seedPair, dtype), scalar(std));
+    return register(name, kind, scope.withName(leaf(name)).variable(init), shape);
+  }
+
+  private Variable<T> zeros(String name, long... shape) {
+    return constantInit(name, ParamKind.BIAS, 0f, shape);
+  }
+
+  private Variable<T> constantInit(String name, ParamKind kind, float value, long... shape) {
+    Operand<T> init = tf.fill(tf.constant(shape), scalar(value));
+    return register(name, kind, scopeOf(name).withName(leaf(name)).variable(init), shape);
+  }
+
+  private Variable<T> register(String name, ParamKind kind, Variable<T> var, long[] shape) {
+    variables.add(new ModelVariable<>(name, shape, kind, var, variables.size()));
+    return var;
+  }
+
+  /** One {@code Ops} per name prefix, so TF op names equal our stable names. */
+  private Ops scopeOf(String name) {
+    int slash = name.lastIndexOf('/');
+    if (slash < 0) {
+      return tf;
+    }
+    String prefix = name.substring(0, slash);
+    Ops scope = scopes.get(prefix);
+    if (scope == null) {
+      // scopeOf(prefix) is the scope of prefix's parent; recursion builds h3 before h3/attn
+      scope = scopeOf(prefix).withSubScope(leaf(prefix));
+      scopes.put(prefix, scope);
+    }
+    return scope;
+  }
+
+  private static String leaf(String name) {
+    return name.substring(name.lastIndexOf('/') + 1);
+  }
+}

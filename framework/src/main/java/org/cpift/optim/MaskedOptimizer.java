@@ -1,0 +1,154 @@
+package org.cpift.optim;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.model.ModelVariable;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * An optimizer written from primitive TF ops whose updates honour a per-entry freeze mask.
+ *
+ * <p>Each trainable variable has a boolean mask placeholder of its own shape (true = trainable),
+ * fed per run, never stored in a {@code Variable}. The mask gates the <em>update</em>: for a
+ * frozen entry the parameter and every optimizer slot keep their exact bits ({@code select}, not a
+ * multiply), so it gets no gradient step, no weight decay and no drift from moments accumulated
+ * while it was trainable. Masking the gradient instead would not freeze an entry under Adam.
+ *
+ * <p>Structure (after TF Java's {@code Adam}): {@link #build} clips the gradients by their global
+ * norm (over trainable entries), then calls {@link #applyMasked} per variable; subclasses create
+ * their slots there with {@link #slot} and declare per-step scalars in {@link #stepScalars}.
+ * Updates read the clipped gradients, which depend on the gradient of every variable, so no
+ * assignment can run before the backward pass has read the old values.
+ */
+public abstract class MaskedOptimizer {
+  protected final OptimizerConfig config;
+  private Placeholder<TFloat32> lr;
+  private Placeholder<TFloat32> clip;
+  private Operand<TFloat32> gradNorm;
+  private final List<Placeholder<TBool>> masks = new ArrayList<>();
+  private final List<Op> updates = new ArrayList<>();
+  private final Map<String, Variable<TFloat32>> slots = new LinkedHashMap<>();
+  private final Map<String, long[]> slotShapes = new LinkedHashMap<>();
+  private final Map<String, Placeholder<TFloat32>> scalars = new LinkedHashMap<>();
+
+  protected MaskedOptimizer(OptimizerConfig config) {
+    this.config = config;
+  }
+
+  public OptimizerConfig config() {
+    return config;
+  }
+
+  /** Adds the update ops for {@code vars} given their gradients {@code grads} to the graph. */
+  public final void build(Ops tf, List<ModelVariable<TFloat32>> vars, List<Operand<TFloat32>> grads) {
+    if (!updates.isEmpty()) {
+      throw new IllegalStateException("optimizer already built");
+    }
+    Ops opt = tf.withSubScope("optimizer");
+    lr = opt.withName("lr").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    clip = opt.withName("clip_norm").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    List<Operand<TFloat32>> squares = new ArrayList<>();
+    for (ModelVariable<TFloat32> v : vars) {
+      Placeholder<TBool> m = opt.withName("mask_" + v.index()).placeholder(TBool.class,
+          Placeholder.shape(Shape.of(v.shape())));
+      masks.add(m);
+      Operand<TFloat32> g = grads.get(v.index());
+      Operand<TFloat32> gm = opt.math.mul(g, opt.dtypes.cast(m, TFloat32.class));
+      squares.add(opt.sum(opt.math.square(gm), opt.constant(allAxes(v.shape().length))));
+    }
+    gradNorm = opt.withName("grad_norm").math.sqrt(opt.math.addN(squares));
+    // scale = min(1, clip / norm); feeding clip = +inf disables clipping
+    Operand<TFloat32> scale = opt.math.minimum(opt.constant(1f),
+        opt.math.div(clip, opt.math.maximum(gradNorm, opt.constant(1e-12f))));
+    for (ModelVariable<TFloat32> v : vars) {
+      Operand<TFloat32> g = opt.math.mul(grads.get(v.index()), scale);
+      float decay = v.kind().decays() ? config.weightDecay() : 0f;
+      List<Op> assigns = applyMasked(opt, v, g, masks.get(v.index()), lr, decay);
+      updates.add(opt.withControlDependencies(assigns).withName("update_" + v.index()).noOp());
+    }
+  }
+
+  /**
+   * Builds the masked update of one variable and returns its assignment ops. {@code mask} is true
+   * where the entry is trainable; a frozen entry's parameter and slots must keep their values.
+   */
+  protected abstract List<Op> applyMasked(Ops tf, ModelVariable<TFloat32> v, Operand<TFloat32> grad,
+      Operand<TBool> mask, Operand<TFloat32> lr, float weightDecay);
+
+  /** Values of the per-step scalar placeholders for the {@code t}-th update (1-based). */
+  public abstract Map<String, Float> stepScalars(long t);
+
+  /** Creates a zero-initialized slot variable {@code <slot>/<variable name>}. */
+  protected final Variable<TFloat32> slot(Ops tf, ModelVariable<TFloat32> v, String slot) {
+    String name = slot + "/" + v.name();
+    Variable<TFloat32> s = tf.withName(slot + "_" + v.index())
+        .variable(tf.fill(tf.constant(v.shape()), tf.constant(0f)));
+    slots.put(name, s);
+    slotShapes.put(name, v.shape());
+    return s;
+  }
+
+  /** Declares a per-step scalar placeholder, fed from {@link #stepScalars}. */
+  protected final Placeholder<TFloat32> stepScalar(Ops tf, String name) {
+    return scalars.computeIfAbsent(name,
+        n -> tf.withName(n).placeholder(TFloat32.class, Placeholder.shape(Shape.scalar())));
+  }
+
+  /** Selects {@code updated} where trainable and {@code current} where frozen, then assigns. */
+  protected static Op assignMasked(Ops tf, Variable<TFloat32> var, Operand<TBool> mask,
+      Operand<TFloat32> updated, Operand<TFloat32> current) {
+    return tf.assign(var, tf.select(mask, updated, current));
+  }
+
+  public Placeholder<TFloat32> lr() {
+    return lr;
+  }
+
+  public Placeholder<TFloat32> clipNorm() {
+    return clip;
+  }
+
+  /** Global norm of the (masked) gradients before clipping. */
+  public Operand<TFloat32> gradNorm() {
+    return gradNorm;
+  }
+
+  public Placeholder<TBool> mask(int variableIndex) {
+    return masks.get(variableIndex);
+  }
+
+  public Op update(int variableIndex) {
+    return updates.get(variableIndex);
+  }
+
+  /** Slot variables by name ({@code adam_m/h0/attn/wq}), for checkpoints. */
+  public Map<String, Variable<TFloat32>> slots() {
+    return Collections.unmodifiableMap(slots);
+  }
+
+  public long[] slotShape(String name) {
+    return slotShapes.get(name);
+  }
+
+  public Map<String, Placeholder<TFloat32>> scalarPlaceholders() {
+    return Collections.unmodifiableMap(scalars);
+  }
+
+  private static int[] allAxes(int rank) {
+    int[] axes = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      axes[i] = i;
+    }
+    return axes;
+  }
+}

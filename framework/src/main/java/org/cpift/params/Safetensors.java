@@ -1,0 +1,281 @@
+package org.cpift.params;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.util.AtomicFiles;
+import org.cpift.util.CpiftException;
+import org.cpift.util.Json;
+
+/**
+ * Reads and writes the safetensors format: an 8-byte little-endian header length N, N bytes of
+ * JSON ({@code name -> {dtype, shape, data_offsets}} plus an optional {@code __metadata__} map of
+ * strings), then the little-endian tensor bytes. Writes F32; reads F32, F16 and BF16 (converted to
+ * float). Files written here load in PyTorch with {@code safetensors.torch.load_file}.
+ *
+ * <p>The reader trusts nothing: the header length, every offset, every size and shape is checked,
+ * and a bad file is rejected with the file name, the tensor and what is wrong.
+ */
+public final class Safetensors {
+  private Safetensors() {}
+
+  /** Largest header accepted (the reference implementation uses the same bound). */
+  static final long MAX_HEADER_BYTES = 100L << 20;
+
+  /** A loaded file: its tensors (converted to float32) and its string metadata. */
+  public record Contents(ParamSnapshot params, Map<String, String> metadata) {}
+
+  /** Writes {@code snapshot} as F32 tensors with {@code metadata}, atomically. */
+  public static void write(Path file, ParamSnapshot snapshot, Map<String, String> metadata) {
+    ObjectNode header = Json.MAPPER.createObjectNode();
+    if (metadata != null && !metadata.isEmpty()) {
+      ObjectNode meta = header.putObject("__metadata__");
+      metadata.forEach(meta::put);
+    }
+    long offset = 0;
+    for (Param p : snapshot.params()) {
+      ObjectNode t = header.putObject(p.name());
+      t.put("dtype", "F32");
+      var shape = t.putArray("shape");
+      for (long d : p.shape()) {
+        shape.add(d);
+      }
+      long bytes = 4L * p.size();
+      t.putArray("data_offsets").add(offset).add(offset + bytes);
+      offset += bytes;
+    }
+    byte[] json;
+    try {
+      json = Json.MAPPER.writer().without(
+          com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(header);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int padded = (json.length + 7) / 8 * 8; // align the data section to 8 bytes, padding with spaces
+    byte[] headerBytes = new byte[padded];
+    java.util.Arrays.fill(headerBytes, (byte) ' ');
+    System.arraycopy(json, 0, headerBytes, 0, json.length);
+    AtomicFiles.write(file, out -> {
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+      out.write(len.array());
+      out.write(headerBytes);
+      ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+      for (Param p : snapshot.params()) {
+        for (float v : p.data()) {
+          if (!buf.hasRemaining()) {
+            out.write(buf.array(), 0, buf.position());
+            buf.clear();
+          }
+          buf.putFloat(v);
+        }
+      }
+      out.write(buf.array(), 0, buf.position());
+    });
+  }
+
+  /** Reads a safetensors file; throws {@link CpiftException} naming the problem if it is invalid. */
+  public static Contents read(Path file) {
+    ByteBuffer all;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size > Integer.MAX_VALUE) {
+        all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      } else {
+        all = ByteBuffer.allocate((int) size);
+        while (all.hasRemaining() && ch.read(all) >= 0) {
+          // keep reading until the buffer is full
+        }
+        all.flip();
+      }
+    } catch (NoSuchFileException e) {
+      throw new CpiftException("safetensors file not found: " + file);
+    } catch (IOException e) {
+      throw new CpiftException("cannot read safetensors file " + file + ": " + e.getMessage(), e);
+    }
+    return parse(all.order(ByteOrder.LITTLE_ENDIAN), file.toString());
+  }
+
+  /** Parses safetensors bytes; {@code where} names the source in error messages. */
+  public static Contents parse(ByteBuffer bytes, String where) {
+    ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    long fileSize = b.remaining();
+    if (fileSize < 8) {
+      throw bad(where, "file is " + fileSize + " bytes, shorter than the 8-byte header length");
+    }
+    long headerLen = b.getLong(0);
+    if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
+      throw bad(where, "header length " + Long.toUnsignedString(headerLen)
+          + " is outside 2.." + MAX_HEADER_BYTES);
+    }
+    if (8 + headerLen > fileSize) {
+      throw bad(where, "header length " + headerLen + " runs past the end of the file ("
+          + fileSize + " bytes): the file is truncated or not safetensors");
+    }
+    byte[] hb = new byte[(int) headerLen];
+    b.position(8);
+    b.get(hb);
+    JsonNode header;
+    try {
+      header = Json.MAPPER.readTree(new String(hb, StandardCharsets.UTF_8).stripTrailing());
+    } catch (IOException e) {
+      throw bad(where, "header is not valid JSON: " + e.getMessage());
+    }
+    if (header == null || !header.isObject()) {
+      throw bad(where, "header is not a JSON object");
+    }
+    long dataStart = 8 + headerLen;
+    long dataLen = fileSize - dataStart;
+    Map<String, String> metadata = new LinkedHashMap<>();
+    record Entry(String name, String dtype, long[] shape, long begin, long end) {}
+    List<Entry> entries = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      String name = f.getKey();
+      JsonNode v = f.getValue();
+      if (name.equals("__metadata__")) {
+        if (!v.isObject()) {
+          throw bad(where, "__metadata__ must be an object of strings");
+        }
+        v.fields().forEachRemaining(m -> {
+          if (!m.getValue().isTextual()) {
+            throw bad(where, "__metadata__." + m.getKey() + " must be a string");
+          }
+          metadata.put(m.getKey(), m.getValue().asText());
+        });
+        continue;
+      }
+      if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray()
+          || !v.path("data_offsets").isArray() || v.path("data_offsets").size() != 2) {
+        throw bad(where, "tensor '" + name + "' needs dtype (string), shape (array) and "
+            + "data_offsets ([begin, end])");
+      }
+      String dtype = v.get("dtype").asText();
+      int width = dtypeWidth(dtype);
+      if (width == 0) {
+        throw bad(where, "tensor '" + name + "' has dtype " + dtype
+            + "; supported are F32, F16 and BF16");
+      }
+      long[] shape = new long[v.get("shape").size()];
+      for (int i = 0; i < shape.length; i++) {
+        JsonNode d = v.get("shape").get(i);
+        if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+          throw bad(where, "tensor '" + name + "' has an invalid dimension " + d);
+        }
+        shape[i] = d.asLong();
+      }
+      JsonNode o0 = v.get("data_offsets").get(0);
+      JsonNode o1 = v.get("data_offsets").get(1);
+      if (!o0.isIntegralNumber() || !o1.isIntegralNumber() || !o0.canConvertToLong()
+          || !o1.canConvertToLong() || o0.asLong() < 0 || o1.asLong() < o0.asLong()) {
+        throw bad(where, "tensor '" + name + "' has invalid data_offsets " + v.get("data_offsets"));
+      }
+      long begin = o0.asLong();
+      long end = o1.asLong();
+      long expected;
+      try {
+        expected = Math.multiplyExact(Param.numElements(shape), (long) width);
+      } catch (ArithmeticException e) {
+        throw bad(where, "tensor '" + name + "' has a shape whose size overflows");
+      }
+      if (end - begin != expected) {
+        throw bad(where, "tensor '" + name + "' has shape " + java.util.Arrays.toString(shape)
+            + " of " + dtype + " (" + expected + " bytes) but its data_offsets span "
+            + (end - begin) + " bytes");
+      }
+      if (end > dataLen) {
+        throw bad(where, "tensor '" + name + "' ends at byte " + end + " of the data section, "
+            + "which has only " + dataLen + " bytes: the file is truncated");
+      }
+      if (expected > Integer.MAX_VALUE * 4L) {
+        throw bad(where, "tensor '" + name + "' is too large to load into one float array");
+      }
+      entries.add(new Entry(name, dtype, shape, begin, end));
+    }
+    List<Entry> byOffset = new ArrayList<>(entries);
+    byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+    long covered = 0;
+    for (Entry e : byOffset) {
+      if (e.begin() < covered) {
+        throw bad(where, "tensor '" + e.name() + "' overlaps the bytes of another tensor");
+      }
+      if (e.begin() > covered) {
+        throw bad(where, "bytes " + covered + ".." + e.begin() + " of the data section belong to "
+            + "no tensor (the format allows no holes)");
+      }
+      covered = e.end();
+    }
+    if (covered != dataLen) {
+      throw bad(where, "the data section has " + (dataLen - covered)
+          + " bytes after the last tensor that belong to no tensor");
+    }
+    ParamSnapshot snapshot = new ParamSnapshot();
+    for (Entry e : entries) {
+      int n = (int) Param.numElements(e.shape());
+      float[] data = new float[n];
+      int base = (int) (dataStart + e.begin());
+      switch (e.dtype()) {
+        case "F32" -> {
+          for (int i = 0; i < n; i++) {
+            data[i] = b.getFloat(base + 4 * i);
+          }
+        }
+        case "F16" -> {
+          for (int i = 0; i < n; i++) {
+            data[i] = halfToFloat(b.getShort(base + 2 * i));
+          }
+        }
+        case "BF16" -> {
+          for (int i = 0; i < n; i++) {
+            data[i] = Float.intBitsToFloat((b.getShort(base + 2 * i) & 0xffff) << 16);
+          }
+        }
+        default -> throw new IllegalStateException(e.dtype());
+      }
+      snapshot.put(new Param(e.name(), e.shape(), data));
+    }
+    return new Contents(snapshot, metadata);
+  }
+
+  /** IEEE 754 binary16 to float (exact: every half value is a float). */
+  static float halfToFloat(short h) {
+    int bits = h & 0xffff;
+    int sign = (bits & 0x8000) << 16;
+    int exp = (bits >>> 10) & 0x1f;
+    int mant = bits & 0x3ff;
+    if (exp == 0x1f) {
+      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+    }
+    if (exp == 0) {
+      float v = mant * 0x1p-24f; // subnormal half: mant * 2^-24
+      return sign != 0 ? -v : v;
+    }
+    return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+  }
+
+  private static int dtypeWidth(String dtype) {
+    return switch (dtype) {
+      case "F32" -> 4;
+      case "F16", "BF16" -> 2;
+      default -> 0;
+    };
+  }
+
+  private static CpiftException bad(String where, String what) {
+    return new CpiftException("invalid safetensors file " + where + ": " + what);
+  }
+}

@@ -1,0 +1,60 @@
+package org.cpift.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.cpift.data.CharTokenizer;
+import org.cpift.model.ModelConfig;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.params.Safetensors;
+import org.cpift.util.CpiftException;
+import org.cpift.util.Json;
+
+/**
+ * A model on disk: {@code model.safetensors} (F32 tensors keyed by stable variable name; the model
+ * config as JSON in the {@code __metadata__} entry {@code cpift.model_config}) and
+ * {@code tokenizer.json} beside it.
+ */
+public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharTokenizer tokenizer) {
+  public static final String MODEL_FILE = "model.safetensors";
+  public static final String TOKENIZER_FILE = "tokenizer.json";
+  static final String CONFIG_KEY = "cpift.model_config";
+
+  /** Writes the model and tokenizer into {@code dir} (each file atomically). */
+  public void save(Path dir) {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", "pt");
+    meta.put(CONFIG_KEY, Json.write(config));
+    Safetensors.write(dir.resolve(MODEL_FILE), params, meta);
+    tokenizer.save(dir.resolve(TOKENIZER_FILE));
+  }
+
+  /** Loads a model directory written by {@link #save}. */
+  public static ModelCheckpoint load(Path dir) {
+    Path model = dir.resolve(MODEL_FILE);
+    if (!Files.isRegularFile(model)) {
+      throw new CpiftException("no " + MODEL_FILE + " in " + dir
+          + " (expected a model directory written by './cpift train' or 'pretrain')");
+    }
+    Safetensors.Contents c = Safetensors.read(model);
+    String cfg = c.metadata().get(CONFIG_KEY);
+    if (cfg == null) {
+      throw new CpiftException(model + ": metadata has no " + CONFIG_KEY
+          + "; it was not written by this project");
+    }
+    ModelConfig config;
+    try {
+      config = Json.MAPPER.readValue(cfg, ModelConfig.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new CpiftException(model + ": invalid " + CONFIG_KEY + ": " + e.getMessage());
+    }
+    CharTokenizer tok = CharTokenizer.load(dir.resolve(TOKENIZER_FILE));
+    if (tok.vocabSize() != config.vocabSize()) {
+      throw new CpiftException(dir + ": tokenizer has " + tok.vocabSize()
+          + " tokens but the model's vocabulary is " + config.vocabSize());
+    }
+    return new ModelCheckpoint(config, c.params(), tok);
+  }
+}

@@ -1,0 +1,316 @@
+package org.cpift.train;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import org.cpift.data.Batch;
+import org.cpift.model.ModelConfig;
+import org.cpift.model.ModelVariable;
+import org.cpift.model.TransformerLM;
+import org.cpift.optim.MaskedOptimizer;
+import org.cpift.optim.OptimizerConfig;
+import org.cpift.params.Param;
+import org.cpift.params.ParamMask;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.util.CpiftException;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A live model: the {@link TransformerLM} graph, its masked optimizer and a TF session. It trains
+ * one step at a time, evaluates, predicts, and moves parameters and optimizer state to and from
+ * host {@link ParamSnapshot}s. Freeze masks are switched with {@link #freeze} without rebuilding
+ * the graph. Not thread-safe; close it to free native memory.
+ */
+public final class ModelSession implements AutoCloseable {
+  private final Graph graph;
+  private final Session session;
+  private final TransformerLM<TFloat32> model;
+  private final MaskedOptimizer optimizer;
+  private final List<ModelVariable<TFloat32>> vars;
+  private final List<Placeholder<TFloat32>> loadValues = new ArrayList<>();
+  private final List<Op> loadOps = new ArrayList<>();
+  private final List<String> slotNames = new ArrayList<>();
+  private final List<Placeholder<TFloat32>> slotValues = new ArrayList<>();
+  private final List<Op> slotLoadOps = new ArrayList<>();
+  private final TBool[] masks;
+  private final boolean[] trainable;
+  private long step;
+
+  private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed) {
+    graph = new Graph();
+    try {
+      Ops tf = Ops.create(graph);
+      model = new TransformerLM<>(tf, config, TFloat32.class, seed);
+      vars = model.variables();
+      Ops load = tf.withSubScope("load");
+      for (ModelVariable<TFloat32> v : vars) {
+        Placeholder<TFloat32> ph = load.withName("value_" + v.index()).placeholder(TFloat32.class,
+            Placeholder.shape(Shape.of(v.shape())));
+        loadValues.add(ph);
+        loadOps.add(load.assign(v.variable(), ph));
+      }
+      if (optConfig != null) {
+        optimizer = optConfig.create();
+        List<Operand<TFloat32>> grads = new ArrayList<>();
+        var g = tf.gradients(model.loss, vars.stream().map(ModelVariable::variable).toList());
+        for (int i = 0; i < vars.size(); i++) {
+          grads.add(g.dy(i));
+        }
+        optimizer.build(tf, vars, grads);
+        for (Map.Entry<String, Variable<TFloat32>> e : optimizer.slots().entrySet()) {
+          Placeholder<TFloat32> ph = load.withName("slot_" + slotNames.size()).placeholder(
+              TFloat32.class, Placeholder.shape(Shape.of(optimizer.slotShape(e.getKey()))));
+          slotNames.add(e.getKey());
+          slotValues.add(ph);
+          slotLoadOps.add(load.assign(e.getValue(), ph));
+        }
+      } else {
+        optimizer = null;
+      }
+      session = new Session(graph);
+      session.initialize();
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+    masks = new TBool[vars.size()];
+    trainable = new boolean[vars.size()];
+    freeze(null);
+  }
+
+  /** A model initialized from {@code seed}, trainable with {@code optimizer} (null: inference). */
+  public static ModelSession create(ModelConfig config, OptimizerConfig optimizer, long seed) {
+    return new ModelSession(config, optimizer, seed);
+  }
+
+  public ModelConfig config() {
+    return model.config;
+  }
+
+  /** Trainable variables in graph order (names, shapes, kinds). */
+  public List<ModelVariable<TFloat32>> variables() {
+    return vars;
+  }
+
+  /** Number of optimizer steps taken so far. */
+  public long step() {
+    return step;
+  }
+
+  /** Loss and pre-clip gradient norm of one training step. */
+  public record StepResult(float loss, float gradNorm) {}
+
+  /**
+   * One optimizer step on {@code batch} with learning rate {@code lr}: forward, backward, masked
+   * update. Returns the loss before the update.
+   */
+  public StepResult trainStep(Batch batch, float lr) {
+    requireOptimizer();
+    step++;
+    float clip = optimizer.config().clipNorm() > 0 ? optimizer.config().clipNorm()
+        : Float.POSITIVE_INFINITY;
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      feedBatch(r, batch, owned);
+      r.feed(optimizer.lr(), own(owned, TFloat32.scalarOf(lr)));
+      r.feed(optimizer.clipNorm(), own(owned, TFloat32.scalarOf(clip)));
+      for (Map.Entry<String, Float> e : optimizer.stepScalars(step).entrySet()) {
+        r.feed(optimizer.scalarPlaceholders().get(e.getKey()),
+            own(owned, TFloat32.scalarOf(e.getValue())));
+      }
+      for (int i = 0; i < vars.size(); i++) {
+        r.feed(optimizer.mask(i), masks[i]);
+        if (trainable[i]) {
+          r.addTarget(optimizer.update(i));
+        }
+      }
+      r.fetch(model.loss).fetch(optimizer.gradNorm());
+      try (Result res = r.run()) {
+        return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  /** Σ loss and Σ weight of a batch (no update). */
+  public record LossSums(double lossSum, double weightSum) {}
+
+  public LossSums evaluate(Batch batch) {
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      feedBatch(r, batch, owned);
+      try (Result res = r.fetch(model.lossSum).fetch(model.weightSum).run()) {
+        return new LossSums(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  /** Greedy next token at every position of {@code [b, t]} inputs, row-major. */
+  public int[] predict(int[] inputs, int b, int t) {
+    try (TInt32 in = TInt32.tensorOf(Shape.of(b, t), DataBuffers.of(inputs, true, false));
+        Result res = session.runner().feed(model.inputs, in).fetch(model.predictions).run()) {
+      int[] out = new int[b * t];
+      ((TInt32) res.get(0)).copyTo(DataBuffers.of(out, false, false));
+      return out;
+    }
+  }
+
+  private void feedBatch(Session.Runner r, Batch batch, List<Tensor> owned) {
+    if (batch.length() > model.config.contextLength()) {
+      throw new CpiftException("batch sequence length " + batch.length()
+          + " exceeds the model's context " + model.config.contextLength());
+    }
+    Shape s = Shape.of(batch.batchSize(), batch.length());
+    r.feed(model.inputs, own(owned, TInt32.tensorOf(s, DataBuffers.of(batch.inputs(), true, false))));
+    r.feed(model.targets, own(owned, TInt32.tensorOf(s, DataBuffers.of(batch.targets(), true, false))));
+    r.feed(model.weights, own(owned, TFloat32.tensorOf(s, DataBuffers.of(batch.weights(), true, false))));
+  }
+
+  private static <T extends Tensor> T own(List<Tensor> owned, T t) {
+    owned.add(t);
+    return t;
+  }
+
+  /**
+   * Freezes the entries selected by {@code frozen} (null or empty: everything trainable). Frozen
+   * entries keep their exact values, and their optimizer slots too, until unfrozen. A variable
+   * with every entry frozen is skipped by the update altogether.
+   */
+  public void freeze(ParamMask frozen) {
+    for (ModelVariable<TFloat32> v : vars) {
+      int n = (int) v.size();
+      BitSet f = frozen == null ? new BitSet() : frozen.get(v.name());
+      if (f.length() > n) {
+        throw new CpiftException("freeze mask for " + v.name() + " selects entry " + (f.length() - 1)
+            + " but the variable has only " + n + " entries");
+      }
+      boolean[] m = new boolean[n];
+      for (int j = 0; j < n; j++) {
+        m[j] = !f.get(j);
+      }
+      if (masks[v.index()] != null) {
+        masks[v.index()].close();
+      }
+      masks[v.index()] = TBool.tensorOf(Shape.of(v.shape()), DataBuffers.of(m, true, false));
+      trainable[v.index()] = f.cardinality() < n;
+    }
+    if (frozen != null) {
+      for (String name : frozen.names()) {
+        if (vars.stream().noneMatch(v -> v.name().equals(name))) {
+          throw new CpiftException("freeze mask names unknown parameter '" + name + "'");
+        }
+      }
+    }
+  }
+
+  /** Copies the model's parameters to the host. */
+  public ParamSnapshot parameters() {
+    return fetchAll(vars.stream().map(v -> (Operand<TFloat32>) v.variable()).toList(),
+        vars.stream().map(ModelVariable::name).toList(), vars.stream().map(ModelVariable::shape).toList());
+  }
+
+  /** Sets the model's parameters; names and shapes must match exactly. */
+  public void loadParameters(ParamSnapshot snapshot) {
+    ParamSnapshot layout = new ParamSnapshot();
+    vars.forEach(v -> layout.put(new Param(v.name(), v.shape(), new float[(int) v.size()])));
+    layout.requireSameLayout(snapshot, "loading parameters");
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      for (ModelVariable<TFloat32> v : vars) {
+        Param p = snapshot.get(v.name());
+        r.feed(loadValues.get(v.index()), own(owned,
+            TFloat32.tensorOf(Shape.of(v.shape()), DataBuffers.of(p.data(), true, false))));
+        r.addTarget(loadOps.get(v.index()));
+      }
+      r.run().close();
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  /** Optimizer slots ({@code adam_m/<name>}, ...) as a snapshot, for checkpoints. */
+  public ParamSnapshot optimizerState() {
+    requireOptimizer();
+    return fetchAll(slotNames.stream().map(n -> (Operand<TFloat32>) optimizer.slots().get(n)).toList(),
+        slotNames, slotNames.stream().map(optimizer::slotShape).toList());
+  }
+
+  /** Restores optimizer slots and the step count from a checkpoint. */
+  public void loadOptimizerState(ParamSnapshot state, long stepCount) {
+    requireOptimizer();
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      for (int i = 0; i < slotNames.size(); i++) {
+        Param p = state.get(slotNames.get(i));
+        if (!java.util.Arrays.equals(p.shape(), optimizer.slotShape(slotNames.get(i)))) {
+          throw new CpiftException("optimizer state " + p.name() + " has the wrong shape");
+        }
+        r.feed(slotValues.get(i), own(owned,
+            TFloat32.tensorOf(Shape.of(p.shape()), DataBuffers.of(p.data(), true, false))));
+        r.addTarget(slotLoadOps.get(i));
+      }
+      if (!r.isEmpty()) {
+        r.run().close();
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+    this.step = stepCount;
+  }
+
+  private ParamSnapshot fetchAll(List<Operand<TFloat32>> ops, List<String> names, List<long[]> shapes) {
+    ParamSnapshot out = new ParamSnapshot();
+    if (ops.isEmpty()) {
+      return out;
+    }
+    Session.Runner r = session.runner();
+    ops.forEach(r::fetch);
+    try (Result res = r.run()) {
+      for (int i = 0; i < ops.size(); i++) {
+        long[] shape = shapes.get(i);
+        float[] data = new float[(int) Param.numElements(shape)];
+        ((TFloat32) res.get(i)).copyTo(DataBuffers.of(data, false, false));
+        out.put(new Param(names.get(i), shape.clone(), data));
+      }
+    }
+    return out;
+  }
+
+  private void requireOptimizer() {
+    if (optimizer == null) {
+      throw new IllegalStateException("this ModelSession was created without an optimizer");
+    }
+  }
+
+  @Override
+  public void close() {
+    for (TBool m : masks) {
+      if (m != null) {
+        m.close();
+      }
+    }
+    session.close();
+    graph.close();
+  }
+}
