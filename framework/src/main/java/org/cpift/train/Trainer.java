@@ -54,6 +54,12 @@ public final class Trainer {
    */
   public static Result train(ModelSession model, CharTokenizer tok, List<EncodedExample> train,
       List<EncodedExample> val, TrainConfig cfg, Path checkpointDir, String runKey) {
+    return train(model, tok, train, val, cfg, checkpointDir, runKey, cfg.steps());
+  }
+
+  /** As above, but returns after {@code stopAfter} steps, as a killed run would (for tests). */
+  static Result train(ModelSession model, CharTokenizer tok, List<EncodedExample> train,
+      List<EncodedExample> val, TrainConfig cfg, Path checkpointDir, String runKey, long stopAfter) {
     long t0 = System.nanoTime();
     Batcher batcher = new Batcher(train, cfg.batchSize(), cfg.seed());
     LrSchedule schedule = cfg.schedule();
@@ -67,6 +73,10 @@ public final class Trainer {
     long windowStart = System.nanoTime();
     Evaluator.Result eval = null;
     for (long s = start; s < cfg.steps(); s++) {
+      if (s >= stopAfter) {
+        return new Result(losses[0], Float.NaN, Arrays.copyOf(losses, (int) s), tokens,
+            (System.nanoTime() - t0) / 1e9, null, start);
+      }
       Batch batch = batcher.batch(s);
       float lr = schedule.lr(s);
       ModelSession.StepResult r = model.trainStep(batch, lr);

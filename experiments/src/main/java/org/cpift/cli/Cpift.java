@@ -1,0 +1,39 @@
+package org.cpift.cli;
+
+import java.io.PrintWriter;
+import org.cpift.util.CpiftException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code cpift} command line: one subcommand per job. */
+@Command(name = "cpift", mixinStandardHelpOptions = true, version = "cpift 0.1.0",
+    description = "Core Parameter Isolation Fine-Tuning (arXiv 2508.21741) on TensorFlow Java.",
+    subcommands = {TrainCommand.class, BenchCommand.class, ToyDataCommand.class, CommandLine.HelpCommand.class})
+public final class Cpift implements Runnable {
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** Builds the command line with the project's error handling: user errors exit 2, bugs 1. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Cpift());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      PrintWriter err = cmd.getErr();
+      if (ex instanceof CpiftException || ex instanceof IllegalArgumentException) {
+        err.println("error: " + ex.getMessage());
+        err.flush();
+        return 2;
+      }
+      err.println("internal error: " + ex);
+      ex.printStackTrace(err);
+      err.flush();
+      return 1;
+    });
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}

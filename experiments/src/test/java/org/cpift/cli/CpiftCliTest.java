@@ -1,0 +1,104 @@
+package org.cpift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cpift.params.Safetensors;
+import org.cpift.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI as a user runs it: outputs, manifest, exit codes and messages on bad input. */
+class CpiftCliTest {
+  @TempDir Path dir;
+
+  record Run(int code, String err) {}
+
+  static Run run(String... args) {
+    CommandLine cl = Cpift.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, err.toString());
+  }
+
+  @Test
+  void trainWritesModelTokenizerAndManifest() throws IOException {
+    Path data = dir.resolve("rev.jsonl");
+    assertEquals(0, run("toy-data", "--task", "reverse", "--n", "300", "--seed", "3",
+        "--out", data.toString()).code());
+    Path out = dir.resolve("run");
+    Run r = run("train", "--preset", "tiny", "--data", data.toString(), "--steps", "40",
+        "--seed", "5", "--out", out.toString(), "--context", "32");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+    assertTrue(Files.isRegularFile(out.resolve("tokenizer.json")));
+    assertEquals(114752 - 96 * 64, Safetensors.read(out.resolve("model.safetensors")).params()
+        .numElements());
+    JsonNode m = Json.MAPPER.readTree(out.resolve("manifest.json").toFile());
+    for (String f : new String[] {"seed", "initial_loss", "final_loss", "wall_seconds", "git_commit"}) {
+      assertTrue(m.has(f), "manifest lacks " + f);
+    }
+    assertEquals(5, m.get("seed").asLong());
+    assertTrue(m.get("final_loss").asDouble() < m.get("initial_loss").asDouble() - 1.0,
+        "loss should fall: " + m.get("initial_loss") + " -> " + m.get("final_loss"));
+    assertEquals(41, Files.readAllLines(out.resolve("losses.csv")).size());
+    // the same command again finds the finished checkpoint and does no training
+    Run again = run("train", "--preset", "tiny", "--data", data.toString(), "--steps", "40",
+        "--seed", "5", "--out", out.toString(), "--context", "32");
+    assertEquals(0, again.code(), again.err());
+    assertEquals(40, Json.MAPPER.readTree(out.resolve("manifest.json").toFile())
+        .get("resumed_from_step").asInt());
+  }
+
+  @Test
+  void badInputGivesAClearMessageAndExitCode2() throws IOException {
+    Path out = dir.resolve("o");
+    Run missing = run("train", "--data", dir.resolve("none.jsonl").toString(), "--out", out.toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().startsWith("error: data file not found"), missing.err());
+
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(bad, "{\"prompt\":\"a\",\"answer\":\"b\"}\n{\"prompt\":\"a\"}\n");
+    Run malformed = run("train", "--data", bad.toString(), "--out", out.toString());
+    assertEquals(2, malformed.code());
+    assertTrue(malformed.err().contains(bad + ":2: missing field \"answer\""), malformed.err());
+    assertFalse(malformed.err().contains("\tat "), "no stack trace for user errors");
+
+    Run preset = run("train", "--preset", "huge", "--data", bad.toString(), "--out", out.toString());
+    assertEquals(2, preset.code());
+    assertTrue(preset.err().contains("unknown preset 'huge'"), preset.err());
+
+    Run steps = run("train", "--data", bad.toString(), "--out", out.toString(), "--steps", "0");
+    assertEquals(2, steps.code());
+    assertTrue(steps.err().contains("steps must be >= 1"), steps.err());
+
+    Run option = run("train", "--nope");
+    assertEquals(2, option.code());
+  }
+
+  @Test
+  void benchStepPrintsFigures() {
+    CommandLine cl = Cpift.commandLine();
+    StringWriter out = new StringWriter();
+    java.io.PrintStream old = System.out;
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(buf));
+    try {
+      assertEquals(0, cl.execute("bench", "step", "--preset", "tiny", "--batch-size", "4",
+          "--length", "16", "--warmup", "1", "--repeats", "3"));
+    } finally {
+      System.setOut(old);
+    }
+    String text = buf.toString();
+    assertTrue(text.contains("ms/step") && text.contains("GFLOP/s") && text.contains("tokens/s"), text);
+  }
+}
