@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
     if (context != null) {
       mc = mc.withContextLength(context);
     }
-    TrainRun.run(new TrainRun.Spec(mc, tc, data, val, init, out, seed), "cpift train");
+    TrainRun.run(new TrainRun.Spec(mc, tc, data, val, init, out, seed, false), "cpift train");
     return 0;
   }
 }

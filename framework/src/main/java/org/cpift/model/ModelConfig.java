@@ -38,9 +38,9 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, in
     }
   }
 
-  /** The {@code tiny} preset: about 0.1 M parameters; for tests and CI. */
+  /** The {@code tiny} preset: about 0.12 M parameters; for tests and CI. */
   public static ModelConfig tiny(int vocabSize) {
-    return new ModelConfig(vocabSize, 64, 2, 4, 128, 4, Norm.LAYER, 1e-5f, 0.02f);
+    return new ModelConfig(vocabSize, 64, 2, 4, 256, 4, Norm.LAYER, 1e-5f, 0.02f);
   }
 
   /** The {@code small} preset: about 1.9 M parameters; the reference reproduction. */

@@ -15,6 +15,35 @@ public enum ParamKind {
   /** gain or bias of a norm layer */
   NORM;
 
+  /** The kind of a variable from its stable name (the naming of {@link TransformerLM}). */
+  public static ParamKind ofName(String name) {
+    String leaf = name.substring(name.lastIndexOf('/') + 1);
+    if (name.equals("wte")) {
+      return TOKEN_EMBEDDING;
+    }
+    if (name.equals("wpe")) {
+      return POSITION_EMBEDDING;
+    }
+    if (name.startsWith("ln_f/") || name.contains("/ln")) {
+      return NORM;
+    }
+    if (leaf.startsWith("b")) {
+      return BIAS;
+    }
+    if (name.contains("/attn/")) {
+      return ATTENTION;
+    }
+    if (name.contains("/mlp/")) {
+      return MLP;
+    }
+    throw new IllegalArgumentException("unknown parameter name " + name);
+  }
+
+  /** True for the token and position embeddings. */
+  public boolean isEmbedding() {
+    return this == TOKEN_EMBEDDING || this == POSITION_EMBEDDING;
+  }
+
   /** Matrices and embeddings get weight decay; biases and norms do not (as in nanoGPT). */
   public boolean decays() {
     return this != BIAS && this != NORM;

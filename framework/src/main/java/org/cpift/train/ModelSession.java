@@ -46,6 +46,7 @@ public final class ModelSession implements AutoCloseable {
   private final List<String> slotNames = new ArrayList<>();
   private final List<Placeholder<TFloat32>> slotValues = new ArrayList<>();
   private final List<Op> slotLoadOps = new ArrayList<>();
+  private final List<Operand<TFloat32>> grads = new ArrayList<>();
   private final TBool[] masks;
   private final boolean[] trainable;
   private long step;
@@ -63,13 +64,12 @@ public final class ModelSession implements AutoCloseable {
         loadValues.add(ph);
         loadOps.add(load.assign(v.variable(), ph));
       }
+      var g = tf.gradients(model.loss, vars.stream().map(ModelVariable::variable).toList());
+      for (int i = 0; i < vars.size(); i++) {
+        grads.add(g.dy(i));
+      }
       if (optConfig != null) {
         optimizer = optConfig.create();
-        List<Operand<TFloat32>> grads = new ArrayList<>();
-        var g = tf.gradients(model.loss, vars.stream().map(ModelVariable::variable).toList());
-        for (int i = 0; i < vars.size(); i++) {
-          grads.add(g.dy(i));
-        }
         optimizer.build(tf, vars, grads);
         for (Map.Entry<String, Variable<TFloat32>> e : optimizer.slots().entrySet()) {
           Placeholder<TFloat32> ph = load.withName("slot_" + slotNames.size()).placeholder(
@@ -158,6 +158,27 @@ public final class ModelSession implements AutoCloseable {
       feedBatch(r, batch, owned);
       try (Result res = r.fetch(model.lossSum).fetch(model.weightSum).run()) {
         return new LossSums(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  /** Gradient of the batch's mean answer loss with respect to every parameter (no update). */
+  public ParamSnapshot gradients(Batch batch) {
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      feedBatch(r, batch, owned);
+      grads.forEach(r::fetch);
+      try (Result res = r.run()) {
+        ParamSnapshot out = new ParamSnapshot();
+        for (ModelVariable<TFloat32> v : vars) {
+          float[] data = new float[(int) v.size()];
+          ((TFloat32) res.get(v.index())).copyTo(DataBuffers.of(data, false, false));
+          out.put(new Param(v.name(), v.shape().clone(), data));
+        }
+        return out;
       }
     } finally {
       owned.forEach(Tensor::close);

@@ -21,6 +21,12 @@ public enum Preset {
       return new TrainConfig(300, 32, 3e-3f, 20, 0.1f, OptimizerConfig.adamW(), 0, 25, 0, 200, 0,
           64);
     }
+
+    @Override
+    public TrainConfig pretraining() {
+      return new TrainConfig(1500, 32, 3e-3f, 50, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 64, 250,
+          8);
+    }
   },
   SMALL {
     @Override
@@ -33,11 +39,21 @@ public enum Preset {
       return new TrainConfig(2000, 32, 1e-3f, 100, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 300,
           500, 96);
     }
+
+    @Override
+    public TrainConfig pretraining() {
+      return new TrainConfig(2500, 32, 1.5e-3f, 100, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 64,
+          250, 8);
+    }
   };
 
   public abstract ModelConfig model(int vocabSize);
 
+  /** Default fine-tuning hyperparameters. */
   public abstract TrainConfig training();
+
+  /** Hyperparameters for pretraining the base model on the generic corpus. */
+  public abstract TrainConfig pretraining();
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -41,9 +41,11 @@ public final class TrainRun {
    * @param init directory of a model to start from, or null to initialize from {@code seed}
    * @param out output directory
    * @param seed the run's seed: model initialization and data order are split from it
+   * @param pack pretraining: the records' answers are documents, packed into context-sized
+   *     chunks with loss on every token ({@link org.cpift.data.Packing})
    */
   public record Spec(ModelConfig model, TrainConfig training, Path data, Path validation, Path init,
-      Path out, long seed) {
+      Path out, long seed, boolean pack) {
     public Spec {
       if (data == null || out == null || training == null || (model == null && init == null)) {
         throw new IllegalArgumentException("TrainRun.Spec: data, out, training and a model or init "
@@ -64,12 +66,25 @@ public final class TrainRun {
     CharTokenizer tok = base != null ? base.tokenizer() : CharTokenizer.standard();
     ModelConfig mc = base != null ? base.config() : spec.model().withVocabSize(tok.vocabSize());
 
+    if (spec.data().getParent() != null) {
+      org.cpift.util.Checksums.verify(spec.data().getParent());
+    }
     List<SftRecord> trainRecords = JsonlReader.read(spec.data());
+    if (spec.pack()) {
+      trainRecords = org.cpift.data.Packing.pack(
+          trainRecords.stream().map(SftRecord::answer).toList(), mc.contextLength() - 2);
+      manifest.put("packed_chunks", trainRecords.size());
+    }
     List<EncodedExample> train = EncodedExample.encodeAll(trainRecords, tok, mc.contextLength(),
         spec.data().toString());
     manifest.addData("train", spec.data(), trainRecords.size());
+    manifest.put("objective", spec.pack() ? "language modelling on packed documents (pretraining)"
+        : "SFT: cross-entropy on answer tokens");
     List<EncodedExample> val;
-    if (spec.validation() != null) {
+    if (spec.pack()) {
+      val = List.of(); // pretraining: the training loss is the figure; no answer to match
+      manifest.put("eval_on", "none (pretraining)");
+    } else if (spec.validation() != null) {
       List<SftRecord> v = JsonlReader.read(spec.validation());
       val = EncodedExample.encodeAll(v, tok, mc.contextLength(), spec.validation().toString());
       manifest.addData("validation", spec.validation(), v.size());
@@ -91,6 +106,7 @@ public final class TrainRun {
     keyParts.put("data", Hashing.sha256(spec.data()));
     keyParts.put("init", initHash);
     keyParts.put("seed", spec.seed());
+    keyParts.put("pack", spec.pack());
     String runKey = Hashing.sha256(Json.write(keyParts));
 
     manifest.put("seed", spec.seed()).put("init_seed", initSeed).put("data_seed", dataSeed)

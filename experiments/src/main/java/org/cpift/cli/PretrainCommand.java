@@ -1,0 +1,46 @@
+package org.cpift.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cpift.model.ModelConfig;
+import org.cpift.train.Preset;
+import org.cpift.train.TrainConfig;
+import org.cpift.train.TrainRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cpift pretrain}: pretrains a base model from scratch on the generic corpus. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+    description = "Pretrain a base model from scratch on the generic corpus (language modelling on "
+        + "packed documents). The committed bases under benchmarks-data/base/<preset>/ were made "
+        + "with this command and its defaults.")
+final class PretrainCommand implements Callable<Integer> {
+  @Option(names = "--preset", defaultValue = "small", description = "tiny or small (default: ${DEFAULT-VALUE})")
+  String preset;
+
+  @Option(names = "--out", required = true, description = "output directory")
+  Path out;
+
+  @Option(names = "--corpus", defaultValue = "benchmarks-data/corpus-v1/corpus.jsonl",
+      description = "corpus JSONL (documents in \"answer\") (default: ${DEFAULT-VALUE})")
+  Path corpus;
+
+  @Option(names = "--seed", defaultValue = "0", description = "(default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--steps", description = "optimizer steps (default: the preset's)")
+  Integer steps;
+
+  @Override
+  public Integer call() {
+    Preset p = Preset.parse(preset);
+    TrainConfig tc = p.pretraining();
+    if (steps != null) {
+      tc = tc.withSteps(steps);
+    }
+    ModelConfig mc = p.model(101);
+    TrainRun.run(new TrainRun.Spec(mc, tc, corpus, null, null, out, seed, true),
+        "cpift pretrain --preset " + p.id());
+    return 0;
+  }
+}

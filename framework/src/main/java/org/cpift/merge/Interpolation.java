@@ -1,0 +1,138 @@
+package org.cpift.merge;
+
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * How N ≥ 2 parameter vectors are combined with equal weights (the non-core part of CPI-FT's
+ * fusion, and the SLERP baseline).
+ * <ul>
+ *   <li>{@code SLERP} (default): fold pairwise in stage order, {@code m1 = x1},
+ *       {@code mk = slerp(m(k−1), xk; t = 1/k)}, which gives every model equal weight;</li>
+ *   <li>{@code MULTI_SLERP}: the spherical (Karcher) mean of the directions, scaled by the mean
+ *       norm — order-independent;</li>
+ *   <li>{@code LINEAR}: the arithmetic mean.</li>
+ * </ul>
+ */
+public enum Interpolation {
+  SLERP, MULTI_SLERP, LINEAR;
+
+  /** Combines the entries in {@code include} (all when null); others keep {@code xs[0]}'s values. */
+  public float[] combine(List<float[]> xs, BitSet include, double colinear) {
+    float[] first = xs.get(0);
+    switch (this) {
+      case SLERP -> {
+        float[] m = first;
+        for (int k = 2; k <= xs.size(); k++) {
+          m = Slerp.slerp(m, xs.get(k - 1), 1.0 / k, include, colinear);
+        }
+        return m;
+      }
+      case LINEAR -> {
+        return linear(xs, include);
+      }
+      default -> {
+        return karcher(xs, include, colinear);
+      }
+    }
+  }
+
+  private static float[] linear(List<float[]> xs, BitSet include) {
+    float[] out = xs.get(0).clone();
+    int n = out.length;
+    for (int j = include == null ? 0 : nextOr(include, 0, n); j < n;
+        j = include == null ? j + 1 : nextOr(include, j + 1, n)) {
+      double s = 0;
+      for (float[] x : xs) {
+        s += x[j];
+      }
+      out[j] = (float) (s / xs.size());
+    }
+    return out;
+  }
+
+  private static int nextOr(BitSet b, int from, int n) {
+    int j = b.nextSetBit(from);
+    return j < 0 ? n : j;
+  }
+
+  /** Spherical mean of the directions (Riemannian gradient descent), times the mean norm. */
+  private static float[] karcher(List<float[]> xs, BitSet include, double colinear) {
+    int n = xs.get(0).length;
+    int[] idx = include == null ? java.util.stream.IntStream.range(0, n).toArray()
+        : include.stream().toArray();
+    int m = idx.length;
+    int k = xs.size();
+    double[][] u = new double[k][m];
+    double meanNorm = 0;
+    for (int i = 0; i < k; i++) {
+      double norm = 0;
+      for (int a = 0; a < m; a++) {
+        u[i][a] = xs.get(i)[idx[a]];
+        norm += u[i][a] * u[i][a];
+      }
+      norm = Math.sqrt(norm);
+      if (norm < Slerp.TINY_NORM) {
+        return linear(xs, include);
+      }
+      meanNorm += norm / k;
+      for (int a = 0; a < m; a++) {
+        u[i][a] /= norm;
+      }
+    }
+    double[] mu = new double[m];
+    for (double[] ui : u) {
+      for (int a = 0; a < m; a++) {
+        mu[a] += ui[a] / k;
+      }
+    }
+    if (normalize(mu) < Slerp.TINY_NORM) {
+      return linear(xs, include);
+    }
+    for (int iter = 0; iter < 50; iter++) {
+      double[] v = new double[m];
+      for (double[] ui : u) {
+        double cos = Math.max(-1, Math.min(1, dot(mu, ui)));
+        if (Math.abs(cos) > colinear) {
+          continue; // log map ≈ 0 for (nearly) the same direction
+        }
+        double theta = Math.acos(cos);
+        double f = theta / Math.sin(theta);
+        for (int a = 0; a < m; a++) {
+          v[a] += f * (ui[a] - cos * mu[a]) / k;
+        }
+      }
+      double len = Math.sqrt(dot(v, v));
+      if (len < 1e-12) {
+        break;
+      }
+      for (int a = 0; a < m; a++) {
+        mu[a] = Math.cos(len) * mu[a] + Math.sin(len) * v[a] / len;
+      }
+      normalize(mu);
+    }
+    float[] out = xs.get(0).clone();
+    for (int a = 0; a < m; a++) {
+      out[idx[a]] = (float) (mu[a] * meanNorm);
+    }
+    return out;
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  private static double normalize(double[] a) {
+    double n = Math.sqrt(dot(a, a));
+    if (n > 0) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] /= n;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,47 @@
+package org.cpift.merge;
+
+/**
+ * Hyperparameters of the merging baselines (each method reads the ones it uses).
+ *
+ * @param lambda scaling of the summed task vectors in task arithmetic and DARE-TA
+ * @param tiesLambda scaling of the TIES-merged (averaged) task vector, in TIES and DARE-TIES
+ * @param tiesTopPercent TIES: keep the top-k% |δ| entries of each task vector
+ * @param dareDropRate DARE: probability of dropping a delta entry
+ * @param seed DARE's random drops
+ */
+public record MergeOptions(double lambda, double tiesLambda, double tiesTopPercent,
+    double dareDropRate, long seed) {
+  public MergeOptions {
+    if (!(lambda > 0) || !(tiesLambda > 0) || !(tiesTopPercent > 0 && tiesTopPercent <= 100)
+        || !(dareDropRate >= 0 && dareDropRate < 1)) {
+      throw new IllegalArgumentException("MergeOptions: need lambda > 0, tiesLambda > 0, "
+          + "tiesTopPercent in (0, 100], dareDropRate in [0, 1); got " + lambda + ", " + tiesLambda
+          + ", " + tiesTopPercent + ", " + dareDropRate);
+    }
+  }
+
+  /** λ = 0.3 for task arithmetic, λ = 1 for TIES, TIES k = 20%, DARE p = 0.5. */
+  public static MergeOptions defaults() {
+    return new MergeOptions(0.3, 1.0, 20, 0.5, 0);
+  }
+
+  public MergeOptions withLambda(double l) {
+    return new MergeOptions(l, tiesLambda, tiesTopPercent, dareDropRate, seed);
+  }
+
+  public MergeOptions withTiesLambda(double l) {
+    return new MergeOptions(lambda, l, tiesTopPercent, dareDropRate, seed);
+  }
+
+  public MergeOptions withTiesTopPercent(double k) {
+    return new MergeOptions(lambda, tiesLambda, k, dareDropRate, seed);
+  }
+
+  public MergeOptions withDareDropRate(double p) {
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, p, seed);
+  }
+
+  public MergeOptions withSeed(long s) {
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, s);
+  }
+}

@@ -1,0 +1,173 @@
+package org.cpift.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.cpift.data.SftRecord;
+import org.cpift.util.CpiftException;
+import org.cpift.util.Hashing;
+import org.cpift.util.Json;
+
+/**
+ * A task: a folder with {@code task.json} (name, format, metric, files) and its train, val and
+ * test splits, checked on load: {@code SHA256SUMS} (when present) must hold, no split may be empty,
+ * and no val or test prompt may also be a train prompt.
+ *
+ * <pre>{@code
+ * {"name": "math", "format": "canonical", "metric": "final_number",
+ *  "files": {"train": "train.jsonl", "val": "val.jsonl", "test": "test.jsonl"},
+ *  "max_answer_chars": 64, "description": "..."}
+ * }</pre>
+ *
+ * @param name task name (unique in a suite)
+ * @param dir the task's folder
+ * @param format file format of the splits
+ * @param metric how answers are scored
+ * @param maxAnswerChars longest answer generation is allowed to produce
+ * @param train training records
+ * @param val validation records
+ * @param test test records
+ * @param checksums SHA-256 of each split file, by split name
+ */
+public record Task(String name, Path dir, TaskFormat format, Metric metric, int maxAnswerChars,
+    List<SftRecord> train, List<SftRecord> val, List<SftRecord> test, Map<String, String> checksums) {
+
+  public static final String SPEC_FILE = "task.json";
+  public static final String SUMS_FILE = "SHA256SUMS";
+
+  /** Loads and checks the task in {@code dir}. */
+  public static Task load(Path dir) {
+    Path specFile = dir.resolve(SPEC_FILE);
+    JsonNode spec;
+    try {
+      spec = Json.MAPPER.readTree(Files.readString(specFile));
+    } catch (NoSuchFileException e) {
+      throw new CpiftException("no " + SPEC_FILE + " in " + dir + " (a task folder needs one: "
+          + "{\"name\", \"format\", \"metric\", \"files\": {\"train\", \"val\", \"test\"}})");
+    } catch (IOException e) {
+      throw new CpiftException(specFile + ": not valid JSON (" + e.getMessage() + ")");
+    }
+    String where = specFile.toString();
+    if (spec == null || !spec.isObject()) {
+      throw new CpiftException(where + ": expected a JSON object");
+    }
+    String name = field(spec, "name", where);
+    if (!name.matches("[A-Za-z0-9_.-]+")) {
+      throw new CpiftException(where + ": field \"name\" must be letters, digits, '_', '.' or '-'");
+    }
+    TaskFormat format = TaskFormat.parse(field(spec, "format", where), where + " field \"format\"");
+    Metric metric = Metric.parse(field(spec, "metric", where), where + " field \"metric\"");
+    JsonNode files = spec.get("files");
+    if (files == null || !files.isObject()) {
+      throw new CpiftException(where + ": missing field \"files\" ({\"train\", \"val\", \"test\"})");
+    }
+    Map<String, Path> paths = new LinkedHashMap<>();
+    for (String split : List.of("train", "val", "test")) {
+      paths.put(split, dir.resolve(field(files, split, where + " field \"files\"")));
+    }
+    Map<String, String> sums = verifyChecksums(dir, paths);
+    List<SftRecord> train = format.read(paths.get("train"), name);
+    List<SftRecord> val = format.read(paths.get("val"), name);
+    List<SftRecord> test = format.read(paths.get("test"), name);
+    Map<String, Integer> trainPrompts = new HashMap<>();
+    for (int i = 0; i < train.size(); i++) {
+      trainPrompts.putIfAbsent(train.get(i).prompt(), i);
+    }
+    checkNoLeak(val, paths.get("val"), trainPrompts, paths.get("train"));
+    checkNoLeak(test, paths.get("test"), trainPrompts, paths.get("train"));
+    int longest = 0;
+    for (SftRecord r : train) {
+      longest = Math.max(longest, r.answer().length());
+    }
+    int maxChars = spec.has("max_answer_chars") ? spec.get("max_answer_chars").asInt()
+        : longest + longest / 2 + 8;
+    if (maxChars < 1) {
+      throw new CpiftException(where + ": field \"max_answer_chars\" must be >= 1");
+    }
+    return new Task(name, dir, format, metric, maxChars, List.copyOf(train), List.copyOf(val),
+        List.copyOf(test), sums);
+  }
+
+  private static String field(JsonNode n, String f, String where) {
+    JsonNode v = n.get(f);
+    if (v == null || !v.isTextual() || v.asText().isBlank()) {
+      throw new CpiftException(where + ": missing or empty string field \"" + f + "\"");
+    }
+    return v.asText();
+  }
+
+  /** Checks {@code SHA256SUMS} (sha256sum format) when the folder has one. */
+  private static Map<String, String> verifyChecksums(Path dir, Map<String, Path> paths) {
+    Map<String, String> actual = new LinkedHashMap<>();
+    for (Map.Entry<String, Path> e : paths.entrySet()) {
+      if (!Files.isRegularFile(e.getValue())) {
+        throw new CpiftException("data file not found: " + e.getValue() + " (the " + e.getKey()
+            + " split named in " + dir.resolve(SPEC_FILE) + ")");
+      }
+      actual.put(e.getKey(), Hashing.sha256(e.getValue()));
+    }
+    org.cpift.util.Checksums.verify(dir);
+    return actual;
+  }
+
+  private static void checkNoLeak(List<SftRecord> split, Path file, Map<String, Integer> train,
+      Path trainFile) {
+    for (int i = 0; i < split.size(); i++) {
+      Integer j = train.get(split.get(i).prompt());
+      if (j != null) {
+        throw new CpiftException(file + " record " + (i + 1) + " (line " + lineOf(file, i)
+            + "): field \"prompt\" also appears in the training split " + trainFile + " (line "
+            + lineOf(trainFile, j) + "); held-out prompts must not be trained on");
+      }
+    }
+  }
+
+  /** 1-based line of the {@code index}-th non-blank line of a JSONL file (for messages). */
+  static int lineOf(Path file, int index) {
+    try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      int seen = -1;
+      for (int i = 0; i < lines.size(); i++) {
+        if (!lines.get(i).isBlank() && ++seen == index) {
+          return i + 1;
+        }
+      }
+    } catch (IOException ignored) {
+      // fall through: the message then says line 0
+    }
+    return 0;
+  }
+
+  /**
+   * This task with its training split cut to {@code fraction} (0, 1] of its records, or to
+   * {@code count} records when {@code count > 0}, chosen by a seeded shuffle (for the low-resource
+   * analysis).
+   */
+  public Task subsampleTrain(double fraction, int count, long seed) {
+    int n = count > 0 ? count : (int) Math.round(fraction * train.size());
+    if (count < 0 || (count == 0 && !(fraction > 0 && fraction <= 1)) || n < 1 || n > train.size()) {
+      throw new CpiftException("task " + name + ": cannot subsample " + train.size()
+          + " training records to " + (count > 0 ? count + " records" : "fraction " + fraction)
+          + "; give a fraction in (0, 1] or a count in 1.." + train.size());
+    }
+    List<SftRecord> shuffled = new ArrayList<>(train);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = shuffled.size() - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      SftRecord tmp = shuffled.get(i);
+      shuffled.set(i, shuffled.get(j));
+      shuffled.set(j, tmp);
+    }
+    return new Task(name, dir, format, metric, maxAnswerChars, List.copyOf(shuffled.subList(0, n)),
+        val, test, checksums);
+  }
+}

@@ -1,0 +1,48 @@
+package org.cpift.util;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Verifies a folder's {@code SHA256SUMS} file (the format {@code sha256sum} writes). */
+public final class Checksums {
+  public static final String FILE = "SHA256SUMS";
+
+  private Checksums() {}
+
+  /** Checks every file listed in {@code dir/SHA256SUMS}; does nothing when there is none. */
+  public static void verify(Path dir) {
+    Path sums = dir.resolve(FILE);
+    if (!Files.isRegularFile(sums)) {
+      return;
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(sums, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CpiftException("cannot read " + sums + ": " + e.getMessage());
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      String[] parts = line.split("\\s+\\*?", 2);
+      if (parts.length != 2 || !parts[0].matches("[0-9a-f]{64}")) {
+        throw new CpiftException(sums + ":" + (i + 1) + ": expected '<sha256>  <file>'");
+      }
+      Path file = dir.resolve(parts[1]);
+      if (!Files.isRegularFile(file)) {
+        throw new CpiftException(sums + ":" + (i + 1) + ": listed file " + file + " is missing");
+      }
+      String got = Hashing.sha256(file);
+      if (!got.equals(parts[0])) {
+        throw new CpiftException("checksum mismatch for " + file + ": " + FILE + " line " + (i + 1)
+            + " says " + parts[0] + " but the file hashes to " + got
+            + "; restore the file (git checkout) or regenerate it");
+      }
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package org.cpift.merge;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.cpift.params.Param;
+import org.cpift.params.ParamMask;
+import org.cpift.params.ParamSnapshot;
+import org.junit.jupiter.api.Test;
+
+class MergeTest {
+  static ParamSnapshot snap(float... v) {
+    return new ParamSnapshot(List.of(new Param("w", new long[] {v.length}, v)));
+  }
+
+  static double norm(float[] v) {
+    double s = 0;
+    for (float x : v) {
+      s += (double) x * x;
+    }
+    return Math.sqrt(s);
+  }
+
+  @Test
+  void slerpEndpointsAndUnitNorm() {
+    float[] a = {1, 0, 0};
+    float[] b = {0, 1, 0};
+    assertArrayEquals(a, Slerp.slerp(a, b, 0), 1e-7f);
+    assertArrayEquals(b, Slerp.slerp(a, b, 1), 1e-7f);
+    for (double t : new double[] {0.1, 0.25, 0.5, 0.9}) {
+      float[] m = Slerp.slerp(a, b, t);
+      assertEquals(1.0, norm(m), 1e-6, "unit inputs stay on the unit sphere at t=" + t);
+      assertEquals(Math.cos(t * Math.PI / 2), m[0], 1e-6);
+      assertEquals(Math.sin(t * Math.PI / 2), m[1], 1e-6);
+    }
+  }
+
+  @Test
+  void slerpFallsBackToLerpForColinearAndTinyVectors() {
+    float[] a = {1, 2, 3};
+    float[] b = {2, 4, 6.0001f};
+    float[] m = Slerp.slerp(a, b, 0.25);
+    for (int j = 0; j < 3; j++) {
+      assertEquals(0.75 * a[j] + 0.25 * b[j], m[j], 1e-6);
+    }
+    float[] zero = {0, 0, 0};
+    assertArrayEquals(new float[] {0.5f, 1f, 1.5f}, Slerp.slerp(zero, a, 0.5), 1e-7f);
+  }
+
+  @Test
+  void slerpOfAntiparallelVectorsIsLinear() {
+    float[] a = {1, 0};
+    float[] b = {-1, 0};
+    // |cos| = 1 > 0.9995: linear interpolation through the origin, as mergekit does
+    assertArrayEquals(new float[] {0.5f, 0}, Slerp.slerp(a, b, 0.25), 1e-7f);
+    assertArrayEquals(new float[] {0f, 0}, Slerp.slerp(a, b, 0.5), 1e-7f);
+  }
+
+  @Test
+  void slerpOverIncludedEntriesOnly() {
+    float[] a = {1, 0, 7};
+    float[] b = {0, 1, -7};
+    BitSet inc = new BitSet();
+    inc.set(0, 2);
+    float[] m = Slerp.slerp(a, b, 0.5, inc, Slerp.COLINEAR);
+    assertEquals(Math.sqrt(0.5), m[0], 1e-6); // angle measured over entries 0,1 only: 90°
+    assertEquals(Math.sqrt(0.5), m[1], 1e-6);
+    assertEquals(7f, m[2]); // excluded entry keeps the first vector's value
+  }
+
+  @Test
+  void foldedSlerpGivesEqualWeightsForColinearInputs() {
+    List<float[]> xs = List.of(new float[] {1, 1}, new float[] {2, 2}, new float[] {3, 3});
+    assertArrayEquals(new float[] {2, 2}, Interpolation.SLERP.combine(xs, null, Slerp.COLINEAR), 1e-6f);
+    assertArrayEquals(new float[] {2, 2}, Interpolation.LINEAR.combine(xs, null, Slerp.COLINEAR), 1e-6f);
+    List<float[]> unit = List.of(new float[] {1, 0, 0}, new float[] {0, 1, 0}, new float[] {0, 0, 1});
+    float[] k = Interpolation.MULTI_SLERP.combine(unit, null, Slerp.COLINEAR);
+    float c = (float) (1 / Math.sqrt(3));
+    assertArrayEquals(new float[] {c, c, c}, k, 1e-5f); // the symmetric spherical mean
+    float[] f = Interpolation.SLERP.combine(unit, null, Slerp.COLINEAR);
+    assertEquals(1.0, norm(f), 1e-5);
+  }
+
+  /** θ0 = (1, 1, 1, 1); δ1 = (2, −1, 0, 0.5), δ2 = (1, 1, −3, 0.5). */
+  static MergeContext ctx() {
+    return new MergeContext(snap(1, 1, 1, 1), List.of(snap(3, 0, 1, 1.5f), snap(2, 2, -2, 1.5f)),
+        List.of("a", "b"), List.of(new ParamMask().set("w", 0, 1), new ParamMask().set("w", 1, 2)));
+  }
+
+  @Test
+  void taskArithmeticByHand() {
+    // θ0 + 0.5·(δ1 + δ2) = 1 + 0.5·(3, 0, −3, 1)
+    assertArrayEquals(new float[] {2.5f, 1f, -0.5f, 1.5f},
+        new TaskArithmetic(0.5).merge(ctx()).get("w").data(), 1e-6f);
+  }
+
+  @Test
+  void tiesByHand() {
+    // k = 50%: δ1 keeps {2, −1}, δ2 keeps {−3, 1}? |δ2| = (1, 1, 3, .5): top-2 = 3 and the first 1
+    // trimmed δ1 = (2, −1, 0, 0), δ2 = (1, 0, −3, 0); elected signs (+, −, −, none)
+    // disjoint means: (1.5, −1, −3, 0); θ = θ0 + 1·means
+    assertArrayEquals(new float[] {2.5f, 0f, -2f, 1f}, new Ties(50, 1.0).merge(ctx()).get("w").data(),
+        1e-6f);
+  }
+
+  @Test
+  void tiesElectsSignByMass() {
+    MergeContext c = new MergeContext(snap(0), List.of(snap(1), snap(1), snap(-5)),
+        List.of("a", "b", "c"), null);
+    // mass 1 + 1 − 5 < 0: only the negative entry is averaged
+    assertArrayEquals(new float[] {-5f}, new Ties(100, 1.0).merge(c).get("w").data(), 1e-6f);
+  }
+
+  @Test
+  void dareDropsAndRescales() {
+    Dare dare = new Dare(MergeOptions.defaults().withDareDropRate(0.75), false);
+    float[] d = new float[10000];
+    java.util.Arrays.fill(d, 1f);
+    float[] out = dare.dropAndRescale(d, new SplittableRandom(3));
+    int kept = 0;
+    for (float x : out) {
+      assertTrue(x == 0f || x == 4f);
+      kept += x == 4f ? 1 : 0;
+    }
+    assertEquals(2500, kept, 150); // ~ (1 − p)·n kept, each scaled by 1/(1 − p)
+    // with p = 0 DARE-TA equals task arithmetic
+    MergeMethod dareTa = MergeRegistry.create("dare-ta", MergeOptions.defaults().withDareDropRate(0)
+        .withLambda(0.5));
+    assertArrayEquals(new TaskArithmetic(0.5).merge(ctx()).get("w").data(),
+        dareTa.merge(ctx()).get("w").data(), 1e-6f);
+    MergeMethod dareTies = MergeRegistry.create("dare-ties", MergeOptions.defaults()
+        .withDareDropRate(0).withTiesTopPercent(50));
+    assertArrayEquals(new Ties(50, 1.0).merge(ctx()).get("w").data(),
+        dareTies.merge(ctx()).get("w").data(), 1e-6f);
+  }
+
+  @Test
+  void localizeStitchAveragesSharedEntries() {
+    // entry 0: a only (δ 2); 1: a and b (−1, 1 → 0); 2: b only (−3); 3: nobody
+    assertArrayEquals(new float[] {3f, 1f, -2f, 1f},
+        new LocalizeStitch().merge(ctx()).get("w").data(), 1e-6f);
+  }
+
+  @Test
+  void transplantCopiesCoreEntriesExactlyAndResolvesOverlaps() {
+    MergeContext c = ctx();
+    var cfg = CoreParameterFusion.Config.paper();
+    float[] fused = CoreParameterFusion.fuse(c.base(), c.experts(), c.cores(), cfg).get("w").data();
+    assertEquals(3f, fused[0]);  // only a owns entry 0
+    assertEquals(0f, fused[1]);  // both own entry 1 with equal |δ| = 1: the earlier stage (a) wins
+    assertEquals(-2f, fused[2]); // only b
+    assertEquals(1.5f, fused[3], 1e-6f); // non-core: slerp of colinear 1.5, 1.5
+    float[] later = CoreParameterFusion.fuse(c.base(), c.experts(), c.cores(),
+        cfg.withOverlap(CoreParameterFusion.OverlapPolicy.LATER_STAGE)).get("w").data();
+    assertEquals(2f, later[1]);
+    float[] avg = CoreParameterFusion.fuse(c.base(), c.experts(), c.cores(),
+        cfg.withOverlap(CoreParameterFusion.OverlapPolicy.AVERAGE)).get("w").data();
+    assertEquals(1f, avg[1]);
+  }
+
+  @Test
+  void registryKnowsTheBaselinesAndRejectsUnknownNames() {
+    assertTrue(MergeRegistry.names().containsAll(List.of("task-arithmetic", "ties", "dare-ta",
+        "dare-ties", "slerp", "linear", "localize-stitch")));
+    assertThrows(org.cpift.util.CpiftException.class,
+        () -> MergeRegistry.create("nope", MergeOptions.defaults()));
+  }
+}
