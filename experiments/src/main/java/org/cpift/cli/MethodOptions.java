@@ -1,0 +1,207 @@
+package org.cpift.cli;
+
+import java.util.List;
+import java.util.Locale;
+import org.cpift.cluster.GroupingConfig;
+import org.cpift.cluster.StageOrdering;
+import org.cpift.core.CoreConfig;
+import org.cpift.core.ImportanceScore;
+import org.cpift.merge.CoreParameterFusion;
+import org.cpift.merge.Interpolation;
+import org.cpift.merge.MergeOptions;
+import org.cpift.method.MethodConfig;
+import org.cpift.util.CpiftException;
+import picocli.CommandLine.Option;
+
+/** The options of every switch of DESIGN §1 and the ablations, shared by the method commands. */
+final class MethodOptions {
+  @Option(names = "--expert-steps", description = "steps of each single-task expert / probe (default: the preset's)")
+  Integer expertSteps;
+
+  @Option(names = "--pipeline-steps", description = "CPI-FT pipelined SFT steps per stage (default: the preset's)")
+  Integer pipelineSteps;
+
+  @Option(names = "--stage-samples", description = "balanced sample per task per stage (default: the preset's)")
+  Integer stageSamples;
+
+  @Option(names = "--replay", description = "replay sample per earlier task, as a fraction of --stage-samples (default: 0.25)")
+  Double replay;
+
+  @Option(names = "--stage-data", description = "stage-plus-replay (default), stage-only or all-tasks")
+  String stageData;
+
+  @Option(names = "--top-p", description = "core region size p in percent (default: 1)")
+  Double topP;
+
+  @Option(names = "--core-scope", description = "global (default), per-tensor or per-layer")
+  String coreScope;
+
+  @Option(names = "--exclude-embeddings-norms", description = "leave embeddings and norms out of core regions")
+  boolean excludeEmbeddingsNorms;
+
+  @Option(names = "--score", description = "importance score: abs-delta (default), relative-delta, grad-x-weight, fisher")
+  String score;
+
+  @Option(names = "--random-core", description = "ablation: random core regions of the same size")
+  boolean randomCore;
+
+  @Option(names = "--tau", description = "grouping threshold τ on Jaccard (default: 0.1)")
+  Double tau;
+
+  @Option(names = "--linkage", description = "single (default), average or complete")
+  String linkage;
+
+  @Option(names = "--groups", description = "cut into exactly this many groups instead of at τ")
+  Integer groups;
+
+  @Option(names = "--grouping", description = "overlap (default); ablations: each-task, one-stage")
+  String grouping;
+
+  @Option(names = "--stage-order", description = "random (default), by-size, easy-to-hard or explicit")
+  String stageOrder;
+
+  @Option(names = "--stage-order-tasks", split = ",", description = "task names in order, for --stage-order explicit")
+  List<String> stageOrderTasks;
+
+  @Option(names = "--no-transplant", description = "ablation: no core transplant (interpolate every entry)")
+  boolean noTransplant;
+
+  @Option(names = "--interpolation", description = "slerp (default), multi-slerp or linear")
+  String interpolation;
+
+  @Option(names = "--overlap", description = "overlapping cores: larger-delta (default), later-stage or average")
+  String overlap;
+
+  @Option(names = "--no-freeze", description = "ablation: do not freeze earlier stages' cores")
+  boolean noFreeze;
+
+  @Option(names = "--multi-stage-k", description = "stages of the multi-stage baselines (default: 3)")
+  Integer multiStageK;
+
+  @Option(names = "--lambda", description = "task arithmetic / DARE-TA scaling (default: 0.3)")
+  Double lambda;
+
+  @Option(names = "--ties-lambda", description = "TIES / DARE-TIES scaling (default: 1)")
+  Double tiesLambda;
+
+  @Option(names = "--ties-k", description = "TIES top-k% (default: 20)")
+  Double tiesK;
+
+  @Option(names = "--dare-p", description = "DARE drop rate (default: 0.5)")
+  Double dareP;
+
+  @Option(names = "--eval-limit", description = "at most this many test examples per task (0 = all; default: the preset's)")
+  Integer evalLimit;
+
+  @Option(names = "--eval-each-stage", description = "score every task after every stage of staged methods")
+  boolean evalEachStage;
+
+  @Option(names = "--lr", description = "fine-tuning peak learning rate (default: the preset's)")
+  Float lr;
+
+  @Option(names = "--batch-size", description = "fine-tuning batch size (default: the preset's)")
+  Integer batchSize;
+
+  private static String norm(String s) {
+    return s.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String value, String option) {
+    try {
+      return Enum.valueOf(type, norm(value));
+    } catch (IllegalArgumentException e) {
+      StringBuilder ok = new StringBuilder();
+      for (E v : type.getEnumConstants()) {
+        ok.append(ok.length() > 0 ? ", " : "").append(v.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+      throw new CpiftException(option + ": unknown value '" + value + "'; use one of " + ok);
+    }
+  }
+
+  MethodConfig apply(MethodConfig c) {
+    if (expertSteps != null || pipelineSteps != null) {
+      c = c.withSteps(expertSteps != null ? expertSteps : c.expertSteps(),
+          pipelineSteps != null ? pipelineSteps : c.pipelineStepsPerStage());
+    }
+    if (stageSamples != null || replay != null || stageData != null) {
+      c = c.withStageSampling(stageSamples != null ? stageSamples : c.stageSamplesPerTask(),
+          replay != null ? replay : c.replayFraction(),
+          stageData != null ? parse(MethodConfig.StageData.class,
+              stageData.equals("stage") ? "stage-only" : stageData, "--stage-data") : c.stageData());
+    }
+    CoreConfig core = c.core();
+    if (topP != null) {
+      core = core.withTopPercent(topP);
+    }
+    if (coreScope != null) {
+      core = core.withScope(parse(CoreConfig.Scope.class, coreScope, "--core-scope"));
+    }
+    if (excludeEmbeddingsNorms) {
+      core = core.withExcludeEmbeddingsAndNorms(true);
+    }
+    if (score != null) {
+      core = core.withScore(ImportanceScore.parse(score));
+    }
+    if (randomCore) {
+      core = core.withRandom(true);
+    }
+    c = c.withCore(core);
+    GroupingConfig g = c.grouping();
+    if (tau != null) {
+      g = g.withTau(tau);
+    }
+    if (linkage != null) {
+      g = g.withLinkage(parse(GroupingConfig.Linkage.class, linkage, "--linkage"));
+    }
+    if (groups != null) {
+      g = g.withFixedGroups(groups);
+    }
+    c = c.withGrouping(g, grouping != null
+        ? parse(MethodConfig.GroupingMode.class, grouping, "--grouping") : c.groupingMode());
+    if (stageOrder != null) {
+      c = c.withOrder(parse(StageOrdering.Policy.class, stageOrder, "--stage-order"),
+          stageOrderTasks);
+    }
+    CoreParameterFusion.Config f = c.fusion();
+    if (noTransplant) {
+      f = f.withTransplant(false);
+    }
+    if (interpolation != null) {
+      f = f.withInterpolation(parse(Interpolation.class, interpolation, "--interpolation"));
+    }
+    if (overlap != null) {
+      f = f.withOverlap(parse(CoreParameterFusion.OverlapPolicy.class, overlap, "--overlap"));
+    }
+    c = c.withFusion(f);
+    if (noFreeze) {
+      c = c.withFreeze(false);
+    }
+    if (multiStageK != null) {
+      c = c.withMultiStageK(multiStageK);
+    }
+    MergeOptions m = c.merge();
+    if (lambda != null) {
+      m = m.withLambda(lambda);
+    }
+    if (tiesLambda != null) {
+      m = m.withTiesLambda(tiesLambda);
+    }
+    if (tiesK != null) {
+      m = m.withTiesTopPercent(tiesK);
+    }
+    if (dareP != null) {
+      m = m.withDareDropRate(dareP);
+    }
+    c = c.withMerge(m);
+    if (evalLimit != null || evalEachStage) {
+      c = c.withEval(evalLimit != null ? evalLimit : c.evalLimit(), evalEachStage || c.evalEachStage());
+    }
+    if (lr != null) {
+      c = c.withTraining(c.training().withLr(lr));
+    }
+    if (batchSize != null) {
+      c = c.withTraining(c.training().withBatchSize(batchSize));
+    }
+    return c;
+  }
+}

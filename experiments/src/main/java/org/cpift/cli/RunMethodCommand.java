@@ -1,0 +1,60 @@
+package org.cpift.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cpift.method.MethodConfig;
+import org.cpift.method.MethodRunner;
+import org.cpift.method.Methods;
+import org.cpift.train.Preset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cpift run-method}: one method, one seed, every suite task. */
+@Command(name = "run-method", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run one method (CPI-FT, DPI, or a baseline) from the preset's base model, score "
+        + "it on every suite task's test split, and write DIR/scores.csv "
+        + "(method,task,seed,metric,value), DIR/manifest.json, and for cpi-ft and dpi "
+        + "DIR/jaccard.csv and DIR/groups.json. Experts are cached in --cache and shared.")
+final class RunMethodCommand implements Callable<Integer> {
+  @Option(names = "--method", required = true,
+      description = "base, single-task, multi-task, multi-stage-random, multi-stage-heuristic, dpi, "
+          + "cpi-ft, task-arithmetic, ties, dare-ta, dare-ties, slerp, linear, localize-stitch")
+  String method;
+
+  @Option(names = "--preset", defaultValue = "tiny", description = "tiny or small (default: ${DEFAULT-VALUE})")
+  String preset;
+
+  @Option(names = "--seed", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--out", required = true, description = "output directory")
+  Path out;
+
+  @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
+  Path base;
+
+  @Option(names = "--suite", defaultValue = "benchmarks-data/suite-v1", description = "suite directory (default: ${DEFAULT-VALUE})")
+  Path suite;
+
+  @Option(names = "--tasks", split = ",", description = "only these tasks (default: all of the suite)")
+  List<String> tasks;
+
+  @Option(names = "--cache", defaultValue = "runs/cache", description = "artifact cache (default: ${DEFAULT-VALUE})")
+  Path cache;
+
+  @Mixin
+  MethodOptions options;
+
+  @Override
+  public Integer call() {
+    Preset p = Preset.parse(preset);
+    Methods.create(method); // fail fast on an unknown name
+    MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
+    Path basePath = base != null ? base : Path.of("benchmarks-data", "base", p.id());
+    MethodRunner.run(method, new MethodRunner.Inputs(basePath, suite, tasks, cache), cfg, out,
+        "cpift run-method --method " + method + " --preset " + p.id() + " --seed " + seed);
+    return 0;
+  }
+}

@@ -1,0 +1,184 @@
+package org.cpift.method;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.cpift.merge.MergeContext;
+import org.cpift.merge.MergeMethod;
+import org.cpift.merge.MergeRegistry;
+import org.cpift.params.ParamMask;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.task.Task;
+import org.cpift.train.ModelSession;
+
+/**
+ * The methods CPI-FT is judged against. Budgets: a training baseline gets as many steps as all
+ * single-task experts together (N·S), so it sees the same number of fine-tuning tokens as the
+ * experts CPI-FT starts from; merging baselines reuse the experts and train nothing.
+ */
+public final class Baselines {
+  private Baselines() {}
+
+  /** The base model, not fine-tuned. */
+  public static final class Base implements Method {
+    @Override
+    public String name() {
+      return "base";
+    }
+
+    @Override
+    public MethodResult run(MethodContext ctx) {
+      return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(ctx.base().params()),
+          Cost.NONE, null, null, List.of(), Map.of());
+    }
+  }
+
+  /** Single-task experts: each task's score is its own expert's (the per-task reference). */
+  public static final class SingleTask implements Method {
+    @Override
+    public String name() {
+      return "single-task";
+    }
+
+    @Override
+    public MethodResult run(MethodContext ctx) {
+      Map<String, Map<String, Double>> scores = new LinkedHashMap<>();
+      Cost cost = Cost.NONE;
+      for (Task t : ctx.tasks()) {
+        ProbeFineTuning.Expert e = ProbeFineTuning.expert(ctx, t);
+        cost = cost.plus(e.cost().asShared());
+        try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
+          m.loadParameters(e.params());
+          scores.put(t.name(), SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), t,
+              SuiteEvaluator.Split.TEST, ctx.config().evalLimit()));
+        }
+      }
+      return new MethodResult(name(), ctx.config().seed(), scores, cost, null, null, List.of(),
+          Map.of());
+    }
+  }
+
+  /** Multi-task SFT ("Full SFT"): every task's training data mixed, N·S steps. */
+  public static final class MultiTask implements Method {
+    @Override
+    public String name() {
+      return "multi-task";
+    }
+
+    @Override
+    public MethodResult run(MethodContext ctx) {
+      int steps = ctx.config().baselineSteps(ctx.tasks().size());
+      try (ModelSession m = ctx.session(ctx.base().params(), ctx.seed(name()))) {
+        Cost cost = ctx.train(m, ctx.trainData(ctx.tasks()), steps, ctx.seed(name() + "/data"), null);
+        return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(m), cost, null,
+            List.of(ctx.taskNames()), List.of(), Map.of("steps", steps));
+      }
+    }
+  }
+
+  /**
+   * Multi-stage SFT: the tasks partitioned into K stages trained one after another (N·S/K steps
+   * each, one optimizer state throughout). {@code random}: a seeded random partition (the paper);
+   * heuristic: easy to hard — tasks sorted by their expert's validation score, highest first, and
+   * cut into K contiguous stages, so the hardest tasks come last and are forgotten least.
+   */
+  public static final class MultiStage implements Method {
+    private final boolean heuristic;
+
+    public MultiStage(boolean heuristic) {
+      this.heuristic = heuristic;
+    }
+
+    @Override
+    public String name() {
+      return heuristic ? "multi-stage-heuristic" : "multi-stage-random";
+    }
+
+    @Override
+    public MethodResult run(MethodContext ctx) {
+      List<Task> order = new ArrayList<>(ctx.tasks());
+      Cost shared = Cost.NONE;
+      if (heuristic) {
+        Map<String, Double> val = new LinkedHashMap<>();
+        for (Task t : ctx.tasks()) {
+          ProbeFineTuning.Expert e = ProbeFineTuning.expert(ctx, t);
+          val.put(t.name(), e.valScore());
+          shared = shared.plus(e.cost().asShared());
+        }
+        order.sort((a, b) -> Double.compare(val.get(b.name()), val.get(a.name())));
+      } else {
+        SplittableRandom rnd = new SplittableRandom(ctx.seed(name() + "/partition"));
+        for (int i = order.size() - 1; i > 0; i--) {
+          int j = rnd.nextInt(i + 1);
+          Task t = order.get(i);
+          order.set(i, order.get(j));
+          order.set(j, t);
+        }
+      }
+      int k = Math.min(ctx.config().multiStageK(), order.size());
+      List<List<Task>> stages = new ArrayList<>();
+      for (int s = 0; s < k; s++) {
+        stages.add(order.subList(s * order.size() / k, (s + 1) * order.size() / k));
+      }
+      int steps = ctx.config().baselineSteps(ctx.tasks().size()) / k;
+      Map<String, ParamMask> noCores = new LinkedHashMap<>();
+      ctx.tasks().forEach(t -> noCores.put(t.name(), new ParamMask()));
+      PipelinedSft.Result r = PipelinedSftFull.run(ctx, ctx.base().params(), stages, noCores, steps,
+          name());
+      List<List<String>> groups = stages.stream().map(s -> s.stream().map(Task::name).toList()).toList();
+      return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(r.params()),
+          r.cost().plus(shared), null, groups, r.stageScores(), Map.of("steps_per_stage", steps));
+    }
+  }
+
+  /** A merging baseline from the registry, applied to the experts (in task order). */
+  public static final class Merge implements Method {
+    private final String method;
+
+    public Merge(String method) {
+      this.method = method;
+    }
+
+    @Override
+    public String name() {
+      return method;
+    }
+
+    @Override
+    public MethodResult run(MethodContext ctx) {
+      List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
+      Cost shared = Cost.NONE;
+      List<ParamSnapshot> params = new ArrayList<>();
+      for (ProbeFineTuning.Expert e : experts) {
+        shared = shared.plus(e.cost().asShared());
+        params.add(e.params());
+      }
+      List<ParamMask> cores = null;
+      if (method.equals("localize-stitch")) {
+        cores = CoreRegions.of(ctx, experts).stream().map(c -> c.mask()).toList();
+      }
+      MergeMethod mm = MergeRegistry.create(method, ctx.config().merge());
+      long t0 = System.nanoTime();
+      ParamSnapshot merged = mm.merge(new MergeContext(ctx.base().params(), params,
+          ctx.taskNames(), cores));
+      double wall = (System.nanoTime() - t0) / 1e9;
+      Map<String, Object> details = new LinkedHashMap<>(mm.parameters());
+      details.put("reference", mm.reference());
+      return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(merged),
+          shared.withWall(wall), null, null, List.of(), details);
+    }
+  }
+
+  /** Staged training on each stage's full training data, as multi-stage SFT and DPI use it. */
+  static final class PipelinedSftFull {
+    private PipelinedSftFull() {}
+
+    static PipelinedSft.Result run(MethodContext ctx, ParamSnapshot start, List<List<Task>> stages,
+        Map<String, ParamMask> cores, int stepsPerStage, String purpose) {
+      return PipelinedSft.runWith(ctx, start, stages, cores, stepsPerStage, 0, true,
+          MethodConfig.StageData.STAGE_ONLY, purpose);
+    }
+  }
+}

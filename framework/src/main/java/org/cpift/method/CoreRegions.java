@@ -1,0 +1,46 @@
+package org.cpift.method;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cpift.core.CoreConfig;
+import org.cpift.core.CoreRegion;
+import org.cpift.core.CoreRegionSelection;
+import org.cpift.data.Batcher;
+import org.cpift.data.EncodedExample;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.task.Task;
+import org.cpift.train.ModelSession;
+
+/** Step 2 applied to the experts: each task's importance scores and core region. */
+public final class CoreRegions {
+  private CoreRegions() {}
+
+  public static List<CoreRegion> of(MethodContext ctx, List<ProbeFineTuning.Expert> experts) {
+    CoreConfig cc = ctx.config().core();
+    List<CoreRegion> out = new ArrayList<>();
+    for (int i = 0; i < experts.size(); i++) {
+      ProbeFineTuning.Expert e = experts.get(i);
+      Task task = ctx.tasks().get(i);
+      List<ParamSnapshot> grads = cc.score().needsGradients() ? gradients(ctx, e, task) : null;
+      ParamSnapshot scores = cc.score().compute(ctx.base().params(), e.params(), grads,
+          cc.relativeEps());
+      out.add(CoreRegionSelection.select(e.task(), scores, cc, ctx.seed("random-core/" + e.task())));
+    }
+    return out;
+  }
+
+  /** Per-batch gradients of the task loss at the expert, over seeded training batches. */
+  private static List<ParamSnapshot> gradients(MethodContext ctx, ProbeFineTuning.Expert e,
+      Task task) {
+    List<EncodedExample> data = ctx.encode(task.train(), task.name() + " train");
+    Batcher b = new Batcher(data, ctx.config().training().batchSize(), ctx.seed("grad/" + task.name()));
+    List<ParamSnapshot> out = new ArrayList<>();
+    try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
+      m.loadParameters(e.params());
+      for (int s = 0; s < ctx.config().core().gradientBatches(); s++) {
+        out.add(m.gradients(b.batch(s)));
+      }
+    }
+    return out;
+  }
+}

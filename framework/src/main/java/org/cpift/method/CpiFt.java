@@ -1,0 +1,119 @@
+package org.cpift.method;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.cluster.StageOrdering;
+import org.cpift.cluster.TaskGrouping;
+import org.cpift.core.CoreOverlap;
+import org.cpift.core.CoreRegion;
+import org.cpift.merge.CoreParameterFusion;
+import org.cpift.params.ParamMask;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.task.Task;
+
+/**
+ * Core Parameter Isolation Fine-Tuning (arXiv 2508.21741), end to end:
+ * <ol>
+ *   <li>{@link ProbeFineTuning}: a single-task expert θi per task;</li>
+ *   <li>{@link org.cpift.core.CoreRegionSelection}: core region C_i = top-p% of |θi − θ0|;</li>
+ *   <li>{@link CoreOverlap} and {@link TaskGrouping}: Jaccard overlap, groups at J ≥ τ;</li>
+ *   <li>{@link StageOrdering}: the groups become stages G1..GK;</li>
+ *   <li>{@link CoreParameterFusion}: core transplant + SLERP of the rest;</li>
+ *   <li>{@link PipelinedSft}: stage-by-stage SFT with earlier stages' cores frozen.</li>
+ * </ol>
+ * With {@code dpi} it is the DPI variant (arXiv 2601.17777): grouping, staging and freezing, but
+ * no fusion — staged training starts from the base model with the training baselines' budget
+ * (N·S steps over the stages, on each stage's full training data plus replay).
+ */
+public final class CpiFt implements Method {
+  private final boolean dpi;
+
+  public CpiFt(boolean dpi) {
+    this.dpi = dpi;
+  }
+
+  @Override
+  public String name() {
+    return dpi ? "dpi" : "cpi-ft";
+  }
+
+  @Override
+  public MethodResult run(MethodContext ctx) {
+    MethodConfig c = ctx.config();
+    List<Task> tasks = ctx.tasks();
+    List<String> names = ctx.taskNames();
+    List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
+    Cost shared = Cost.NONE;
+    Map<String, Double> valScores = new LinkedHashMap<>();
+    for (ProbeFineTuning.Expert e : experts) {
+      shared = shared.plus(e.cost().asShared());
+      valScores.put(e.task(), e.valScore());
+    }
+    List<CoreRegion> cores = CoreRegions.of(ctx, experts);
+    double[][] jaccard = CoreOverlap.matrix(cores);
+
+    List<List<Integer>> groups = switch (c.groupingMode()) {
+      case OVERLAP -> TaskGrouping.group(jaccard, c.grouping()).groups();
+      case EACH_TASK -> {
+        List<List<Integer>> g = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+          g.add(List.of(i));
+        }
+        yield g;
+      }
+      case ONE_STAGE -> {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+          all.add(i);
+        }
+        yield List.of(all);
+      }
+    };
+    List<List<Integer>> stages = StageOrdering.order(groups, c.order(), ctx.seed("stage-order"),
+        names, valScores, c.explicitOrder());
+    List<List<Task>> stageTasks = new ArrayList<>();
+    List<Integer> flat = new ArrayList<>();
+    for (List<Integer> g : stages) {
+      stageTasks.add(g.stream().map(tasks::get).toList());
+      flat.addAll(g);
+    }
+    Map<String, ParamMask> coreByTask = new LinkedHashMap<>();
+    for (CoreRegion r : cores) {
+      coreByTask.put(r.task(), r.mask());
+    }
+
+    ParamSnapshot start;
+    double fusionSeconds = 0;
+    if (dpi) {
+      start = ctx.base().params();
+    } else {
+      long t0 = System.nanoTime();
+      List<ParamSnapshot> ordered = flat.stream().map(i -> experts.get(i).params()).toList();
+      List<ParamMask> orderedCores = flat.stream().map(i -> cores.get(i).mask()).toList();
+      start = CoreParameterFusion.fuse(ctx.base().params(), ordered, orderedCores, c.fusion());
+      fusionSeconds = (System.nanoTime() - t0) / 1e9;
+    }
+    PipelinedSft.Result r = dpi
+        ? PipelinedSft.runWith(ctx, start, stageTasks, coreByTask,
+            Math.max(1, c.baselineSteps(tasks.size()) / stageTasks.size()), 0, c.freeze(),
+            MethodConfig.StageData.STAGE_PLUS_REPLAY, name())
+        : PipelinedSft.run(ctx, start, stageTasks, coreByTask, c.pipelineStepsPerStage(),
+            c.stageSamplesPerTask(), c.freeze(), name());
+
+    Map<String, Object> details = new LinkedHashMap<>();
+    Map<String, Object> coreInfo = new LinkedHashMap<>();
+    for (CoreRegion cr : cores) {
+      coreInfo.put(cr.task(), Map.of("size", cr.size(), "eligible", cr.eligible(),
+          "share_by_kind", cr.shareByKind(), "share_by_layer", cr.shareByLayer()));
+    }
+    details.put("cores", coreInfo);
+    details.put("fusion_seconds", fusionSeconds);
+    List<List<String>> groupNames = stages.stream().map(g -> g.stream().map(names::get).toList())
+        .toList();
+    return new MethodResult(name(), c.seed(), ctx.evaluate(r.params()),
+        r.cost().plus(shared).plus(new Cost(0, 0, fusionSeconds, 0, 0, 0)), jaccard, groupNames,
+        r.stageScores(), details);
+  }
+}

@@ -1,0 +1,140 @@
+package org.cpift.method;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.cpift.data.EncodedExample;
+import org.cpift.data.SftRecord;
+import org.cpift.params.ParamMask;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.task.Task;
+import org.cpift.train.ModelCheckpoint;
+import org.cpift.train.ModelSession;
+import org.cpift.train.TrainConfig;
+import org.cpift.train.Trainer;
+import org.cpift.util.Hashing;
+
+/**
+ * What every method runs against: the base model, the tasks, the configuration and the artifact
+ * cache, with the shared operations — fine-tune, evaluate, sample stage data.
+ */
+public final class MethodContext {
+  private final ModelCheckpoint base;
+  private final String baseHash;
+  private final List<Task> tasks;
+  private final MethodConfig config;
+  private final ArtifactCache cache;
+
+  public MethodContext(ModelCheckpoint base, String baseHash, List<Task> tasks, MethodConfig config,
+      ArtifactCache cache) {
+    if (tasks.isEmpty()) {
+      throw new IllegalArgumentException("no tasks");
+    }
+    this.base = base;
+    this.baseHash = baseHash;
+    this.tasks = List.copyOf(tasks);
+    this.config = config;
+    this.cache = cache;
+  }
+
+  public ModelCheckpoint base() {
+    return base;
+  }
+
+  public String baseHash() {
+    return baseHash;
+  }
+
+  public List<Task> tasks() {
+    return tasks;
+  }
+
+  public List<String> taskNames() {
+    return tasks.stream().map(Task::name).toList();
+  }
+
+  public MethodConfig config() {
+    return config;
+  }
+
+  public ArtifactCache cache() {
+    return cache;
+  }
+
+  /** A seed for a named purpose, independent of which other purposes are used. */
+  public long seed(String purpose) {
+    return new SplittableRandom(config.seed() ^ Hashing.sha256(purpose).hashCode() * 0x9E3779B97F4A7C15L)
+        .nextLong();
+  }
+
+  public List<EncodedExample> encode(List<SftRecord> records, String source) {
+    return EncodedExample.encodeAll(records, base.tokenizer(), base.config().contextLength(), source);
+  }
+
+  /** All training records of the given tasks, concatenated (the batcher shuffles them). */
+  public List<EncodedExample> trainData(List<Task> which) {
+    List<EncodedExample> out = new ArrayList<>();
+    for (Task t : which) {
+      out.addAll(encode(t.train(), t.name() + " train"));
+    }
+    return out;
+  }
+
+  /** A seeded sample of {@code n} training records of a task (all when n ≥ size). */
+  public List<SftRecord> sample(Task t, int n, long seed) {
+    List<SftRecord> all = new ArrayList<>(t.train());
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = all.size() - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      SftRecord x = all.get(i);
+      all.set(i, all.get(j));
+      all.set(j, x);
+    }
+    return all.subList(0, Math.min(n, all.size()));
+  }
+
+  /** The fine-tuning configuration for a run of {@code steps} steps. */
+  public TrainConfig trainConfig(int steps, long seed) {
+    TrainConfig t = config.training().withSteps(steps).withSeed(seed)
+        .withLogEvery(Math.max(1, steps / 4)).withEvalEvery(0).withCheckpointEvery(0);
+    return t.withWarmupSteps(Math.min(t.warmupSteps(), Math.max(0, steps / 10)));
+  }
+
+  /** A trainable session holding {@code start}. */
+  public ModelSession session(ParamSnapshot start, long seed) {
+    ModelSession m = ModelSession.create(base.config(), config.training().optimizer(), seed);
+    m.loadParameters(start);
+    return m;
+  }
+
+  /** Trains {@code m} in place for {@code steps} on {@code data} with {@code frozen} entries. */
+  public Cost train(ModelSession m, List<EncodedExample> data, int steps, long seed, ParamMask frozen) {
+    m.freeze(frozen);
+    Trainer.Result r = Trainer.train(m, base.tokenizer(), data, null, trainConfig(steps, seed), null,
+        "");
+    return new Cost(steps, r.tokens(), r.wallSeconds(), 0, 0, 0);
+  }
+
+  /** Scores {@code m} on every task's test split. */
+  public Map<String, Map<String, Double>> evaluate(ModelSession m) {
+    return SuiteEvaluator.evaluate(m, base.tokenizer(), tasks, SuiteEvaluator.Split.TEST,
+        config.evalLimit());
+  }
+
+  /** Scores parameters on every task's test split. */
+  public Map<String, Map<String, Double>> evaluate(ParamSnapshot params) {
+    try (ModelSession m = ModelSession.create(base.config(), null, 0)) {
+      m.loadParameters(params);
+      return evaluate(m);
+    }
+  }
+
+  /** Test score of every task only ({@code score}), for per-stage tracking. */
+  public Map<String, Double> scoresOnly(ModelSession m) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    evaluate(m).forEach((t, v) -> out.put(t, v.get("score")));
+    return out;
+  }
+}

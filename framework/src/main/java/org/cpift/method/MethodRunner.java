@@ -1,0 +1,73 @@
+package org.cpift.method;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.report.ResultFiles;
+import org.cpift.task.Suite;
+import org.cpift.task.Task;
+import org.cpift.train.ModelCheckpoint;
+import org.cpift.train.RunManifest;
+import org.cpift.util.CpiftException;
+import org.cpift.util.Hashing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one method on a suite from a base model and writes its files and manifest: the engine of
+ * {@code ./cpift run-method}.
+ */
+public final class MethodRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(MethodRunner.class);
+
+  private MethodRunner() {}
+
+  /**
+   * Where to run.
+   *
+   * @param base base model directory
+   * @param suite suite directory
+   * @param tasks the tasks to use (empty: all of the suite)
+   * @param cache artifact cache directory
+   */
+  public record Inputs(Path base, Path suite, List<String> tasks, Path cache) {}
+
+  public static MethodContext context(Inputs in, MethodConfig config) {
+    ModelCheckpoint base = ModelCheckpoint.load(in.base());
+    String baseHash = Hashing.sha256(in.base().resolve(ModelCheckpoint.MODEL_FILE));
+    Suite suite = Suite.load(in.suite());
+    List<Task> tasks = in.tasks() == null || in.tasks().isEmpty() ? suite.tasks()
+        : in.tasks().stream().map(suite::task).toList();
+    if (base.config().contextLength() < 32) {
+      throw new CpiftException("base model context is too short");
+    }
+    return new MethodContext(base, baseHash, tasks, config, new ArtifactCache(in.cache()));
+  }
+
+  /** Runs {@code method} and writes {@code out/}. */
+  public static MethodResult run(String method, Inputs in, MethodConfig config, Path out,
+      String command) {
+    RunManifest manifest = new RunManifest(command);
+    Method m = Methods.create(method);
+    MethodContext ctx = context(in, config);
+    manifest.put("method", method).put("seed", config.seed()).put("config", config)
+        .put("base", Map.of("path", in.base().toString(), "sha256", ctx.baseHash()))
+        .put("tasks", ctx.taskNames());
+    Map<String, Object> data = new LinkedHashMap<>();
+    ctx.tasks().forEach(t -> data.put(t.name(), t.checksums()));
+    manifest.put("task_data_sha256", data);
+    LOG.info("running {} on {} (seed {}, preset {})", method, ctx.taskNames(), config.seed(),
+        config.preset().id());
+    MethodResult r = m.run(ctx);
+    ResultFiles.write(out, r, ctx.taskNames());
+    manifest.put("cost", r.cost()).put("scores", r.scores()).put("details", r.details());
+    if (r.groups() != null) {
+      manifest.put("stages", r.groups());
+    }
+    manifest.write(out.resolve("manifest.json"));
+    r.scores().forEach((t, v) -> LOG.info(String.format("%-14s %-13s score %.3f  answer loss %.3f",
+        method, t, v.get("score"), v.get("answer_loss"))));
+    return r;
+  }
+}

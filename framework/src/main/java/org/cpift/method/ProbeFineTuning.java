@@ -1,0 +1,63 @@
+package org.cpift.method;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.task.Task;
+import org.cpift.train.ModelSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step 1 of CPI-FT: fine-tune the base θ0 on each task alone (full fine-tuning) → θi. These
+ * single-task experts are also the per-task reference of every table and the inputs of the merging
+ * baselines. Each is cached under a key of everything that determines it (base weights, task data,
+ * training configuration, seed), so methods and experiments share them.
+ */
+public final class ProbeFineTuning {
+  private static final Logger LOG = LoggerFactory.getLogger(ProbeFineTuning.class);
+
+  private ProbeFineTuning() {}
+
+  /** An expert: its task, weights, cost and validation score. */
+  public record Expert(String task, ParamSnapshot params, Cost cost, double valScore) {}
+
+  /** The experts of every task of the context, trained or loaded from the cache. */
+  public static List<Expert> experts(MethodContext ctx) {
+    List<Expert> out = new ArrayList<>();
+    for (Task t : ctx.tasks()) {
+      out.add(expert(ctx, t));
+    }
+    return out;
+  }
+
+  public static Expert expert(MethodContext ctx, Task task) {
+    MethodConfig c = ctx.config();
+    long seed = ctx.seed("expert/" + task.name());
+    Map<String, Object> key = new LinkedHashMap<>();
+    key.put("base", ctx.baseHash());
+    key.put("task", task.name());
+    key.put("data", task.checksums());
+    key.put("training", ctx.trainConfig(c.expertSteps(), seed));
+    key.put("seed", c.seed());
+    String k = ArtifactCache.key(key);
+    var hit = ctx.cache().get("experts", k);
+    if (hit.isPresent()) {
+      LOG.info("expert {} (seed {}): from cache {}", task.name(), c.seed(), k.substring(0, 12));
+      return new Expert(task.name(), hit.get().params(), hit.get().cost(),
+          hit.get().meta().path("val_score").asDouble());
+    }
+    LOG.info("expert {} (seed {}): fine-tuning {} steps", task.name(), c.seed(), c.expertSteps());
+    try (ModelSession m = ctx.session(ctx.base().params(), seed)) {
+      Cost cost = ctx.train(m, ctx.encode(task.train(), task.name() + " train"), c.expertSteps(),
+          seed, null);
+      double val = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), task,
+          SuiteEvaluator.Split.VAL, Math.min(200, task.val().size())).get("score");
+      ParamSnapshot params = m.parameters();
+      ctx.cache().put("experts", k, params, cost, key, Map.of("val_score", val));
+      return new Expert(task.name(), params, cost, val);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package org.cpift.method;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.data.Batch;
+import org.cpift.data.CharTokenizer;
+import org.cpift.data.EncodedExample;
+import org.cpift.data.SftRecord;
+import org.cpift.task.Task;
+import org.cpift.train.GreedyGenerator;
+import org.cpift.train.ModelSession;
+
+/**
+ * Scores a model on tasks: the greedy answer of every test (or val) example scored by the task's
+ * metric and averaged ({@code score}), and the mean cross-entropy per answer token
+ * ({@code answer_loss}).
+ */
+public final class SuiteEvaluator {
+  private SuiteEvaluator() {}
+
+  /** Which split to score. */
+  public enum Split { VAL, TEST }
+
+  public static Map<String, Map<String, Double>> evaluate(ModelSession model, CharTokenizer tok,
+      List<Task> tasks, Split split, int limit) {
+    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+    for (Task t : tasks) {
+      out.put(t.name(), evaluate(model, tok, t, split, limit));
+    }
+    return out;
+  }
+
+  public static Map<String, Double> evaluate(ModelSession model, CharTokenizer tok, Task task,
+      Split split, int limit) {
+    List<SftRecord> records = split == Split.TEST ? task.test() : task.val();
+    if (limit > 0 && records.size() > limit) {
+      records = records.subList(0, limit);
+    }
+    List<EncodedExample> ex = EncodedExample.encodeAll(records, tok,
+        model.config().contextLength(), task.name() + " " + split.name().toLowerCase());
+    int batch = 64;
+    double lossSum = 0;
+    double weightSum = 0;
+    for (int from = 0; from < ex.size(); from += batch) {
+      var s = model.evaluate(Batch.of(ex.subList(from, Math.min(ex.size(), from + batch))));
+      lossSum += s.lossSum();
+      weightSum += s.weightSum();
+    }
+    // decode in order of prompt length so that rows of a batch are alike (less padding)
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < ex.size(); i++) {
+      order.add(i);
+    }
+    order.sort((a, b) -> Integer.compare(ex.get(a).answerStart(), ex.get(b).answerStart()));
+    List<int[]> prompts = new ArrayList<>();
+    order.forEach(i -> prompts.add(ex.get(i).promptTokens()));
+    List<int[]> answers = GreedyGenerator.generate(model, prompts, task.maxAnswerChars() + 1, batch);
+    double score = 0;
+    for (int k = 0; k < order.size(); k++) {
+      SftRecord r = records.get(order.get(k));
+      score += task.metric().score(tok.decode(answers.get(k)), r.answer());
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("score", score / Math.max(1, ex.size()));
+    m.put("answer_loss", lossSum / Math.max(1, weightSum));
+    return m;
+  }
+}
