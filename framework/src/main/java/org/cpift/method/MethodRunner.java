@@ -39,8 +39,8 @@ public final class MethodRunner {
     Suite suite = Suite.load(in.suite());
     List<Task> tasks = in.tasks() == null || in.tasks().isEmpty() ? suite.tasks()
         : in.tasks().stream().map(suite::task).toList();
-    if (base.config().contextLength() < 32) {
-      throw new CpiftException("base model context is too short");
+    if (tasks.stream().map(Task::name).distinct().count() != tasks.size()) {
+      throw new CpiftException("--tasks names a task twice: " + in.tasks());
     }
     return new MethodContext(base, baseHash, tasks, config, new ArtifactCache(in.cache()));
   }

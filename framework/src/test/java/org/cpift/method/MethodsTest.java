@@ -1,0 +1,130 @@
+package org.cpift.method;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.params.Param;
+import org.cpift.params.ParamMask;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.task.Task;
+import org.cpift.train.Preset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every method for seconds on the tiny preset, with the committed base and suite (a few steps,
+ * a few test examples); and the freezing guarantee of pipelined SFT.
+ */
+class MethodsTest {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  @TempDir static Path cache;
+
+  static MethodContext ctx;
+
+  @BeforeAll
+  static void context() {
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withSteps(4, 3).withEval(3, true)
+        .withStageSampling(16, 0.25, MethodConfig.StageData.STAGE_PLUS_REPLAY).withSeed(5);
+    ctx = MethodRunner.context(new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
+        ROOT.resolve("benchmarks-data/suite-v1"), List.of("math", "code", "logic"),
+        cache), cfg);
+  }
+
+  @Test
+  void everyMethodRunsAndScoresEveryTask() {
+    for (String name : Methods.NAMES) {
+      MethodResult r = Methods.create(name).run(ctx);
+      assertEquals(name, r.method());
+      assertEquals(List.of("math", "code", "logic"), List.copyOf(r.scores().keySet()), name);
+      for (Map<String, Double> m : r.scores().values()) {
+        double s = m.get("score");
+        assertTrue(s >= 0 && s <= 1, name + " score " + s);
+        assertTrue(Double.isFinite(m.get("answer_loss")), name);
+      }
+      if (name.equals("cpi-ft") || name.equals("dpi")) {
+        assertNotNull(r.jaccard());
+        assertEquals(3, r.groups().stream().mapToInt(List::size).sum());
+        assertEquals(r.groups().size(), r.stageScores().size());
+      }
+    }
+    // the experts were trained once and then read from the cache
+    assertEquals(3, Files.exists(cache.resolve("experts")) ? cache.resolve("experts").toFile().list().length : 0);
+  }
+
+  @Test
+  void earlierStageCoresStayBitIdenticalThroughPipelinedSft() {
+    List<Task> tasks = ctx.tasks();
+    ParamSnapshot start = ctx.base().params();
+    Map<String, ParamMask> cores = new LinkedHashMap<>();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+    for (Task t : tasks) {
+      ParamMask m = new ParamMask();
+      for (Param p : start.params()) {
+        BitSet b = new BitSet();
+        for (int j = 0; j < p.size(); j++) {
+          if (rnd.nextDouble() < 0.02) {
+            b.set(j);
+          }
+        }
+        m.put(p.name(), b);
+      }
+      cores.put(t.name(), m);
+    }
+    List<List<Task>> stages = List.of(List.of(tasks.get(0)), List.of(tasks.get(1)),
+        List.of(tasks.get(2)));
+    // training is deterministic, so the state after stage k of the 3-stage run equals the result
+    // of running only the first k stages
+    ParamSnapshot afterStage1 = PipelinedSft.run(ctx, start, stages.subList(0, 1), cores, 5, 16,
+        true, "freeze-test").params();
+    ParamSnapshot afterStage2 = PipelinedSft.run(ctx, start, stages.subList(0, 2), cores, 5, 16,
+        true, "freeze-test").params();
+    PipelinedSft.Result r = PipelinedSft.run(ctx, start, stages, cores, 5, 16, true, "freeze-test");
+    ParamMask core1 = cores.get(tasks.get(0).name());
+    ParamMask core2 = cores.get(tasks.get(1).name());
+    long moved = 0;
+    long checked = 0;
+    for (Param p : start.params()) {
+      float[] after = r.params().get(p.name()).data();
+      BitSet c1 = core1.get(p.name());
+      BitSet c2only = core2.get(p.name());
+      c2only.andNot(c1);
+      for (int j = 0; j < p.size(); j++) {
+        if (c1.get(j)) {
+          // stage-1 core: trained in stage 1, then frozen through stages 2 and 3
+          assertEquals(Float.floatToRawIntBits(afterStage1.get(p.name()).data()[j]),
+              Float.floatToRawIntBits(after[j]), p.name() + "[" + j + "] (stage-1 core) moved");
+          checked++;
+        } else if (c2only.get(j)) {
+          // stage-2 core: frozen only in stage 3
+          assertEquals(Float.floatToRawIntBits(afterStage2.get(p.name()).data()[j]),
+              Float.floatToRawIntBits(after[j]), p.name() + "[" + j + "] (stage-2 core) moved");
+          checked++;
+        } else if (after[j] != afterStage2.get(p.name()).data()[j]) {
+          moved++;
+        }
+      }
+    }
+    assertTrue(checked > 1000, "frozen entries checked: " + checked);
+    assertTrue(moved > 1000, "trainable entries should move in stage 3: " + moved);
+    // without freezing the same run moves stage-1 core entries in later stages
+    ParamSnapshot unfrozen = PipelinedSft.run(ctx, start, stages, cores, 5, 16, false,
+        "freeze-test").params();
+    long coreMoved = 0;
+    for (Param p : start.params()) {
+      BitSet c1 = core1.get(p.name());
+      for (int j = c1.nextSetBit(0); j >= 0; j = c1.nextSetBit(j + 1)) {
+        coreMoved += unfrozen.get(p.name()).data()[j] != afterStage1.get(p.name()).data()[j] ? 1 : 0;
+      }
+    }
+    assertTrue(coreMoved > 100, "without freezing, stage-1 cores move: " + coreMoved);
+  }
+
+}
