@@ -102,7 +102,11 @@ public final class SuiteGenerator {
       spec.put("name", g.name());
       spec.put("format", "canonical");
       spec.put("metric", g.metric().id());
-      spec.put("files", Map.of("train", "train.jsonl", "val", "val.jsonl", "test", "test.jsonl"));
+      Map<String, String> files = new LinkedHashMap<>();
+      files.put("train", "train.jsonl");
+      files.put("val", "val.jsonl");
+      files.put("test", "test.jsonl");
+      spec.put("files", files);
       spec.put("description", g.description());
       spec.put("generator", g.getClass().getName());
       spec.put("seed", taskSeed);
@@ -113,7 +117,10 @@ public final class SuiteGenerator {
       LOG.info("wrote {}: {} train, {} val, {} test", dir, splits.get("train").size(),
           splits.get("val").size(), splits.get("test").size());
     }
-    Json.writeFile(suiteDir.resolve("suite.json"), Map.of("tasks", names, "seed", seed));
+    Map<String, Object> suiteSpec = new LinkedHashMap<>();
+    suiteSpec.put("tasks", names);
+    suiteSpec.put("seed", seed);
+    Json.writeFile(suiteDir.resolve("suite.json"), suiteSpec);
     PretrainCorpus.write(corpusDir, generators, heldOut, root.split().nextLong(), corpusDocsPerTask);
   }
 

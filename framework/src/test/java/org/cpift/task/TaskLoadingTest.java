@@ -1,0 +1,132 @@
+package org.cpift.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.cpift.data.SftRecord;
+import org.cpift.util.CpiftException;
+import org.cpift.util.Hashing;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TaskLoadingTest {
+  static final Path SUITE = Path.of("..", "benchmarks-data", "suite-v1");
+  @TempDir Path dir;
+
+  @Test
+  void committedSuiteLoadsWithChecksumsAndNoLeaks() {
+    Suite s = Suite.load(SUITE);
+    assertEquals(List.of("math", "code", "logic", "instructions", "dialogue"), s.names());
+    for (Task t : s.tasks()) {
+      assertTrue(t.train().size() >= 1000, t.name());
+      assertTrue(t.test().size() >= 300, t.name());
+      Set<String> train = new HashSet<>();
+      t.train().forEach(r -> train.add(r.prompt()));
+      t.test().forEach(r -> assertTrue(!train.contains(r.prompt()), t.name() + " leaks " + r.id()));
+      assertTrue(t.train().stream().allMatch(r -> t.name().equals(r.task())));
+    }
+    assertEquals(Metric.FINAL_NUMBER, s.task("math").metric());
+    assertEquals(Metric.OPTION_LETTER, s.task("logic").metric());
+  }
+
+  @Test
+  void metrics() {
+    assertEquals(1, Metric.EXACT.score("  You live in  Oslo. ", "you live in oslo."));
+    assertEquals(0, Metric.EXACT.score("Oslo", "You live in Oslo."));
+    assertEquals(1, Metric.FINAL_NUMBER.score("3+4=7. 7*2=14. #### 14", "#### 14"));
+    assertEquals(1, Metric.FINAL_NUMBER.score("the answer is 1,200", "#### 1200"));
+    assertEquals(0, Metric.FINAL_NUMBER.score("#### 15", "#### 14"));
+    assertEquals(0, Metric.FINAL_NUMBER.score("no number", "#### 14"));
+    assertEquals("2.5", Metric.finalNumber("#### 2.50"));
+    assertEquals(1, Metric.OPTION_LETTER.score("B) Kim is a fep.", "B"));
+    assertEquals(1, Metric.OPTION_LETTER.score("c", "C"));
+    assertEquals(0, Metric.OPTION_LETTER.score("Because", "B"));
+    CpiftException e = assertThrows(CpiftException.class, () -> Metric.parse("bleu", "task.json"));
+    assertTrue(e.getMessage().contains("unknown metric 'bleu'"));
+  }
+
+  private Path task(String name, String format, String metric, String train, String val,
+      String test, String trainFile) throws IOException {
+    Path d = dir.resolve(name);
+    Files.createDirectories(d);
+    Files.writeString(d.resolve("task.json"), "{\"name\":\"" + name + "\",\"format\":\"" + format
+        + "\",\"metric\":\"" + metric + "\",\"files\":{\"train\":\"" + trainFile
+        + "\",\"val\":\"val.jsonl\",\"test\":\"test.jsonl\"}}");
+    Files.writeString(d.resolve(trainFile), train);
+    Files.writeString(d.resolve("val.jsonl"), val);
+    Files.writeString(d.resolve("test.jsonl"), test);
+    return d;
+  }
+
+  @Test
+  void publicFormats() throws IOException {
+    Path alpacaArray = task("alp", "alpaca", "exact",
+        "[{\"instruction\":\"Say hi\",\"input\":\"\",\"output\":\"hi\"},"
+            + "{\"instruction\":\"Echo\",\"input\":\"x\",\"output\":\"x\"}]",
+        "{\"instruction\":\"Echo\",\"input\":\"y\",\"output\":\"y\"}\n",
+        "{\"instruction\":\"Echo\",\"input\":\"z\",\"output\":\"z\"}\n", "train.json");
+    Task a = Task.load(alpacaArray);
+    assertEquals(new SftRecord("Say hi", "hi", "0", "alp"), a.train().get(0));
+    assertEquals("Echo\nx", a.train().get(1).prompt());
+    Path gsm = task("gsm", "gsm8k", "final_number",
+        "{\"question\":\"1+1?\",\"answer\":\"1+1=2\\n#### 2\"}\n",
+        "{\"question\":\"2+2?\",\"answer\":\"#### 4\"}\n",
+        "{\"question\":\"3+3?\",\"answer\":\"#### 6\"}\n", "train.jsonl");
+    Task g = Task.load(gsm);
+    assertEquals("1+1?", g.train().get(0).prompt());
+    assertEquals(Metric.FINAL_NUMBER, g.metric());
+    // a user task dropped next to others is found by the suite
+    Suite s = Suite.load(dir);
+    assertEquals(List.of("alp", "gsm"), s.names());
+  }
+
+  @Test
+  void badInputIsRejectedWithFileLineAndField() throws IOException {
+    String ok = "{\"prompt\":\"p\",\"answer\":\"a\"}\n";
+    Path missing = task("m", "canonical", "exact", ok + "{\"prompt\":\"q\"}\n", "{\"prompt\":\"v\",\"answer\":\"a\"}\n",
+        "{\"prompt\":\"t\",\"answer\":\"a\"}\n", "train.jsonl");
+    assertMessage(missing, missing.resolve("train.jsonl") + ":2: missing field \"answer\"");
+    Path metric = task("u", "canonical", "rouge", ok, ok, ok, "train.jsonl");
+    assertMessage(metric, "unknown metric 'rouge'");
+    Path format = task("f", "parquet", "exact", ok, ok, ok, "train.jsonl");
+    assertMessage(format, "unknown format 'parquet'");
+    Path empty = task("e", "canonical", "exact", ok, "\n", "{\"prompt\":\"t\",\"answer\":\"a\"}\n", "train.jsonl");
+    assertMessage(empty, empty.resolve("val.jsonl") + ": no records");
+    Path leak = task("l", "canonical", "exact", ok + "{\"prompt\":\"q\",\"answer\":\"b\"}\n",
+        "{\"prompt\":\"v\",\"answer\":\"a\"}\n", "{\"prompt\":\"x\",\"answer\":\"a\"}\n\n{\"prompt\":\"q\",\"answer\":\"b\"}\n",
+        "train.jsonl");
+    assertMessage(leak, leak.resolve("test.jsonl") + " record 2 (line 3): field \"prompt\" also appears in "
+        + "the training split " + leak.resolve("train.jsonl") + " (line 2)");
+    Path sums = task("s", "canonical", "exact", ok, "{\"prompt\":\"v\",\"answer\":\"a\"}\n",
+        "{\"prompt\":\"t\",\"answer\":\"a\"}\n", "train.jsonl");
+    Files.writeString(sums.resolve("SHA256SUMS"), Hashing.sha256("something else") + "  train.jsonl\n");
+    assertMessage(sums, "checksum mismatch for " + sums.resolve("train.jsonl"));
+    Path nospec = dir.resolve("nospec");
+    Files.createDirectories(nospec);
+    assertMessage(nospec, "no task.json in " + nospec);
+  }
+
+  private static void assertMessage(Path taskDir, String fragment) {
+    CpiftException e = assertThrows(CpiftException.class, () -> Task.load(taskDir));
+    assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+  }
+
+  @Test
+  void lowResourceSubsamplingIsSeeded() {
+    Task math = Task.load(SUITE.resolve("math"));
+    Task a = math.subsampleTrain(0.1, 0, 7);
+    assertEquals(300, a.train().size());
+    assertEquals(a.train(), math.subsampleTrain(0.1, 0, 7).train());
+    assertEquals(50, math.subsampleTrain(0, 50, 7).train().size());
+    assertTrue(math.train().containsAll(a.train()));
+    assertThrows(CpiftException.class, () -> math.subsampleTrain(1.5, 0, 7));
+    assertThrows(CpiftException.class, () -> math.subsampleTrain(0, 100000, 7));
+  }
+}
