@@ -133,6 +133,36 @@ public final class Baselines {
     }
   }
 
+  /**
+   * Sequential SFT: each task its own stage, one after another (the explicit stage order when
+   * configured, else the task order), S steps each on the task's full training data. The setting
+   * of the paper's forgetting analysis.
+   */
+  public static final class Sequential implements Method {
+    @Override
+    public String name() {
+      return "sequential";
+    }
+
+    @Override
+    public MethodResult run(MethodContext ctx) {
+      List<Task> order = new ArrayList<>(ctx.tasks());
+      List<String> explicit = ctx.config().explicitOrder();
+      if (!explicit.isEmpty()) {
+        order.sort(java.util.Comparator.comparingInt(t -> explicit.indexOf(t.name()) < 0
+            ? Integer.MAX_VALUE : explicit.indexOf(t.name())));
+      }
+      List<List<Task>> stages = order.stream().map(List::of).toList();
+      Map<String, ParamMask> noCores = new LinkedHashMap<>();
+      ctx.tasks().forEach(t -> noCores.put(t.name(), new ParamMask()));
+      PipelinedSft.Result r = PipelinedSftFull.run(ctx, ctx.base().params(), stages, noCores,
+          ctx.config().expertSteps(), name());
+      List<List<String>> groups = stages.stream().map(s -> s.stream().map(Task::name).toList()).toList();
+      return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(r.params()), r.cost(), null,
+          groups, r.stageScores(), Map.of("steps_per_stage", ctx.config().expertSteps()));
+    }
+  }
+
   /** A merging baseline from the registry, applied to the experts (in task order). */
   public static final class Merge implements Method {
     private final String method;

@@ -11,6 +11,9 @@ public final class Methods {
       "multi-stage-random", "multi-stage-heuristic", "dpi", "cpi-ft", "task-arithmetic", "ties",
       "dare-ta", "dare-ties", "slerp", "linear", "localize-stitch");
 
+  /** Further methods: sequential SFT (each task its own stage), for the forgetting analysis. */
+  public static final List<String> EXTRA = List.of("sequential");
+
   private Methods() {}
 
   public static Method create(String name) {
@@ -20,6 +23,7 @@ public final class Methods {
       case "multi-task" -> new Baselines.MultiTask();
       case "multi-stage-random" -> new Baselines.MultiStage(false);
       case "multi-stage-heuristic" -> new Baselines.MultiStage(true);
+      case "sequential" -> new Baselines.Sequential();
       case "dpi" -> new CpiFt(true);
       case "cpi-ft" -> new CpiFt(false);
       default -> {

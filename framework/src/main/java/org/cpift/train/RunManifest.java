@@ -58,9 +58,14 @@ public final class RunManifest {
 
   /** Stamps the finish time and wall time, then writes {@code file} atomically. */
   public void write(Path file) {
+    Json.writeFile(file, finish());
+  }
+
+  /** Stamps the finish time and wall time and returns every field (a live map). */
+  public Map<String, Object> finish() {
     fields.put("finished_at", Instant.now().toString());
     fields.put("wall_seconds", (System.nanoTime() - startNanos) / 1e9);
-    Json.writeFile(file, fields);
+    return fields;
   }
 
   /** The current git commit ({@code -dirty} when the work tree has changes), or "unknown". */

@@ -1,0 +1,61 @@
+package org.cpift.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cpift.experiment.Experiment;
+import org.cpift.experiments.ExperimentRun;
+import org.cpift.experiments.Experiments;
+import org.cpift.train.Preset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cpift run EXPERIMENT}: one paper table or ablation, resumable, with its report. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run one experiment (main-results, forgetting, stage-vs-single, low-resource, "
+        + "tau-sweep, p-sweep, components, ambiguities) and write reports/<experiment>/ "
+        + "(results.csv, summary.csv, manifest.json, report.html). Finished cells are kept in "
+        + "--run-dir; a killed run resumes when started again.")
+final class RunExperimentCommand implements Callable<Integer> {
+  @Parameters(index = "0", description = "experiment name")
+  String experiment;
+
+  @Option(names = "--preset", defaultValue = "tiny", description = "tiny or small (default: ${DEFAULT-VALUE})")
+  String preset;
+
+  @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "(default: ${DEFAULT-VALUE})")
+  List<Long> seeds;
+
+  @Option(names = "--out", description = "report folder (default: reports/<preset>/<experiment>)")
+  Path out;
+
+  @Option(names = "--run-dir", description = "cells and cache (default: runs/<preset>)")
+  Path runDir;
+
+  @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
+  Path base;
+
+  @Option(names = "--suite", defaultValue = "benchmarks-data/suite-v1", description = "(default: ${DEFAULT-VALUE})")
+  Path suite;
+
+  @Option(names = "--quick", description = "smoke run: a few steps per run, a few test examples; "
+      + "checks the pipeline end to end, the figures mean nothing")
+  boolean quick;
+
+  @Override
+  public Integer call() {
+    Preset p = Preset.parse(preset);
+    Experiment e = Experiments.get(experiment);
+    if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
+      throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3");
+    }
+    ExperimentRun.run(e, p, seeds, new ExperimentRun.Paths(
+        base != null ? base : Path.of("benchmarks-data", "base", p.id()), suite,
+        runDir != null ? runDir : Path.of("runs", p.id()),
+        out != null ? out : Path.of("reports", p.id(), e.name())),
+        "cpift run " + e.name() + " --preset " + p.id() + " --seeds " + seeds + (quick ? " --quick" : ""),
+        quick ? ExperimentRun::quick : cfg -> cfg);
+    return 0;
+  }
+}

@@ -1,0 +1,59 @@
+package org.cpift.experiments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.cpift.cluster.GroupingConfig;
+import org.cpift.cluster.StageOrdering;
+import org.cpift.core.CoreConfig;
+import org.cpift.core.ImportanceScore;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.Experiment;
+import org.cpift.merge.CoreParameterFusion;
+import org.cpift.merge.Interpolation;
+import org.cpift.method.MethodConfig;
+import org.cpift.train.Preset;
+
+/** Each open choice of DESIGN §1, one at a time against the default reading. */
+public final class Ambiguities implements Experiment {
+  @Override
+  public String name() {
+    return "ambiguities";
+  }
+
+  @Override
+  public String description() {
+    return "What the paper leaves open, one choice at a time against our default: core scope, "
+        + "importance score, linkage, stage order, overlap policy, N-model fusion, stage data.";
+  }
+
+  @Override
+  public List<Cell> cells(Preset p, List<Long> seeds) {
+    List<Cell> out = new ArrayList<>();
+    out.addAll(Experiments.perSeed(p, seeds, "default", "cpi-ft", Function.identity()));
+    add(out, p, seeds, "scope=per-tensor", c -> c.withCore(c.core().withScope(CoreConfig.Scope.PER_TENSOR)));
+    add(out, p, seeds, "scope=per-layer", c -> c.withCore(c.core().withScope(CoreConfig.Scope.PER_LAYER)));
+    add(out, p, seeds, "scope=no-emb-norm", c -> c.withCore(c.core().withExcludeEmbeddingsAndNorms(true)));
+    add(out, p, seeds, "score=relative", c -> c.withCore(c.core().withScore(ImportanceScore.RELATIVE_DELTA)));
+    add(out, p, seeds, "score=grad-x-weight", c -> c.withCore(c.core().withScore(ImportanceScore.GRAD_TIMES_WEIGHT)));
+    add(out, p, seeds, "score=fisher", c -> c.withCore(c.core().withScore(ImportanceScore.FISHER)));
+    add(out, p, seeds, "linkage=average", c -> c.withGrouping(c.grouping().withLinkage(GroupingConfig.Linkage.AVERAGE), c.groupingMode()));
+    add(out, p, seeds, "linkage=complete", c -> c.withGrouping(c.grouping().withLinkage(GroupingConfig.Linkage.COMPLETE), c.groupingMode()));
+    add(out, p, seeds, "groups=K2", c -> c.withGrouping(c.grouping().withFixedGroups(2), c.groupingMode()));
+    add(out, p, seeds, "order=by-size", c -> c.withOrder(StageOrdering.Policy.BY_SIZE, List.of()));
+    add(out, p, seeds, "order=easy-to-hard", c -> c.withOrder(StageOrdering.Policy.EASY_TO_HARD, List.of()));
+    add(out, p, seeds, "overlap=later-stage", c -> c.withFusion(c.fusion().withOverlap(CoreParameterFusion.OverlapPolicy.LATER_STAGE)));
+    add(out, p, seeds, "overlap=average", c -> c.withFusion(c.fusion().withOverlap(CoreParameterFusion.OverlapPolicy.AVERAGE)));
+    add(out, p, seeds, "fusion=multi-slerp", c -> c.withFusion(c.fusion().withInterpolation(Interpolation.MULTI_SLERP)));
+    add(out, p, seeds, "fusion=linear", c -> c.withFusion(c.fusion().withInterpolation(Interpolation.LINEAR)));
+    add(out, p, seeds, "stage-data=stage-only", c -> c.withStageSampling(c.stageSamplesPerTask(), c.replayFraction(), MethodConfig.StageData.STAGE_ONLY));
+    add(out, p, seeds, "stage-data=all-tasks", c -> c.withStageSampling(c.stageSamplesPerTask(), c.replayFraction(), MethodConfig.StageData.ALL_TASKS));
+    out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
+    return out;
+  }
+
+  private static void add(List<Cell> out, Preset p, List<Long> seeds, String variant,
+      Function<MethodConfig, MethodConfig> change) {
+    out.addAll(Experiments.perSeed(p, seeds, variant, "cpi-ft", change));
+  }
+}

@@ -1,0 +1,44 @@
+package org.cpift.experiments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.Experiment;
+import org.cpift.merge.Interpolation;
+import org.cpift.method.MethodConfig;
+import org.cpift.train.Preset;
+
+/** CPI-FT with one component removed at a time. */
+public final class Components implements Experiment {
+  @Override
+  public String name() {
+    return "components";
+  }
+
+  @Override
+  public String description() {
+    return "Ablation of CPI-FT's components: no core transplant, linear instead of SLERP, no "
+        + "freezing, no grouping (each task its own stage / one stage for all), and a random core "
+        + "region of the same size.";
+  }
+
+  @Override
+  public List<Cell> cells(Preset p, List<Long> seeds) {
+    List<Cell> out = new ArrayList<>();
+    out.addAll(Experiments.perSeed(p, seeds, "default", "cpi-ft", Function.identity()));
+    out.addAll(Experiments.perSeed(p, seeds, "no-transplant", "cpi-ft",
+        c -> c.withFusion(c.fusion().withTransplant(false))));
+    out.addAll(Experiments.perSeed(p, seeds, "linear", "cpi-ft",
+        c -> c.withFusion(c.fusion().withInterpolation(Interpolation.LINEAR))));
+    out.addAll(Experiments.perSeed(p, seeds, "no-freeze", "cpi-ft", c -> c.withFreeze(false)));
+    out.addAll(Experiments.perSeed(p, seeds, "each-task-stage", "cpi-ft",
+        c -> c.withGrouping(c.grouping(), MethodConfig.GroupingMode.EACH_TASK)));
+    out.addAll(Experiments.perSeed(p, seeds, "one-stage", "cpi-ft",
+        c -> c.withGrouping(c.grouping(), MethodConfig.GroupingMode.ONE_STAGE)));
+    out.addAll(Experiments.perSeed(p, seeds, "random-core", "cpi-ft",
+        c -> c.withCore(c.core().withRandom(true))));
+    out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
+    return out;
+  }
+}

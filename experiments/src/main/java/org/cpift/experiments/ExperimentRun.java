@@ -1,0 +1,79 @@
+package org.cpift.experiments;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.CellResult;
+import org.cpift.experiment.Experiment;
+import org.cpift.experiment.ExperimentRunner;
+import org.cpift.method.MethodConfig;
+import java.util.function.UnaryOperator;
+import org.cpift.method.MethodRunner;
+import org.cpift.report.Claims;
+import org.cpift.report.ReportWriter;
+import org.cpift.train.Preset;
+import org.cpift.train.RunManifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs an experiment's cells (resumably) and writes its report folder. */
+public final class ExperimentRun {
+  private static final Logger LOG = LoggerFactory.getLogger(ExperimentRun.class);
+
+  private ExperimentRun() {}
+
+  /** Smoke budgets: a few steps per run and a few test examples per task; figures meaningless. */
+  public static MethodConfig quick(MethodConfig c) {
+    return c.withSteps(3, 2).withStageSampling(8, c.replayFraction(), c.stageData())
+        .withEval(2, c.evalEachStage());
+  }
+
+  /** Where things are: base model, suite, run directory (cells and cache), report folder. */
+  public record Paths(Path base, Path suite, Path runDir, Path reportDir) {}
+
+  public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
+      String command) {
+    return run(e, preset, seeds, paths, command, UnaryOperator.identity());
+  }
+
+  /** As above, with every cell's configuration passed through {@code adjust} (smoke runs). */
+  public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
+      String command, UnaryOperator<MethodConfig> adjust) {
+    RunManifest manifest = new RunManifest(command);
+    List<Cell> cells = e.cells(preset, seeds).stream().map(c -> new Cell(c.variant(), c.method(),
+        adjust.apply(c.config()), c.tasks(), c.trainFraction())).toList();
+    LOG.info("experiment {}: {} cells at preset {} over seeds {}", e.name(), cells.size(),
+        preset.id(), seeds);
+    List<CellResult> results = ExperimentRunner.run(cells,
+        new MethodRunner.Inputs(paths.base(), paths.suite(), List.of(), paths.runDir().resolve("cache")),
+        paths.runDir());
+    Map<String, Object> m = manifest.finish();
+    m.put("experiment", e.name());
+    m.put("preset", preset.id());
+    m.put("seeds", seeds);
+    m.put("base", paths.base().toString());
+    m.put("suite", paths.suite().toString());
+    List<Map<String, Object>> cellInfo = new ArrayList<>();
+    for (CellResult r : results) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("variant", r.cell().variant());
+      c.put("method", r.cell().method());
+      c.put("seed", r.cell().seed());
+      c.put("key", r.key());
+      c.put("tasks", r.result().scores().keySet());
+      c.put("train_fraction", r.cell().trainFraction());
+      c.put("cost", r.result().cost());
+      c.put("stages", r.result().groups());
+      cellInfo.add(c);
+    }
+    m.put("cells", cellInfo);
+    m.put("default_config", cells.get(0).config());
+    List<Claims.Claim> claims = ReportWriter.write(paths.reportDir(), e.name(), e.description(),
+        results, m);
+    LOG.info("wrote {}/report.html", paths.reportDir());
+    return claims;
+  }
+}

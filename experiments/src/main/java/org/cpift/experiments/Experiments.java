@@ -1,0 +1,47 @@
+package org.cpift.experiments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.Experiment;
+import org.cpift.method.MethodConfig;
+import org.cpift.train.Preset;
+import org.cpift.util.CpiftException;
+
+/** The experiments by name, in the order {@code reproduce} runs them. */
+public final class Experiments {
+  public static final List<Experiment> ALL = List.of(new MainResults(), new Forgetting(),
+      new StageVsSingle(), new LowResource(), new TauSweep(), new PSweep(), new Components(),
+      new Ambiguities());
+
+  private Experiments() {}
+
+  public static Experiment get(String name) {
+    for (Experiment e : ALL) {
+      if (e.name().equals(name)) {
+        return e;
+      }
+    }
+    throw new CpiftException("unknown experiment '" + name + "'; choose one of "
+        + ALL.stream().map(Experiment::name).toList());
+  }
+
+  /** One cell per seed: {@code method} under {@code change(defaults)}. */
+  static List<Cell> perSeed(Preset p, List<Long> seeds, String variant, String method,
+      Function<MethodConfig, MethodConfig> change) {
+    return perSeed(p, seeds, variant, method, change, List.of(), Map.of());
+  }
+
+  static List<Cell> perSeed(Preset p, List<Long> seeds, String variant, String method,
+      Function<MethodConfig, MethodConfig> change, List<String> tasks,
+      Map<String, Double> fractions) {
+    List<Cell> out = new ArrayList<>();
+    for (long s : seeds) {
+      out.add(new Cell(variant, method, change.apply(MethodConfig.defaults(p)).withSeed(s), tasks,
+          fractions));
+    }
+    return out;
+  }
+}

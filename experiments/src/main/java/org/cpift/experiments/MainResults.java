@@ -1,0 +1,36 @@
+package org.cpift.experiments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.Experiment;
+import org.cpift.method.Methods;
+import org.cpift.train.Preset;
+
+/**
+ * Table 1 of the paper: base, single-task experts, multi-task SFT, multi-stage SFT (random K = 3
+ * and easy-to-hard), DPI, CPI-FT and the merging baselines, on every task; per-task score, the
+ * average, and the average normalized score.
+ */
+public final class MainResults implements Experiment {
+  @Override
+  public String name() {
+    return "main-results";
+  }
+
+  @Override
+  public String description() {
+    return "Table 1: every method on every task of suite-v1 (test split), with the average score "
+        + "and the average normalized score (score ÷ the single-task expert's).";
+  }
+
+  @Override
+  public List<Cell> cells(Preset preset, List<Long> seeds) {
+    List<Cell> out = new ArrayList<>();
+    for (String m : Methods.NAMES) {
+      out.addAll(Experiments.perSeed(preset, seeds, "default", m, Function.identity()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,34 @@
+package org.cpift.experiments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.Experiment;
+import org.cpift.train.Preset;
+
+/** CPI-FT with the core size p ∈ {0.1, 0.5, 1, 2, 5, 10}%. */
+public final class PSweep implements Experiment {
+  static final double[] PS = {0.1, 0.5, 1, 2, 5, 10};
+
+  @Override
+  public String name() {
+    return "p-sweep";
+  }
+
+  @Override
+  public String description() {
+    return "CPI-FT as the core-region size p (percent of parameters) varies.";
+  }
+
+  @Override
+  public List<Cell> cells(Preset preset, List<Long> seeds) {
+    List<Cell> out = new ArrayList<>();
+    for (double p : PS) {
+      out.addAll(Experiments.perSeed(preset, seeds, "p=" + TauSweep.fmt(p), "cpi-ft",
+          c -> c.withCore(c.core().withTopPercent(p))));
+    }
+    out.addAll(Experiments.perSeed(preset, seeds, "default", "single-task", Function.identity()));
+    return out;
+  }
+}

@@ -1,0 +1,38 @@
+package org.cpift.experiments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.Experiment;
+import org.cpift.method.MethodConfig;
+import org.cpift.train.Preset;
+
+/**
+ * Pipelined multi-stage training against single-stage mixed training, from the same fused model
+ * and with the same total steps: "pipelined" trains one task per stage (P steps each, earlier
+ * cores frozen); "single-stage" trains all tasks' samples mixed for N·P steps.
+ */
+public final class StageVsSingle implements Experiment {
+  @Override
+  public String name() {
+    return "stage-vs-single";
+  }
+
+  @Override
+  public String description() {
+    return "Pipelined (one task per stage, cores of earlier stages frozen) vs single-stage mixed "
+        + "training after the same fusion, equal total steps.";
+  }
+
+  @Override
+  public List<Cell> cells(Preset p, List<Long> seeds) {
+    List<Cell> out = new ArrayList<>();
+    out.addAll(Experiments.perSeed(p, seeds, "pipelined", "cpi-ft", c -> c.withGrouping(c.grouping(),
+        MethodConfig.GroupingMode.EACH_TASK)));
+    out.addAll(Experiments.perSeed(p, seeds, "single-stage", "cpi-ft", c -> c.withGrouping(c.grouping(),
+        MethodConfig.GroupingMode.ONE_STAGE).withSteps(c.expertSteps(), 5 * c.pipelineStepsPerStage())));
+    out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
+    return out;
+  }
+}

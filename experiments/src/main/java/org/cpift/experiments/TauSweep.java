@@ -1,0 +1,40 @@
+package org.cpift.experiments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.Experiment;
+import org.cpift.train.Preset;
+
+/** CPI-FT with the grouping threshold τ ∈ {0, 0.05, 0.1, 0.2, 0.3, 0.5}. */
+public final class TauSweep implements Experiment {
+  static final double[] TAUS = {0, 0.05, 0.1, 0.2, 0.3, 0.5};
+
+  @Override
+  public String name() {
+    return "tau-sweep";
+  }
+
+  @Override
+  public String description() {
+    return "CPI-FT as the grouping threshold τ varies (τ = 0 links every task: no grouping).";
+  }
+
+  @Override
+  public List<Cell> cells(Preset p, List<Long> seeds) {
+    List<Cell> out = new ArrayList<>();
+    for (double t : TAUS) {
+      out.addAll(Experiments.perSeed(p, seeds, "tau=" + fmt(t), "cpi-ft",
+          c -> c.withGrouping(c.grouping().withTau(t), c.groupingMode())));
+    }
+    out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
+    return out;
+  }
+
+  static String fmt(double v) {
+    String s = String.format(Locale.ROOT, "%.3f", v).replaceAll("0+$", "");
+    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+  }
+}

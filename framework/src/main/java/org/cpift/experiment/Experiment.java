@@ -1,0 +1,25 @@
+package org.cpift.experiment;
+
+import java.util.List;
+import org.cpift.train.Preset;
+
+/**
+ * A paper table or ablation as data: the cells to run for a preset and seeds. An experiment never
+ * formats output and never builds graph ops; {@link ExperimentRunner} runs it and the report
+ * package presents it.
+ */
+public interface Experiment {
+  /** The name on the command line and the folder under {@code reports/}. */
+  String name();
+
+  /** What the experiment shows (for the report). */
+  String description();
+
+  /** The cells for {@code preset} and {@code seeds}. */
+  List<Cell> cells(Preset preset, List<Long> seeds);
+
+  /** Which report sections apply. */
+  default List<String> sections() {
+    return List.of("table", "bars");
+  }
+}

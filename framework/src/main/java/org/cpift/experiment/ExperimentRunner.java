@@ -1,0 +1,126 @@
+package org.cpift.experiment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cpift.method.ArtifactCache;
+import org.cpift.method.MethodContext;
+import org.cpift.method.MethodResult;
+import org.cpift.method.MethodRunner;
+import org.cpift.method.Methods;
+import org.cpift.task.Task;
+import org.cpift.util.CpiftException;
+import org.cpift.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an experiment's cells. Each finished cell is stored as {@code <runDir>/cells/<key>.json},
+ * the key a hash of everything that determines it (method, full configuration, seed, tasks,
+ * low-resource fractions, base weights, task data), so experiments share cells and a rerun — or
+ * a run resumed after a kill — recomputes nothing that finished. Experts are shared through the
+ * artifact cache in {@code <runDir>/cache}.
+ */
+public final class ExperimentRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(ExperimentRunner.class);
+  private static final AtomicBoolean HOOKED = new AtomicBoolean();
+  private static volatile Path running;
+
+  private ExperimentRunner() {}
+
+  /** Runs every cell of {@code experiment} (or loads it) and returns them in order. */
+  public static List<CellResult> run(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir) {
+    installInterruptMessage();
+    running = runDir;
+    List<CellResult> out = new ArrayList<>();
+    int i = 0;
+    long t0 = System.nanoTime();
+    int computed = 0;
+    for (Cell cell : cells) {
+      i++;
+      MethodContext ctx = context(cell, inputs, runDir);
+      String key = key(cell, ctx);
+      Path file = runDir.resolve("cells").resolve(key + ".json");
+      MethodResult r = load(file);
+      if (r == null) {
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        String eta = computed == 0 ? "?" : String.format("%.0f min",
+            elapsed / computed * (cells.size() - i + 1) / 60);
+        LOG.info("cell {}/{}: {} {} seed {} (elapsed {} min, ETA {} if all remaining cells run)", i,
+            cells.size(), cell.method(), cell.variant(), cell.seed(),
+            String.format("%.1f", elapsed / 60), eta);
+        r = Methods.create(cell.method()).run(ctx);
+        Json.writeFile(file, r);
+        computed++;
+      } else {
+        LOG.info("cell {}/{}: {} {} seed {} — done before (cached)", i, cells.size(), cell.method(),
+            cell.variant(), cell.seed());
+      }
+      out.add(new CellResult(cell, key, r));
+    }
+    running = null;
+    return out;
+  }
+
+  static MethodContext context(Cell cell, MethodRunner.Inputs in, Path runDir) {
+    MethodContext base = MethodRunner.context(new MethodRunner.Inputs(in.base(), in.suite(),
+        cell.tasks(), runDir.resolve("cache")), cell.config());
+    if (cell.trainFraction().isEmpty()) {
+      return base;
+    }
+    List<Task> tasks = new ArrayList<>();
+    for (Task t : base.tasks()) {
+      Double f = cell.trainFraction().get(t.name());
+      tasks.add(f == null ? t : t.subsampleTrain(f, 0, base.seed("low-resource/" + t.name())));
+    }
+    for (String name : cell.trainFraction().keySet()) {
+      if (!base.taskNames().contains(name)) {
+        throw new CpiftException("low-resource fraction names unknown task " + name);
+      }
+    }
+    return new MethodContext(base.base(), base.baseHash(), tasks, cell.config(), base.cache());
+  }
+
+  static String key(Cell cell, MethodContext ctx) {
+    Map<String, Object> k = new LinkedHashMap<>();
+    k.put("method", cell.method());
+    k.put("config", cell.config());
+    k.put("tasks", ctx.taskNames());
+    k.put("train_fraction", new java.util.TreeMap<>(cell.trainFraction()));
+    k.put("base", ctx.baseHash());
+    Map<String, Object> data = new LinkedHashMap<>();
+    ctx.tasks().forEach(t -> data.put(t.name(), t.checksums()));
+    k.put("data", data);
+    return ArtifactCache.key(k);
+  }
+
+  private static MethodResult load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      return Json.MAPPER.readValue(file.toFile(), MethodResult.class);
+    } catch (IOException e) {
+      LOG.warn("ignoring unreadable cell {} ({}); it will be recomputed", file, e.getMessage());
+      return null;
+    }
+  }
+
+  /** On Ctrl-C mid-run: say what is saved and how to resume (files are never half-written). */
+  private static void installInterruptMessage() {
+    if (HOOKED.compareAndSet(false, true)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Path dir = running;
+        if (dir != null) {
+          System.err.println("cpift: stopped. Finished cells are saved in " + dir.resolve("cells")
+              + "; run the same command again to resume (the cell in flight restarts).");
+        }
+      }));
+    }
+  }
+}

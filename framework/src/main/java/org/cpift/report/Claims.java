@@ -1,0 +1,163 @@
+package org.cpift.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The paper's claims, each checked against whatever data a report has: supported, not supported,
+ * inconclusive (the interval includes no effect), or not measured here. What the data say is
+ * reported, including "not supported".
+ */
+public final class Claims {
+  private Claims() {}
+
+  /** One claim and what the data say. */
+  public record Claim(String statement, String status, String evidence) {}
+
+  static final String NOT_MEASURED = "not measured here";
+
+  public static List<Claim> evaluate(Summaries s) {
+    List<Claim> out = new ArrayList<>();
+    out.add(seesaw(s));
+    out.add(forgetting(s));
+    out.add(beatsBaselines(s));
+    out.add(forgettingHalved(s));
+    out.add(groupingHelps(s));
+    out.add(pipelinedBeatsSingleStage(s));
+    return out;
+  }
+
+  static String f(double v) {
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  static String ci(SummaryRow r) {
+    return f(r.mean()) + " [" + f(r.ciLow()) + ", " + f(r.ciHigh()) + "] (n=" + r.n() + ")";
+  }
+
+  static String ci(Statistics.Paired p) {
+    return f(p.meanDiff()) + " [" + f(p.ciLow()) + ", " + f(p.ciHigh()) + "], paired t p="
+        + (Double.isNaN(p.pValue()) ? "n/a" : String.format(Locale.ROOT, "%.3g", p.pValue()))
+        + " (n=" + p.n() + ")";
+  }
+
+  static Claim seesaw(Summaries s) {
+    String st = "Seesaw: multi-task SFT falls below the single-task expert on some task.";
+    List<String> below = new ArrayList<>();
+    List<String> all = new ArrayList<>();
+    boolean any = false;
+    for (String t : s.tasks()) {
+      Optional<SummaryRow> r = s.get("default", "multi-task", t, "normalized");
+      if (r.isPresent()) {
+        any = true;
+        all.add(t + " " + ci(r.get()));
+        if (r.get().ciHigh() < 1) {
+          below.add(t);
+        }
+      }
+    }
+    if (!any) {
+      return new Claim(st, NOT_MEASURED, "");
+    }
+    return new Claim(st, below.isEmpty() ? "not supported" : "supported",
+        "multi-task score ÷ expert score: " + String.join("; ", all)
+            + (below.isEmpty() ? "" : ". Below the expert (CI under 1): " + below));
+  }
+
+  static Claim forgetting(Summaries s) {
+    String st = "Forgetting: sequential SFT (A then B) loses performance on A.";
+    for (String[] vm : s.variantsAndMethods()) {
+      if (vm[1].equals("sequential")) {
+        for (String t : s.tasks()) {
+          Optional<SummaryRow> r = s.get(vm[0], "sequential", t, "stage_drop");
+          if (r.isPresent()) {
+            String status = r.get().ciHigh() < 0 ? "supported"
+                : r.get().ciLow() > 0 ? "not supported" : "inconclusive";
+            return new Claim(st, status, "score on " + t + " after B minus after A (" + vm[0]
+                + "): " + ci(r.get()));
+          }
+        }
+      }
+    }
+    return new Claim(st, NOT_MEASURED, "");
+  }
+
+  static Claim beatsBaselines(Summaries s) {
+    String st = "CPI-FT beats multi-task SFT and multi-stage SFT on the average score.";
+    Optional<Statistics.Paired> mt = s.paired("default", "cpi-ft", "default", "multi-task",
+        "average", "score");
+    Optional<Statistics.Paired> ms = s.paired("default", "cpi-ft", "default",
+        "multi-stage-random", "average", "score");
+    if (mt.isEmpty() || ms.isEmpty()) {
+      return new Claim(st, NOT_MEASURED, "");
+    }
+    boolean up = mt.get().ciLow() > 0 && ms.get().ciLow() > 0;
+    boolean down = mt.get().ciHigh() < 0 || ms.get().ciHigh() < 0;
+    return new Claim(st, up ? "supported" : down ? "not supported" : "inconclusive",
+        "CPI-FT − multi-task: " + ci(mt.get()) + "; CPI-FT − multi-stage (random): " + ci(ms.get()));
+  }
+
+  static Claim forgettingHalved(Summaries s) {
+    String st = "CPI-FT cuts forgetting (BWT) by more than half relative to multi-stage SFT.";
+    for (String[] vm : s.variantsAndMethods()) {
+      if (!vm[1].equals("cpi-ft")) {
+        continue;
+      }
+      Optional<SummaryRow> c = s.get(vm[0], "cpi-ft", "average", "bwt");
+      Optional<SummaryRow> q = s.get(vm[0], "sequential", "average", "bwt")
+          .or(() -> s.get(vm[0], "multi-stage-random", "average", "bwt"));
+      if (c.isPresent() && q.isPresent()) {
+        double a = Math.min(0, c.get().mean());
+        double b = Math.min(0, q.get().mean());
+        String status = b >= 0 ? "inconclusive (the baseline does not forget)"
+            : Math.abs(a) < 0.5 * Math.abs(b) ? "supported" : "not supported";
+        return new Claim(st, status, "BWT CPI-FT " + ci(c.get()) + " vs baseline " + ci(q.get())
+            + " (" + vm[0] + ")");
+      }
+    }
+    return new Claim(st, NOT_MEASURED, "");
+  }
+
+  static Claim groupingHelps(Summaries s) {
+    String st = "Grouping by overlap (τ > 0) beats no grouping (τ = 0), with a peak near τ = 0.1.";
+    Optional<SummaryRow> zero = s.get("tau=0", "cpi-ft", "average", "score");
+    if (zero.isEmpty()) {
+      return new Claim(st, NOT_MEASURED, "");
+    }
+    String best = null;
+    double bestMean = Double.NEGATIVE_INFINITY;
+    StringBuilder curve = new StringBuilder();
+    for (String[] vm : s.variantsAndMethods()) {
+      if (vm[0].startsWith("tau=") && vm[1].equals("cpi-ft")) {
+        SummaryRow r = s.get(vm[0], "cpi-ft", "average", "score").orElseThrow();
+        curve.append(vm[0]).append(": ").append(f(r.mean())).append("; ");
+        if (!vm[0].equals("tau=0") && r.mean() > bestMean) {
+          bestMean = r.mean();
+          best = vm[0];
+        }
+      }
+    }
+    if (best == null) {
+      return new Claim(st, NOT_MEASURED, "");
+    }
+    Statistics.Paired p = s.paired(best, "cpi-ft", "tau=0", "cpi-ft", "average", "score").orElseThrow();
+    double tau = Double.parseDouble(best.substring(4));
+    boolean peakNear = tau >= 0.05 && tau <= 0.2;
+    String status = p.ciLow() > 0 ? (peakNear ? "supported" : "partly supported (peak at " + best + ")")
+        : p.ciHigh() < 0 ? "not supported" : "inconclusive";
+    return new Claim(st, status, curve + "best " + best + " − tau=0: " + ci(p));
+  }
+
+  static Claim pipelinedBeatsSingleStage(Summaries s) {
+    String st = "Pipelined (multi-stage) training beats single-stage mixed training.";
+    Optional<Statistics.Paired> p = s.paired("pipelined", "cpi-ft", "single-stage", "cpi-ft",
+        "average", "score");
+    if (p.isEmpty()) {
+      return new Claim(st, NOT_MEASURED, "");
+    }
+    return new Claim(st, p.get().ciLow() > 0 ? "supported" : p.get().ciHigh() < 0
+        ? "not supported" : "inconclusive", "pipelined − single-stage: " + ci(p.get()));
+  }
+}

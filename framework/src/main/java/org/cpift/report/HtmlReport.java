@@ -1,0 +1,291 @@
+package org.cpift.report;
+
+import static org.cpift.report.Svg.esc;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.cpift.cluster.GroupingConfig;
+import org.cpift.cluster.TaskGrouping;
+import org.cpift.experiment.CellResult;
+
+/**
+ * One self-contained HTML page per experiment: inline CSS and SVG, no scripts, nothing loaded
+ * from the network. Sections: the paper-style table, per-task bars with 95% CI whiskers, the
+ * Jaccard heatmap and grouping dendrogram, the seesaw chart (score relative to the experts),
+ * forgetting bars, sweep curves, the claims, and the run's configuration.
+ */
+public final class HtmlReport {
+  private HtmlReport() {}
+
+  static final String CSS = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
+      + "margin:2em auto;max-width:1100px;color:#222;padding:0 1em}h1{font-size:1.6em}"
+      + "h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}"
+      + "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}"
+      + "th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}"
+      + "th:first-child,td:first-child{text-align:left}tr:nth-child(even){background:#f7f7f7}"
+      + ".best{font-weight:bold}.chart{display:block;margin:1em 0}.ct{font-size:13px;font-weight:600}"
+      + ".ax{font-size:11px;fill:#444}.grid{stroke:#eee}.err{stroke:#222;stroke-width:1.2}"
+      + ".ref{stroke:#c00;stroke-dasharray:4 3}.dend{fill:none;stroke:#4e79a7;stroke-width:2}"
+      + ".band{fill:#4e79a7;opacity:.2}.line{fill:none;stroke:#4e79a7;stroke-width:2}"
+      + ".pt{fill:#4e79a7}.supported{color:#1a7f37}.not{color:#b42318}.inc{color:#9a6700}"
+      + "pre{background:#f6f8fa;padding:1em;overflow:auto;font-size:.8em}small{color:#666}";
+
+  public static String render(String experiment, String description, Summaries s,
+      List<CellResult> cells, List<Claims.Claim> claims, Map<String, Object> run) {
+    StringBuilder b = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<title>CPI-FT-J: " + esc(experiment) + "</title><style>" + CSS + "</style></head><body>");
+    b.append("<h1>CPI-FT-J — ").append(esc(experiment)).append("</h1><p>").append(esc(description))
+        .append("</p><p><small>preset ").append(esc(String.valueOf(run.get("preset"))))
+        .append(" · seeds ").append(esc(String.valueOf(run.get("seeds")))).append(" · commit ")
+        .append(esc(String.valueOf(run.get("git_commit")))).append(" · ")
+        .append(esc(String.valueOf(run.get("finished_at")))).append("</small></p>");
+    List<String> tasks = s.tasks();
+    b.append("<h2>Results (mean ± std over seeds)</h2>").append(table(s, tasks));
+    b.append("<h2>Per-task scores (bars: mean; whiskers: 95% CI)</h2>").append(bars(s, tasks));
+    String seesaw = seesaw(s, tasks);
+    if (!seesaw.isEmpty()) {
+      b.append("<h2>Seesaw: score relative to the single-task expert</h2><p>Each bar is a method's "
+          + "score on a task divided by the expert's on the same seed; the dashed line is parity.</p>")
+          .append(seesaw);
+    }
+    b.append(overlap(cells, tasks));
+    b.append(forgetting(s, tasks));
+    b.append(sweeps(s));
+    b.append("<h2>Claims of the paper, checked on this run</h2><table><tr><th>claim</th><th>status</th>"
+        + "<th>evidence (mean [95% CI])</th></tr>");
+    for (Claims.Claim c : claims) {
+      String cls = c.status().startsWith("supported") ? "supported"
+          : c.status().startsWith("not supported") ? "not" : "inc";
+      b.append("<tr><td>").append(esc(c.statement())).append("</td><td class=\"").append(cls)
+          .append("\">").append(esc(c.status())).append("</td><td>").append(esc(c.evidence()))
+          .append("</td></tr>");
+    }
+    b.append("</table>");
+    b.append("<h2>Configuration</h2><pre>").append(esc(org.cpift.util.Json.write(run))).append("</pre>");
+    return b.append("</body></html>\n").toString();
+  }
+
+  static String fmt(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  static String label(String[] vm) {
+    return vm[0].equals("default") ? vm[1] : vm[1] + " (" + vm[0] + ")";
+  }
+
+  static String table(Summaries s, List<String> tasks) {
+    StringBuilder b = new StringBuilder("<table><tr><th>method</th>");
+    tasks.forEach(t -> b.append("<th>").append(esc(t)).append("</th>"));
+    b.append("<th>average</th><th>avg normalized</th><th>n</th><th>own steps</th><th>wall s</th></tr>");
+    double best = Double.NEGATIVE_INFINITY;
+    for (String[] vm : s.variantsAndMethods()) {
+      if (!vm[1].equals("single-task")) {
+        best = Math.max(best, s.get(vm[0], vm[1], "average", "score").map(SummaryRow::mean)
+            .orElse(Double.NEGATIVE_INFINITY));
+      }
+    }
+    for (String[] vm : s.variantsAndMethods()) {
+      b.append("<tr><td>").append(esc(label(vm))).append("</td>");
+      for (String t : tasks) {
+        b.append("<td>").append(cell(s, vm, t, "score")).append("</td>");
+      }
+      var avg = s.get(vm[0], vm[1], "average", "score");
+      boolean isBest = avg.isPresent() && avg.get().mean() == best && !vm[1].equals("single-task");
+      b.append("<td").append(isBest ? " class=\"best\"" : "").append(">")
+          .append(cell(s, vm, "average", "score")).append("</td><td>")
+          .append(cell(s, vm, "average", "normalized")).append("</td><td>")
+          .append(avg.map(r -> String.valueOf(r.n())).orElse("–")).append("</td><td>")
+          .append(s.get(vm[0], vm[1], "all", "train_steps").map(r -> String.format(Locale.ROOT, "%.0f", r.mean())).orElse("–"))
+          .append("</td><td>")
+          .append(s.get(vm[0], vm[1], "all", "wall_seconds").map(r -> String.format(Locale.ROOT, "%.0f", r.mean())).orElse("–"))
+          .append("</td></tr>");
+    }
+    return b.append("</table><p><small>own steps/wall: the method's own fine-tuning; experts are "
+        + "trained once and shared (their cost is in results.csv as shared_steps).</small></p>").toString();
+  }
+
+  static String cell(Summaries s, String[] vm, String task, String metric) {
+    return s.get(vm[0], vm[1], task, metric)
+        .map(r -> fmt(r.mean()) + (r.n() > 1 ? " ± " + fmt(r.std()) : "")).orElse("–");
+  }
+
+  static String bars(Summaries s, List<String> tasks) {
+    List<String> cats = new ArrayList<>(tasks);
+    cats.add("average");
+    List<Svg.Series> series = new ArrayList<>();
+    for (String[] vm : s.variantsAndMethods()) {
+      double[] m = new double[cats.size()];
+      double[] lo = new double[cats.size()];
+      double[] hi = new double[cats.size()];
+      for (int i = 0; i < cats.size(); i++) {
+        var r = s.get(vm[0], vm[1], cats.get(i), "score");
+        m[i] = r.map(SummaryRow::mean).orElse(Double.NaN);
+        lo[i] = r.map(SummaryRow::ciLow).orElse(Double.NaN);
+        hi[i] = r.map(SummaryRow::ciHigh).orElse(Double.NaN);
+      }
+      series.add(new Svg.Series(label(vm), m, lo, hi));
+    }
+    return Svg.bars("Test score by task", cats, series, 1.0, Double.NaN, "score");
+  }
+
+  static String seesaw(Summaries s, List<String> tasks) {
+    List<Svg.Series> series = new ArrayList<>();
+    double max = 1.2;
+    for (String[] vm : s.variantsAndMethods()) {
+      if (vm[1].equals("single-task")) {
+        continue;
+      }
+      double[] m = new double[tasks.size()];
+      double[] lo = new double[tasks.size()];
+      double[] hi = new double[tasks.size()];
+      boolean any = false;
+      for (int i = 0; i < tasks.size(); i++) {
+        var r = s.get(vm[0], vm[1], tasks.get(i), "normalized");
+        m[i] = r.map(SummaryRow::mean).orElse(Double.NaN);
+        lo[i] = r.map(SummaryRow::ciLow).orElse(Double.NaN);
+        hi[i] = r.map(SummaryRow::ciHigh).orElse(Double.NaN);
+        any |= r.isPresent();
+        if (r.isPresent()) {
+          max = Math.max(max, Math.min(3, r.get().ciHigh()));
+        }
+      }
+      if (any) {
+        series.add(new Svg.Series(label(vm), m, lo, hi));
+      }
+    }
+    return series.isEmpty() ? "" : Svg.bars("Score ÷ single-task expert", tasks, series,
+        Math.ceil(max * 5) / 5, 1.0, "normalized score");
+  }
+
+  /** Mean Jaccard over the CPI-FT (else DPI) cells of the default variant, and its dendrogram. */
+  static String overlap(List<CellResult> cells, List<String> tasks) {
+    List<double[][]> ms = new ArrayList<>();
+    for (CellResult c : cells) {
+      if (c.result().jaccard() != null && c.cell().variant().equals("default")
+          && c.result().jaccard().length == tasks.size()) {
+        ms.add(c.result().jaccard());
+      }
+    }
+    if (ms.isEmpty()) {
+      for (CellResult c : cells) {
+        if (c.result().jaccard() != null && c.result().jaccard().length == tasks.size()) {
+          ms.add(c.result().jaccard());
+        }
+      }
+    }
+    if (ms.isEmpty()) {
+      return "";
+    }
+    int n = tasks.size();
+    double[][] mean = new double[n][n];
+    for (double[][] m : ms) {
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          mean[i][j] += m[i][j] / ms.size();
+        }
+      }
+    }
+    var g = TaskGrouping.group(mean, GroupingConfig.paper());
+    List<int[][]> merges = new ArrayList<>();
+    List<Double> sims = new ArrayList<>();
+    for (TaskGrouping.Merge m : g.dendrogram()) {
+      merges.add(new int[][] {m.left().stream().mapToInt(Integer::intValue).toArray(),
+          m.right().stream().mapToInt(Integer::intValue).toArray()});
+      sims.add(m.similarity());
+    }
+    return "<h2>Core-region overlap</h2><p>Jaccard index of the tasks' core regions, mean over "
+        + ms.size() + " run(s); single-linkage dendrogram on 1 − J with the cut at τ = 0.1 "
+        + "(groups: " + esc(groupNames(g.groups(), tasks)) + ").</p>"
+        + Svg.heatmap("Jaccard J(Ci, Cj)", tasks, mean)
+        + Svg.dendrogram("Grouping dendrogram (single linkage)", tasks, merges, sims, 0.1);
+  }
+
+  static String groupNames(List<List<Integer>> groups, List<String> tasks) {
+    List<String> out = new ArrayList<>();
+    for (List<Integer> g : groups) {
+      out.add(g.stream().map(tasks::get).toList().toString());
+    }
+    return String.join(" ", out);
+  }
+
+  static String forgetting(Summaries s, List<String> tasks) {
+    List<Svg.Series> series = new ArrayList<>();
+    List<String> cats = new ArrayList<>();
+    Map<String, double[][]> values = new LinkedHashMap<>();
+    for (String[] vm : s.variantsAndMethods()) {
+      for (String t : tasks) {
+        var r = s.get(vm[0], vm[1], t, "stage_drop");
+        if (r.isPresent()) {
+          if (!cats.contains(t)) {
+            cats.add(t);
+          }
+          values.computeIfAbsent(label(vm), k -> new double[3][tasks.size()]);
+        }
+      }
+    }
+    if (values.isEmpty()) {
+      return "";
+    }
+    StringBuilder txt = new StringBuilder("<h2>Forgetting</h2><p>Change of a task's score between "
+        + "the end of its own stage and the end of training (negative = forgotten); ACC and BWT over "
+        + "the stage sequence.</p><table><tr><th>method</th><th>ACC</th><th>BWT</th></tr>");
+    for (String[] vm : s.variantsAndMethods()) {
+      if (!values.containsKey(label(vm))) {
+        continue;
+      }
+      double[] m = new double[cats.size()];
+      double[] lo = new double[cats.size()];
+      double[] hi = new double[cats.size()];
+      for (int i = 0; i < cats.size(); i++) {
+        var r = s.get(vm[0], vm[1], cats.get(i), "stage_drop");
+        // shift by +1 so that bars grow from 0 at the reference line 1 (no change)
+        m[i] = r.map(x -> 1 + x.mean()).orElse(Double.NaN);
+        lo[i] = r.map(x -> 1 + x.ciLow()).orElse(Double.NaN);
+        hi[i] = r.map(x -> 1 + x.ciHigh()).orElse(Double.NaN);
+      }
+      series.add(new Svg.Series(label(vm), m, lo, hi));
+      txt.append("<tr><td>").append(esc(label(vm))).append("</td><td>").append(cell(s, vm, "average", "acc"))
+          .append("</td><td>").append(cell(s, vm, "average", "bwt")).append("</td></tr>");
+    }
+    return txt.append("</table>").toString()
+        + Svg.bars("1 + (score after training − score after own stage)", cats, series, 2.0, 1.0,
+            "1 + change");
+  }
+
+  /** Curves of the average score over numeric variants such as tau=0.1 or p=1. */
+  static String sweeps(Summaries s) {
+    Map<String, List<double[]>> byParam = new LinkedHashMap<>();
+    for (String[] vm : s.variantsAndMethods()) {
+      int eq = vm[0].indexOf('=');
+      if (eq < 0) {
+        continue;
+      }
+      try {
+        double x = Double.parseDouble(vm[0].substring(eq + 1));
+        var r = s.get(vm[0], vm[1], "average", "score");
+        if (r.isPresent()) {
+          byParam.computeIfAbsent(vm[0].substring(0, eq) + " (" + vm[1] + ")", k -> new ArrayList<>())
+              .add(new double[] {x, r.get().mean(), r.get().ciLow(), r.get().ciHigh()});
+        }
+      } catch (NumberFormatException e) {
+        // not a numeric sweep
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    for (var e : byParam.entrySet()) {
+      List<double[]> pts = e.getValue();
+      if (pts.size() < 2) {
+        continue;
+      }
+      pts.sort((a, c) -> Double.compare(a[0], c[0]));
+      b.append(Svg.curve("Average score vs " + e.getKey(), e.getKey(),
+          pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray(),
+          pts.stream().mapToDouble(p -> p[2]).toArray(), pts.stream().mapToDouble(p -> p[3]).toArray(),
+          "average score"));
+    }
+    return b.length() == 0 ? "" : "<h2>Sweeps</h2>" + b;
+  }
+}

@@ -1,0 +1,70 @@
+package org.cpift.report;
+
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.cpift.experiment.CellResult;
+import org.cpift.util.AtomicFiles;
+import org.cpift.util.Json;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Writes an experiment's report folder: {@code results.csv} (tidy), {@code summary.csv}
+ * (n, mean, std, ci_low, ci_high), {@code manifest.json} and {@code report.html}. Tables are
+ * Tablesaw tables; every file is written atomically.
+ */
+public final class ReportWriter {
+  private ReportWriter() {}
+
+  public static Table resultsTable(List<Row> rows) {
+    return Table.create("results",
+        StringColumn.create("experiment", rows.stream().map(Row::experiment).toList()),
+        StringColumn.create("variant", rows.stream().map(Row::variant).toList()),
+        StringColumn.create("method", rows.stream().map(Row::method).toList()),
+        StringColumn.create("task", rows.stream().map(Row::task).toList()),
+        LongColumn.create("seed", rows.stream().mapToLong(Row::seed).toArray()),
+        StringColumn.create("metric", rows.stream().map(Row::metric).toList()),
+        DoubleColumn.create("value", rows.stream().mapToDouble(Row::value).toArray()),
+        StringColumn.create("config_hash", rows.stream().map(Row::configHash).toList()));
+  }
+
+  public static Table summaryTable(List<SummaryRow> rows) {
+    return Table.create("summary",
+        StringColumn.create("experiment", rows.stream().map(SummaryRow::experiment).toList()),
+        StringColumn.create("variant", rows.stream().map(SummaryRow::variant).toList()),
+        StringColumn.create("method", rows.stream().map(SummaryRow::method).toList()),
+        StringColumn.create("task", rows.stream().map(SummaryRow::task).toList()),
+        StringColumn.create("metric", rows.stream().map(SummaryRow::metric).toList()),
+        IntColumn.create("n", rows.stream().mapToInt(SummaryRow::n).toArray()),
+        DoubleColumn.create("mean", rows.stream().mapToDouble(SummaryRow::mean).toArray()),
+        DoubleColumn.create("std", rows.stream().mapToDouble(SummaryRow::std).toArray()),
+        DoubleColumn.create("ci_low", rows.stream().mapToDouble(SummaryRow::ciLow).toArray()),
+        DoubleColumn.create("ci_high", rows.stream().mapToDouble(SummaryRow::ciHigh).toArray()));
+  }
+
+  static String csv(Table t) {
+    StringWriter w = new StringWriter();
+    t.write().csv(w);
+    return w.toString();
+  }
+
+  /** Writes the four files; returns the claims. */
+  public static List<Claims.Claim> write(Path dir, String experiment, String description,
+      List<CellResult> cells, Map<String, Object> manifest) {
+    List<Row> rows = Tidy.rows(experiment, cells);
+    Summaries s = new Summaries(rows);
+    List<Claims.Claim> claims = Claims.evaluate(s);
+    AtomicFiles.writeString(dir.resolve("results.csv"), csv(resultsTable(rows)));
+    AtomicFiles.writeString(dir.resolve("summary.csv"), csv(summaryTable(s.all())));
+    manifest.put("claims", claims);
+    Json.writeFile(dir.resolve("manifest.json"), manifest);
+    AtomicFiles.writeString(dir.resolve("report.html"),
+        HtmlReport.render(experiment, description, s, cells, claims, manifest));
+    return claims;
+  }
+}
