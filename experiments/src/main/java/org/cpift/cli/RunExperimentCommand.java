@@ -39,6 +39,10 @@ final class RunExperimentCommand implements Callable<Integer> {
   @Option(names = "--suite", defaultValue = "benchmarks-data/suite-v1", description = "(default: ${DEFAULT-VALUE})")
   Path suite;
 
+  @Option(names = "--report-only", description = "train nothing: write the report from the cells "
+      + "finished so far (e.g. while a run is going)")
+  boolean reportOnly;
+
   @Option(names = "--quick", description = "smoke run: a few steps per run, a few test examples; "
       + "checks the pipeline end to end, the figures mean nothing")
   boolean quick;
@@ -55,7 +59,7 @@ final class RunExperimentCommand implements Callable<Integer> {
         runDir != null ? runDir : Path.of("runs", p.id()),
         out != null ? out : Path.of("reports", p.id(), e.name())),
         "cpift run " + e.name() + " --preset " + p.id() + " --seeds " + seeds + (quick ? " --quick" : ""),
-        quick ? ExperimentRun::quick : cfg -> cfg);
+        quick ? ExperimentRun::quick : cfg -> cfg, reportOnly);
     return 0;
   }
 }

@@ -42,14 +42,28 @@ public final class ExperimentRun {
   /** As above, with every cell's configuration passed through {@code adjust} (smoke runs). */
   public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
       String command, UnaryOperator<MethodConfig> adjust) {
+    return run(e, preset, seeds, paths, command, adjust, false);
+  }
+
+  /**
+   * As above; with {@code reportOnly} nothing is trained: the report shows the cells finished so
+   * far (and says how many are missing).
+   */
+  public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
+      String command, UnaryOperator<MethodConfig> adjust, boolean reportOnly) {
     RunManifest manifest = new RunManifest(command);
     List<Cell> cells = e.cells(preset, seeds).stream().map(c -> new Cell(c.variant(), c.method(),
         adjust.apply(c.config()), c.tasks(), c.trainFraction())).toList();
     LOG.info("experiment {}: {} cells at preset {} over seeds {}", e.name(), cells.size(),
         preset.id(), seeds);
-    List<CellResult> results = ExperimentRunner.run(cells,
-        new MethodRunner.Inputs(paths.base(), paths.suite(), List.of(), paths.runDir().resolve("cache")),
-        paths.runDir());
+    MethodRunner.Inputs inputs = new MethodRunner.Inputs(paths.base(), paths.suite(), List.of(),
+        paths.runDir().resolve("cache"));
+    List<CellResult> results = reportOnly ? ExperimentRunner.finished(cells, inputs, paths.runDir())
+        : ExperimentRunner.run(cells, inputs, paths.runDir());
+    if (results.isEmpty()) {
+      throw new org.cpift.util.CpiftException("no finished cells of " + e.name() + " in "
+          + paths.runDir() + "; run it without --report-only first");
+    }
     Map<String, Object> m = manifest.finish();
     m.put("experiment", e.name());
     m.put("preset", preset.id());
@@ -70,6 +84,12 @@ public final class ExperimentRun {
       cellInfo.add(c);
     }
     m.put("cells", cellInfo);
+    m.put("cells_finished", results.size());
+    m.put("cells_total", cells.size());
+    if (results.size() < cells.size()) {
+      LOG.warn("{}: report of {} of {} cells (the rest have not run yet)", e.name(), results.size(),
+          cells.size());
+    }
     m.put("default_config", cells.get(0).config());
     List<Claims.Claim> claims = ReportWriter.write(paths.reportDir(), e.name(), e.description(),
         results, m);

@@ -67,6 +67,20 @@ public final class ExperimentRunner {
     return out;
   }
 
+  /** The cells that have finished (in a run that may still be going or was stopped). */
+  public static List<CellResult> finished(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir) {
+    List<CellResult> out = new ArrayList<>();
+    for (Cell cell : cells) {
+      MethodContext ctx = context(cell, inputs, runDir);
+      String key = key(cell, ctx);
+      MethodResult r = load(runDir.resolve("cells").resolve(key + ".json"));
+      if (r != null) {
+        out.add(new CellResult(cell, key, r));
+      }
+    }
+    return out;
+  }
+
   static MethodContext context(Cell cell, MethodRunner.Inputs in, Path runDir) {
     MethodContext base = MethodRunner.context(new MethodRunner.Inputs(in.base(), in.suite(),
         cell.tasks(), runDir.resolve("cache")), cell.config());

@@ -42,6 +42,12 @@ public final class HtmlReport {
         .append(" · seeds ").append(esc(String.valueOf(run.get("seeds")))).append(" · commit ")
         .append(esc(String.valueOf(run.get("git_commit")))).append(" · ")
         .append(esc(String.valueOf(run.get("finished_at")))).append("</small></p>");
+    Object done = run.get("cells_finished");
+    Object total = run.get("cells_total");
+    if (done != null && !done.equals(total)) {
+      b.append("<p class=\"not\"><b>Partial report: ").append(done).append(" of ").append(total)
+          .append(" cells have finished.</b> Methods or seeds missing below have not run yet.</p>");
+    }
     List<String> tasks = s.tasks();
     b.append("<h2>Results (mean ± std over seeds)</h2>").append(table(s, tasks));
     b.append("<h2>Per-task scores (bars: mean; whiskers: 95% CI)</h2>").append(bars(s, tasks));

@@ -1,0 +1,62 @@
+package org.cpift.experiments;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cpift.experiment.Experiment;
+import org.cpift.train.Preset;
+import org.cpift.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every experiment end to end on the tiny preset with smoke budgets, and resume. */
+class ExperimentsTest {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  @TempDir Path dir;
+
+  ExperimentRun.Paths paths(String name) {
+    return new ExperimentRun.Paths(ROOT.resolve("benchmarks-data/base/tiny"),
+        ROOT.resolve("benchmarks-data/suite-v1"), dir.resolve("runs"), dir.resolve("reports/" + name));
+  }
+
+  @Test
+  void everyExperimentRunsAndWritesItsReport() throws IOException {
+    for (Experiment e : Experiments.ALL) {
+      ExperimentRun.run(e, Preset.TINY, List.of(1L), paths(e.name()), "test", ExperimentRun::quick);
+      Path r = dir.resolve("reports/" + e.name());
+      for (String f : List.of("results.csv", "summary.csv", "manifest.json", "report.html")) {
+        assertTrue(Files.size(r.resolve(f)) > 0, e.name() + "/" + f);
+      }
+      assertTrue(Files.readString(r.resolve("results.csv"))
+          .startsWith("experiment,variant,method,task,seed,metric,value,config_hash"));
+      String html = Files.readString(r.resolve("report.html"));
+      assertTrue(html.contains("<svg") && html.contains("Claims of the paper"), e.name());
+      JsonNode m = Json.MAPPER.readTree(r.resolve("manifest.json").toFile());
+      assertEquals(m.get("cells_total").asInt(), m.get("cells_finished").asInt());
+      assertTrue(m.has("git_commit") && m.has("machine") && m.has("versions"));
+    }
+  }
+
+  @Test
+  void rerunRecomputesNothing() throws IOException {
+    Experiment e = Experiments.get("components");
+    ExperimentRun.run(e, Preset.TINY, List.of(1L, 2L), paths("c1"), "test", ExperimentRun::quick);
+    java.util.Map<Path, Object> before = new java.util.HashMap<>();
+    for (Path p : Files.list(dir.resolve("runs/cells")).toList()) {
+      before.put(p, Files.getLastModifiedTime(p));
+    }
+    ExperimentRun.run(e, Preset.TINY, List.of(1L, 2L), paths("c2"), "test", ExperimentRun::quick);
+    java.util.Map<Path, Object> after = new java.util.HashMap<>();
+    for (Path p : Files.list(dir.resolve("runs/cells")).toList()) {
+      after.put(p, Files.getLastModifiedTime(p));
+    }
+    assertEquals(before, after, "no cell was recomputed or rewritten");
+    assertEquals(Files.readString(dir.resolve("reports/c1/results.csv")),
+        Files.readString(dir.resolve("reports/c2/results.csv")));
+  }
+}

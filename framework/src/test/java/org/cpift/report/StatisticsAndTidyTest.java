@@ -1,0 +1,73 @@
+package org.cpift.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.CellResult;
+import org.cpift.method.Cost;
+import org.cpift.method.MethodConfig;
+import org.cpift.method.MethodResult;
+import org.cpift.train.Preset;
+import org.junit.jupiter.api.Test;
+
+class StatisticsAndTidyTest {
+  @Test
+  void summaryByHand() {
+    // mean 2, sample std 1, t(0.975, 2) = 4.302653, half width = 4.302653 / sqrt(3)
+    Statistics.Summary s = Statistics.summarize(new double[] {1, 2, 3});
+    assertEquals(3, s.n());
+    assertEquals(2.0, s.mean(), 1e-12);
+    assertEquals(1.0, s.std(), 1e-12);
+    assertEquals(2 - 4.302653 / Math.sqrt(3), s.ciLow(), 1e-5);
+    assertEquals(2 + 4.302653 / Math.sqrt(3), s.ciHigh(), 1e-5);
+    Statistics.Summary one = Statistics.summarize(new double[] {0.4});
+    assertEquals(0.4, one.ciLow());
+    Statistics.Paired p = Statistics.paired(new double[] {2, 3, 5}, new double[] {1, 1, 2});
+    assertEquals(2.0, p.meanDiff(), 1e-12); // differences 1, 2, 3
+    assertTrue(p.pValue() > 0.05 && p.pValue() < 0.1, "p = " + p.pValue()); // t = 3.464, df 2
+  }
+
+  static CellResult cell(String method, long seed, Map<String, Double> scores,
+      List<List<String>> groups, List<Map<String, Double>> stages) {
+    Map<String, Map<String, Double>> s = new LinkedHashMap<>();
+    scores.forEach((t, v) -> s.put(t, Map.of("score", v, "answer_loss", 1.0)));
+    return new CellResult(new Cell("default", method, MethodConfig.defaults(Preset.TINY).withSeed(seed)),
+        "k" + method + seed + "0000000000000",
+        new MethodResult(method, seed, s, new Cost(10, 100, 1, 5, 50, 2), null, groups, stages, Map.of()));
+  }
+
+  @Test
+  void normalizedAccBwtAndClaims() {
+    var expert1 = cell("single-task", 1, Map.of("a", 0.8, "b", 0.5), null, List.of());
+    var expert2 = cell("single-task", 2, Map.of("a", 0.6, "b", 0.5), null, List.of());
+    var mt1 = cell("multi-task", 1, Map.of("a", 0.4, "b", 0.5), null, List.of());
+    var mt2 = cell("multi-task", 2, Map.of("a", 0.3, "b", 0.55), null, List.of());
+    var seq = cell("sequential", 1, Map.of("a", 0.2, "b", 0.6), List.of(List.of("a"), List.of("b")),
+        List.of(Map.of("a", 0.7, "b", 0.1), Map.of("a", 0.2, "b", 0.6)));
+    List<Row> rows = Tidy.rows("x", List.of(expert1, expert2, mt1, mt2, seq));
+    Summaries s = new Summaries(rows);
+    assertEquals(0.5, s.get("default", "multi-task", "a", "normalized").orElseThrow().mean(), 1e-12);
+    assertEquals((0.5 + 1.0 + 0.5 + 1.1) / 4, s.get("default", "multi-task", "average", "normalized")
+        .orElseThrow().mean(), 1e-12);
+    assertEquals(0.4, s.get("default", "sequential", "average", "acc").orElseThrow().mean(), 1e-12);
+    assertEquals(-0.5, s.get("default", "sequential", "average", "bwt").orElseThrow().mean(), 1e-12);
+    assertEquals(-0.5, s.get("default", "sequential", "a", "stage_drop").orElseThrow().mean(), 1e-12);
+    assertEquals(-0.6, s.get("default", "sequential", "a", "delta").orElseThrow().mean(), 1e-12);
+    List<Claims.Claim> claims = Claims.evaluate(s);
+    assertEquals("supported", claims.get(0).status(), claims.get(0).evidence()); // a: 0.5 [.., <1]
+    assertTrue(claims.get(1).status().startsWith("supported") || claims.get(1).status().equals("inconclusive"));
+    assertEquals("not measured here", claims.get(2).status());
+    String html = HtmlReport.render("x", "test", s, List.of(expert1, mt1, seq), claims,
+        new LinkedHashMap<>(Map.of("preset", "tiny", "seeds", List.of(1, 2))));
+    assertTrue(html.contains("<svg") && html.contains("Seesaw") && html.contains("Forgetting"));
+    assertTrue(!html.contains("http://") || html.matches("(?s).*xmlns=\"http://www.w3.org/2000/svg\".*"));
+    assertTrue(!html.contains("<script") && !html.contains("https://") && !html.contains("<link"),
+        "the report loads nothing");
+    String csv = ReportWriter.csv(ReportWriter.summaryTable(s.all()));
+    assertTrue(csv.startsWith("experiment,variant,method,task,metric,n,mean,std,ci_low,ci_high"), csv);
+  }
+}
