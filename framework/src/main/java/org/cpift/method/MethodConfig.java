@@ -84,10 +84,10 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, int e
           CoreConfig.paper(), GroupingConfig.paper(), GroupingMode.OVERLAP,
           StageOrdering.Policy.RANDOM, List.of(), CoreParameterFusion.Config.paper(), true, 3,
           MergeOptions.defaults(), 200, false);
-      case SMALL -> new MethodConfig(preset, 0, t, 600, 120, 400, 0.25,
+      case SMALL -> new MethodConfig(preset, 0, t, 300, 100, 400, 0.25,
           StageData.STAGE_PLUS_REPLAY, CoreConfig.paper(), GroupingConfig.paper(),
           GroupingMode.OVERLAP, StageOrdering.Policy.RANDOM, List.of(),
-          CoreParameterFusion.Config.paper(), true, 3, MergeOptions.defaults(), 0, false);
+          CoreParameterFusion.Config.paper(), true, 3, MergeOptions.defaults(), 200, false);
     };
   }
 

@@ -87,13 +87,13 @@ public final class HtmlReport {
     tasks.forEach(t -> b.append("<th>").append(esc(t)).append("</th>"));
     b.append("<th>average</th><th>avg normalized</th><th>n</th><th>own steps</th><th>wall s</th></tr>");
     double best = Double.NEGATIVE_INFINITY;
-    for (String[] vm : s.variantsAndMethods()) {
+    for (String[] vm : ordered(s)) {
       if (!vm[1].equals("single-task")) {
         best = Math.max(best, s.get(vm[0], vm[1], "average", "score").map(SummaryRow::mean)
             .orElse(Double.NEGATIVE_INFINITY));
       }
     }
-    for (String[] vm : s.variantsAndMethods()) {
+    for (String[] vm : ordered(s)) {
       b.append("<tr><td>").append(esc(label(vm))).append("</td>");
       for (String t : tasks) {
         b.append("<td>").append(cell(s, vm, t, "score")).append("</td>");
@@ -113,6 +113,22 @@ public final class HtmlReport {
         + "trained once and shared (their cost is in results.csv as shared_steps).</small></p>").toString();
   }
 
+  /** Variants in first-seen order; within a variant, methods in the paper's table order. */
+  static List<String[]> ordered(Summaries s) {
+    List<String[]> out = new ArrayList<>(s.variantsAndMethods());
+    List<String> variants = new ArrayList<>();
+    out.forEach(vm -> {
+      if (!variants.contains(vm[0])) {
+        variants.add(vm[0]);
+      }
+    });
+    List<String> order = new ArrayList<>(org.cpift.method.Methods.NAMES);
+    order.addAll(org.cpift.method.Methods.EXTRA);
+    out.sort(java.util.Comparator.<String[]>comparingInt(vm -> variants.indexOf(vm[0]))
+        .thenComparingInt(vm -> order.indexOf(vm[1]) < 0 ? 999 : order.indexOf(vm[1])));
+    return out;
+  }
+
   static String cell(Summaries s, String[] vm, String task, String metric) {
     return s.get(vm[0], vm[1], task, metric)
         .map(r -> fmt(r.mean()) + (r.n() > 1 ? " ± " + fmt(r.std()) : "")).orElse("–");
@@ -122,7 +138,7 @@ public final class HtmlReport {
     List<String> cats = new ArrayList<>(tasks);
     cats.add("average");
     List<Svg.Series> series = new ArrayList<>();
-    for (String[] vm : s.variantsAndMethods()) {
+    for (String[] vm : ordered(s)) {
       double[] m = new double[cats.size()];
       double[] lo = new double[cats.size()];
       double[] hi = new double[cats.size()];
