@@ -18,9 +18,15 @@ import org.cpift.util.Json;
 public final class JsonlReader {
   private JsonlReader() {}
 
-  /** Reads every non-blank line of {@code file} as an {@link SftRecord}. */
-  public static List<SftRecord> read(Path file) {
-    List<SftRecord> out = new ArrayList<>();
+  /** A JSON object read from one line, with {@code file:line} for messages. */
+  public record ObjectLine(JsonNode node, String where) {}
+
+  /**
+   * Reads every non-blank line of a JSONL file as a JSON object; a line that is not a JSON object
+   * fails with file and line.
+   */
+  public static List<ObjectLine> readObjects(Path file) {
+    List<ObjectLine> out = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       int lineNo = 0;
@@ -29,7 +35,17 @@ public final class JsonlReader {
         if (line.isBlank()) {
           continue;
         }
-        out.add(parseLine(line, file, lineNo));
+        String where = file + ":" + lineNo;
+        JsonNode n;
+        try {
+          n = Json.MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+          throw new CpiftException(where + ": not a JSON object (" + e.getOriginalMessage() + ")");
+        }
+        if (n == null || !n.isObject()) {
+          throw new CpiftException(where + ": expected a JSON object");
+        }
+        out.add(new ObjectLine(n, where));
       }
     } catch (NoSuchFileException e) {
       throw new CpiftException("data file not found: " + file
@@ -45,17 +61,16 @@ public final class JsonlReader {
     return out;
   }
 
-  static SftRecord parseLine(String line, Path file, int lineNo) {
-    String where = file + ":" + lineNo;
-    JsonNode n;
-    try {
-      n = Json.MAPPER.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new CpiftException(where + ": not a JSON object (" + e.getOriginalMessage() + ")");
+  /** Reads every non-blank line of {@code file} as an {@link SftRecord}. */
+  public static List<SftRecord> read(Path file) {
+    List<SftRecord> out = new ArrayList<>();
+    for (ObjectLine o : readObjects(file)) {
+      out.add(toRecord(o.node(), o.where()));
     }
-    if (n == null || !n.isObject()) {
-      throw new CpiftException(where + ": expected a JSON object with \"prompt\" and \"answer\"");
-    }
+    return out;
+  }
+
+  private static SftRecord toRecord(JsonNode n, String where) {
     String prompt = requiredText(n, "prompt", where);
     String answer = requiredText(n, "answer", where);
     if (answer.isEmpty()) {

@@ -91,23 +91,8 @@ public enum TaskFormat {
               file + " element " + (i + 1), i));
         }
       } else {
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-          String line;
-          int lineNo = 0;
-          while ((line = r.readLine()) != null) {
-            lineNo++;
-            if (line.isBlank()) {
-              continue;
-            }
-            String where = file + ":" + lineNo;
-            JsonNode n;
-            try {
-              n = Json.MAPPER.readTree(line);
-            } catch (JsonProcessingException e) {
-              throw new CpiftException(where + ": not a JSON object (" + e.getOriginalMessage() + ")");
-            }
-            out.add(maker.make(object(n, where), where, out.size()));
-          }
+        for (JsonlReader.ObjectLine o : JsonlReader.readObjects(file)) {
+          out.add(maker.make(o.node(), o.where(), out.size()));
         }
       }
     } catch (NoSuchFileException e) {
