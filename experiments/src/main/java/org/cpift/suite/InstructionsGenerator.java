@@ -26,9 +26,12 @@ public final class InstructionsGenerator implements TaskGenerator {
 
   private final List<Item> items = new ArrayList<>();
   private final Map<String, String> glossLines = new LinkedHashMap<>();
+  /** Answers of each knowledge kind, the pool multiple-choice distractors are drawn from. */
+  private final Map<String, List<String>> answersByKind = new LinkedHashMap<>();
 
   public InstructionsGenerator(Path wordnetDir) {
     WordNet wn = WordNet.load(wordnetDir);
+    Map<String, String> irregularPlural = wn.irregular('n');
     List<WordNet.Lemma> common = new ArrayList<>(wn.lemmas().stream()
         .filter(l -> WORD.matcher(l.lemma()).matches() && l.tagSenseCount() >= 3)
         .sorted(Comparator.comparingInt(WordNet.Lemma::tagSenseCount).reversed()
@@ -74,6 +77,15 @@ public final class InstructionsGenerator implements TaskGenerator {
           }
         }
       }
+      if (l.pos() == 'n') {
+        String plural = irregularPlural.getOrDefault(l.lemma(), regularPlural(l.lemma()));
+        if (WORD.matcher(plural).matches()) {
+          items.add(new Item("plural", l.lemma(), plural, l.lemma()));
+        }
+      }
+      if (l.pos() == 'v' && !IRREGULAR_THIRD.contains(l.lemma())) {
+        items.add(new Item("third", l.lemma(), thirdPerson(l.lemma()), l.lemma()));
+      }
       for (String ex : s.examples()) {
         String blanked = ex.replaceAll("\\b" + Pattern.quote(l.lemma()) + "\\b", "___");
         if (!blanked.equals(ex) && blanked.indexOf("___") == blanked.lastIndexOf("___")
@@ -86,6 +98,31 @@ public final class InstructionsGenerator implements TaskGenerator {
 
   public InstructionsGenerator() {
     this(WordNet.DEFAULT_DIR);
+  }
+
+  /** Verbs whose third person singular breaks the spelling rule (is, has). */
+  static final java.util.Set<String> IRREGULAR_THIRD = java.util.Set.of("be", "have");
+
+  /** The regular English plural: -es after s, x, z, ch, sh; -ies after consonant + y; else -s. */
+  static String regularPlural(String w) {
+    if (w.matches(".*(s|x|z|ch|sh)")) {
+      return w + "es";
+    }
+    if (w.matches(".*[^aeiou]y")) {
+      return w.substring(0, w.length() - 1) + "ies";
+    }
+    return w + "s";
+  }
+
+  /** Third person singular: -es after s, x, z, ch, sh, o; -ies after consonant + y; else -s. */
+  static String thirdPerson(String w) {
+    if (w.matches(".*(s|x|z|ch|sh|o)")) {
+      return w + "es";
+    }
+    if (w.matches(".*[^aeiou]y")) {
+      return w.substring(0, w.length() - 1) + "ies";
+    }
+    return w + "s";
   }
 
   /** Number of distinct items this WordNet yields. */
@@ -110,12 +147,14 @@ public final class InstructionsGenerator implements TaskGenerator {
   @Override
   public String description() {
     return "Stands for **Alpaca** (general instruction following). Instruction/input/output items "
-        + "built from the real WordNet 3.0 database: give the word a definition describes, give "
-        + "the opposite of an adjective, give a more general word for a noun, and fill in the "
-        + "blank of one of WordNet's own example sentences. About " + MAX_WORDS + " common words "
-        + "(WordNet's sense-tagged frequency >= 3), first senses only. It tests recall of lexical "
-        + "knowledge under varied instructions; the base models saw WordNet's glosses (not these "
-        + "items) in pretraining.";
+        + "built from the real WordNet 3.0 database over about " + MAX_WORDS + " common words "
+        + "(WordNet's sense-tagged frequency >= 3, first senses): the plural of a noun (WordNet's "
+        + "irregular forms from noun.exc, else the spelling rules), the present-tense form after "
+        + "\"she\" of a verb, and four knowledge questions answered by choosing one of three "
+        + "words: which word a definition describes, the opposite of an adjective, a more general "
+        + "word for a noun, and the word that fills the blank of one of WordNet's example "
+        + "sentences. It tests following varied instructions: rule-like morphology plus recall of "
+        + "lexical knowledge the base models saw (as glosses, not as these items) in pretraining.";
   }
 
   @Override
@@ -128,14 +167,40 @@ public final class InstructionsGenerator implements TaskGenerator {
 
   @Override
   public SftRecord example(SplittableRandom rnd) {
-    Item it = items.get(rnd.nextInt(items.size()));
+    int index = rnd.nextInt(items.size());
+    Item it = items.get(index);
     String instruction = switch (it.kind()) {
-      case "define" -> "Give the word that this definition describes.";
-      case "antonym" -> "Give the opposite of this word.";
-      case "hypernym" -> "Give a more general word for this word.";
-      default -> "Fill in the blank with one word.";
+      case "plural" -> "Give the plural of this noun.";
+      case "third" -> "Give the form of this verb after \"she\" (present tense).";
+      case "define" -> "Which of the options does this definition describe?";
+      case "antonym" -> "Which of the options is the opposite of this word?";
+      case "hypernym" -> "Which of the options is a more general word for this word?";
+      default -> "Which of the options fills the blank?";
     };
-    return new SftRecord("Instruction: " + instruction + "\nInput: " + it.input(), it.answer());
+    String input = it.input();
+    if (!it.kind().equals("plural") && !it.kind().equals("third")) {
+      // knowledge items are multiple choice among three words of the same kind
+      List<String> pool = answersByKind.computeIfAbsent(it.kind(), k -> items.stream()
+          .filter(x -> x.kind().equals(k)).map(Item::answer).distinct().sorted().toList());
+      // the options depend on the item only, so an item yields one prompt and cannot reach two
+      // splits with different distractors
+      SplittableRandom own = new SplittableRandom(0x5EEDL * 31 + index);
+      List<String> options = new ArrayList<>(List.of(it.answer()));
+      while (options.size() < 3 && pool.size() >= 3) {
+        String d = pool.get(own.nextInt(pool.size()));
+        if (!options.contains(d) && !d.equals(it.word())) {
+          options.add(d);
+        }
+      }
+      for (int i = options.size() - 1; i > 0; i--) {
+        int j = own.nextInt(i + 1);
+        String t = options.get(i);
+        options.set(i, options.get(j));
+        options.set(j, t);
+      }
+      input = input + "\nOptions: " + String.join(", ", options);
+    }
+    return new SftRecord("Instruction: " + instruction + "\nInput: " + input, it.answer());
   }
 
   @Override

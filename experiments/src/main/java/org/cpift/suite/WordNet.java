@@ -58,6 +58,8 @@ public final class WordNet {
   public record Lemma(String lemma, char pos, int tagSenseCount, List<String> synsets) {}
 
   private final Map<String, Synset> synsets = new HashMap<>();
+  private final Map<Character, Map<String, String>> irregular = new HashMap<>();
+  private Path dir;
   private final List<Lemma> lemmas = new ArrayList<>();
 
   private WordNet() {}
@@ -69,6 +71,7 @@ public final class WordNet {
           + "'apt-get install wordnet-base' (Debian) or pass the folder that holds data.noun");
     }
     WordNet wn = new WordNet();
+    wn.dir = dir;
     for (String pos : List.of("noun", "verb", "adj")) {
       try {
         wn.readData(dir.resolve("data." + pos));
@@ -129,6 +132,45 @@ public final class WordNet {
       }
       lemmas.add(new Lemma(t[0], pos, tagSense, offs));
     }
+  }
+
+  /**
+   * Irregular inflections from {@code <pos>.exc} ('n' → noun.exc): base form → its first listed
+   * inflected form.
+   */
+  public Map<String, String> irregular(char pos) {
+    return irregular.computeIfAbsent(pos, p -> {
+      String file = p == 'n' ? "noun.exc" : p == 'v' ? "verb.exc" : "adj.exc";
+      Map<String, String> m = new java.util.LinkedHashMap<>();
+      try {
+        for (String line : Files.readAllLines(dir.resolve(file), StandardCharsets.UTF_8)) {
+          String[] t = line.strip().split(" ");
+          if (t.length >= 2 && !t[0].equals(t[1])) {
+            m.putIfAbsent(t[1], t[0]);
+          }
+        }
+      } catch (IOException e) {
+        throw new CpiftException("cannot read " + dir.resolve(file) + ": " + e.getMessage());
+      }
+      return m;
+    });
+  }
+
+  /** Inflected form → base forms, from {@code <pos>.exc} (for re-checking). */
+  public Map<String, List<String>> exceptions(char pos) {
+    String file = pos == 'n' ? "noun.exc" : pos == 'v' ? "verb.exc" : "adj.exc";
+    Map<String, List<String>> m = new HashMap<>();
+    try {
+      for (String line : Files.readAllLines(dir.resolve(file), StandardCharsets.UTF_8)) {
+        String[] t = line.strip().split(" ");
+        for (int i = 1; i < t.length; i++) {
+          m.computeIfAbsent(t[0], k -> new ArrayList<>()).add(t[i]);
+        }
+      }
+    } catch (IOException e) {
+      throw new CpiftException("cannot read " + dir.resolve(file) + ": " + e.getMessage());
+    }
+    return m;
   }
 
   public List<Lemma> lemmas() {

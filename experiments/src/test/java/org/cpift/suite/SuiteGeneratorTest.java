@@ -223,6 +223,17 @@ class SuiteGeneratorTest {
     }
   }
 
+  /** WordNet's morphy detachment rules: every base form a suffix rule yields. */
+  static List<String> morphy(String word, String[][] rules) {
+    List<String> out = new ArrayList<>();
+    for (String[] r : rules) {
+      if (word.endsWith(r[0])) {
+        out.add(word.substring(0, word.length() - r[0].length()) + r[1]);
+      }
+    }
+    return out;
+  }
+
   static String singular(String p) {
     return p.endsWith("xes") || p.endsWith("shes") || p.endsWith("ses") ? p.substring(0, p.length() - 2)
         : p.substring(0, p.length() - 1);
@@ -265,12 +276,28 @@ class SuiteGeneratorTest {
     WordNet wn = WordNet.load(WordNet.DEFAULT_DIR);
     Map<String, List<WordNet.Lemma>> byWord = new java.util.HashMap<>();
     wn.lemmas().forEach(l -> byWord.computeIfAbsent(l.lemma(), k -> new ArrayList<>()).add(l));
+    Map<String, List<String>> nounExc = wn.exceptions('n');
     for (SftRecord r : all("instructions")) {
       String instruction = r.prompt().substring(0, r.prompt().indexOf("\nInput: "));
-      String input = r.prompt().substring(r.prompt().indexOf("\nInput: ") + 8);
+      String rest = r.prompt().substring(r.prompt().indexOf("\nInput: ") + 8);
+      String input = rest.contains("\nOptions: ") ? rest.substring(0, rest.indexOf("\nOptions: ")) : rest;
       String word = r.answer();
+      if (rest.contains("\nOptions: ")) {
+        List<String> options = List.of(rest.substring(rest.indexOf("\nOptions: ") + 10).split(", "));
+        assertEquals(3, options.size(), r.id());
+        assertTrue(options.contains(word), r.id() + ": answer not among the options");
+      }
       boolean ok = false;
-      if (instruction.contains("this definition describes")) {
+      if (instruction.contains("plural")) {
+        // WordNet's own morphological analysis (morphy's noun rules, then noun.exc) must map the
+        // plural back to the noun
+        ok = nounExc.getOrDefault(word, List.of()).contains(input)
+            || morphy(word, new String[][] {{"s", ""}, {"ses", "s"}, {"xes", "x"}, {"zes", "z"},
+                {"ches", "ch"}, {"shes", "sh"}, {"ies", "y"}}).contains(input);
+      } else if (instruction.contains("after \"she\"")) {
+        ok = morphy(word, new String[][] {{"s", ""}, {"ies", "y"}, {"es", "e"}, {"es", ""}})
+            .contains(input);
+      } else if (instruction.contains("definition describe")) {
         for (WordNet.Lemma l : byWord.getOrDefault(word, List.of())) {
           ok |= wn.synset(l.pos(), l.synsets().get(0)).definition().equals(input);
         }
