@@ -37,12 +37,33 @@ final class BenchCommand implements Runnable {
     @Option(names = "--repeats", defaultValue = "20", description = "timed steps (default: ${DEFAULT-VALUE})")
     int repeats;
 
+    @Option(names = "--shape", description = "instead of a preset: S1 (d=128, 4 layers, 4 heads, "
+        + "T=64, B=32, V=96) or S2 (d=256, 4 layers, 4 heads, T=128, B=16, V=96)")
+    String shape;
+
+    @Option(names = "--peer", description = "also time the same step in PyTorch "
+        + "(benchmarks/peer/gpt_step.py with /usr/bin/python3) and print the ratio")
+    boolean peer;
+
     @Override
     public Integer call() {
       if (batch < 1 || warmup < 0 || repeats < 1) {
         throw new IllegalArgumentException("--batch-size and --repeats must be >= 1, --warmup >= 0");
       }
       ModelConfig mc = Preset.parse(preset).model(101);
+      if (shape != null) {
+        switch (shape.toUpperCase()) {
+          case "S1" -> {
+            mc = new ModelConfig(96, 128, 4, 4, 64, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
+            batch = 32;
+          }
+          case "S2" -> {
+            mc = new ModelConfig(96, 256, 4, 4, 128, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
+            batch = 16;
+          }
+          default -> throw new IllegalArgumentException("--shape must be S1 or S2, got " + shape);
+        }
+      }
       int t = length != null ? length : mc.contextLength();
       if (t < 1 || t > mc.contextLength()) {
         throw new IllegalArgumentException("--length must be in 1.." + mc.contextLength());
@@ -54,6 +75,13 @@ final class BenchCommand implements Runnable {
           r.batch(), r.length(), r.medianMs(), r.minMs(), r.tokensPerSecond(), r.gflops());
       System.out.printf("(median of %d steps after %d warm-up; %d cores; FLOPs = 6·N + 12·L·T·d per token)%n",
           repeats, warmup, Runtime.getRuntime().availableProcessors());
+      if (peer) {
+        Double peerMs = PeerStep.run(mc, batch, t, warmup, repeats);
+        if (peerMs != null) {
+          System.out.printf("PyTorch peer: %.2f ms/step; peer time / our time = %.2f%n", peerMs,
+              peerMs / r.medianMs());
+        }
+      }
       return 0;
     }
   }

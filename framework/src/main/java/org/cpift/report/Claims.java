@@ -90,13 +90,20 @@ public final class Claims {
         "average", "score");
     Optional<Statistics.Paired> ms = s.paired("default", "cpi-ft", "default",
         "multi-stage-random", "average", "score");
-    if (mt.isEmpty() || ms.isEmpty()) {
+    if (mt.isEmpty() && ms.isEmpty()) {
       return new Claim(st, NOT_MEASURED, "");
     }
-    boolean up = mt.get().ciLow() > 0 && ms.get().ciLow() > 0;
-    boolean down = mt.get().ciHigh() < 0 || ms.get().ciHigh() < 0;
-    return new Claim(st, up ? "supported" : down ? "not supported" : "inconclusive",
-        "CPI-FT − multi-task: " + ci(mt.get()) + "; CPI-FT − multi-stage (random): " + ci(ms.get()));
+    List<Statistics.Paired> have = new ArrayList<>();
+    mt.ifPresent(have::add);
+    ms.ifPresent(have::add);
+    boolean up = have.stream().allMatch(p -> p.ciLow() > 0);
+    boolean down = have.stream().anyMatch(p -> p.ciHigh() < 0);
+    String status = up ? "supported" : down ? "not supported" : "inconclusive";
+    if (mt.isEmpty() || ms.isEmpty()) {
+      status += " (only against " + (mt.isPresent() ? "multi-task" : "multi-stage") + " so far)";
+    }
+    return new Claim(st, status, (mt.map(p -> "CPI-FT − multi-task: " + ci(p)).orElse("multi-task: not run"))
+        + "; " + (ms.map(p -> "CPI-FT − multi-stage (random): " + ci(p)).orElse("multi-stage (random): not run")));
   }
 
   static Claim forgettingHalved(Summaries s) {
