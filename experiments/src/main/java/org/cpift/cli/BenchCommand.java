@@ -69,9 +69,9 @@ final class BenchCommand implements Runnable {
         throw new IllegalArgumentException("--length must be in 1.." + mc.contextLength());
       }
       StepBenchmark.Result r = StepBenchmark.run(mc, batch, t, warmup, repeats, 1);
-      System.out.printf("%-8s %10s %6s %6s %10s %10s %12s %9s%n", "preset", "params", "batch",
+      System.out.printf("%-8s %10s %6s %6s %10s %10s %12s %9s%n", "model", "params", "batch",
           "length", "ms/step", "min ms", "tokens/s", "GFLOP/s");
-      System.out.printf("%-8s %10d %6d %6d %10.2f %10.2f %12.0f %9.1f%n", preset, r.params(),
+      System.out.printf("%-8s %10d %6d %6d %10.2f %10.2f %12.0f %9.1f%n", shape != null ? shape : preset, r.params(),
           r.batch(), r.length(), r.medianMs(), r.minMs(), r.tokensPerSecond(), r.gflops());
       System.out.printf("(median of %d steps after %d warm-up; %d cores; FLOPs = 6·N + 12·L·T·d per token)%n",
           repeats, warmup, Runtime.getRuntime().availableProcessors());

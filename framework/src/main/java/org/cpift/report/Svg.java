@@ -32,9 +32,11 @@ final class Svg {
     int plotH = 200;
     double groupW = (w - left - 20.0) / categories.size();
     double barW = Math.max(3, Math.min(14, (groupW - 10) / Math.max(1, series.size())));
+    int cols = Math.max(1, (w - left) / 150);
+    int height = h + 20 + 16 * ((series.size() + cols - 1) / cols);
     StringBuilder sb = new StringBuilder("<svg class=\"chart\" role=\"img\" width=\"" + w
-        + "\" height=\"" + (h + 20 + 16 * ((series.size() + 3) / 4)) + "\" viewBox=\"0 0 " + w + " "
-        + (h + 20 + 16 * ((series.size() + 3) / 4)) + "\" xmlns=\"http://www.w3.org/2000/svg\">");
+        + "\" height=\"" + height + "\" viewBox=\"0 0 " + w + " " + height
+        + "\" xmlns=\"http://www.w3.org/2000/svg\">");
     sb.append("<title>").append(esc(title)).append("</title>");
     sb.append("<text x=\"").append(left).append("\" y=\"18\" class=\"ct\">").append(esc(title)).append("</text>");
     for (int i = 0; i <= 4; i++) {
@@ -81,14 +83,15 @@ final class Svg {
       sb.append("<line x1=\"").append(left).append("\" x2=\"").append(w - 10).append("\" y1=\"")
           .append(n(y)).append("\" y2=\"").append(n(y)).append("\" class=\"ref\"/>");
     }
-    legend(sb, series.stream().map(Series::name).toList(), left, top + plotH + 36);
+    legend(sb, series.stream().map(Series::name).toList(), left, top + plotH + 36, w - left);
     return sb.append("</svg>").toString();
   }
 
-  static void legend(StringBuilder sb, List<String> names, int left, int y0) {
+  static void legend(StringBuilder sb, List<String> names, int left, int y0, int width) {
+    int cols = Math.max(1, width / 150);
     for (int i = 0; i < names.size(); i++) {
-      int x = left + (i % 4) * 150;
-      int y = y0 + (i / 4) * 16;
+      int x = left + (i % cols) * 150;
+      int y = y0 + (i / cols) * 16;
       sb.append("<rect x=\"").append(x).append("\" y=\"").append(y - 9).append("\" width=\"10\" height=\"10\" fill=\"")
           .append(PALETTE[i % PALETTE.length]).append("\"/><text x=\"").append(x + 14).append("\" y=\"")
           .append(y).append("\" class=\"ax\">").append(esc(names.get(i))).append("</text>");
