@@ -86,6 +86,7 @@ public final class CpiFt implements Method {
 
     ParamSnapshot start;
     double fusionSeconds = 0;
+    Map<String, Double> fusedScores = null;
     if (dpi) {
       start = ctx.base().params();
     } else {
@@ -94,6 +95,11 @@ public final class CpiFt implements Method {
       List<ParamMask> orderedCores = flat.stream().map(i -> cores.get(i).mask()).toList();
       start = CoreParameterFusion.fuse(ctx.base().params(), ordered, orderedCores, c.fusion());
       fusionSeconds = (System.nanoTime() - t0) / 1e9;
+      // how much of the experts' skill the fused model keeps before any pipelined training
+      fusedScores = new LinkedHashMap<>();
+      for (var e : ctx.evaluate(start).entrySet()) {
+        fusedScores.put(e.getKey(), e.getValue().get("score"));
+      }
     }
     PipelinedSft.Result r = dpi
         ? PipelinedSft.runWith(ctx, start, stageTasks, coreByTask,
@@ -110,6 +116,9 @@ public final class CpiFt implements Method {
     }
     details.put("cores", coreInfo);
     details.put("fusion_seconds", fusionSeconds);
+    if (fusedScores != null) {
+      details.put("fused_scores", fusedScores);
+    }
     List<List<String>> groupNames = stages.stream().map(g -> g.stream().map(names::get).toList())
         .toList();
     return new MethodResult(name(), c.seed(), ctx.evaluate(r.params()),

@@ -17,6 +17,7 @@ import org.cpift.method.MethodResult;
  *   <li>for staged methods scored after every stage: {@code acc} = mean_j R[T][j] and
  *       {@code bwt} = mean over tasks trained before the last stage of R[T][j] − R[s(j)][j], with
  *       R[i][j] the score on task j after stage i and s(j) the stage that trained j;</li>
+ *   <li>{@code fused_score}: CPI-FT's fused model scored before pipelined SFT;</li>
  *   <li>{@code stage_drop} per task trained before the last stage: R[T][j] − R[s(j)][j];</li>
  *   <li>{@code delta}: final score − expert score per task (forgetting when negative);</li>
  *   <li>costs under task {@code all}: {@code train_steps}, {@code tokens}, {@code wall_seconds},
@@ -48,6 +49,17 @@ public final class Tidy {
         sum += e.getValue().get("score");
       }
       out.add(new Row(experiment, v, m, "average", seed, "score", sum / r.scores().size(), h));
+      if (r.details() != null && r.details().get("fused_scores") instanceof Map<?, ?> fused) {
+        double fsum = 0;
+        for (var e : fused.entrySet()) {
+          double x = ((Number) e.getValue()).doubleValue();
+          out.add(new Row(experiment, v, m, String.valueOf(e.getKey()), seed, "fused_score", x, h));
+          fsum += x;
+        }
+        if (!fused.isEmpty()) {
+          out.add(new Row(experiment, v, m, "average", seed, "fused_score", fsum / fused.size(), h));
+        }
+      }
       MethodResult expert = experts.getOrDefault(v + "/" + seed, experts.get("default/" + seed));
       if (expert != null) {
         double nsum = 0;

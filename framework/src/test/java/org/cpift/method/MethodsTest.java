@@ -54,6 +54,9 @@ class MethodsTest {
         assertEquals(3, r.groups().stream().mapToInt(List::size).sum());
         assertEquals(r.groups().size(), r.stageScores().size());
       }
+      if (name.equals("cpi-ft")) {
+        assertEquals(r.scores().keySet(), ((Map<?, ?>) r.details().get("fused_scores")).keySet());
+      }
     }
     // the experts were trained once and then read from the cache
     assertEquals(3, Files.exists(cache.resolve("experts")) ? cache.resolve("experts").toFile().list().length : 0);
