@@ -63,7 +63,7 @@ public record EncodedExample(int[] tokens, int answerStart, SftRecord record) {
   }
 
   /** True when the prompt was cut to fit the context. */
-  public boolean promptTruncated(CharTokenizer tok) {
+  public boolean promptTruncated() {
     return answerStart - 2 < record.prompt().length();
   }
 }

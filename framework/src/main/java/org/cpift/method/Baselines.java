@@ -123,13 +123,7 @@ public final class Baselines {
         stages.add(order.subList(s * order.size() / k, (s + 1) * order.size() / k));
       }
       int steps = ctx.config().baselineSteps(ctx.tasks().size()) / k;
-      Map<String, ParamMask> noCores = new LinkedHashMap<>();
-      ctx.tasks().forEach(t -> noCores.put(t.name(), new ParamMask()));
-      PipelinedSft.Result r = PipelinedSftFull.run(ctx, ctx.base().params(), stages, noCores, steps,
-          name());
-      List<List<String>> groups = stages.stream().map(s -> s.stream().map(Task::name).toList()).toList();
-      return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(r.params()),
-          r.cost().plus(shared), null, groups, r.stageScores(), Map.of("steps_per_stage", steps));
+      return staged(ctx, name(), stages, steps, shared);
     }
   }
 
@@ -152,14 +146,8 @@ public final class Baselines {
         order.sort(java.util.Comparator.comparingInt(t -> explicit.indexOf(t.name()) < 0
             ? Integer.MAX_VALUE : explicit.indexOf(t.name())));
       }
-      List<List<Task>> stages = order.stream().map(List::of).toList();
-      Map<String, ParamMask> noCores = new LinkedHashMap<>();
-      ctx.tasks().forEach(t -> noCores.put(t.name(), new ParamMask()));
-      PipelinedSft.Result r = PipelinedSftFull.run(ctx, ctx.base().params(), stages, noCores,
-          ctx.config().expertSteps(), name());
-      List<List<String>> groups = stages.stream().map(s -> s.stream().map(Task::name).toList()).toList();
-      return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(r.params()), r.cost(), null,
-          groups, r.stageScores(), Map.of("steps_per_stage", ctx.config().expertSteps()));
+      return staged(ctx, name(), order.stream().map(List::of).toList(), ctx.config().expertSteps(),
+          Cost.NONE);
     }
   }
 
@@ -201,14 +189,18 @@ public final class Baselines {
     }
   }
 
-  /** Staged training on each stage's full training data, as multi-stage SFT and DPI use it. */
-  static final class PipelinedSftFull {
-    private PipelinedSftFull() {}
-
-    static PipelinedSft.Result run(MethodContext ctx, ParamSnapshot start, List<List<Task>> stages,
-        Map<String, ParamMask> cores, int stepsPerStage, String purpose) {
-      return PipelinedSft.runWith(ctx, start, stages, cores, stepsPerStage, 0, true,
-          MethodConfig.StageData.STAGE_ONLY, purpose);
-    }
+  /**
+   * Staged training from the base on each stage's full training data, nothing frozen (multi-stage
+   * and sequential SFT), scored on every task.
+   */
+  static MethodResult staged(MethodContext ctx, String name, List<List<Task>> stages,
+      int stepsPerStage, Cost shared) {
+    Map<String, ParamMask> noCores = new LinkedHashMap<>();
+    ctx.tasks().forEach(t -> noCores.put(t.name(), new ParamMask()));
+    PipelinedSft.Result r = PipelinedSft.runWith(ctx, ctx.base().params(), stages, noCores,
+        stepsPerStage, 0, true, MethodConfig.StageData.STAGE_ONLY, name);
+    List<List<String>> groups = stages.stream().map(s -> s.stream().map(Task::name).toList()).toList();
+    return new MethodResult(name, ctx.config().seed(), ctx.evaluate(r.params()),
+        r.cost().plus(shared), null, groups, r.stageScores(), Map.of("steps_per_stage", stepsPerStage));
   }
 }

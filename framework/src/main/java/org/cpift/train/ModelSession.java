@@ -251,9 +251,19 @@ public final class ModelSession implements AutoCloseable {
 
   /** Sets the model's parameters; names and shapes must match exactly. */
   public void loadParameters(ParamSnapshot snapshot) {
-    ParamSnapshot layout = new ParamSnapshot();
-    vars.forEach(v -> layout.put(new Param(v.name(), v.shape(), new float[(int) v.size()])));
-    layout.requireSameLayout(snapshot, "loading parameters");
+    List<String> names = vars.stream().map(ModelVariable::name).toList();
+    if (!new java.util.HashSet<>(names).equals(snapshot.names())) {
+      throw new CpiftException("loading parameters: parameter names differ; expected " + names
+          + " but found " + snapshot.names());
+    }
+    for (ModelVariable<TFloat32> v : vars) {
+      long[] got = snapshot.get(v.name()).shape();
+      if (!java.util.Arrays.equals(got, v.shape())) {
+        throw new CpiftException("loading parameters: parameter " + v.name() + " has shape "
+            + java.util.Arrays.toString(got) + " but " + java.util.Arrays.toString(v.shape())
+            + " was expected");
+      }
+    }
     List<Tensor> owned = new ArrayList<>();
     try {
       Session.Runner r = session.runner();

@@ -93,7 +93,7 @@ public final class TrainRun {
       val = train.subList(0, Math.min(train.size(), tc.evalExamples()));
       manifest.put("eval_on", "training sample (no --val given)");
     }
-    long truncated = train.stream().filter(e -> e.promptTruncated(tok)).count();
+    long truncated = train.stream().filter(EncodedExample::promptTruncated).count();
     if (truncated > 0) {
       LOG.warn("{} of {} training prompts were cut from the left to fit the context of {} tokens",
           truncated, train.size(), mc.contextLength());
