@@ -43,10 +43,9 @@ public final class ExperimentRunner {
     int computed = 0;
     for (Cell cell : cells) {
       i++;
-      MethodContext ctx = context(cell, inputs, runDir);
-      String key = key(cell, ctx);
-      Path file = runDir.resolve("cells").resolve(key + ".json");
-      MethodResult r = load(file);
+      Lookup l = lookup(cell, inputs, runDir);
+      String key = l.key();
+      MethodResult r = l.result();
       if (r == null) {
         double elapsed = (System.nanoTime() - t0) / 1e9;
         String eta = computed == 0 ? "?" : String.format("%.0f min",
@@ -54,8 +53,8 @@ public final class ExperimentRunner {
         LOG.info("cell {}/{}: {} {} seed {} (elapsed {} min, ETA {} if all remaining cells run)", i,
             cells.size(), cell.method(), cell.variant(), cell.seed(),
             String.format("%.1f", elapsed / 60), eta);
-        r = Methods.create(cell.method()).run(ctx);
-        Json.writeFile(file, r);
+        r = Methods.create(cell.method()).run(l.ctx());
+        Json.writeFile(cellFile(runDir, key), r);
         computed++;
       } else {
         LOG.info("cell {}/{}: {} {} seed {} — done before (cached)", i, cells.size(), cell.method(),
@@ -71,14 +70,25 @@ public final class ExperimentRunner {
   public static List<CellResult> finished(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir) {
     List<CellResult> out = new ArrayList<>();
     for (Cell cell : cells) {
-      MethodContext ctx = context(cell, inputs, runDir);
-      String key = key(cell, ctx);
-      MethodResult r = load(runDir.resolve("cells").resolve(key + ".json"));
-      if (r != null) {
-        out.add(new CellResult(cell, key, r));
+      Lookup l = lookup(cell, inputs, runDir);
+      if (l.result() != null) {
+        out.add(new CellResult(cell, l.key(), l.result()));
       }
     }
     return out;
+  }
+
+  /** A cell's context, cache key, and stored result (null when it has not finished). */
+  private record Lookup(MethodContext ctx, String key, MethodResult result) {}
+
+  private static Lookup lookup(Cell cell, MethodRunner.Inputs inputs, Path runDir) {
+    MethodContext ctx = context(cell, inputs, runDir);
+    String key = key(cell, ctx);
+    return new Lookup(ctx, key, load(cellFile(runDir, key)));
+  }
+
+  private static Path cellFile(Path runDir, String key) {
+    return runDir.resolve("cells").resolve(key + ".json");
   }
 
   static MethodContext context(Cell cell, MethodRunner.Inputs in, Path runDir) {
