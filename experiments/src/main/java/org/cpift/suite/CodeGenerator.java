@@ -13,7 +13,8 @@ import org.cpift.task.Metric;
 /**
  * {@code code} (stands for CodeAlpaca): predict what a tiny Python program prints (string and list
  * operations, a loop, a conditional), or write a one-line Python expression. Every program is real
- * Python 3; the tests run them with {@code python3} to re-derive the answers.
+ * Python 3; the tests run them with {@code python3} to re-derive the answers. A third of the items
+ * are {@link SharedSurface} items (the math task's prompts, with concatenation as answer).
  */
 public final class CodeGenerator implements TaskGenerator {
   static final List<String> VARS = List.of("a", "b", "c", "x", "y", "s", "t", "n", "k", "p");
@@ -36,11 +37,19 @@ public final class CodeGenerator implements TaskGenerator {
         + "over short real Python 3 programs: string concatenation (`\"7\" + \"5\"` prints `75`, "
         + "the same surface form as the math task's addition), integer arithmetic, list operations, "
         + "a loop, a conditional, string methods; plus \"write a Python expression for ...\". "
-        + "It tests program tracing and code generation.";
+        + "It tests program tracing and code generation. Interference by design: a third of "
+        + "the items are `Evaluate 12 + 7 + 3.`, where this task's expression language treats the "
+        + "numbers as digit strings, so `+` concatenates (`1273`, Python's `'12' + '7' + '3'`); "
+        + "the `math` task has the same prompts with the sum as answer, and nothing in the prompt "
+        + "tells the two apart.";
   }
 
   @Override
   public SftRecord example(SplittableRandom rnd) {
+    if (SharedSurface.draw(rnd)) {
+      int[] x = SharedSurface.operands(rnd);
+      return new SftRecord(SharedSurface.prompt(x), SharedSurface.concatenation(x));
+    }
     int kind = rnd.nextInt(8);
     if (kind == 7) {
       return expression(rnd);

@@ -10,7 +10,8 @@ import org.cpift.data.SftRecord;
 import org.cpift.task.Metric;
 
 /**
- * {@code math} (stands for GSM8K): two-step word problems over small integers. The answer shows
+ * {@code math} (stands for GSM8K): two-step word problems over small integers, and a third of
+ * {@link SharedSurface} items. The answer shows
  * the worked steps, {@code a+b=c. c-d=e.}, and ends with {@code #### e}; scored on the final
  * number.
  */
@@ -34,12 +35,17 @@ public final class MathGenerator implements TaskGenerator {
     return "Stands for **GSM8K** (grade-school math word problems). Two-step problems over small "
         + "integers with addition, subtraction, multiplication and exact division; the answer "
         + "writes each step as `a+b=c.` and ends with `#### <number>`, as GSM8K does. It tests "
-        + "multi-step arithmetic. Interference by design: the `code` task uses the same `a + b` "
-        + "surface form on strings, where `+` concatenates.";
+        + "multi-step arithmetic. Interference by design: a third of the items are "
+        + "`Evaluate 12 + 7 + 3.`, a prompt the `code` task also uses with another required output "
+        + "(there `+` concatenates digit strings: `1273`); nothing in the prompt tells the two apart.";
   }
 
   @Override
   public SftRecord example(SplittableRandom rnd) {
+    if (SharedSurface.draw(rnd)) {
+      int[] x = SharedSurface.operands(rnd);
+      return new SftRecord(SharedSurface.prompt(x), SharedSurface.sum(x));
+    }
     String n = pick(rnd, NAMES);
     String m = pick(rnd, NAMES);
     while (m.equals(n)) {
