@@ -1,23 +1,241 @@
 package org.cpift.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.cpift.bench.BenchTable;
+import org.cpift.bench.CopyBandwidth;
+import org.cpift.bench.GenerationBenchmark;
+import org.cpift.bench.MatMulPeak;
+import org.cpift.bench.MergeBenchmark;
+import org.cpift.experiments.ExperimentRun;
+import org.cpift.experiments.Experiments;
 import org.cpift.model.ModelConfig;
+import org.cpift.task.Suite;
+import org.cpift.train.ModelCheckpoint;
 import org.cpift.train.Preset;
 import org.cpift.train.StepBenchmark;
+import org.cpift.util.CpiftException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code cpift bench}: performance measurements that print figures. */
+/**
+ * {@code cpift bench}: performance figures against a peer measured in the same run (PyTorch for
+ * the training step, numpy for merging) and against this machine's own limits (a large MatMul
+ * through TensorFlow, a memory copy). Prints one table; {@code --csv} writes it. Nothing is
+ * asserted.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Performance benchmarks (they print figures; nothing is asserted).",
+    description = "Performance benchmarks: MatMul peak, training step (S1, S2) vs a PyTorch peer, "
+        + "greedy generation, merging (selection, Jaccard, SLERP fusion) vs copy bandwidth and a "
+        + "numpy peer, end-to-end main-results cold and warm. Prints a table; --csv writes it. "
+        + "Nothing is asserted.",
     subcommands = {BenchCommand.Step.class})
-final class BenchCommand implements Runnable {
-  @Override
-  public void run() {
-    new picocli.CommandLine(this).usage(System.out);
+final class BenchCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
+  static final List<String> SECTIONS = List.of("matmul", "step", "generate", "merge", "e2e");
+
+  @Option(names = "--only", split = ",", description = "sections to run, of "
+      + "matmul, step, generate, merge, e2e (default: all)")
+  List<String> only;
+
+  @Option(names = "--csv", description = "also write the table to this CSV file")
+  Path csv;
+
+  @Option(names = "--repeats", defaultValue = "10", description = "timed repeats per figure "
+      + "(median reported; default: ${DEFAULT-VALUE})")
+  int repeats;
+
+  @Option(names = "--no-peer", description = "skip the PyTorch and numpy peers")
+  boolean noPeer;
+
+  @Option(names = "--matmul-size", defaultValue = "2048", description = "(default: ${DEFAULT-VALUE})")
+  int matmulSize;
+
+  @Option(names = "--merge-sizes", split = ",", defaultValue = "small,100m",
+      description = "model sizes for the merging benchmark: small (the preset, 1.8 M) and/or 100m "
+          + "(d=1024, 8 layers, 101 M parameters; needs about 6 GB of heap) (default: ${DEFAULT-VALUE})")
+  List<String> mergeSizes;
+
+  @Option(names = "--generate-preset", defaultValue = "small", description = "base model used for "
+      + "generation (default: ${DEFAULT-VALUE})")
+  String generatePreset;
+
+  @Option(names = "--generate-answers", defaultValue = "200", description = "(default: ${DEFAULT-VALUE})")
+  int generateAnswers;
+
+  @Option(names = "--e2e-presets", split = ",", defaultValue = "tiny", description = "presets for the "
+      + "end-to-end main-results benchmark (small takes hours cold) (default: ${DEFAULT-VALUE})")
+  List<String> e2ePresets;
+
+  @Option(names = "--e2e-seeds", split = ",", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
+  List<Long> e2eSeeds;
+
+  @Option(names = "--suite", defaultValue = "benchmarks-data/suite-v1", description = "(default: ${DEFAULT-VALUE})")
+  Path suite;
+
+  /** The step benchmark's two shapes of the issue. */
+  static ModelConfig shape(String name) {
+    return switch (name.toUpperCase()) {
+      case "S1" -> new ModelConfig(96, 128, 4, 4, 64, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
+      case "S2" -> new ModelConfig(96, 256, 4, 4, 128, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
+      default -> throw new IllegalArgumentException("--shape must be S1 or S2, got " + name);
+    };
   }
 
-  /** {@code cpift bench step}: the full training step. */
+  static int shapeBatch(String name) {
+    return name.equalsIgnoreCase("S1") ? 32 : 16;
+  }
+
+  /** The model layouts of the merging benchmark. */
+  static ModelConfig mergeLayout(String size) {
+    return switch (size.toLowerCase()) {
+      case "small" -> ModelConfig.small(101);
+      case "100m" -> new ModelConfig(101, 1024, 8, 16, 256, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
+      default -> throw new IllegalArgumentException("--merge-sizes takes small and/or 100m, got "
+          + size);
+    };
+  }
+
+  @Override
+  public Integer call() {
+    if (repeats < 1) {
+      throw new IllegalArgumentException("--repeats must be >= 1");
+    }
+    Set<String> run = Set.copyOf(only == null ? SECTIONS : only);
+    for (String s : run) {
+      if (!SECTIONS.contains(s)) {
+        throw new IllegalArgumentException("--only: unknown section '" + s + "'; use " + SECTIONS);
+      }
+    }
+    mergeSizes.forEach(BenchCommand::mergeLayout);
+    e2ePresets.forEach(Preset::parse);
+    BenchTable t = new BenchTable();
+    int cores = Runtime.getRuntime().availableProcessors();
+    String machine = cores + " cores, " + System.getProperty("os.arch");
+    double peak = Double.NaN;
+    if (run.contains("matmul") || run.contains("step")) {
+      LOG.info("bench: MatMul peak ({}x{} float32)", matmulSize, matmulSize);
+      MatMulPeak.Result m = MatMulPeak.run(matmulSize, 2, repeats);
+      peak = m.gflops();
+      t.add("matmul", matmulSize + "x" + matmulSize, "ms", m.medianSeconds() * 1e3, "ms", machine);
+      t.add("matmul", matmulSize + "x" + matmulSize, "gflops", m.gflops(), "GFLOP/s",
+          "2n^3 FLOPs; TensorFlow, same thread pool as the model");
+    }
+    if (run.contains("step")) {
+      for (String s : List.of("S1", "S2")) {
+        ModelConfig mc = shape(s);
+        int b = shapeBatch(s);
+        LOG.info("bench: training step {}", s);
+        StepBenchmark.Result r = StepBenchmark.run(mc, b, mc.contextLength(), 3, repeats, 1);
+        String c = s + " d" + mc.dModel() + " T" + mc.contextLength() + " B" + b;
+        t.add("step", c, "ms_per_step", r.medianMs(), "ms", "masked AdamW, median of " + repeats);
+        t.add("step", c, "tokens_per_s", r.tokensPerSecond(), "tok/s", "");
+        t.add("step", c, "gflops", r.gflops(), "GFLOP/s", "6N + 12LTd per token");
+        t.add("step", c, "share_of_matmul_peak", r.gflops() / peak, "ratio", "");
+        if (!noPeer) {
+          Double peer = Peer.step(mc, b, mc.contextLength(), 3, repeats);
+          if (peer != null) {
+            t.add("step", c, "peer_ms_per_step", peer, "ms", "PyTorch, same shape and threads");
+            t.add("step", c, "peer_over_ours", peer / r.medianMs(), "ratio", "goal >= 3");
+          }
+        }
+      }
+    }
+    if (run.contains("generate")) {
+      Path dir = Path.of("benchmarks-data", "base", Preset.parse(generatePreset).id());
+      LOG.info("bench: greedy generation with {}", dir);
+      ModelCheckpoint ckpt = ModelCheckpoint.load(dir);
+      var task = Suite.load(suite).task("math");
+      GenerationBenchmark.Result g = GenerationBenchmark.run(ckpt, task, generateAnswers, 64);
+      String c = generatePreset + " base, math test, batch 64";
+      t.add("generate", c, "answers_per_s", g.answersPerSecond(), "1/s", g.answers() + " answers");
+      t.add("generate", c, "tokens_per_s", g.tokensPerSecond(), "tok/s", g.generatedTokens()
+          + " tokens generated");
+    }
+    if (run.contains("merge")) {
+      CopyBandwidth.Result one = CopyBandwidth.run(64 << 20, 2, repeats, 1);
+      CopyBandwidth.Result all = CopyBandwidth.run(64 << 20, 2, repeats, cores);
+      t.add("merge", "copy 256 MB", "gb_per_s_1_thread", one.gbPerSecond(), "GB/s", "arraycopy, read+write");
+      t.add("merge", "copy 256 MB", "gb_per_s_all_cores", all.gbPerSecond(), "GB/s", cores + " threads");
+      for (String size : mergeSizes) {
+        ModelConfig layout = mergeLayout(size);
+        LOG.info("bench: merging 5 models of {} parameters", layout.numParams());
+        int reps = size.equals("100m") ? Math.min(repeats, 3) : repeats;
+        MergeBenchmark.Result r = MergeBenchmark.run(layout, 5, 1.0, 1, reps, 1);
+        String c = size + " (" + r.params() + " params), 5 models, top 1%";
+        t.add("merge", c, "select_s", r.selectSeconds(), "s", "|delta| + global top-p, 5 models");
+        t.add("merge", c, "jaccard_s", r.jaccardSeconds(), "s", "5x5 matrix");
+        t.add("merge", c, "fuse_s", r.fuseSeconds(), "s", "transplant + SLERP fold");
+        t.add("merge", c, "fuse_gb_per_s", r.fuseGbPerSecond(), "GB/s", "(k+1)*4N bytes");
+        t.add("merge", c, "fuse_share_of_copy", r.fuseGbPerSecond() / all.gbPerSecond(), "ratio",
+            "goal >= 0.5");
+        if (!noPeer) {
+          JsonNode p = Peer.merge(layout, 5, 1.0, 1, reps);
+          if (p != null) {
+            for (String step : List.of("select", "jaccard", "fuse")) {
+              double ps = p.get(step + "_s").asDouble();
+              double ours = t.value("merge", c, step + "_s");
+              t.add("merge", c, "peer_" + step + "_s", ps, "s", "numpy");
+              t.add("merge", c, "peer_over_ours_" + step, ps / ours, "ratio",
+                  step.equals("fuse") ? "goal >= 2" : "");
+            }
+          }
+        }
+      }
+    }
+    if (run.contains("e2e")) {
+      for (String preset : e2ePresets) {
+        endToEnd(t, Preset.parse(preset));
+      }
+    }
+    System.out.println();
+    t.print(System.out);
+    if (csv != null) {
+      t.writeCsv(csv);
+      System.out.println("wrote " + csv);
+    }
+    return 0;
+  }
+
+  /** main-results twice into a fresh run directory: cold (nothing cached), then warm. */
+  private void endToEnd(BenchTable t, Preset p) {
+    Path tmp;
+    try {
+      tmp = Files.createTempDirectory("cpift-bench-e2e");
+    } catch (java.io.IOException e) {
+      throw new CpiftException("cannot create a temporary run directory: " + e.getMessage());
+    }
+    var paths = new ExperimentRun.Paths(Path.of("benchmarks-data", "base", p.id()), suite,
+        tmp.resolve("run"), tmp.resolve("report"));
+    String c = "main-results " + p.id() + " seeds " + e2eSeeds;
+    double[] sec = new double[2];
+    for (int i = 0; i < 2; i++) {
+      LOG.info("bench: end to end, {} ({})", c, i == 0 ? "cold" : "warm");
+      long t0 = System.nanoTime();
+      ExperimentRun.run(Experiments.get("main-results"), p, e2eSeeds, paths, "cpift bench e2e");
+      sec[i] = (System.nanoTime() - t0) / 1e9;
+    }
+    t.add("e2e", c, "cold_s", sec[0], "s", "empty run directory");
+    t.add("e2e", c, "warm_s", sec[1], "s", "every cell cached");
+    t.add("e2e", c, "cold_over_warm", sec[0] / sec[1], "ratio", "goal >= 10");
+    deleteQuietly(tmp);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException e) {
+      LOG.warn("could not delete {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /** {@code cpift bench step}: the full training step alone. */
   @Command(name = "step", mixinStandardHelpOptions = true,
       description = "Time the full training step (forward, backward, masked AdamW) and print "
           + "ms/step, tokens/s and GFLOP/s.")
@@ -52,17 +270,8 @@ final class BenchCommand implements Runnable {
       }
       ModelConfig mc = Preset.parse(preset).model(101);
       if (shape != null) {
-        switch (shape.toUpperCase()) {
-          case "S1" -> {
-            mc = new ModelConfig(96, 128, 4, 4, 64, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
-            batch = 32;
-          }
-          case "S2" -> {
-            mc = new ModelConfig(96, 256, 4, 4, 128, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
-            batch = 16;
-          }
-          default -> throw new IllegalArgumentException("--shape must be S1 or S2, got " + shape);
-        }
+        mc = shape(shape);
+        batch = shapeBatch(shape);
       }
       int t = length != null ? length : mc.contextLength();
       if (t < 1 || t > mc.contextLength()) {
@@ -76,7 +285,7 @@ final class BenchCommand implements Runnable {
       System.out.printf("(median of %d steps after %d warm-up; %d cores; FLOPs = 6·N + 12·L·T·d per token)%n",
           repeats, warmup, Runtime.getRuntime().availableProcessors());
       if (peer) {
-        Double peerMs = PeerStep.run(mc, batch, t, warmup, repeats);
+        Double peerMs = Peer.step(mc, batch, t, warmup, repeats);
         if (peerMs != null) {
           System.out.printf("PyTorch peer: %.2f ms/step; peer time / our time = %.2f%n", peerMs,
               peerMs / r.medianMs());

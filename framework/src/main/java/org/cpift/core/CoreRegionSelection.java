@@ -79,9 +79,7 @@ public final class CoreRegionSelection {
       System.arraycopy(p.data(), 0, all, at, p.size());
       at += p.size();
     }
-    float[] sorted = all.clone();
-    Arrays.sort(sorted);
-    float threshold = sorted[total - k];
+    float threshold = kthLargest(all, k);
     int above = 0;
     for (float v : all) {
       if (v > threshold) {
@@ -102,6 +100,45 @@ public final class CoreRegionSelection {
       }
       mask.put(p.name(), b);
     }
+  }
+
+  /**
+   * The k-th largest value (1 ≤ k ≤ length) in the order of {@link Float#compare}, found by a
+   * two-pass radix select on the values' 16-bit halves: linear time, no sorted copy.
+   */
+  static float kthLargest(float[] v, int k) {
+    if (k < 1 || k > v.length) {
+      throw new IllegalArgumentException("k = " + k + " outside 1.." + v.length);
+    }
+    int[] hist = new int[1 << 16];
+    for (float x : v) {
+      hist[key(x) >>> 16]++;
+    }
+    int high = 0xffff;
+    int need = k;
+    while (hist[high] < need) {
+      need -= hist[high--];
+    }
+    Arrays.fill(hist, 0);
+    for (float x : v) {
+      int u = key(x);
+      if (u >>> 16 == high) {
+        hist[u & 0xffff]++;
+      }
+    }
+    int low = 0xffff;
+    while (hist[low] < need) {
+      need -= hist[low--];
+    }
+    int u = (high << 16) | low;
+    int bits = u ^ 0x80000000; // back to the signed key
+    return Float.intBitsToFloat(bits ^ ((bits >> 31) & 0x7fffffff));
+  }
+
+  /** A key whose unsigned order is the order of {@link Float#compare} (NaN excluded). */
+  private static int key(float x) {
+    int b = Float.floatToIntBits(x);
+    return (b ^ ((b >> 31) & 0x7fffffff)) ^ 0x80000000;
   }
 
   /** Ablation: k entries of the group drawn uniformly without replacement. */

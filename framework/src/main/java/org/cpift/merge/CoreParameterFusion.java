@@ -3,6 +3,7 @@ package org.cpift.merge;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.cpift.params.Param;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
@@ -68,40 +69,52 @@ public final class CoreParameterFusion {
     if (experts.size() != cores.size() || experts.isEmpty()) {
       throw new IllegalArgumentException("need one core region per expert");
     }
+    // tensors are independent: fuse them in parallel, keep the base's order
+    List<Param> params = new ArrayList<>(base.params());
+    Param[] fused = new Param[params.size()];
+    IntStream.range(0, params.size()).parallel()
+        .forEach(i -> fused[i] = fuseTensor(params.get(i), experts, cores, cfg));
     ParamSnapshot out = new ParamSnapshot();
-    for (Param p : base.params()) {
-      List<float[]> xs = new ArrayList<>();
-      experts.forEach(e -> xs.add(e.get(p.name()).data()));
-      BitSet anyCore = new BitSet(p.size());
-      for (ParamMask c : cores) {
-        anyCore.or(c.get(p.name()));
-      }
-      BitSet rest = null;
-      if (cfg.transplant()) {
-        rest = new BitSet(p.size());
-        rest.set(0, p.size());
-        rest.andNot(anyCore);
-      }
-      float[] fused = cfg.interpolation().combine(xs, rest, cfg.colinear());
-      if (cfg.transplant()) {
-        float[] th0 = p.data();
-        for (int j = anyCore.nextSetBit(0); j >= 0; j = anyCore.nextSetBit(j + 1)) {
-          fused[j] = transplanted(j, xs, cores, p.name(), th0[j], cfg.overlap());
-        }
-      }
-      out.put(p.withData(fused));
+    for (Param p : fused) {
+      out.put(p);
     }
     return out;
   }
 
-  private static float transplanted(int j, List<float[]> xs, List<ParamMask> cores, String name,
-      float theta0, OverlapPolicy policy) {
+  private static Param fuseTensor(Param p, List<ParamSnapshot> experts, List<ParamMask> cores,
+      Config cfg) {
+    List<float[]> xs = new ArrayList<>();
+    experts.forEach(e -> xs.add(e.get(p.name()).data()));
+    BitSet[] owned = new BitSet[cores.size()];
+    BitSet anyCore = new BitSet(p.size());
+    for (int i = 0; i < owned.length; i++) {
+      owned[i] = cores.get(i).get(p.name());
+      anyCore.or(owned[i]);
+    }
+    BitSet rest = null;
+    if (cfg.transplant()) {
+      rest = new BitSet(p.size());
+      rest.set(0, p.size());
+      rest.andNot(anyCore);
+    }
+    float[] out = cfg.interpolation().combine(xs, rest, cfg.colinear());
+    if (cfg.transplant()) {
+      float[] th0 = p.data();
+      for (int j = anyCore.nextSetBit(0); j >= 0; j = anyCore.nextSetBit(j + 1)) {
+        out[j] = transplanted(j, xs, owned, th0[j], cfg.overlap());
+      }
+    }
+    return p.withData(out);
+  }
+
+  private static float transplanted(int j, List<float[]> xs, BitSet[] owned, float theta0,
+      OverlapPolicy policy) {
     float value = 0;
     double best = -1;
     double sum = 0;
     int owners = 0;
     for (int i = 0; i < xs.size(); i++) {
-      if (!cores.get(i).isSelected(name, j)) {
+      if (!owned[i].get(j)) {
         continue;
       }
       float v = xs.get(i)[j];

@@ -8,7 +8,8 @@ import java.util.List;
  * fusion, and the SLERP baseline).
  * <ul>
  *   <li>{@code SLERP} (default): fold pairwise in stage order, {@code m1 = x1},
- *       {@code mk = slerp(m(k−1), xk; t = 1/k)}, which gives every model equal weight;</li>
+ *       {@code mk = slerp(m(k−1), xk; t = 1/k)}, which gives every model equal weight (computed
+ *       from the inputs' Gram matrix in two passes, {@link SlerpFold});</li>
  *   <li>{@code MULTI_SLERP}: the spherical (Karcher) mean of the directions, scaled by the mean
  *       norm — order-independent;</li>
  *   <li>{@code LINEAR}: the arithmetic mean.</li>
@@ -22,11 +23,7 @@ public enum Interpolation {
     float[] first = xs.get(0);
     switch (this) {
       case SLERP -> {
-        float[] m = first;
-        for (int k = 2; k <= xs.size(); k++) {
-          m = Slerp.slerp(m, xs.get(k - 1), 1.0 / k, include, colinear);
-        }
-        return m;
+        return xs.size() == 1 ? first.clone() : SlerpFold.combine(xs, include, colinear);
       }
       case LINEAR -> {
         return linear(xs, include);

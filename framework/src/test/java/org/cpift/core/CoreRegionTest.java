@@ -114,4 +114,30 @@ class CoreRegionTest {
     }
     return out;
   }
+
+  /** The radix select finds what sorting finds: negatives, ±0, ties, subnormals, infinities. */
+  @Test
+  void kthLargestAgreesWithSorting() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    for (int trial = 0; trial < 200; trial++) {
+      int n = 1 + rnd.nextInt(300);
+      float[] v = new float[n];
+      for (int j = 0; j < n; j++) {
+        v[j] = switch (rnd.nextInt(8)) {
+          case 0 -> 0f;
+          case 1 -> -0f;
+          case 2 -> (float) rnd.nextInt(4);
+          case 3 -> Float.MIN_VALUE * rnd.nextInt(3);
+          case 4 -> rnd.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+          default -> (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-20, 20)));
+        };
+      }
+      float[] sorted = v.clone();
+      java.util.Arrays.sort(sorted);
+      for (int k = 1; k <= n; k += 1 + rnd.nextInt(7)) {
+        assertEquals(Float.floatToIntBits(sorted[n - k]),
+            Float.floatToIntBits(CoreRegionSelection.kthLargest(v, k)), "trial " + trial + " k=" + k);
+      }
+    }
+  }
 }

@@ -170,4 +170,62 @@ class MergeTest {
     assertThrows(org.cpift.util.CpiftException.class,
         () -> MergeRegistry.create("nope", MergeOptions.defaults()));
   }
+
+  /** The pairwise fold, m_k = slerp(m_{k-1}, x_k; 1/k), written out with {@link Slerp}. */
+  static float[] pairwiseFold(List<float[]> xs, BitSet include) {
+    float[] m = xs.get(0);
+    for (int k = 2; k <= xs.size(); k++) {
+      m = Slerp.slerp(m, xs.get(k - 1), 1.0 / k, include, Slerp.COLINEAR);
+    }
+    return m;
+  }
+
+  /** The two-pass Gram-matrix fold equals the pairwise fold, with and without masks. */
+  @Test
+  void gramFoldEqualsPairwiseFold() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    int n = 5000;
+    for (int k : new int[] {2, 3, 5}) {
+      List<float[]> xs = new java.util.ArrayList<>();
+      float[] base = new float[n];
+      for (int j = 0; j < n; j++) {
+        base[j] = (float) rnd.nextGaussian();
+      }
+      for (int i = 0; i < k; i++) {
+        float[] x = new float[n];
+        for (int j = 0; j < n; j++) {
+          x[j] = base[j] + (float) (0.7 * rnd.nextGaussian());
+        }
+        xs.add(x);
+      }
+      BitSet dense = new BitSet(n);
+      dense.set(0, n);
+      BitSet sparse = new BitSet(n);
+      for (int j = 0; j < n; j++) {
+        if (rnd.nextInt(10) == 0) {
+          sparse.set(j);
+        } else {
+          dense.clear(j);
+          dense.set(j, rnd.nextInt(10) != 0);
+        }
+      }
+      for (BitSet include : java.util.Arrays.asList(null, dense, sparse)) {
+        float[] want = pairwiseFold(xs, include);
+        float[] got = Interpolation.SLERP.combine(xs, include, Slerp.COLINEAR);
+        for (int j = 0; j < n; j++) {
+          assertEquals(want[j], got[j], 2e-5 * (1 + Math.abs(want[j])), "k=" + k + " entry " + j);
+          if (include != null && !include.get(j)) {
+            assertEquals(xs.get(0)[j], got[j], "excluded entry " + j + " keeps the first model's value");
+          }
+        }
+      }
+    }
+    // nearly colinear inputs and a zero vector take the linear branch in both
+    float[] a = {1, 2, 3};
+    float[] b = {2, 4, 6.0001f};
+    float[] z = {0, 0, 0};
+    for (List<float[]> xs : List.of(List.of(a, b), List.of(a, z, b), List.of(z, a))) {
+      assertArrayEquals(pairwiseFold(xs, null), Interpolation.SLERP.combine(xs, null, Slerp.COLINEAR), 1e-5f);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package org.cpift.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -17,6 +18,21 @@ class FlopCounterTest {
         TransformerLM<TFloat32> m = new TransformerLM<>(Ops.create(g), c, TFloat32.class, 1);
         long n = m.variables().stream().mapToLong(ModelVariable::size).sum();
         assertEquals(c.numParams(), n, c.toString());
+      }
+    }
+  }
+
+  /** The host-side layout (used by the merging benchmark) names and shapes what the graph has. */
+  @Test
+  void parameterLayoutMatchesTheGraph() {
+    for (ModelConfig c : List.of(ModelConfig.tiny(101), ModelConfig.tiny(50).withNorm(ModelConfig.Norm.RMS))) {
+      try (Graph g = new Graph()) {
+        TransformerLM<TFloat32> m = new TransformerLM<>(Ops.create(g), c, TFloat32.class, 1);
+        var layout = ParameterLayout.of(c);
+        assertEquals(m.variables().stream().map(ModelVariable::name).toList(), List.copyOf(layout.keySet()));
+        for (ModelVariable<TFloat32> v : m.variables()) {
+          assertArrayEquals(v.shape(), layout.get(v.name()), v.name());
+        }
       }
     }
   }
