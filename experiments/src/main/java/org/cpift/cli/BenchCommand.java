@@ -157,6 +157,10 @@ final class BenchCommand implements Callable<Integer> {
       t.add("generate", c, "answers_per_s", g.answersPerSecond(), "1/s", g.answers() + " answers");
       t.add("generate", c, "tokens_per_s", g.tokensPerSecond(), "tok/s", g.generatedTokens()
           + " tokens generated");
+      t.add("generate", c, "recompute_s", g.recomputeSeconds(), "s",
+          "no cache: every token recomputes its prefix");
+      t.add("generate", c, "recompute_over_cached", g.recomputeSeconds() / g.seconds(), "ratio",
+          g.disagreements() + " answers differ");
     }
     if (run.contains("merge")) {
       CopyBandwidth.Result one = CopyBandwidth.run(64 << 20, 2, repeats, 1);

@@ -57,11 +57,33 @@ public final class TransformerLM<T extends TFloating> {
   public final Operand<T> loss;
   /** {@code [B, T]} greedy next token at every position. */
   public final Operand<TInt32> predictions;
+  /**
+   * Per layer, the keys and values of the full forward, {@code [B, nh, T, hs]}: the cache a
+   * {@link Decode} step continues from.
+   */
+  public final List<Operand<T>> keys = new ArrayList<>();
+  public final List<Operand<T>> values = new ArrayList<>();
+  /** One cached decoding step (see {@link Decode}). */
+  public final Decode<T> decode;
+
+  /**
+   * The graph of one greedy decoding step with a key/value cache, sharing the model's variables.
+   * Feeds: {@code tokens [B]} (the newest token of each row), {@code positions [B]} (its position),
+   * {@code bias [B, P+1]} (0 for cache slots the row may attend to, −1e9 for padding slots; the
+   * last slot is the new token's), and per layer {@code pastKeys}, {@code pastValues}
+   * {@code [B, nh, P, hs]}. Fetches: {@code next [B]}, the greedy token after the new one, and per
+   * layer the extended caches {@code [B, nh, P+1, hs]}.
+   */
+  public record Decode<T extends TFloating>(Placeholder<TInt32> tokens,
+      Placeholder<TInt32> positions, Placeholder<T> bias, List<Placeholder<T>> pastKeys,
+      List<Placeholder<T>> pastValues, Operand<TInt32> next, List<Operand<T>> newKeys,
+      List<Operand<T>> newValues) {}
 
   private final Ops tf;
   private final long seed;
   private final List<ModelVariable<T>> variables = new ArrayList<>();
   private final Map<String, Ops> scopes = new HashMap<>();
+  private final Map<String, Variable<T>> byName = new HashMap<>();
 
   /** Builds the model into {@code tf}'s graph, initialized from {@code seed}. */
   public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed) {
@@ -111,6 +133,56 @@ public final class TransformerLM<T extends TFloating> {
     loss = tf.withName("loss").math.div(lossSum, tf.math.maximum(weightSum, scalar(1)));
     predictions = tf.reshape(tf.math.argMax(logits, tf.constant(1), TInt32.class),
         tf.stack(List.of(b, t)));
+    decode = buildDecode(wte, wpe, residualStd);
+  }
+
+  /** The cached decoding step; every variable is the full forward's (looked up by name). */
+  private Decode<T> buildDecode(Variable<T> wte, Variable<T> wpe, float residualStd) {
+    int d = config.dModel();
+    int nh = config.nHeads();
+    int hs = config.headSize();
+    Ops dt = tf.withSubScope("decode");
+    Placeholder<TInt32> tokens = dt.withName("tokens").placeholder(TInt32.class,
+        Placeholder.shape(Shape.of(-1)));
+    Placeholder<TInt32> positions = dt.withName("positions").placeholder(TInt32.class,
+        Placeholder.shape(Shape.of(-1)));
+    Placeholder<T> bias = dt.withName("bias").placeholder(dtype, Placeholder.shape(Shape.of(-1, -1)));
+    Operand<TInt32> b = tf.stridedSlice(tf.shape(tokens), Indices.at(0));
+    Operand<TInt32> one = tf.constant(1);
+    Operand<T> x = tf.math.add(tf.gather(wte, tokens, tf.constant(0)),
+        tf.gather(wpe, positions, tf.constant(0)));                         // [B, d]
+    Operand<T> slotBias = tf.expandDims(tf.expandDims(bias, one), one);     // [B, 1, 1, P+1]
+    List<Placeholder<T>> pastK = new ArrayList<>();
+    List<Placeholder<T>> pastV = new ArrayList<>();
+    List<Operand<T>> newK = new ArrayList<>();
+    List<Operand<T>> newV = new ArrayList<>();
+    for (int layer = 0; layer < config.nLayers(); layer++) {
+      String h = "h" + layer;
+      String s = h + "/attn";
+      Placeholder<T> pk = dt.withName("past_k" + layer).placeholder(dtype,
+          Placeholder.shape(Shape.of(-1, nh, -1, hs)));
+      Placeholder<T> pv = dt.withName("past_v" + layer).placeholder(dtype,
+          Placeholder.shape(Shape.of(-1, nh, -1, hs)));
+      Operand<T> hn = norm(h + "/ln1", x);
+      Operand<T> q = heads(linear(hn, byName.get(s + "/wq"), byName.get(s + "/bq")), b, one);
+      Operand<T> k = tf.concat(List.of(pk, heads(linear(hn, byName.get(s + "/wk"),
+          byName.get(s + "/bk")), b, one)), tf.constant(2));               // [B, nh, P+1, hs]
+      Operand<T> v = tf.concat(List.of(pv, heads(linear(hn, byName.get(s + "/wv"),
+          byName.get(s + "/bv")), b, one)), tf.constant(2));
+      Operand<T> att = tf.train.batchMatMul(q, k, dtype, BatchMatMul.adjY(true)); // [B, nh, 1, P+1]
+      att = tf.nn.softmax(tf.math.add(tf.math.mul(att, scalar(1.0 / Math.sqrt(hs))), slotBias));
+      Operand<T> y = tf.reshape(tf.train.batchMatMul(att, v, dtype),
+          tf.constant(new int[] {-1, d}));                                  // [B, d]
+      x = tf.math.add(x, linear(y, byName.get(s + "/wo"), byName.get(s + "/bo")));
+      x = tf.math.add(x, mlp(h + "/mlp", norm(h + "/ln2", x), residualStd));
+      pastK.add(pk);
+      pastV.add(pv);
+      newK.add(k);
+      newV.add(v);
+    }
+    Operand<T> out = tf.linalg.matMul(norm("ln_f", x), wte, MatMul.transposeB(true)); // [B, V]
+    Operand<TInt32> next = dt.withName("next").math.argMax(out, tf.constant(1), TInt32.class);
+    return new Decode<>(tokens, positions, bias, pastK, pastV, next, newK, newV);
   }
 
   /** The trainable variables in creation order. */
@@ -130,6 +202,8 @@ public final class TransformerLM<T extends TFloating> {
         zeros(s + "/bk", d)), b, t);                                        // [B, nh, T, hs]
     Operand<T> v = heads(linear(x, normal(s + "/wv", ParamKind.ATTENTION, config.initStd(), d, d),
         zeros(s + "/bv", d)), b, t);                                        // [B, nh, T, hs]
+    keys.add(k);
+    values.add(v);
     Operand<T> att = tf.train.batchMatMul(q, k, dtype, BatchMatMul.adjY(true)); // [B, nh, T, T]
     att = tf.math.add(tf.math.mul(att, scalar(1.0 / Math.sqrt(hs))), causal);
     att = tf.nn.softmax(att);
@@ -203,6 +277,9 @@ public final class TransformerLM<T extends TFloating> {
   }
 
   private Variable<T> normal(String name, ParamKind kind, float std, long... shape) {
+    if (byName.containsKey(name)) {
+      return byName.get(name); // a second path through the model (decoding) reuses it
+    }
     Ops scope = scopeOf(name);
     Operand<TInt64> seedPair = tf.constant(new long[] {seed, variables.size()});
     Operand<T> init = tf.math.mul(
@@ -215,12 +292,16 @@ public final class TransformerLM<T extends TFloating> {
   }
 
   private Variable<T> constantInit(String name, ParamKind kind, float value, long... shape) {
+    if (byName.containsKey(name)) {
+      return byName.get(name);
+    }
     Operand<T> init = tf.fill(tf.constant(shape), scalar(value));
     return register(name, kind, scopeOf(name).withName(leaf(name)).variable(init), shape);
   }
 
   private Variable<T> register(String name, ParamKind kind, Variable<T> var, long[] shape) {
     variables.add(new ModelVariable<>(name, shape, kind, var, variables.size()));
+    byName.put(name, var);
     return var;
   }
 

@@ -9,13 +9,85 @@ import org.cpift.data.CharTokenizer;
  * Batched greedy decoding: every prompt is extended by its most likely next token until it emits
  * {@code <eos>}, reaches {@code maxNewTokens}, or fills the context. Rows are right-padded; the
  * model is causal, so padding after a row's end never changes its predictions.
+ *
+ * <p>{@link #generate} runs the prompts once and then one token per step against a key/value cache
+ * ({@link ModelSession.Decoder}); {@link #generateByRecompute} recomputes the whole prefix for
+ * every token (the reference the cached decoder is tested against, and the benchmark's baseline).
  */
 public final class GreedyGenerator {
   private GreedyGenerator() {}
 
-  /** Generated answer ids (without {@code <eos>}) for each prompt, in order. */
+  /** Generated answer ids (without {@code <eos>}) for each prompt, in order, with a cache. */
   public static List<int[]> generate(ModelSession model, List<int[]> prompts, int maxNewTokens,
       int batchSize) {
+    List<int[]> out = new ArrayList<>(prompts.size());
+    int ctx = model.config().contextLength();
+    for (int from = 0; from < prompts.size(); from += batchSize) {
+      List<int[]> chunk = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
+      int n = chunk.size();
+      int[] len = new int[n];
+      int[] cap = new int[n];
+      int padded = 1;
+      for (int i = 0; i < n; i++) {
+        len[i] = chunk.get(i).length;
+        if (len[i] < 1) {
+          throw new IllegalArgumentException("prompt " + (from + i) + " is empty");
+        }
+        cap[i] = Math.min(ctx, len[i] + maxNewTokens);
+        padded = Math.max(padded, len[i]);
+      }
+      if (padded > ctx) {
+        throw new IllegalArgumentException("a prompt of " + padded + " tokens exceeds the context "
+            + ctx);
+      }
+      int[] in = new int[n * padded];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(chunk.get(i), 0, in, i * padded, len[i]);
+      }
+      List<List<Integer>> answers = new ArrayList<>();
+      boolean[] done = new boolean[n];
+      int[] next = new int[n];
+      int active = 0;
+      for (int i = 0; i < n; i++) {
+        answers.add(new ArrayList<>());
+        done[i] = len[i] >= cap[i];
+        active += done[i] ? 0 : 1;
+      }
+      if (active > 0) {
+        try (ModelSession.Decoder dec = model.startDecoding(in, n, padded, len, next)) {
+          // positions stay below the context (len < cap <= ctx); cache slots are not positions
+          while (active > 0) {
+            int[] positions = new int[n];
+            for (int i = 0; i < n; i++) {
+              if (done[i]) {
+                continue;
+              }
+              if (next[i] == CharTokenizer.EOS) {
+                done[i] = true;
+              } else {
+                answers.get(i).add(next[i]);
+                positions[i] = len[i]++;
+                done[i] = len[i] >= cap[i];
+              }
+              active -= done[i] ? 1 : 0;
+            }
+            if (active == 0) {
+              break;
+            }
+            next = dec.step(next, positions);
+          }
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        out.add(answers.get(i).stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+    return out;
+  }
+
+  /** As {@link #generate}, recomputing the whole prefix for every generated token. */
+  public static List<int[]> generateByRecompute(ModelSession model, List<int[]> prompts,
+      int maxNewTokens, int batchSize) {
     List<int[]> out = new ArrayList<>(prompts.size());
     int ctx = model.config().contextLength();
     for (int from = 0; from < prompts.size(); from += batchSize) {

@@ -1,5 +1,6 @@
 package org.cpift.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -26,6 +27,14 @@ class CopyTaskTest {
       assertTrue(r.initialLoss() > 3.5, "initial loss " + r.initialLoss());
       assertTrue(r.finalLoss() < 0.5, "final loss " + r.finalLoss() + " should be < 0.5 after 1500 steps");
       assertTrue(r.eval().exactMatch() > 0.5, "exact match " + r.eval().exactMatch());
+      // a trained model stops with <eos> at different lengths: the cached decoder agrees with
+      // recomputing the prefix for every token
+      List<int[]> prompts = val.stream().map(EncodedExample::promptTokens).toList();
+      List<int[]> cached = GreedyGenerator.generate(m, prompts, 12, 8);
+      List<int[]> recomputed = GreedyGenerator.generateByRecompute(m, prompts, 12, 8);
+      for (int i = 0; i < prompts.size(); i++) {
+        assertArrayEquals(recomputed.get(i), cached.get(i), "prompt " + i);
+      }
     }
   }
 }
