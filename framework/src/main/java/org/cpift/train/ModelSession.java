@@ -25,6 +25,9 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.OptimizerOptions;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -81,7 +84,7 @@ public final class ModelSession implements AutoCloseable {
       } else {
         optimizer = null;
       }
-      session = new Session(graph);
+      session = new Session(graph, sessionConfig());
       session.initialize();
     } catch (RuntimeException e) {
       graph.close();
@@ -90,6 +93,28 @@ public final class ModelSession implements AutoCloseable {
     masks = new TBool[vars.size()];
     trainable = new boolean[vars.size()];
     freeze(null);
+  }
+
+  /**
+   * TensorFlow session options, from system properties (for profiling; the defaults are
+   * TensorFlow's): {@code cpift.tf.intraOp} and {@code cpift.tf.interOp} thread-pool sizes,
+   * {@code cpift.tf.jit=true} for XLA auto-clustering.
+   */
+  static ConfigProto sessionConfig() {
+    ConfigProto.Builder b = ConfigProto.newBuilder();
+    Integer intra = Integer.getInteger("cpift.tf.intraOp");
+    if (intra != null) {
+      b.setIntraOpParallelismThreads(intra);
+    }
+    Integer inter = Integer.getInteger("cpift.tf.interOp");
+    if (inter != null) {
+      b.setInterOpParallelismThreads(inter);
+    }
+    if (Boolean.getBoolean("cpift.tf.jit")) {
+      b.setGraphOptions(GraphOptions.newBuilder().setOptimizerOptions(OptimizerOptions.newBuilder()
+          .setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1)));
+    }
+    return b.build();
   }
 
   /** A model initialized from {@code seed}, trainable with {@code optimizer} (null: inference). */
