@@ -11,7 +11,8 @@ import java.util.List;
  * coefficients are folded on k×k numbers by {@link Slerp}'s rule (linear when nearly colinear or a
  * norm is tiny), and a second pass writes {@code Σ c_i x_i}. The result equals the pairwise fold
  * up to float rounding (this one rounds once, at the end). With a mask that excludes few entries,
- * G is accumulated densely and the excluded entries' contributions are subtracted.
+ * G is accumulated densely and the excluded entries' contributions are subtracted (unless one of
+ * them is not finite: excluded entries never influence the result).
  */
 final class SlerpFold {
   private SlerpFold() {}
@@ -84,7 +85,7 @@ final class SlerpFold {
     int k = x.length;
     int n = x[0].length;
     double[][] g = new double[k][k];
-    if (include == null || include.cardinality() * 2L >= n) {
+    if (include == null || include.cardinality() * 2L >= n && excludedFinite(x, include)) {
       dense(x, g);
       if (include != null) {
         // subtract the excluded entries
@@ -103,6 +104,19 @@ final class SlerpFold {
       }
     }
     return g;
+  }
+
+  /** Whether every excluded entry is finite (∞ − ∞ would otherwise poison the dense sums). */
+  private static boolean excludedFinite(float[][] x, BitSet include) {
+    int n = x[0].length;
+    for (int j = include.nextClearBit(0); j < n; j = include.nextClearBit(j + 1)) {
+      for (float[] v : x) {
+        if (!Float.isFinite(v[j])) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static void addEntry(float[][] x, int j, double[][] g, double sign) {

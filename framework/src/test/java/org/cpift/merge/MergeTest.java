@@ -220,6 +220,13 @@ class MergeTest {
         }
       }
     }
+    // an infinite excluded entry (a core entry) does not leak into the included ones
+    float[] inf0 = {Float.POSITIVE_INFINITY, 1, 2};
+    float[] inf1 = {0, 2, 1};
+    BitSet tail = new BitSet();
+    tail.set(1, 3);
+    assertArrayEquals(pairwiseFold(List.of(inf0, inf1), tail),
+        Interpolation.SLERP.combine(List.of(inf0, inf1), tail, Slerp.COLINEAR), 1e-6f);
     // nearly colinear inputs and a zero vector take the linear branch in both
     float[] a = {1, 2, 3};
     float[] b = {2, 4, 6.0001f};
