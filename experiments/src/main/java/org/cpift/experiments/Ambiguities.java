@@ -24,7 +24,8 @@ public final class Ambiguities implements Experiment {
   @Override
   public String description() {
     return "What the paper leaves open, one choice at a time against our default: core scope, "
-        + "importance score, linkage, stage order, overlap policy, N-model fusion, stage data.";
+        + "importance score, linkage, stage order, overlap policy, N-model fusion, stage data, "
+        + "pipelined-SFT budget.";
   }
 
   @Override
@@ -48,6 +49,8 @@ public final class Ambiguities implements Experiment {
     add(out, p, seeds, "fusion=linear", c -> c.withFusion(c.fusion().withInterpolation(Interpolation.LINEAR)));
     add(out, p, seeds, "stage-data=stage-only", c -> c.withStageSampling(c.stageSamplesPerTask(), c.replayFraction(), MethodConfig.StageData.STAGE_ONLY));
     add(out, p, seeds, "stage-data=all-tasks", c -> c.withStageSampling(c.stageSamplesPerTask(), c.replayFraction(), MethodConfig.StageData.ALL_TASKS));
+    // the paper gives no step budget for pipelined SFT: P = S per stage (as many steps as an expert)
+    add(out, p, seeds, "pipeline-steps=S", c -> c.withSteps(c.expertSteps(), c.expertSteps()));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;
   }
