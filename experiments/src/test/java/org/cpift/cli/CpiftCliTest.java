@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.cpift.params.Safetensors;
 import org.cpift.util.Json;
 import org.junit.jupiter.api.Test;
@@ -100,5 +101,27 @@ class CpiftCliTest {
     }
     String text = buf.toString();
     assertTrue(text.contains("ms/step") && text.contains("GFLOP/s") && text.contains("tokens/s"), text);
+  }
+
+  @Test
+  void benchWritesItsTableAsCsvAndRejectsUnknownSections() throws IOException {
+    Path csv = dir.resolve("bench.csv");
+    java.io.PrintStream old = System.out;
+    System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
+    try {
+      assertEquals(0, Cpift.commandLine().execute("bench", "--only", "merge", "--merge-sizes",
+          "small", "--no-peer", "--repeats", "1", "--csv", csv.toString()));
+    } finally {
+      System.setOut(old);
+    }
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals("benchmark,case,metric,value,unit,note", lines.get(0));
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("merge,") && l.contains(",fuse_gb_per_s,")),
+        String.join("\n", lines));
+    assertTrue(lines.stream().noneMatch(l -> l.contains("peer_")), "--no-peer runs no peer");
+
+    Run bad = run("bench", "--only", "nope");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("unknown section 'nope'"), bad.err());
   }
 }
