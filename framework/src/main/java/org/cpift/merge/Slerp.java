@@ -42,28 +42,31 @@ public final class Slerp {
     }
     na = Math.sqrt(na);
     nb = Math.sqrt(nb);
-    double wa;
-    double wb;
-    if (na < TINY_NORM || nb < TINY_NORM) {
-      wa = 1 - t;
-      wb = t;
-    } else {
-      double cos = Math.max(-1, Math.min(1, dot / (na * nb)));
-      if (Math.abs(cos) > colinear) {
-        wa = 1 - t;
-        wb = t;
-      } else {
-        double omega = Math.acos(cos);
-        double sin = Math.sin(omega);
-        wa = Math.sin((1 - t) * omega) / sin;
-        wb = Math.sin(t * omega) / sin;
-      }
-    }
+    double[] w = weights(dot, na, nb, t, colinear);
+    double wa = w[0];
+    double wb = w[1];
     float[] out = a.clone();
     for (int j = next(include, 0, a.length); j < a.length; j = next(include, j + 1, a.length)) {
       out[j] = (float) (wa * a[j] + wb * b[j]);
     }
     return out;
+  }
+
+  /**
+   * The weights (w_a, w_b) of {@code slerp(a, b; t)} given {@code <a, b>}, |a| and |b|: linear
+   * when a norm is tiny or |cos| > {@code colinear}, spherical otherwise.
+   */
+  static double[] weights(double dot, double na, double nb, double t, double colinear) {
+    if (na < TINY_NORM || nb < TINY_NORM) {
+      return new double[] {1 - t, t};
+    }
+    double cos = Math.max(-1, Math.min(1, dot / (na * nb)));
+    if (Math.abs(cos) > colinear) {
+      return new double[] {1 - t, t};
+    }
+    double omega = Math.acos(cos);
+    double sin = Math.sin(omega);
+    return new double[] {Math.sin((1 - t) * omega) / sin, Math.sin(t * omega) / sin};
   }
 
   private static int next(BitSet include, int from, int n) {

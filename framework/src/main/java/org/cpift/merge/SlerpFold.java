@@ -55,23 +55,9 @@ final class SlerpFold {
       }
       double na = Math.sqrt(Math.max(0, mm));
       double nb = Math.sqrt(Math.max(0, g[s][s]));
-      double wa;
-      double wb;
-      if (na < Slerp.TINY_NORM || nb < Slerp.TINY_NORM) {
-        wa = 1 - t;
-        wb = t;
-      } else {
-        double cos = Math.max(-1, Math.min(1, dot / (na * nb)));
-        if (Math.abs(cos) > colinear) {
-          wa = 1 - t;
-          wb = t;
-        } else {
-          double omega = Math.acos(cos);
-          double sin = Math.sin(omega);
-          wa = Math.sin((1 - t) * omega) / sin;
-          wb = Math.sin(t * omega) / sin;
-        }
-      }
+      double[] w = Slerp.weights(dot, na, nb, t, colinear);
+      double wa = w[0];
+      double wb = w[1];
       for (int i = 0; i < s; i++) {
         c[i] *= wa;
       }
