@@ -15,6 +15,7 @@ import org.cpift.data.EncodedExample;
 import org.cpift.optim.LrSchedule;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
+import org.cpift.util.AtomicFiles;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Json;
 import org.slf4j.Logger;
@@ -141,7 +142,7 @@ public final class Trainer {
     try (var old = Files.list(dir)) {
       for (Path p : old.filter(p -> p.getFileName().toString().startsWith("step-")
           && !p.equals(stepDir)).toList()) {
-        deleteTree(p);
+        AtomicFiles.deleteTree(p);
       }
     } catch (IOException e) {
       LOG.warn("could not remove old checkpoints in {}: {}", dir, e.getMessage());
@@ -179,14 +180,6 @@ public final class Trainer {
       losses[i] = (float) l.get(i).asDouble();
     }
     return step;
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
-    }
   }
 
   static String formatDuration(double seconds) {

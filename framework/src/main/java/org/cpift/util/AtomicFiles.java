@@ -13,6 +13,15 @@ import java.nio.file.StandardCopyOption;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  /** Deletes a file or a directory with everything below it (children first). */
+  public static void deleteTree(Path p) throws IOException {
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+
   private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READABLE =
       java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
 
