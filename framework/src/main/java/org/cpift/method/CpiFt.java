@@ -1,9 +1,12 @@
 package org.cpift.method;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cpift.cluster.GroupingConfig;
 import org.cpift.cluster.StageOrdering;
 import org.cpift.cluster.TaskGrouping;
 import org.cpift.core.CoreOverlap;
@@ -12,6 +15,9 @@ import org.cpift.merge.CoreParameterFusion;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
+import org.cpift.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Core Parameter Isolation Fine-Tuning (arXiv 2508.21741), end to end:
@@ -28,6 +34,7 @@ import org.cpift.task.Task;
  * (N·S steps over the stages, on each stage's full training data plus replay).
  */
 public final class CpiFt implements Method {
+  private static final Logger LOG = LoggerFactory.getLogger(CpiFt.class);
   private final boolean dpi;
 
   public CpiFt(boolean dpi) {
@@ -84,6 +91,71 @@ public final class CpiFt implements Method {
       coreByTask.put(r.task(), r.mask());
     }
 
+    List<List<String>> groupNames = stages.stream().map(g -> g.stream().map(names::get).toList())
+        .toList();
+    // τ, linkage, a fixed K, the grouping mode and the order policy only choose the stage plan;
+    // cells that resolve to the same plan train the same model, so that model is cached by the
+    // plan (tau-sweep, linkage and each-task-stage cells often coincide with the default)
+    String planKey = planKey(ctx, groupNames);
+    var cached = ctx.cache().get(PIPELINES, planKey);
+    Stage6 s6;
+    if (cached.isPresent()) {
+      LOG.info("{}: stage plan {} trained before (cache {}); reusing its model", name(), groupNames,
+          planKey.substring(0, 12));
+      s6 = Stage6.of(cached.get());
+    } else {
+      s6 = train(ctx, experts, cores, flat, stageTasks, coreByTask);
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("stage_scores", s6.pipeline().stageScores());
+      extra.put("fusion_seconds", s6.fusionSeconds());
+      if (s6.fusedScores() != null) {
+        extra.put("fused_scores", s6.fusedScores());
+      }
+      ctx.cache().put(PIPELINES, planKey, s6.pipeline().params(), s6.pipeline().cost(),
+          planDescription(ctx, groupNames), extra);
+    }
+    PipelinedSft.Result r = s6.pipeline();
+    double fusionSeconds = s6.fusionSeconds();
+    Map<String, Double> fusedScores = s6.fusedScores();
+
+    Map<String, Object> details = new LinkedHashMap<>();
+    Map<String, Object> coreInfo = new LinkedHashMap<>();
+    for (CoreRegion cr : cores) {
+      coreInfo.put(cr.task(), Map.of("size", cr.size(), "eligible", cr.eligible(),
+          "share_by_kind", cr.shareByKind(), "share_by_layer", cr.shareByLayer()));
+    }
+    details.put("cores", coreInfo);
+    details.put("fusion_seconds", fusionSeconds);
+    if (fusedScores != null) {
+      details.put("fused_scores", fusedScores);
+    }
+    details.put("pipeline_cache", planKey);
+    details.put("pipeline_reused", cached.isPresent());
+    return new MethodResult(name(), c.seed(), ctx.evaluate(r.params()),
+        r.cost().plus(shared).plus(new Cost(0, 0, fusionSeconds, 0, 0, 0)), jaccard, groupNames,
+        r.stageScores(), details);
+  }
+
+  private static final String PIPELINES = "pipelines";
+
+  /** Steps 5 and 6 for one stage plan: the fused start (unless DPI), then pipelined SFT. */
+  private record Stage6(PipelinedSft.Result pipeline, double fusionSeconds,
+      Map<String, Double> fusedScores) {
+    static Stage6 of(ArtifactCache.Entry e) {
+      JsonNode m = e.meta();
+      List<Map<String, Double>> stageScores = Json.MAPPER.convertValue(m.get("stage_scores"),
+          new TypeReference<List<Map<String, Double>>>() {});
+      Map<String, Double> fused = m.has("fused_scores") ? Json.MAPPER.convertValue(
+          m.get("fused_scores"), new TypeReference<LinkedHashMap<String, Double>>() {}) : null;
+      return new Stage6(new PipelinedSft.Result(e.params(), e.cost(), stageScores),
+          m.path("fusion_seconds").asDouble(), fused);
+    }
+  }
+
+  private Stage6 train(MethodContext ctx, List<ProbeFineTuning.Expert> experts,
+      List<CoreRegion> cores, List<Integer> flat, List<List<Task>> stageTasks,
+      Map<String, ParamMask> coreByTask) {
+    MethodConfig c = ctx.config();
     ParamSnapshot start;
     double fusionSeconds = 0;
     Map<String, Double> fusedScores = null;
@@ -103,26 +175,33 @@ public final class CpiFt implements Method {
     }
     PipelinedSft.Result r = dpi
         ? PipelinedSft.runWith(ctx, start, stageTasks, coreByTask,
-            Math.max(1, c.baselineSteps(tasks.size()) / stageTasks.size()), 0, c.freeze(),
+            Math.max(1, c.baselineSteps(ctx.tasks().size()) / stageTasks.size()), 0, c.freeze(),
             MethodConfig.StageData.STAGE_PLUS_REPLAY, name())
         : PipelinedSft.run(ctx, start, stageTasks, coreByTask, c.pipelineStepsPerStage(),
             c.stageSamplesPerTask(), c.freeze(), name());
+    return new Stage6(r, fusionSeconds, fusedScores);
+  }
 
-    Map<String, Object> details = new LinkedHashMap<>();
-    Map<String, Object> coreInfo = new LinkedHashMap<>();
-    for (CoreRegion cr : cores) {
-      coreInfo.put(cr.task(), Map.of("size", cr.size(), "eligible", cr.eligible(),
-          "share_by_kind", cr.shareByKind(), "share_by_layer", cr.shareByLayer()));
-    }
-    details.put("cores", coreInfo);
-    details.put("fusion_seconds", fusionSeconds);
-    if (fusedScores != null) {
-      details.put("fused_scores", fusedScores);
-    }
-    List<List<String>> groupNames = stages.stream().map(g -> g.stream().map(names::get).toList())
-        .toList();
-    return new MethodResult(name(), c.seed(), ctx.evaluate(r.params()),
-        r.cost().plus(shared).plus(new Cost(0, 0, fusionSeconds, 0, 0, 0)), jaccard, groupNames,
-        r.stageScores(), details);
+  /**
+   * Everything that determines steps 5–6 once the stage plan is known: the method, the
+   * configuration with the plan-choosing fields (grouping threshold, linkage, K, grouping mode,
+   * order policy) set to fixed values, the resolved plan, the base and the task data.
+   */
+  private Map<String, Object> planDescription(MethodContext ctx, List<List<String>> plan) {
+    MethodConfig c = ctx.config().withGrouping(GroupingConfig.paper(),
+        MethodConfig.GroupingMode.OVERLAP).withOrder(StageOrdering.Policy.RANDOM, List.of());
+    Map<String, Object> k = new LinkedHashMap<>();
+    k.put("method", name());
+    k.put("config", c);
+    k.put("stages", plan);
+    k.put("base", ctx.baseHash());
+    Map<String, Object> data = new LinkedHashMap<>();
+    ctx.tasks().forEach(t -> data.put(t.name(), t.checksums()));
+    k.put("data", data);
+    return k;
+  }
+
+  String planKey(MethodContext ctx, List<List<String>> plan) {
+    return ArtifactCache.key(planDescription(ctx, plan));
   }
 }

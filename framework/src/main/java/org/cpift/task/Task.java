@@ -167,7 +167,12 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
       shuffled.set(i, shuffled.get(j));
       shuffled.set(j, tmp);
     }
-    return new Task(name, dir, format, metric, maxAnswerChars, List.copyOf(shuffled.subList(0, n)),
-        val, test, checksums);
+    List<SftRecord> kept = List.copyOf(shuffled.subList(0, n));
+    // the subset is a different training set: its identity (and so every cache key built from
+    // the checksums, e.g. an expert's) must differ from the full file's
+    Map<String, String> sums = new LinkedHashMap<>(checksums);
+    sums.put("train", Hashing.sha256(checksums.getOrDefault("train", "") + "|subsample n=" + n
+        + " of " + train.size() + " seed=" + seed));
+    return new Task(name, dir, format, metric, maxAnswerChars, kept, val, test, Map.copyOf(sums));
   }
 }

@@ -130,4 +130,36 @@ class MethodsTest {
     assertTrue(coreMoved > 100, "without freezing, stage-1 cores move: " + coreMoved);
   }
 
+
+  @Test
+  void cellsThatResolveToTheSameStagePlanShareOnePipelinedModel(@TempDir Path dir) {
+    List<String> order = List.of("logic", "math", "code");
+    MethodConfig eachTask = ctx.config().withGrouping(ctx.config().grouping(),
+        MethodConfig.GroupingMode.EACH_TASK).withOrder(org.cpift.cluster.StageOrdering.Policy.EXPLICIT, order);
+    // K = 3 fixed groups of three tasks: the same singleton stages, reached another way
+    MethodConfig fixedK = eachTask.withGrouping(eachTask.grouping().withFixedGroups(3),
+        MethodConfig.GroupingMode.OVERLAP);
+    MethodConfig oneStage = eachTask.withGrouping(eachTask.grouping(), MethodConfig.GroupingMode.ONE_STAGE);
+    MethodResult a = new CpiFt(false).run(context(dir.resolve("shared"), eachTask));
+    MethodResult b = new CpiFt(false).run(context(dir.resolve("shared"), fixedK));
+    MethodResult c = new CpiFt(false).run(context(dir.resolve("shared"), oneStage));
+    MethodResult bAlone = new CpiFt(false).run(context(dir.resolve("alone"), fixedK));
+
+    assertEquals(List.of(List.of("logic"), List.of("math"), List.of("code")), b.groups());
+    assertEquals(false, a.details().get("pipeline_reused"));
+    assertEquals(true, b.details().get("pipeline_reused"));
+    assertEquals(false, c.details().get("pipeline_reused"));
+    assertEquals(false, bAlone.details().get("pipeline_reused"));
+    // the reused model is the one the cell would have trained itself
+    assertEquals(bAlone.scores(), b.scores());
+    assertEquals(bAlone.stageScores(), b.stageScores());
+    assertEquals(bAlone.details().get("fused_scores"), b.details().get("fused_scores"));
+    assertEquals(a.scores(), b.scores());
+    assertEquals(2, dir.resolve("shared/pipelines").toFile().list().length);
+  }
+
+  private static MethodContext context(Path cacheDir, MethodConfig cfg) {
+    return MethodRunner.context(new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
+        ROOT.resolve("benchmarks-data/suite-v1"), List.of("math", "code", "logic"), cacheDir), cfg);
+  }
 }

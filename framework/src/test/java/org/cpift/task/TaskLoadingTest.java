@@ -1,6 +1,7 @@
 package org.cpift.task;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,6 +127,11 @@ class TaskLoadingTest {
     assertEquals(a.train(), math.subsampleTrain(0.1, 0, 7).train());
     assertEquals(50, math.subsampleTrain(0, 50, 7).train().size());
     assertTrue(math.train().containsAll(a.train()));
+    // a subset is another training set: cache keys built from the checksums (experts) must differ
+    assertNotEquals(math.checksums().get("train"), a.checksums().get("train"));
+    assertEquals(a.checksums(), math.subsampleTrain(0.1, 0, 7).checksums());
+    assertNotEquals(a.checksums().get("train"), math.subsampleTrain(0.1, 0, 8).checksums().get("train"));
+    assertEquals(math.checksums().get("test"), a.checksums().get("test"));
     assertThrows(CpiftException.class, () -> math.subsampleTrain(1.5, 0, 7));
     assertThrows(CpiftException.class, () -> math.subsampleTrain(0, 100000, 7));
   }
