@@ -18,6 +18,10 @@ final class MethodOptions {
   @Option(names = "--expert-steps", description = "steps of each single-task expert / probe (default: the preset's)")
   Integer expertSteps;
 
+  @Option(names = "--probe-steps", description = "CPI-FT/DPI probe fine-tunes of this many steps, "
+      + "from which cores are found and which are fused (default: the experts themselves, --expert-steps)")
+  Integer probeSteps;
+
   @Option(names = "--pipeline-steps", description = "CPI-FT pipelined SFT steps per stage (default: the preset's)")
   Integer pipelineSteps;
 
@@ -68,6 +72,10 @@ final class MethodOptions {
 
   @Option(names = "--interpolation", description = "slerp (default), multi-slerp or linear")
   String interpolation;
+
+  @Option(names = "--slerp-granularity", description = "the vector an interpolation's angle is "
+      + "measured over: per-tensor (default), per-row or whole-model")
+  String slerpGranularity;
 
   @Option(names = "--overlap", description = "overlapping cores: larger-delta (default), later-stage or average")
   String overlap;
@@ -123,6 +131,12 @@ final class MethodOptions {
       c = c.withSteps(expertSteps != null ? expertSteps : c.expertSteps(),
           pipelineSteps != null ? pipelineSteps : c.pipelineStepsPerStage());
     }
+    if (probeSteps != null) {
+      if (probeSteps < 1) {
+        throw new CpiftException("--probe-steps: must be at least 1, got " + probeSteps);
+      }
+      c = c.withProbeSteps(probeSteps == c.expertSteps() ? 0 : probeSteps);
+    }
     if (stageSamples != null || replay != null || stageData != null) {
       c = c.withStageSampling(stageSamples != null ? stageSamples : c.stageSamplesPerTask(),
           replay != null ? replay : c.replayFraction(),
@@ -171,6 +185,10 @@ final class MethodOptions {
     }
     if (overlap != null) {
       f = f.withOverlap(parse(CoreParameterFusion.OverlapPolicy.class, overlap, "--overlap"));
+    }
+    if (slerpGranularity != null) {
+      f = f.withGranularity(parse(CoreParameterFusion.Granularity.class, slerpGranularity,
+          "--slerp-granularity"));
     }
     c = c.withFusion(f);
     if (noFreeze) {

@@ -24,8 +24,8 @@ public final class Ambiguities implements Experiment {
   @Override
   public String description() {
     return "What the paper leaves open, one choice at a time against our default: core scope, "
-        + "importance score, linkage, stage order, overlap policy, N-model fusion, stage data, "
-        + "pipelined-SFT budget.";
+        + "importance score, linkage, stage order, overlap policy, N-model fusion, SLERP "
+        + "granularity, stage data, probe length, pipelined-SFT budget.";
   }
 
   @Override
@@ -47,8 +47,12 @@ public final class Ambiguities implements Experiment {
     add(out, p, seeds, "overlap=average", c -> c.withFusion(c.fusion().withOverlap(CoreParameterFusion.OverlapPolicy.AVERAGE)));
     add(out, p, seeds, "fusion=multi-slerp", c -> c.withFusion(c.fusion().withInterpolation(Interpolation.MULTI_SLERP)));
     add(out, p, seeds, "fusion=linear", c -> c.withFusion(c.fusion().withInterpolation(Interpolation.LINEAR)));
+    add(out, p, seeds, "slerp=per-row", c -> c.withFusion(c.fusion().withGranularity(CoreParameterFusion.Granularity.PER_ROW)));
+    add(out, p, seeds, "slerp=whole-model", c -> c.withFusion(c.fusion().withGranularity(CoreParameterFusion.Granularity.WHOLE_MODEL)));
     add(out, p, seeds, "stage-data=stage-only", c -> c.withStageSampling(c.stageSamplesPerTask(), c.replayFraction(), MethodConfig.StageData.STAGE_ONLY));
     add(out, p, seeds, "stage-data=all-tasks", c -> c.withStageSampling(c.stageSamplesPerTask(), c.replayFraction(), MethodConfig.StageData.ALL_TASKS));
+    // the paper calls the probe "a short pass": a third of the experts' steps
+    add(out, p, seeds, "probe=S/3", c -> c.withProbeSteps(Math.max(1, c.expertSteps() / 3)));
     // the paper gives no step budget for pipelined SFT: P = S per stage (as many steps as an expert)
     add(out, p, seeds, "pipeline-steps=S", c -> c.withSteps(c.expertSteps(), c.expertSteps()));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));

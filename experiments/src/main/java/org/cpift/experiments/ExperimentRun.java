@@ -27,8 +27,10 @@ public final class ExperimentRun {
 
   /** Smoke budgets: a few steps per run and a few test examples per task; figures meaningless. */
   public static MethodConfig quick(MethodConfig c) {
+    // a shorter probe stays shorter in the same ratio
+    int probe = c.probeSteps() == 0 ? 0 : Math.max(1, c.probeSteps() * 3 / c.expertSteps());
     return c.withSteps(3, 2).withStageSampling(8, c.replayFraction(), c.stageData())
-        .withEval(2, c.evalEachStage());
+        .withEval(2, c.evalEachStage()).withProbeSteps(probe);
   }
 
   /** Where things are: base model, suite, run directory (cells and cache), report folder. */

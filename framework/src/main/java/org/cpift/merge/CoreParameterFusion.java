@@ -1,5 +1,6 @@
 package org.cpift.merge;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.cpift.params.ParamSnapshot;
  *       models with {@link Interpolation} (default: pairwise SLERP folded in stage order with equal
  *       weights), the angle measured over those entries only.</li>
  * </ol>
- * The ablation "no transplant" interpolates every entry, cores included.
+ * The ablation "no transplant" interpolates every entry, cores included. {@link Granularity} sets
+ * what one interpolated vector is: a tensor (default), a row, or the whole model.
  */
 public final class CoreParameterFusion {
   /** Who decides the value of an entry that is core for several tasks. */
@@ -31,6 +33,29 @@ public final class CoreParameterFusion {
     AVERAGE
   }
 
+  /** Over which entries the interpolation measures its angle (DESIGN §1, "SLERP granularity"). */
+  public enum Granularity {
+    /** each tensor's non-core entries are one vector (default) */
+    PER_TENSOR,
+    /** each row (slice along the first axis) of a tensor is its own vector; 1-D tensors whole */
+    PER_ROW,
+    /** all non-core entries of the model are one vector: one angle, one set of weights */
+    WHOLE_MODEL;
+
+    /** Jackson value filter: the default is left out of the JSON (and of cache keys). */
+    static final class IsDefault {
+      @Override
+      public boolean equals(Object o) {
+        return o == null || o == PER_TENSOR;
+      }
+
+      @Override
+      public int hashCode() {
+        return 0;
+      }
+    }
+  }
+
   /**
    * Fusion options.
    *
@@ -38,23 +63,35 @@ public final class CoreParameterFusion {
    * @param interpolation how non-core entries are combined
    * @param overlap policy for entries in several cores
    * @param colinear |cos| above which SLERP falls back to linear interpolation
+   * @param granularity the vectors the interpolation works on (null: {@code PER_TENSOR})
    */
   public record Config(boolean transplant, Interpolation interpolation, OverlapPolicy overlap,
-      double colinear) {
+      double colinear,
+      @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Granularity.IsDefault.class)
+      Granularity granularity) {
+    public Config {
+      granularity = granularity == null ? Granularity.PER_TENSOR : granularity;
+    }
+
     public static Config paper() {
-      return new Config(true, Interpolation.SLERP, OverlapPolicy.LARGER_DELTA, Slerp.COLINEAR);
+      return new Config(true, Interpolation.SLERP, OverlapPolicy.LARGER_DELTA, Slerp.COLINEAR,
+          Granularity.PER_TENSOR);
     }
 
     public Config withTransplant(boolean t) {
-      return new Config(t, interpolation, overlap, colinear);
+      return new Config(t, interpolation, overlap, colinear, granularity);
     }
 
     public Config withInterpolation(Interpolation i) {
-      return new Config(transplant, i, overlap, colinear);
+      return new Config(transplant, i, overlap, colinear, granularity);
     }
 
     public Config withOverlap(OverlapPolicy o) {
-      return new Config(transplant, interpolation, o, colinear);
+      return new Config(transplant, interpolation, o, colinear, granularity);
+    }
+
+    public Config withGranularity(Granularity g) {
+      return new Config(transplant, interpolation, overlap, colinear, g);
     }
   }
 
@@ -69,11 +106,15 @@ public final class CoreParameterFusion {
     if (experts.size() != cores.size() || experts.isEmpty()) {
       throw new IllegalArgumentException("need one core region per expert");
     }
-    // tensors are independent: fuse them in parallel, keep the base's order
     List<Param> params = new ArrayList<>(base.params());
     Param[] fused = new Param[params.size()];
-    IntStream.range(0, params.size()).parallel()
-        .forEach(i -> fused[i] = fuseTensor(params.get(i), experts, cores, cfg));
+    if (cfg.granularity() == Granularity.WHOLE_MODEL) {
+      fuseWholeModel(params, experts, cores, cfg, fused);
+    } else {
+      // tensors are independent: fuse them in parallel, keep the base's order
+      IntStream.range(0, params.size()).parallel()
+          .forEach(i -> fused[i] = fuseTensor(params.get(i), experts, cores, cfg));
+    }
     ParamSnapshot out = new ParamSnapshot();
     for (Param p : fused) {
       out.put(p);
@@ -81,8 +122,101 @@ public final class CoreParameterFusion {
     return out;
   }
 
+  /** The non-core entries of every tensor interpolated as one vector, then cores transplanted. */
+  private static void fuseWholeModel(List<Param> params, List<ParamSnapshot> experts,
+      List<ParamMask> cores, Config cfg, Param[] fused) {
+    long total = 0;
+    for (Param p : params) {
+      total += p.size();
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("whole-model interpolation needs one array of " + total
+          + " entries; use per-tensor or per-row granularity for a model this large");
+    }
+    int n = (int) total;
+    List<float[]> xs = new ArrayList<>();
+    for (ParamSnapshot e : experts) {
+      float[] flat = new float[n];
+      int at = 0;
+      for (Param p : params) {
+        System.arraycopy(e.get(p.name()).data(), 0, flat, at, p.size());
+        at += p.size();
+      }
+      xs.add(flat);
+    }
+    BitSet rest = null;
+    if (cfg.transplant()) {
+      rest = new BitSet(n);
+      int at = 0;
+      for (Param p : params) {
+        BitSet any = anyCore(p, cores);
+        for (int j = any.nextClearBit(0); j < p.size(); j = any.nextClearBit(j + 1)) {
+          rest.set(at + j);
+        }
+        at += p.size();
+      }
+    }
+    float[] out = cfg.interpolation().combine(xs, rest, cfg.colinear());
+    int at = 0;
+    for (int i = 0; i < params.size(); i++) {
+      Param p = params.get(i);
+      float[] mine = java.util.Arrays.copyOfRange(out, at, at + p.size());
+      at += p.size();
+      fused[i] = p.withData(transplant(p, mine, experts, cores, cfg));
+    }
+  }
+
+  private static BitSet anyCore(Param p, List<ParamMask> cores) {
+    BitSet any = new BitSet(p.size());
+    for (ParamMask c : cores) {
+      any.or(c.get(p.name()));
+    }
+    return any;
+  }
+
   private static Param fuseTensor(Param p, List<ParamSnapshot> experts, List<ParamMask> cores,
       Config cfg) {
+    List<float[]> xs = new ArrayList<>();
+    experts.forEach(e -> xs.add(e.get(p.name()).data()));
+    BitSet rest = null;
+    if (cfg.transplant()) {
+      rest = new BitSet(p.size());
+      rest.set(0, p.size());
+      rest.andNot(anyCore(p, cores));
+    }
+    long[] shape = p.shape();
+    float[] out;
+    if (cfg.granularity() == Granularity.PER_ROW && shape.length >= 2 && shape[0] > 1) {
+      out = perRow(xs, rest, (int) shape[0], cfg);
+    } else {
+      out = cfg.interpolation().combine(xs, rest, cfg.colinear());
+    }
+    return p.withData(transplant(p, out, experts, cores, cfg));
+  }
+
+  /** Each row (a slice along the first axis) interpolated as its own vector. */
+  private static float[] perRow(List<float[]> xs, BitSet rest, int rows, Config cfg) {
+    int n = xs.get(0).length;
+    int len = n / rows;
+    float[] out = new float[n];
+    for (int r = 0; r < rows; r++) {
+      int from = r * len;
+      List<float[]> slices = new ArrayList<>();
+      for (float[] x : xs) {
+        slices.add(java.util.Arrays.copyOfRange(x, from, from + len));
+      }
+      BitSet sub = rest == null ? null : rest.get(from, from + len);
+      System.arraycopy(cfg.interpolation().combine(slices, sub, cfg.colinear()), 0, out, from, len);
+    }
+    return out;
+  }
+
+  /** Writes the core entries of {@code out} from their owners (when transplanting). */
+  private static float[] transplant(Param p, float[] out, List<ParamSnapshot> experts,
+      List<ParamMask> cores, Config cfg) {
+    if (!cfg.transplant()) {
+      return out;
+    }
     List<float[]> xs = new ArrayList<>();
     experts.forEach(e -> xs.add(e.get(p.name()).data()));
     BitSet[] owned = new BitSet[cores.size()];
@@ -91,20 +225,11 @@ public final class CoreParameterFusion {
       owned[i] = cores.get(i).get(p.name());
       anyCore.or(owned[i]);
     }
-    BitSet rest = null;
-    if (cfg.transplant()) {
-      rest = new BitSet(p.size());
-      rest.set(0, p.size());
-      rest.andNot(anyCore);
+    float[] th0 = p.data();
+    for (int j = anyCore.nextSetBit(0); j >= 0; j = anyCore.nextSetBit(j + 1)) {
+      out[j] = transplanted(j, xs, owned, th0[j], cfg.overlap());
     }
-    float[] out = cfg.interpolation().combine(xs, rest, cfg.colinear());
-    if (cfg.transplant()) {
-      float[] th0 = p.data();
-      for (int j = anyCore.nextSetBit(0); j >= 0; j = anyCore.nextSetBit(j + 1)) {
-        out[j] = transplanted(j, xs, owned, th0[j], cfg.overlap());
-      }
-    }
-    return p.withData(out);
+    return out;
   }
 
   private static float transplanted(int j, List<float[]> xs, BitSet[] owned, float theta0,

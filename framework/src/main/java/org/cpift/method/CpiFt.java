@@ -51,7 +51,7 @@ public final class CpiFt implements Method {
     MethodConfig c = ctx.config();
     List<Task> tasks = ctx.tasks();
     List<String> names = ctx.taskNames();
-    List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
+    List<ProbeFineTuning.Expert> experts = ProbeFineTuning.probes(ctx);
     Cost shared = Cost.NONE;
     Map<String, Double> valScores = new LinkedHashMap<>();
     for (ProbeFineTuning.Expert e : experts) {

@@ -1,5 +1,6 @@
 package org.cpift.method;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import org.cpift.cluster.GroupingConfig;
 import org.cpift.cluster.StageOrdering;
@@ -33,12 +34,16 @@ import org.cpift.train.TrainConfig;
  * @param merge hyperparameters of the merging baselines
  * @param evalLimit at most this many test examples per task (0 = all)
  * @param evalEachStage also score every task after every stage of a staged method
+ * @param probeSteps steps of CPI-FT's (and DPI's) probe fine-tunes, from which cores are found
+ *     and which are fused; 0 (default) means the probes are the single-task experts (S steps).
+ *     Left out of the JSON (and so of every cache key) when 0, so adding it kept earlier keys.
  */
 public record MethodConfig(Preset preset, long seed, TrainConfig training, int expertSteps,
     int pipelineStepsPerStage, int stageSamplesPerTask, double replayFraction, StageData stageData,
     CoreConfig core, GroupingConfig grouping, GroupingMode groupingMode,
     StageOrdering.Policy order, List<String> explicitOrder, CoreParameterFusion.Config fusion,
-    boolean freeze, int multiStageK, MergeOptions merge, int evalLimit, boolean evalEachStage) {
+    boolean freeze, int multiStageK, MergeOptions merge, int evalLimit, boolean evalEachStage,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int probeSteps) {
 
   /** Data of a pipelined stage. */
   public enum StageData {
@@ -61,6 +66,9 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, int e
   }
 
   public MethodConfig {
+    if (probeSteps < 0) {
+      throw new IllegalArgumentException("MethodConfig: probeSteps must be >= 0 (0: the experts)");
+    }
     if (preset == null || training == null || core == null || grouping == null || fusion == null
         || merge == null || stageData == null || groupingMode == null || order == null) {
       throw new IllegalArgumentException("MethodConfig: every option must be given");
@@ -83,11 +91,11 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, int e
       case TINY -> new MethodConfig(preset, 0, t, 300, 60, 200, 0.25, StageData.STAGE_PLUS_REPLAY,
           CoreConfig.paper(), GroupingConfig.paper(), GroupingMode.OVERLAP,
           StageOrdering.Policy.RANDOM, List.of(), CoreParameterFusion.Config.paper(), true, 3,
-          MergeOptions.defaults(), 200, false);
+          MergeOptions.defaults(), 200, false, 0);
       case SMALL -> new MethodConfig(preset, 0, t, 300, 100, 400, 0.25,
           StageData.STAGE_PLUS_REPLAY, CoreConfig.paper(), GroupingConfig.paper(),
           GroupingMode.OVERLAP, StageOrdering.Policy.RANDOM, List.of(),
-          CoreParameterFusion.Config.paper(), true, 3, MergeOptions.defaults(), 200, false);
+          CoreParameterFusion.Config.paper(), true, 3, MergeOptions.defaults(), 200, false, 0);
     };
   }
 
@@ -99,72 +107,84 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, int e
   public MethodConfig withSeed(long s) {
     return new MethodConfig(preset, s, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge.withSeed(s), evalLimit, evalEachStage);
+        explicitOrder, fusion, freeze, multiStageK, merge.withSeed(s), evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withSteps(int expert, int pipelinePerStage) {
     return new MethodConfig(preset, seed, training, expert, pipelinePerStage, stageSamplesPerTask,
         replayFraction, stageData, core, grouping, groupingMode, order, explicitOrder, fusion,
-        freeze, multiStageK, merge, evalLimit, evalEachStage);
+        freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withStageSampling(int samplesPerTask, double replay, StageData data) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         samplesPerTask, replay, data, core, grouping, groupingMode, order, explicitOrder, fusion,
-        freeze, multiStageK, merge, evalLimit, evalEachStage);
+        freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withCore(CoreConfig c) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, c, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge, evalLimit, evalEachStage);
+        explicitOrder, fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withGrouping(GroupingConfig g, GroupingMode mode) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, g, mode, order, explicitOrder,
-        fusion, freeze, multiStageK, merge, evalLimit, evalEachStage);
+        fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withOrder(StageOrdering.Policy p, List<String> explicit) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, p, explicit,
-        fusion, freeze, multiStageK, merge, evalLimit, evalEachStage);
+        fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withFusion(CoreParameterFusion.Config f) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, f, freeze, multiStageK, merge, evalLimit, evalEachStage);
+        explicitOrder, f, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withFreeze(boolean f) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, f, multiStageK, merge, evalLimit, evalEachStage);
+        explicitOrder, fusion, f, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withMultiStageK(int k) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, k, merge, evalLimit, evalEachStage);
+        explicitOrder, fusion, freeze, k, merge, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withMerge(MergeOptions m) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, m, evalLimit, evalEachStage);
+        explicitOrder, fusion, freeze, multiStageK, m, evalLimit, evalEachStage, probeSteps);
   }
 
   public MethodConfig withEval(int limit, boolean eachStage) {
     return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge, limit, eachStage);
+        explicitOrder, fusion, freeze, multiStageK, merge, limit, eachStage, probeSteps);
+  }
+
+  /** Probe fine-tunes of {@code steps} steps (0: the single-task experts themselves). */
+  public MethodConfig withProbeSteps(int steps) {
+    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
+        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
+        explicitOrder, fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, steps);
+  }
+
+  /** The probes' steps: {@link #probeSteps} or, when 0, {@link #expertSteps}. */
+  public int probeStepsOrExpert() {
+    return probeSteps > 0 ? probeSteps : expertSteps;
   }
 
   public MethodConfig withTraining(TrainConfig t) {
     return new MethodConfig(preset, seed, t, expertSteps, pipelineStepsPerStage,
         stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge, evalLimit, evalEachStage);
+        explicitOrder, fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
   }
 }

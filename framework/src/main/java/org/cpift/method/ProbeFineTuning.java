@@ -33,14 +33,34 @@ public final class ProbeFineTuning {
     return out;
   }
 
+  /**
+   * The probes CPI-FT (and DPI) find cores from and fuse: the experts themselves by default, or
+   * shorter fine-tunes of {@link MethodConfig#probeSteps} steps (DESIGN §1, "probe length").
+   */
+  public static List<Expert> probes(MethodContext ctx) {
+    MethodConfig c = ctx.config();
+    if (c.probeStepsOrExpert() == c.expertSteps()) {
+      return experts(ctx);
+    }
+    List<Expert> out = new ArrayList<>();
+    for (Task t : ctx.tasks()) {
+      out.add(expert(ctx, t, c.probeSteps()));
+    }
+    return out;
+  }
+
   public static Expert expert(MethodContext ctx, Task task) {
+    return expert(ctx, task, ctx.config().expertSteps());
+  }
+
+  private static Expert expert(MethodContext ctx, Task task, int steps) {
     MethodConfig c = ctx.config();
     long seed = ctx.seed("expert/" + task.name());
     Map<String, Object> key = new LinkedHashMap<>();
     key.put("base", ctx.baseHash());
     key.put("task", task.name());
     key.put("data", task.checksums());
-    key.put("training", ctx.trainConfig(c.expertSteps(), seed));
+    key.put("training", ctx.trainConfig(steps, seed));
     key.put("seed", c.seed());
     String k = ArtifactCache.key(key);
     var hit = ctx.cache().get("experts", k);
@@ -49,10 +69,11 @@ public final class ProbeFineTuning {
       return new Expert(task.name(), hit.get().params(), hit.get().cost(),
           hit.get().meta().path("val_score").asDouble());
     }
-    LOG.info("expert {} (seed {}): fine-tuning {} steps", task.name(), c.seed(), c.expertSteps());
+    LOG.info("{} {} (seed {}): fine-tuning {} steps", steps == c.expertSteps() ? "expert" : "probe",
+        task.name(), c.seed(), steps);
     try (ModelSession m = ctx.session(ctx.base().params(), seed)) {
-      Cost cost = ctx.train(m, ctx.encode(task.train(), task.name() + " train"), c.expertSteps(),
-          seed, null);
+      Cost cost = ctx.train(m, ctx.encode(task.train(), task.name() + " train"), steps, seed,
+          null);
       double val = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), task,
           SuiteEvaluator.Split.VAL, Math.min(200, task.val().size())).get("score");
       ParamSnapshot params = m.parameters();

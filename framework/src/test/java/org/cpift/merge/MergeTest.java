@@ -235,4 +235,87 @@ class MergeTest {
       assertArrayEquals(pairwiseFold(xs, null), Interpolation.SLERP.combine(xs, null, Slerp.COLINEAR), 1e-5f);
     }
   }
+
+  @Test
+  void slerpGranularitySetsTheVectorTheAngleIsMeasuredOver() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    float[][] a = {gauss(rnd, 6), gauss(rnd, 3)};
+    float[][] b = {gauss(rnd, 6), gauss(rnd, 3)};
+    ParamSnapshot base = two(new float[6], new float[3]);
+    ParamSnapshot ea = two(a[0], a[1]);
+    ParamSnapshot eb = two(b[0], b[1]);
+    ParamMask ca = new ParamMask();
+    BitSet row0 = new BitSet();
+    row0.set(1);
+    ca.put("m", row0);
+    ParamMask cb = new ParamMask();
+    BitSet last = new BitSet();
+    last.set(2);
+    cb.put("v", last);
+    var cfg = CoreParameterFusion.Config.paper();
+    // per row: each row of m [2, 3] on its own (entry 1 is a's core); v (1-D) whole
+    ParamSnapshot perRow = CoreParameterFusion.fuse(base, List.of(ea, eb), List.of(ca, cb),
+        cfg.withGranularity(CoreParameterFusion.Granularity.PER_ROW));
+    BitSet r0 = new BitSet();
+    r0.set(0);
+    r0.set(2);
+    float[] want0 = Slerp.slerp(java.util.Arrays.copyOfRange(a[0], 0, 3),
+        java.util.Arrays.copyOfRange(b[0], 0, 3), 0.5, r0, Slerp.COLINEAR);
+    float[] want1 = Slerp.slerp(java.util.Arrays.copyOfRange(a[0], 3, 6),
+        java.util.Arrays.copyOfRange(b[0], 3, 6), 0.5, null, Slerp.COLINEAR);
+    float[] m = perRow.get("m").data();
+    assertEquals(a[0][1], m[1]); // transplanted
+    for (int j : new int[] {0, 2}) {
+      assertEquals(want0[j], m[j], 1e-6f);
+    }
+    for (int j = 0; j < 3; j++) {
+      assertEquals(want1[j], m[3 + j], 1e-6f);
+    }
+    // whole model: one angle over the 7 non-core entries of both tensors
+    float[] fa = concat(a[0], a[1]);
+    float[] fb = concat(b[0], b[1]);
+    BitSet rest = new BitSet();
+    rest.set(0, 9);
+    rest.clear(1);
+    rest.clear(8);
+    float[] want = Slerp.slerp(fa, fb, 0.5, rest, Slerp.COLINEAR);
+    ParamSnapshot whole = CoreParameterFusion.fuse(base, List.of(ea, eb), List.of(ca, cb),
+        cfg.withGranularity(CoreParameterFusion.Granularity.WHOLE_MODEL));
+    float[] got = concat(whole.get("m").data(), whole.get("v").data());
+    for (int j = 0; j < 9; j++) {
+      float expected = j == 1 ? a[0][1] : j == 8 ? b[1][2] : want[j];
+      assertEquals(expected, got[j], 1e-6f, "entry " + j);
+    }
+    // and the three readings really differ on these inputs
+    float[] perTensor = CoreParameterFusion.fuse(base, List.of(ea, eb), List.of(ca, cb), cfg)
+        .get("m").data();
+    assertTrue(Math.abs(perTensor[0] - m[0]) > 1e-4 || Math.abs(perTensor[3] - m[3]) > 1e-4);
+    assertTrue(Math.abs(perTensor[0] - got[0]) > 1e-4);
+    // identical experts: every granularity returns the expert
+    for (var g : CoreParameterFusion.Granularity.values()) {
+      ParamSnapshot same = CoreParameterFusion.fuse(base, List.of(ea, ea), List.of(ca, cb),
+          cfg.withGranularity(g));
+      assertArrayEquals(a[0], same.get("m").data(), 1e-6f, g.name());
+      assertArrayEquals(a[1], same.get("v").data(), 1e-6f, g.name());
+    }
+  }
+
+  private static float[] gauss(SplittableRandom rnd, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) rnd.nextGaussian();
+    }
+    return v;
+  }
+
+  private static ParamSnapshot two(float[] m, float[] v) {
+    return new ParamSnapshot(List.of(new Param("m", new long[] {2, 3}, m.clone()),
+        new Param("v", new long[] {3}, v.clone())));
+  }
+
+  private static float[] concat(float[] x, float[] y) {
+    float[] out = java.util.Arrays.copyOf(x, x.length + y.length);
+    System.arraycopy(y, 0, out, x.length, y.length);
+    return out;
+  }
 }

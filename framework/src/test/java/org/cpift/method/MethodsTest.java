@@ -162,4 +162,19 @@ class MethodsTest {
     return MethodRunner.context(new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
         ROOT.resolve("benchmarks-data/suite-v1"), List.of("math", "code", "logic"), cacheDir), cfg);
   }
+
+  @Test
+  void optionsAddedLaterStayOutOfCacheKeysAtTheirDefaults() {
+    // finished cells and cached experts are found by a hash of the configuration's JSON: options
+    // added after runs were made must not change it at their default values
+    String json = org.cpift.util.Json.write(MethodConfig.defaults(Preset.SMALL).withSeed(1));
+    assertTrue(!json.contains("probeSteps") && !json.contains("granularity"), json);
+    MethodConfig changed = MethodConfig.defaults(Preset.SMALL).withSeed(1).withProbeSteps(100)
+        .withFusion(org.cpift.merge.CoreParameterFusion.Config.paper().withGranularity(
+            org.cpift.merge.CoreParameterFusion.Granularity.PER_ROW));
+    String json2 = org.cpift.util.Json.write(changed);
+    assertTrue(json2.contains("\"probeSteps\" : 100") && json2.contains("PER_ROW"), json2);
+    assertEquals(100, changed.probeStepsOrExpert());
+    assertEquals(300, MethodConfig.defaults(Preset.SMALL).probeStepsOrExpert());
+  }
 }
