@@ -149,12 +149,23 @@ public final class Claims {
     if (best == null) {
       return new Claim(st, NOT_MEASURED, "");
     }
+    // several τ can give the same groups and so the same scores: then there is no peak, a plateau
+    List<String> tied = new ArrayList<>();
+    for (String[] vm : s.variantsAndMethods()) {
+      if (vm[0].startsWith("tau=") && !vm[0].equals("tau=0") && vm[1].equals("cpi-ft")
+          && s.get(vm[0], "cpi-ft", "average", "score").orElseThrow().mean() == bestMean) {
+        tied.add(vm[0]);
+      }
+    }
     Statistics.Paired p = s.paired(best, "cpi-ft", "tau=0", "cpi-ft", "average", "score").orElseThrow();
     double tau = Double.parseDouble(best.substring(4));
-    boolean peakNear = tau >= 0.05 && tau <= 0.2;
-    String status = p.ciLow() > 0 ? (peakNear ? "supported" : "partly supported (peak at " + best + ")")
+    boolean peakNear = tied.size() == 1 && tau >= 0.05 && tau <= 0.2;
+    String shape = tied.size() > 1 ? "no peak: " + String.join(", ", tied) + " score the same"
+        : "peak at " + best;
+    String status = p.ciLow() > 0 ? (peakNear ? "supported" : "partly supported (" + shape + ")")
         : p.ciHigh() < 0 ? "not supported" : "inconclusive";
-    return new Claim(st, status, curve + "best " + best + " − tau=0: " + ci(p));
+    return new Claim(st, status, curve + "best " + best + (tied.size() > 1 ? " (tied: "
+        + String.join(", ", tied) + ")" : "") + " − tau=0: " + ci(p));
   }
 
   static Claim pipelinedBeatsSingleStage(Summaries s) {

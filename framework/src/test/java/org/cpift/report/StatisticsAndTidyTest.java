@@ -70,4 +70,32 @@ class StatisticsAndTidyTest {
     String csv = ReportWriter.csv(ReportWriter.summaryTable(s.all()));
     assertTrue(csv.startsWith("experiment,variant,method,task,metric,n,mean,std,ci_low,ci_high"), csv);
   }
+
+  static CellResult tauCell(String variant, long seed, double score) {
+    Map<String, Map<String, Double>> s = new LinkedHashMap<>();
+    s.put("a", Map.of("score", score, "answer_loss", 1.0));
+    return new CellResult(new Cell(variant, "cpi-ft", MethodConfig.defaults(Preset.TINY).withSeed(seed)),
+        "k" + variant + seed + "000000000000", new MethodResult("cpi-ft", seed, s, Cost.NONE, null, null, List.of(), Map.of()));
+  }
+
+  @Test
+  void groupingClaimTellsAPeakFromAPlateau() {
+    double[] zero = {0.30, 0.32, 0.31};
+    double[] peak = {0.50, 0.55, 0.52};
+    double[] lower = {0.40, 0.41, 0.43};
+    List<CellResult> peaked = new java.util.ArrayList<>();
+    List<CellResult> flat = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      peaked.add(tauCell("tau=0", i + 1, zero[i]));
+      peaked.add(tauCell("tau=0.1", i + 1, peak[i]));
+      peaked.add(tauCell("tau=0.3", i + 1, lower[i]));
+      flat.add(tauCell("tau=0", i + 1, zero[i]));
+      flat.add(tauCell("tau=0.1", i + 1, peak[i]));
+      flat.add(tauCell("tau=0.3", i + 1, peak[i])); // the same groups, so the same scores
+    }
+    Claims.Claim c = Claims.groupingHelps(new Summaries(Tidy.rows("tau-sweep", peaked)));
+    assertEquals("supported", c.status(), c.evidence());
+    Claims.Claim f = Claims.groupingHelps(new Summaries(Tidy.rows("tau-sweep", flat)));
+    assertEquals("partly supported (no peak: tau=0.1, tau=0.3 score the same)", f.status(), f.evidence());
+  }
 }
