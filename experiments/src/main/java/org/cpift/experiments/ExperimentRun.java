@@ -73,6 +73,8 @@ public final class ExperimentRun {
     m.put("base", paths.base().toString());
     m.put("suite", paths.suite().toString());
     List<Map<String, Object>> cellInfo = new ArrayList<>();
+    double cellWall = 0;
+    int timed = 0;
     for (CellResult r : results) {
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("variant", r.cell().variant());
@@ -83,9 +85,19 @@ public final class ExperimentRun {
       c.put("train_fraction", r.cell().trainFraction());
       c.put("cost", r.result().cost());
       c.put("stages", r.result().groups());
+      Object wall = r.result().details() == null ? null : r.result().details().get("cell_wall_seconds");
+      if (wall instanceof Number w) {
+        c.put("cell_wall_seconds", w.doubleValue());
+        cellWall += w.doubleValue();
+        timed++;
+      }
       cellInfo.add(c);
     }
     m.put("cells", cellInfo);
+    // what the cells took when they were computed (a cell shared by several experiments counts in
+    // each; cells finished before this was recorded have no time)
+    m.put("cells_wall_seconds", cellWall);
+    m.put("cells_timed", timed);
     m.put("cells_finished", results.size());
     m.put("cells_total", cells.size());
     if (results.size() < cells.size()) {

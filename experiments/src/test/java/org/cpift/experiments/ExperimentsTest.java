@@ -39,6 +39,9 @@ class ExperimentsTest {
       JsonNode m = Json.MAPPER.readTree(r.resolve("manifest.json").toFile());
       assertEquals(m.get("cells_total").asInt(), m.get("cells_finished").asInt());
       assertTrue(m.has("git_commit") && m.has("machine") && m.has("versions"));
+      // every cell computed in this test run has its wall time (shared cells too)
+      assertEquals(m.get("cells_total").asInt(), m.get("cells_timed").asInt(), e.name());
+      assertTrue(m.get("cells_wall_seconds").asDouble() > 0, e.name());
     }
   }
 

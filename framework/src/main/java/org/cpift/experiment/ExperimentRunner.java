@@ -53,7 +53,13 @@ public final class ExperimentRunner {
         LOG.info("cell {}/{}: {} {} seed {} (elapsed {} min, ETA {} if all remaining cells run)", i,
             cells.size(), cell.method(), cell.variant(), cell.seed(),
             String.format("%.1f", elapsed / 60), eta);
+        long c0 = System.nanoTime();
         r = Methods.create(cell.method()).run(l.ctx());
+        // the whole cell (training, fusion, evaluation, loading), for the per-experiment wall time
+        Map<String, Object> details = new LinkedHashMap<>(r.details());
+        details.put("cell_wall_seconds", (System.nanoTime() - c0) / 1e9);
+        r = new MethodResult(r.method(), r.seed(), r.scores(), r.cost(), r.jaccard(), r.groups(),
+            r.stageScores(), details);
         Json.writeFile(cellFile(runDir, key), r);
         computed++;
       } else {
