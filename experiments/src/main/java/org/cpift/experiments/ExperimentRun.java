@@ -30,7 +30,7 @@ public final class ExperimentRun {
     // a shorter probe stays shorter in the same ratio
     int probe = c.probeSteps() == 0 ? 0 : Math.max(1, c.probeSteps() * 3 / c.expertSteps());
     return c.withSteps(3, 2).withStageSampling(8, c.replayFraction(), c.stageData())
-        .withEval(2, c.evalEachStage()).withProbeSteps(probe);
+        .withEval(2, c.evalEachStage()).withProbeSteps(probe == 3 ? 0 : probe);
   }
 
   /** Where things are: base model, suite, run directory (cells and cache), report folder. */

@@ -37,7 +37,11 @@ public final class CoreParameterFusion {
   public enum Granularity {
     /** each tensor's non-core entries are one vector (default) */
     PER_TENSOR,
-    /** each row (slice along the first axis) of a tensor is its own vector; 1-D tensors whole */
+    /**
+     * each row (slice along the first axis) of a tensor is its own vector; 1-D tensors whole. The
+     * weights here are stored [in, out], so a row is one input feature's fan-out (for the token
+     * embedding, one token's vector)
+     */
     PER_ROW,
     /** all non-core entries of the model are one vector: one angle, one set of weights */
     WHOLE_MODEL;

@@ -158,8 +158,8 @@ public final class Claims {
       }
     }
     Statistics.Paired p = s.paired(best, "cpi-ft", "tau=0", "cpi-ft", "average", "score").orElseThrow();
-    double tau = Double.parseDouble(best.substring(4));
-    boolean peakNear = tied.size() == 1 && tau >= 0.05 && tau <= 0.2;
+    boolean peakNear = tied.stream().mapToDouble(v -> Double.parseDouble(v.substring(4)))
+        .allMatch(v -> v >= 0.05 && v <= 0.2);
     String shape = tied.size() > 1 ? "no peak: " + String.join(", ", tied) + " score the same"
         : "peak at " + best;
     String status = p.ciLow() > 0 ? (peakNear ? "supported" : "partly supported (" + shape + ")")

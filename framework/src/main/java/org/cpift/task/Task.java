@@ -173,6 +173,8 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
     Map<String, String> sums = new LinkedHashMap<>(checksums);
     sums.put("train", Hashing.sha256(checksums.getOrDefault("train", "") + "|subsample n=" + n
         + " of " + train.size() + " seed=" + seed));
-    return new Task(name, dir, format, metric, maxAnswerChars, kept, val, test, Map.copyOf(sums));
+    // keep the entry order: cache keys are hashes of JSON written in iteration order
+    return new Task(name, dir, format, metric, maxAnswerChars, kept, val, test,
+        java.util.Collections.unmodifiableMap(sums));
   }
 }

@@ -132,6 +132,8 @@ class TaskLoadingTest {
     assertEquals(a.checksums(), math.subsampleTrain(0.1, 0, 7).checksums());
     assertNotEquals(a.checksums().get("train"), math.subsampleTrain(0.1, 0, 8).checksums().get("train"));
     assertEquals(math.checksums().get("test"), a.checksums().get("test"));
+    // and in the same order (keys hash JSON written in iteration order; Map.copyOf would shuffle)
+    assertEquals(List.copyOf(math.checksums().keySet()), List.copyOf(a.checksums().keySet()));
     assertThrows(CpiftException.class, () -> math.subsampleTrain(1.5, 0, 7));
     assertThrows(CpiftException.class, () -> math.subsampleTrain(0, 100000, 7));
   }
