@@ -248,7 +248,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Time the full training step (forward, backward, masked AdamW) and print "
           + "ms/step, tokens/s and GFLOP/s.")
   static final class Step implements Callable<Integer> {
-    @Option(names = "--preset", defaultValue = "tiny", description = "tiny or small (default: ${DEFAULT-VALUE})")
+    @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
     String preset;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         + "packed documents). The committed bases under benchmarks-data/base/<preset>/ were made "
         + "with this command and its defaults.")
 final class PretrainCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "small", description = "tiny or small (default: ${DEFAULT-VALUE})")
+  @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
   String preset;
 
   @Option(names = "--out", required = true, description = "output directory")

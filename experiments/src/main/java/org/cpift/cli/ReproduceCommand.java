@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         + "each, plus reports/<preset>/claims.json. Resumable: finished cells are kept in "
         + "--run-dir and reused.")
 final class ReproduceCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "small", description = "tiny or small (default: ${DEFAULT-VALUE})")
+  @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
   String preset;
 
   @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "(default: ${DEFAULT-VALUE})")

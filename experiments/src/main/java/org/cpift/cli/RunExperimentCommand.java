@@ -21,7 +21,7 @@ final class RunExperimentCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "experiment name")
   String experiment;
 
-  @Option(names = "--preset", defaultValue = "tiny", description = "tiny or small (default: ${DEFAULT-VALUE})")
+  @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
   String preset;
 
   @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "(default: ${DEFAULT-VALUE})")

@@ -23,7 +23,7 @@ final class RunMethodCommand implements Callable<Integer> {
           + "cpi-ft, task-arithmetic, ties, dare-ta, dare-ties, slerp, linear, localize-stitch")
   String method;
 
-  @Option(names = "--preset", defaultValue = "tiny", description = "tiny or small (default: ${DEFAULT-VALUE})")
+  @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
   String preset;
 
   @Option(names = "--seed", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         + "{\"prompt\", \"answer\"} records. Writes model.safetensors, tokenizer.json, losses.csv "
         + "and manifest.json into --out; a killed run resumes from --out/checkpoints.")
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "tiny", description = "tiny or small (default: ${DEFAULT-VALUE})")
+  @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
   String preset;
 
   @Option(names = "--data", required = true, description = "training JSONL file")

@@ -84,6 +84,14 @@ class CpiftCliTest {
 
     Run option = run("train", "--nope");
     assertEquals(2, option.code());
+
+    // the paper preset is a configuration for a GPU: no base model ships for it
+    Run paper = run("run", "main-results", "--preset", "paper", "--seeds", "1", "--out",
+        dir.resolve("paper-report").toString());
+    assertEquals(2, paper.code(), paper.err());
+    assertTrue(paper.err().contains("benchmarks-data/base/paper")
+        && paper.err().contains("pretrain --preset"), paper.err());
+    assertFalse(Files.exists(dir.resolve("paper-report/report.html")));
   }
 
   @Test

@@ -96,6 +96,11 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, int e
           StageData.STAGE_PLUS_REPLAY, CoreConfig.paper(), GroupingConfig.paper(),
           GroupingMode.OVERLAP, StageOrdering.Policy.RANDOM, List.of(),
           CoreParameterFusion.Config.paper(), true, 3, MergeOptions.defaults(), 200, false, 0);
+      // S = 1,000 steps per expert, P = 300 per stage on 1,000 samples per task, every test item
+      case PAPER -> new MethodConfig(preset, 0, t, 1000, 300, 1000, 0.25,
+          StageData.STAGE_PLUS_REPLAY, CoreConfig.paper(), GroupingConfig.paper(),
+          GroupingMode.OVERLAP, StageOrdering.Policy.RANDOM, List.of(),
+          CoreParameterFusion.Config.paper(), true, 3, MergeOptions.defaults(), 0, false, 0);
     };
   }
 

@@ -48,6 +48,14 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, in
     return new ModelConfig(vocabSize, 192, 4, 6, 256, 4, Norm.LAYER, 1e-5f, 0.02f);
   }
 
+  /**
+   * The {@code paper} preset: GPT-2-small shaped (d = 768, 12 layers, 12 heads, context 512),
+   * about 85 M parameters besides the embeddings; for a GPU, not run on the 2-core machine.
+   */
+  public static ModelConfig paper(int vocabSize) {
+    return new ModelConfig(vocabSize, 768, 12, 12, 512, 4, Norm.LAYER, 1e-5f, 0.02f);
+  }
+
   public int headSize() {
     return dModel / nHeads;
   }

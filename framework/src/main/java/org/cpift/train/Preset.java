@@ -6,8 +6,8 @@ import org.cpift.optim.OptimizerConfig;
 import org.cpift.util.CpiftException;
 
 /**
- * Named sizes: {@code tiny} (tests and CI, seconds to minutes) and {@code small} (the reference
- * reproduction). A preset fixes the model shape and default training hyperparameters.
+ * Named sizes: {@code tiny} (tests and CI, seconds to minutes), {@code small} (the reference
+ * reproduction) and {@code paper} (for a GPU; documented, not run here). A preset fixes the model shape and default training hyperparameters.
  */
 public enum Preset {
   TINY {
@@ -45,6 +45,29 @@ public enum Preset {
       return new TrainConfig(2500, 32, 1.5e-3f, 100, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 64,
           250, 8);
     }
+  },
+  /**
+   * The configuration a GPU user would run: a GPT-2-small shaped model, longer fine-tunes, the
+   * whole test sets. Documented and built, never run here (no base model is shipped for it;
+   * {@code cpift pretrain --preset paper} makes one, hours on a GPU).
+   */
+  PAPER {
+    @Override
+    public ModelConfig model(int vocabSize) {
+      return ModelConfig.paper(vocabSize);
+    }
+
+    @Override
+    public TrainConfig training() {
+      return new TrainConfig(3000, 64, 3e-4f, 100, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 400,
+          500, 96);
+    }
+
+    @Override
+    public TrainConfig pretraining() {
+      return new TrainConfig(20000, 64, 6e-4f, 500, 0.1f, OptimizerConfig.adamW(), 0, 100, 0, 64,
+          1000, 8);
+    }
   };
 
   public abstract ModelConfig model(int vocabSize);
@@ -66,6 +89,6 @@ public enum Preset {
         return p;
       }
     }
-    throw new CpiftException("unknown preset '" + name + "'; choose one of tiny, small");
+    throw new CpiftException("unknown preset '" + name + "'; choose one of tiny, small, paper");
   }
 }
