@@ -1,5 +1,6 @@
 package org.cpift.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,8 @@ import org.cpift.experiments.Experiments;
 import org.cpift.report.Claims;
 import org.cpift.train.Preset;
 import org.cpift.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,6 +24,8 @@ import picocli.CommandLine.Option;
         + "each, plus reports/<preset>/claims.json. Resumable: finished cells are kept in "
         + "--run-dir and reused.")
 final class ReproduceCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ReproduceCommand.class);
+
   @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
   String preset;
 
@@ -40,6 +45,14 @@ final class ReproduceCommand implements Callable<Integer> {
       + "checks the pipeline end to end, the figures mean nothing")
   boolean quick;
 
+  @Option(names = "--data-root", defaultValue = "benchmarks-data", description = "where base/<preset> "
+      + "and suite-v1 are (default: ${DEFAULT-VALUE})")
+  Path dataRoot;
+
+  @Option(names = "--report-only", description = "train nothing: write every report (and claims.json) "
+      + "from the cells finished so far; experiments with no finished cell are skipped")
+  boolean reportOnly;
+
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
@@ -51,15 +64,44 @@ final class ReproduceCommand implements Callable<Integer> {
     } else {
       only.forEach(n -> todo.add(Experiments.get(n)));
     }
-    Map<String, Object> claims = new LinkedHashMap<>();
+    // claims of experiments run earlier (e.g. with --experiments) are kept, not overwritten
+    Map<String, Object> claims = previousClaims(root.resolve("claims.json"));
     for (Experiment e : todo) {
-      List<Claims.Claim> c = ExperimentRun.run(e, p, seeds, new ExperimentRun.Paths(
-          Path.of("benchmarks-data", "base", p.id()), Path.of("benchmarks-data", "suite-v1"), runs,
-          root.resolve(e.name())), "cpift reproduce --preset " + p.id() + (quick ? " --quick" : "")
-          + " (" + e.name() + ")", quick ? ExperimentRun::quick : cfg -> cfg);
+      ExperimentRun.Paths paths = new ExperimentRun.Paths(dataRoot.resolve("base").resolve(p.id()),
+          dataRoot.resolve("suite-v1"), runs, root.resolve(e.name()));
+      String command = "cpift reproduce --preset " + p.id() + (quick ? " --quick" : "")
+          + (reportOnly ? " --report-only" : "") + " (" + e.name() + ")";
+      List<Claims.Claim> c;
+      try {
+        c = ExperimentRun.run(e, p, seeds, paths, command,
+            quick ? ExperimentRun::quick : cfg -> cfg, reportOnly);
+      } catch (ExperimentRun.NothingFinished none) {
+        LOG.info("{}: no finished cells yet; no report", e.name());
+        continue;
+      }
       claims.put(e.name(), c.stream().filter(x -> !x.status().startsWith("not measured")).toList());
-      Json.writeFile(root.resolve("claims.json"), claims);
+      Map<String, Object> ordered = new LinkedHashMap<>();
+      Experiments.ALL.forEach(x -> {
+        if (claims.containsKey(x.name())) {
+          ordered.put(x.name(), claims.get(x.name()));
+        }
+      });
+      Json.writeFile(root.resolve("claims.json"), ordered);
     }
     return 0;
+  }
+
+  private static Map<String, Object> previousClaims(Path file) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (Files.isRegularFile(file)) {
+      try {
+        Json.MAPPER.readTree(file.toFile()).fields()
+            .forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+      } catch (java.io.IOException ex) {
+        throw new org.cpift.util.CpiftException(file + ": unreadable claims file (" + ex.getMessage()
+            + "); delete it and rerun");
+      }
+    }
+    return out;
   }
 }

@@ -33,6 +33,13 @@ public final class ExperimentRun {
         .withEval(2, c.evalEachStage()).withProbeSteps(probe == 3 ? 0 : probe);
   }
 
+  /** A report was asked for an experiment none of whose cells has finished. */
+  public static final class NothingFinished extends org.cpift.util.CpiftException {
+    NothingFinished(String message) {
+      super(message);
+    }
+  }
+
   /** Where things are: base model, suite, run directory (cells and cache), report folder. */
   public record Paths(Path base, Path suite, Path runDir, Path reportDir) {}
 
@@ -63,8 +70,8 @@ public final class ExperimentRun {
     List<CellResult> results = reportOnly ? ExperimentRunner.finished(cells, inputs, paths.runDir())
         : ExperimentRunner.run(cells, inputs, paths.runDir());
     if (results.isEmpty()) {
-      throw new org.cpift.util.CpiftException("no finished cells of " + e.name() + " in "
-          + paths.runDir() + "; run it without --report-only first");
+      throw new NothingFinished("no finished cells of " + e.name() + " in " + paths.runDir()
+          + "; run it without --report-only first");
     }
     Map<String, Object> m = manifest.finish();
     m.put("experiment", e.name());

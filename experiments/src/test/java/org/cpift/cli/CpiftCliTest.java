@@ -132,4 +132,26 @@ class CpiftCliTest {
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("unknown section 'nope'"), bad.err());
   }
+
+  @Test
+  void reproduceKeepsEarlierClaimsAndReportsWhatHasFinished() throws IOException {
+    String data = Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString();
+    Path reports = dir.resolve("reports");
+    Path runs = dir.resolve("runs");
+    Run first = run("reproduce", "--preset", "tiny", "--quick", "--seeds", "1", "--experiments",
+        "stage-vs-single", "--data-root", data, "--out", reports.toString(), "--run-dir", runs.toString());
+    assertEquals(0, first.code(), first.err());
+    assertTrue(Files.readString(reports.resolve("claims.json")).contains("stage-vs-single"));
+    // a report-only pass over every experiment trains nothing and keeps the earlier claims
+    long cells = Files.list(runs.resolve("cells")).count();
+    Run all = run("reproduce", "--preset", "tiny", "--quick", "--seeds", "1", "--report-only",
+        "--data-root", data, "--out", reports.toString(), "--run-dir", runs.toString());
+    assertEquals(0, all.code(), all.err());
+    assertEquals(cells, Files.list(runs.resolve("cells")).count());
+    assertTrue(Files.readString(reports.resolve("claims.json")).contains("stage-vs-single"));
+    assertTrue(Files.isRegularFile(reports.resolve("stage-vs-single/report.html")));
+    assertFalse(Files.exists(reports.resolve("low-resource")), "no finished cell, no report");
+    // an experiment sharing a finished cell (the experts) gets a partial report
+    assertTrue(Files.isRegularFile(reports.resolve("forgetting/report.html")));
+  }
 }
