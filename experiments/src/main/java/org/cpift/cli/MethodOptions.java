@@ -67,6 +67,9 @@ final class MethodOptions {
   @Option(names = "--stage-order-tasks", split = ",", description = "task names in order, for --stage-order explicit")
   List<String> stageOrderTasks;
 
+  @Option(names = "--no-fusion", description = "ablation: CPI-FT's pipeline starts from the base model (its own budget, unlike dpi)")
+  boolean noFusion;
+
   @Option(names = "--no-transplant", description = "ablation: no core transplant (interpolate every entry)")
   boolean noTransplant;
 
@@ -179,6 +182,9 @@ final class MethodOptions {
     CoreParameterFusion.Config f = c.fusion();
     if (noTransplant) {
       f = f.withTransplant(false);
+    }
+    if (noFusion) {
+      f = f.withSkip(true);
     }
     if (interpolation != null) {
       f = f.withInterpolation(parse(Interpolation.class, interpolation, "--interpolation"));

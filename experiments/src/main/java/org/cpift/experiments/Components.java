@@ -18,7 +18,7 @@ public final class Components implements Experiment {
 
   @Override
   public String description() {
-    return "Ablation of CPI-FT's components: no core transplant, linear instead of SLERP, no "
+    return "Ablation of CPI-FT's components: no fusion (the pipeline from the base model), no core transplant, linear instead of SLERP, no "
         + "freezing, no grouping (each task its own stage / one stage for all), and a random core "
         + "region of the same size.";
   }
@@ -27,6 +27,9 @@ public final class Components implements Experiment {
   public List<Cell> cells(Preset p, List<Long> seeds) {
     List<Cell> out = new ArrayList<>();
     out.addAll(Experiments.perSeed(p, seeds, "default", "cpi-ft", Function.identity()));
+    // fusion's contribution at equal budget: the same pipeline from the base model
+    out.addAll(Experiments.perSeed(p, seeds, "no-fusion", "cpi-ft",
+        c -> c.withFusion(c.fusion().withSkip(true))));
     out.addAll(Experiments.perSeed(p, seeds, "no-transplant", "cpi-ft",
         c -> c.withFusion(c.fusion().withTransplant(false))));
     out.addAll(Experiments.perSeed(p, seeds, "linear", "cpi-ft",

@@ -68,34 +68,41 @@ public final class CoreParameterFusion {
    * @param overlap policy for entries in several cores
    * @param colinear |cos| above which SLERP falls back to linear interpolation
    * @param granularity the vectors the interpolation works on (null: {@code PER_TENSOR})
+   * @param skip the "no fusion" ablation: CPI-FT's pipeline starts from the base model θ0 with
+   *     its own budget (unlike DPI, which also takes the training baselines' budget)
    */
   public record Config(boolean transplant, Interpolation interpolation, OverlapPolicy overlap,
       double colinear,
       @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Granularity.IsDefault.class)
-      Granularity granularity) {
+      Granularity granularity,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean skip) {
     public Config {
       granularity = granularity == null ? Granularity.PER_TENSOR : granularity;
     }
 
     public static Config paper() {
       return new Config(true, Interpolation.SLERP, OverlapPolicy.LARGER_DELTA, Slerp.COLINEAR,
-          Granularity.PER_TENSOR);
+          Granularity.PER_TENSOR, false);
     }
 
     public Config withTransplant(boolean t) {
-      return new Config(t, interpolation, overlap, colinear, granularity);
+      return new Config(t, interpolation, overlap, colinear, granularity, skip);
     }
 
     public Config withInterpolation(Interpolation i) {
-      return new Config(transplant, i, overlap, colinear, granularity);
+      return new Config(transplant, i, overlap, colinear, granularity, skip);
     }
 
     public Config withOverlap(OverlapPolicy o) {
-      return new Config(transplant, interpolation, o, colinear, granularity);
+      return new Config(transplant, interpolation, o, colinear, granularity, skip);
     }
 
     public Config withGranularity(Granularity g) {
-      return new Config(transplant, interpolation, overlap, colinear, g);
+      return new Config(transplant, interpolation, overlap, colinear, g, skip);
+    }
+
+    public Config withSkip(boolean s) {
+      return new Config(transplant, interpolation, overlap, colinear, granularity, s);
     }
   }
 

@@ -159,7 +159,7 @@ public final class CpiFt implements Method {
     ParamSnapshot start;
     double fusionSeconds = 0;
     Map<String, Double> fusedScores = null;
-    if (dpi) {
+    if (dpi || c.fusion().skip()) {
       start = ctx.base().params();
     } else {
       long t0 = System.nanoTime();

@@ -156,6 +156,12 @@ class MethodsTest {
     assertEquals(bAlone.details().get("fused_scores"), b.details().get("fused_scores"));
     assertEquals(a.scores(), b.scores());
     assertEquals(2, dir.resolve("shared/pipelines").toFile().list().length);
+    // the no-fusion ablation: a third model, trained from the base (no fused model to score)
+    MethodResult noFusion = new CpiFt(false).run(context(dir.resolve("shared"), eachTask.withFusion(
+        eachTask.fusion().withSkip(true))));
+    assertEquals(false, noFusion.details().get("pipeline_reused"));
+    assertTrue(!noFusion.details().containsKey("fused_scores"));
+    assertEquals(3, dir.resolve("shared/pipelines").toFile().list().length);
   }
 
   private static MethodContext context(Path cacheDir, MethodConfig cfg) {
@@ -168,7 +174,8 @@ class MethodsTest {
     // finished cells and cached experts are found by a hash of the configuration's JSON: options
     // added after runs were made must not change it at their default values
     String json = org.cpift.util.Json.write(MethodConfig.defaults(Preset.SMALL).withSeed(1));
-    assertTrue(!json.contains("probeSteps") && !json.contains("granularity"), json);
+    assertTrue(!json.contains("probeSteps") && !json.contains("granularity")
+        && !json.contains("\"skip\""), json);
     MethodConfig changed = MethodConfig.defaults(Preset.SMALL).withSeed(1).withProbeSteps(100)
         .withFusion(org.cpift.merge.CoreParameterFusion.Config.paper().withGranularity(
             org.cpift.merge.CoreParameterFusion.Granularity.PER_ROW));
