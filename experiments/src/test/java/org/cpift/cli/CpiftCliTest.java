@@ -154,4 +154,26 @@ class CpiftCliTest {
     // an experiment sharing a finished cell (the experts) gets a partial report
     assertTrue(Files.isRegularFile(reports.resolve("forgetting/report.html")));
   }
+
+  @Test
+  void taskVectorsWritesTheirGeometry() throws IOException {
+    String data = Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString();
+    Path csv = dir.resolve("tv.csv");
+    java.io.PrintStream old = System.out;
+    System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
+    Run r;
+    try {
+      r = run("task-vectors", "--preset", "tiny", "--seeds", "1", "--tasks", "math,code",
+          "--expert-steps", "3", "--base", data + "/base/tiny", "--suite", data + "/suite-v1",
+          "--run-dir", dir.resolve("tv-runs").toString(), "--csv", csv.toString());
+    } finally {
+      System.setOut(old);
+    }
+    assertEquals(0, r.code(), r.err());
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals("seed,metric,task_a,task_b,value", lines.get(0));
+    assertEquals(1 + 2 + 1 + 1, lines.size(), lines.toString()); // 2 norms, 1 pair, 1 shrink
+    double cos = Double.parseDouble(lines.get(3).substring(lines.get(3).lastIndexOf(',') + 1));
+    assertTrue(lines.get(3).startsWith("1,cosine,math,code,") && cos > -1 && cos < 1, lines.get(3));
+  }
 }

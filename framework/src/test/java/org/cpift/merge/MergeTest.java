@@ -318,4 +318,30 @@ class MergeTest {
     System.arraycopy(y, 0, out, x.length, y.length);
     return out;
   }
+
+  @Test
+  void taskVectorGeometryOnPlantedVectors() {
+    float[] b = {1, 1, 1, 1};
+    ParamSnapshot base = snap(b);
+    // three orthogonal task vectors of norm 2: cos 0, averaging keeps 1/sqrt(3) of each
+    ParamSnapshot e1 = snap(3, 1, 1, 1);
+    ParamSnapshot e2 = snap(1, 3, 1, 1);
+    ParamSnapshot e3 = snap(1, 1, -1, 1);
+    TaskVectorGeometry g = TaskVectorGeometry.of(base, List.of("a", "b", "c"), List.of(e1, e2, e3));
+    assertEquals(2.0, g.baseNorm(), 1e-12);
+    assertEquals(1.0, g.relativeNorm(0), 1e-12);
+    assertEquals(0.0, g.cosine()[0][1], 1e-12);
+    assertEquals(1.0, g.cosine()[2][2], 1e-12);
+    assertEquals(1 / Math.sqrt(3), g.meanShrink(), 1e-12);
+    // identical task vectors: cos 1, nothing lost by averaging; opposite ones: cos -1, all lost
+    TaskVectorGeometry same = TaskVectorGeometry.of(base, List.of("a", "b"), List.of(e1, e1));
+    assertEquals(1.0, same.cosine()[0][1], 1e-12);
+    assertEquals(1.0, same.meanShrink(), 1e-12);
+    TaskVectorGeometry opposite = TaskVectorGeometry.of(base, List.of("a", "b"),
+        List.of(e1, snap(-1, 1, 1, 1)));
+    assertEquals(-1.0, opposite.cosine()[0][1], 1e-12);
+    assertEquals(0.0, opposite.meanShrink(), 1e-12);
+    assertThrows(IllegalArgumentException.class,
+        () -> TaskVectorGeometry.of(base, List.of("a"), List.of(e1, e2)));
+  }
 }
