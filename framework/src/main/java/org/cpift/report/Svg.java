@@ -213,6 +213,15 @@ final class Svg {
   }
 
   /** A line with a CI band over numeric x values. */
+  /** A tick label without trailing zeros: 0.1, 0.05, 2, 10. */
+  static String tick(double v) {
+    String t = String.format(Locale.ROOT, "%.3g", v);
+    if (t.contains(".") && !t.contains("e")) {
+      t = t.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+    return t;
+  }
+
   static String curve(String title, String xLabel, double[] xs, double[] mean, double[] low,
       double[] high, String yLabel) {
     int w = 520;
@@ -231,9 +240,13 @@ final class Svg {
     double pad = (yMax - yMin) * 0.1;
     final double y0 = yMin - pad;
     final double y1 = yMax + pad;
-    final double x0 = xMin;
-    final double x1 = xMax > xMin ? xMax : xMin + 1;
-    java.util.function.DoubleUnaryOperator px = v -> left + plotW * (v - x0) / (x1 - x0);
+    // a sweep over orders of magnitude (p = 0.1 … 10%) is drawn on a log axis, else the small
+    // values' labels overlap
+    final boolean log = xMin > 0 && xMax / xMin >= 20;
+    final double x0 = log ? Math.log10(xMin) : xMin;
+    final double x1 = log ? Math.log10(xMax) : xMax > xMin ? xMax : xMin + 1;
+    java.util.function.DoubleUnaryOperator px = v -> left + plotW * ((log ? Math.log10(v) : v) - x0)
+        / (x1 - x0);
     java.util.function.DoubleUnaryOperator py = v -> top + plotH - plotH * (v - y0) / (y1 - y0);
     StringBuilder sb = new StringBuilder("<svg class=\"chart\" role=\"img\" width=\"" + w + "\" height=\"" + h
         + "\" xmlns=\"http://www.w3.org/2000/svg\"><title>" + esc(title) + "</title><text x=\"" + left
@@ -254,8 +267,7 @@ final class Svg {
           .append(String.format(Locale.ROOT, "%s=%.3g: %.3f [%.3f, %.3f]", xLabel, xs[i], mean[i], low[i], high[i]))
           .append("</title></circle>");
       sb.append("<text x=\"").append(n(px.applyAsDouble(xs[i]))).append("\" y=\"").append(top + plotH + 16)
-          .append("\" class=\"ax\" text-anchor=\"middle\">").append(String.format(Locale.ROOT, "%.3g", xs[i]))
-          .append("</text>");
+          .append("\" class=\"ax\" text-anchor=\"middle\">").append(tick(xs[i])).append("</text>");
     }
     sb.append("<path d=\"").append(line).append("\" class=\"line\"/>");
     for (int i = 0; i <= 4; i++) {
@@ -264,7 +276,8 @@ final class Svg {
           .append("\" class=\"ax\" text-anchor=\"end\">").append(String.format(Locale.ROOT, "%.3f", v)).append("</text>");
     }
     sb.append("<text x=\"").append(left + plotW / 2).append("\" y=\"").append(top + plotH + 34)
-        .append("\" class=\"ax\" text-anchor=\"middle\">").append(esc(xLabel)).append("</text>");
+        .append("\" class=\"ax\" text-anchor=\"middle\">").append(esc(xLabel + (log ? ", log scale" : "")))
+        .append("</text>");
     sb.append("<text x=\"12\" y=\"").append(top + plotH / 2).append("\" class=\"ax\" transform=\"rotate(-90 12 ")
         .append(top + plotH / 2).append(")\" text-anchor=\"middle\">").append(esc(yLabel)).append("</text>");
     return sb.append("</svg>").toString();

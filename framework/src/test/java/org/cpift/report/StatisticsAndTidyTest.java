@@ -98,4 +98,16 @@ class StatisticsAndTidyTest {
     Claims.Claim f = Claims.groupingHelps(new Summaries(Tidy.rows("tau-sweep", flat)));
     assertEquals("partly supported (no peak: tau=0.1, tau=0.3 score the same)", f.status(), f.evidence());
   }
+
+  @Test
+  void sweepCurvesUseALogAxisAcrossOrdersOfMagnitude() {
+    assertEquals("0.1", Svg.tick(0.1));
+    assertEquals("0.05", Svg.tick(0.05));
+    assertEquals("10", Svg.tick(10));
+    double[] m = {0.3, 0.31, 0.32};
+    String p = Svg.curve("p", "p", new double[] {0.1, 1, 10}, m, m, m, "score");
+    assertTrue(p.contains("p, log scale"), p);
+    String tau = Svg.curve("t", "tau", new double[] {0, 0.1, 0.5}, m, m, m, "score");
+    assertTrue(!tau.contains("log scale"), tau);
+  }
 }
