@@ -57,6 +57,7 @@ public final class HtmlReport {
           + "score on a task divided by the expert's on the same seed; the dashed line is parity.</p>")
           .append(seesaw);
     }
+    b.append(differences(s));
     b.append(overlap(cells, tasks));
     b.append(forgetting(s, tasks));
     b.append(sweeps(s));
@@ -278,6 +279,34 @@ public final class HtmlReport {
   }
 
   /** Curves of the average score over numeric variants such as tau=0.1 or p=1. */
+  /**
+   * Every variant of a method against the same method's {@code default} variant: the paired
+   * difference of the average score over seeds (ablations and open choices read off here).
+   */
+  static String differences(Summaries s) {
+    StringBuilder rows = new StringBuilder();
+    for (String[] vm : s.variantsAndMethods()) {
+      if (vm[0].equals("default") || s.get("default", vm[1], "average", "score").isEmpty()) {
+        continue;
+      }
+      var p = s.paired(vm[0], vm[1], "default", vm[1], "average", "score");
+      if (p.isEmpty()) {
+        continue;
+      }
+      Statistics.Paired d = p.get();
+      String cls = d.ciLow() > 0 ? "supported" : d.ciHigh() < 0 ? "not" : "";
+      rows.append("<tr><td>").append(esc(vm[1] + " (" + vm[0] + ")")).append("</td><td class=\"")
+          .append(cls).append("\">").append(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
+              d.meanDiff(), d.ciLow(), d.ciHigh())).append("</td><td>")
+          .append(Double.isNaN(d.pValue()) ? "n/a" : String.format(Locale.ROOT, "%.3g", d.pValue()))
+          .append("</td><td>").append(d.n()).append("</td></tr>");
+    }
+    return rows.length() == 0 ? "" : "<h2>Each variant against the default (paired over seeds)</h2>"
+        + "<table><tr><th>method (variant)</th><th>Δ average score [95% CI]</th><th>paired t p</th>"
+        + "<th>n</th></tr>" + rows + "</table><p><small>green: above the default with the whole "
+        + "interval; red: below.</small></p>";
+  }
+
   static String sweeps(Summaries s) {
     Map<String, List<double[]>> byParam = new LinkedHashMap<>();
     for (String[] vm : s.variantsAndMethods()) {

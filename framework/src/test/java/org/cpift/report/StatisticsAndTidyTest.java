@@ -110,4 +110,18 @@ class StatisticsAndTidyTest {
     String tau = Svg.curve("t", "tau", new double[] {0, 0.1, 0.5}, m, m, m, "score");
     assertTrue(!tau.contains("log scale"), tau);
   }
+
+  @Test
+  void variantsAreComparedWithTheDefaultPairedOverSeeds() {
+    List<CellResult> cells = new java.util.ArrayList<>();
+    double[] base = {0.30, 0.40, 0.35};
+    double[] lower = {0.20, 0.28, 0.26}; // differences -0.10, -0.12, -0.09
+    for (int i = 0; i < 3; i++) {
+      cells.add(tauCell("default", i + 1, base[i]));
+      cells.add(tauCell("no-fusion", i + 1, lower[i]));
+    }
+    String html = HtmlReport.differences(new Summaries(Tidy.rows("components", cells)));
+    // mean -0.1033, sd 0.01528, half width 4.303 * 0.01528 / sqrt(3) = 0.0380
+    assertTrue(html.contains("cpi-ft (no-fusion)</td><td class=\"not\">-0.103 [-0.141, -0.065]"), html);
+  }
 }
