@@ -123,9 +123,7 @@ public final class ExperimentRunner {
     k.put("tasks", ctx.taskNames());
     k.put("train_fraction", new java.util.TreeMap<>(cell.trainFraction()));
     k.put("base", ctx.baseHash());
-    Map<String, Object> data = new LinkedHashMap<>();
-    ctx.tasks().forEach(t -> data.put(t.name(), t.checksums()));
-    k.put("data", data);
+    k.put("data", ctx.dataChecksums());
     return ArtifactCache.key(k);
   }
 

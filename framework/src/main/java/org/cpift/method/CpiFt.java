@@ -195,9 +195,7 @@ public final class CpiFt implements Method {
     k.put("config", c);
     k.put("stages", plan);
     k.put("base", ctx.baseHash());
-    Map<String, Object> data = new LinkedHashMap<>();
-    ctx.tasks().forEach(t -> data.put(t.name(), t.checksums()));
-    k.put("data", data);
+    k.put("data", ctx.dataChecksums());
     return k;
   }
 

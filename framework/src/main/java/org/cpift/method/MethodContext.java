@@ -55,6 +55,13 @@ public final class MethodContext {
     return tasks.stream().map(Task::name).toList();
   }
 
+  /** Each task's file checksums, by task name in task order (part of every cache key). */
+  public Map<String, Map<String, String>> dataChecksums() {
+    Map<String, Map<String, String>> data = new LinkedHashMap<>();
+    tasks.forEach(t -> data.put(t.name(), t.checksums()));
+    return data;
+  }
+
   public MethodConfig config() {
     return config;
   }

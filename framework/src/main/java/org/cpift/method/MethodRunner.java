@@ -1,7 +1,6 @@
 package org.cpift.method;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cpift.report.ResultFiles;
@@ -54,9 +53,7 @@ public final class MethodRunner {
     manifest.put("method", method).put("seed", config.seed()).put("config", config)
         .put("base", Map.of("path", in.base().toString(), "sha256", ctx.baseHash()))
         .put("tasks", ctx.taskNames());
-    Map<String, Object> data = new LinkedHashMap<>();
-    ctx.tasks().forEach(t -> data.put(t.name(), t.checksums()));
-    manifest.put("task_data_sha256", data);
+    manifest.put("task_data_sha256", ctx.dataChecksums());
     LOG.info("running {} on {} (seed {}, preset {})", method, ctx.taskNames(), config.seed(),
         config.preset().id());
     MethodResult r = m.run(ctx);
