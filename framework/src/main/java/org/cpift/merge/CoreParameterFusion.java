@@ -155,12 +155,15 @@ public final class CoreParameterFusion {
       }
       xs.add(flat);
     }
+    Owners[] owners = new Owners[params.size()];
     BitSet rest = null;
     if (cfg.transplant()) {
       rest = new BitSet(n);
       int at = 0;
-      for (Param p : params) {
-        BitSet any = anyCore(p, cores);
+      for (int i = 0; i < params.size(); i++) {
+        Param p = params.get(i);
+        owners[i] = Owners.of(p, cores);
+        BitSet any = owners[i].any();
         for (int j = any.nextClearBit(0); j < p.size(); j = any.nextClearBit(j + 1)) {
           rest.set(at + j);
         }
@@ -173,27 +176,41 @@ public final class CoreParameterFusion {
       Param p = params.get(i);
       float[] mine = java.util.Arrays.copyOfRange(out, at, at + p.size());
       at += p.size();
-      fused[i] = p.withData(transplant(p, mine, experts, cores, cfg));
+      if (cfg.transplant()) {
+        transplant(p, mine, tensors(p, experts), owners[i], cfg.overlap());
+      }
+      fused[i] = p.withData(mine);
     }
   }
 
-  private static BitSet anyCore(Param p, List<ParamMask> cores) {
-    BitSet any = new BitSet(p.size());
-    for (ParamMask c : cores) {
-      any.or(c.get(p.name()));
+  /** Which expert owns which entry of one tensor, and the union of their cores. */
+  private record Owners(BitSet[] owned, BitSet any) {
+    static Owners of(Param p, List<ParamMask> cores) {
+      BitSet[] owned = new BitSet[cores.size()];
+      BitSet any = new BitSet(p.size());
+      for (int i = 0; i < owned.length; i++) {
+        owned[i] = cores.get(i).get(p.name());
+        any.or(owned[i]);
+      }
+      return new Owners(owned, any);
     }
-    return any;
+  }
+
+  private static List<float[]> tensors(Param p, List<ParamSnapshot> experts) {
+    List<float[]> xs = new ArrayList<>();
+    experts.forEach(e -> xs.add(e.get(p.name()).data()));
+    return xs;
   }
 
   private static Param fuseTensor(Param p, List<ParamSnapshot> experts, List<ParamMask> cores,
       Config cfg) {
-    List<float[]> xs = new ArrayList<>();
-    experts.forEach(e -> xs.add(e.get(p.name()).data()));
+    List<float[]> xs = tensors(p, experts);
+    Owners owners = cfg.transplant() ? Owners.of(p, cores) : null;
     BitSet rest = null;
-    if (cfg.transplant()) {
+    if (owners != null) {
       rest = new BitSet(p.size());
       rest.set(0, p.size());
-      rest.andNot(anyCore(p, cores));
+      rest.andNot(owners.any());
     }
     long[] shape = p.shape();
     float[] out;
@@ -202,7 +219,10 @@ public final class CoreParameterFusion {
     } else {
       out = cfg.interpolation().combine(xs, rest, cfg.colinear());
     }
-    return p.withData(transplant(p, out, experts, cores, cfg));
+    if (owners != null) {
+      transplant(p, out, xs, owners, cfg.overlap());
+    }
+    return p.withData(out);
   }
 
   /** Each row (a slice along the first axis) interpolated as its own vector. */
@@ -222,25 +242,14 @@ public final class CoreParameterFusion {
     return out;
   }
 
-  /** Writes the core entries of {@code out} from their owners (when transplanting). */
-  private static float[] transplant(Param p, float[] out, List<ParamSnapshot> experts,
-      List<ParamMask> cores, Config cfg) {
-    if (!cfg.transplant()) {
-      return out;
-    }
-    List<float[]> xs = new ArrayList<>();
-    experts.forEach(e -> xs.add(e.get(p.name()).data()));
-    BitSet[] owned = new BitSet[cores.size()];
-    BitSet anyCore = new BitSet(p.size());
-    for (int i = 0; i < owned.length; i++) {
-      owned[i] = cores.get(i).get(p.name());
-      anyCore.or(owned[i]);
-    }
+  /** Writes the core entries of {@code out} from their owners. */
+  private static void transplant(Param p, float[] out, List<float[]> xs, Owners owners,
+      OverlapPolicy policy) {
     float[] th0 = p.data();
-    for (int j = anyCore.nextSetBit(0); j >= 0; j = anyCore.nextSetBit(j + 1)) {
-      out[j] = transplanted(j, xs, owned, th0[j], cfg.overlap());
+    BitSet any = owners.any();
+    for (int j = any.nextSetBit(0); j >= 0; j = any.nextSetBit(j + 1)) {
+      out[j] = transplanted(j, xs, owners.owned(), th0[j], policy);
     }
-    return out;
   }
 
   private static float transplanted(int j, List<float[]> xs, BitSet[] owned, float theta0,

@@ -96,7 +96,8 @@ public final class CpiFt implements Method {
     // τ, linkage, a fixed K, the grouping mode and the order policy only choose the stage plan;
     // cells that resolve to the same plan train the same model, so that model is cached by the
     // plan (tau-sweep, linkage and each-task-stage cells often coincide with the default)
-    String planKey = planKey(ctx, groupNames);
+    Map<String, Object> plan = planDescription(ctx, groupNames);
+    String planKey = ArtifactCache.key(plan);
     var cached = ctx.cache().get(PIPELINES, planKey);
     Stage6 s6;
     if (cached.isPresent()) {
@@ -105,18 +106,10 @@ public final class CpiFt implements Method {
       s6 = Stage6.of(cached.get());
     } else {
       s6 = train(ctx, experts, cores, flat, stageTasks, coreByTask);
-      Map<String, Object> extra = new LinkedHashMap<>();
-      extra.put("stage_scores", s6.pipeline().stageScores());
-      extra.put("fusion_seconds", s6.fusionSeconds());
-      if (s6.fusedScores() != null) {
-        extra.put("fused_scores", s6.fusedScores());
-      }
-      ctx.cache().put(PIPELINES, planKey, s6.pipeline().params(), s6.pipeline().cost(),
-          planDescription(ctx, groupNames), extra);
+      ctx.cache().put(PIPELINES, planKey, s6.pipeline().params(), s6.pipeline().cost(), plan,
+          s6.meta());
     }
     PipelinedSft.Result r = s6.pipeline();
-    double fusionSeconds = s6.fusionSeconds();
-    Map<String, Double> fusedScores = s6.fusedScores();
 
     Map<String, Object> details = new LinkedHashMap<>();
     Map<String, Object> coreInfo = new LinkedHashMap<>();
@@ -125,14 +118,14 @@ public final class CpiFt implements Method {
           "share_by_kind", cr.shareByKind(), "share_by_layer", cr.shareByLayer()));
     }
     details.put("cores", coreInfo);
-    details.put("fusion_seconds", fusionSeconds);
-    if (fusedScores != null) {
-      details.put("fused_scores", fusedScores);
+    details.put("fusion_seconds", s6.fusionSeconds());
+    if (s6.fusedScores() != null) {
+      details.put("fused_scores", s6.fusedScores());
     }
     details.put("pipeline_cache", planKey);
     details.put("pipeline_reused", cached.isPresent());
     return new MethodResult(name(), c.seed(), ctx.evaluate(r.params()),
-        r.cost().plus(shared).plus(new Cost(0, 0, fusionSeconds, 0, 0, 0)), jaccard, groupNames,
+        r.cost().plus(shared).plus(new Cost(0, 0, s6.fusionSeconds(), 0, 0, 0)), jaccard, groupNames,
         r.stageScores(), details);
   }
 
@@ -149,6 +142,17 @@ public final class CpiFt implements Method {
           m.get("fused_scores"), new TypeReference<LinkedHashMap<String, Double>>() {}) : null;
       return new Stage6(new PipelinedSft.Result(e.params(), e.cost(), stageScores),
           m.path("fusion_seconds").asDouble(), fused);
+    }
+
+    /** What {@link #of} reads back, stored next to the cached model. */
+    Map<String, Object> meta() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("stage_scores", pipeline.stageScores());
+      m.put("fusion_seconds", fusionSeconds);
+      if (fusedScores != null) {
+        m.put("fused_scores", fusedScores);
+      }
+      return m;
     }
   }
 
@@ -197,9 +201,5 @@ public final class CpiFt implements Method {
     k.put("base", ctx.baseHash());
     k.put("data", ctx.dataChecksums());
     return k;
-  }
-
-  String planKey(MethodContext ctx, List<List<String>> plan) {
-    return ArtifactCache.key(planDescription(ctx, plan));
   }
 }

@@ -38,13 +38,9 @@ public final class ProbeFineTuning {
    * shorter fine-tunes of {@link MethodConfig#probeSteps} steps (DESIGN §1, "probe length").
    */
   public static List<Expert> probes(MethodContext ctx) {
-    MethodConfig c = ctx.config();
-    if (c.probeStepsOrExpert() == c.expertSteps()) {
-      return experts(ctx);
-    }
     List<Expert> out = new ArrayList<>();
     for (Task t : ctx.tasks()) {
-      out.add(expert(ctx, t, c.probeSteps()));
+      out.add(expert(ctx, t, ctx.config().probeStepsOrExpert()));
     }
     return out;
   }

@@ -1,8 +1,10 @@
 package org.cpift.report;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -136,13 +138,17 @@ public final class Claims {
     String best = null;
     double bestMean = Double.NEGATIVE_INFINITY;
     StringBuilder curve = new StringBuilder();
+    Map<String, Double> positive = new LinkedHashMap<>();
     for (String[] vm : s.variantsAndMethods()) {
       if (vm[0].startsWith("tau=") && vm[1].equals("cpi-ft")) {
         SummaryRow r = s.get(vm[0], "cpi-ft", "average", "score").orElseThrow();
         curve.append(vm[0]).append(": ").append(f(r.mean())).append("; ");
-        if (!vm[0].equals("tau=0") && r.mean() > bestMean) {
-          bestMean = r.mean();
-          best = vm[0];
+        if (!vm[0].equals("tau=0")) {
+          positive.put(vm[0], r.mean());
+          if (r.mean() > bestMean) {
+            bestMean = r.mean();
+            best = vm[0];
+          }
         }
       }
     }
@@ -150,13 +156,9 @@ public final class Claims {
       return new Claim(st, NOT_MEASURED, "");
     }
     // several τ can give the same groups and so the same scores: then there is no peak, a plateau
-    List<String> tied = new ArrayList<>();
-    for (String[] vm : s.variantsAndMethods()) {
-      if (vm[0].startsWith("tau=") && !vm[0].equals("tau=0") && vm[1].equals("cpi-ft")
-          && s.get(vm[0], "cpi-ft", "average", "score").orElseThrow().mean() == bestMean) {
-        tied.add(vm[0]);
-      }
-    }
+    final double top = bestMean;
+    List<String> tied = positive.entrySet().stream().filter(e -> e.getValue() == top)
+        .map(Map.Entry::getKey).toList();
     Statistics.Paired p = s.paired(best, "cpi-ft", "tau=0", "cpi-ft", "average", "score").orElseThrow();
     boolean peakNear = tied.stream().mapToDouble(v -> Double.parseDouble(v.substring(4)))
         .allMatch(v -> v >= 0.05 && v <= 0.2);
