@@ -41,6 +41,7 @@ public final class MethodRunner {
     if (tasks.stream().map(Task::name).distinct().count() != tasks.size()) {
       throw new CpiftException("--tasks names a task twice: " + in.tasks());
     }
+    CacheInputsGuard.check(in.cache(), in.base(), baseHash, tasks);
     return new MethodContext(base, baseHash, tasks, config, new ArtifactCache(in.cache()));
   }
 
