@@ -58,6 +58,12 @@ public final class Summaries {
   /** Paired comparison of two (variant, method) pairs on a task/metric over their common seeds. */
   public Optional<Statistics.Paired> paired(String va, String ma, String vb, String mb, String task,
       String metric) {
+    return paired(va, ma, vb, mb, task, metric, 1);
+  }
+
+  /** Paired comparison of a against {@code scaleB} times b (a − scaleB·b) over common seeds. */
+  public Optional<Statistics.Paired> paired(String va, String ma, String vb, String mb, String task,
+      String metric, double scaleB) {
     Map<Long, Double> a = perSeed(va, ma, task, metric);
     Map<Long, Double> b = perSeed(vb, mb, task, metric);
     List<Long> common = new ArrayList<>(a.keySet());
@@ -66,7 +72,7 @@ public final class Summaries {
       return Optional.empty();
     }
     return Optional.of(Statistics.paired(common.stream().mapToDouble(a::get).toArray(),
-        common.stream().mapToDouble(b::get).toArray()));
+        common.stream().mapToDouble(k -> scaleB * b.get(k)).toArray()));
   }
 
   /** Distinct (variant, method) pairs in first-seen order. */

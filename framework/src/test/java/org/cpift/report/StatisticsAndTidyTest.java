@@ -124,4 +124,37 @@ class StatisticsAndTidyTest {
     // mean -0.1033, sd 0.01528, half width 4.303 * 0.01528 / sqrt(3) = 0.0380
     assertTrue(html.contains("cpi-ft (no-fusion)</td><td class=\"not\">-0.103 [-0.141, -0.065]"), html);
   }
+
+  static CellResult pairCell(String variant, String method, long seed, double aAfterA,
+      double aAfterB) {
+    Map<String, Map<String, Double>> s = new LinkedHashMap<>();
+    s.put("a", Map.of("score", aAfterB, "answer_loss", 1.0));
+    s.put("b", Map.of("score", 0.6, "answer_loss", 1.0));
+    return new CellResult(new Cell(variant, method, MethodConfig.defaults(Preset.TINY).withSeed(seed)),
+        "k" + variant + method + seed + "0000000000", new MethodResult(method, seed, s, Cost.NONE,
+            null, List.of(List.of("a"), List.of("b")), List.of(Map.of("a", aAfterA, "b", 0.1),
+                Map.of("a", aAfterB, "b", 0.6)), Map.of()));
+  }
+
+  @Test
+  void forgettingHalvedIsAPairedTestPerStageOrder() {
+    List<CellResult> cells = new java.util.ArrayList<>();
+    double[] seqDrop = {-0.60, -0.62, -0.64};
+    double[] keeps = {-0.10, -0.12, -0.11}; // − ½·seq = +0.20, +0.19, +0.21: more than half kept
+    double[] loses = {-0.50, -0.52, -0.49}; // − ½·seq = −0.20, −0.21, −0.17: less than half kept
+    for (int i = 0; i < 3; i++) {
+      cells.add(pairCell("a->b", "sequential", i + 1, 0.7, 0.7 + seqDrop[i]));
+      cells.add(pairCell("a->b", "cpi-ft", i + 1, 0.7, 0.7 + keeps[i]));
+    }
+    Claims.Claim one = Claims.forgettingHalved(new Summaries(Tidy.rows("forgetting", cells)));
+    assertEquals("supported", one.status(), one.evidence());
+    assertTrue(one.evidence().contains("cut 82%"), one.evidence()); // 1 − 0.11 / 0.62
+    for (int i = 0; i < 3; i++) {
+      cells.add(pairCell("b->a", "sequential", i + 1, 0.7, 0.7 + seqDrop[i]));
+      cells.add(pairCell("b->a", "cpi-ft", i + 1, 0.7, 0.7 + loses[i]));
+    }
+    Claims.Claim two = Claims.forgettingHalved(new Summaries(Tidy.rows("forgetting", cells)));
+    assertEquals("mixed (supported on 1, not supported on 1 of 2 stage orders)", two.status(),
+        two.evidence());
+  }
 }
