@@ -1,6 +1,8 @@
 package org.cpift.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import org.cpift.util.CpiftException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,8 +22,18 @@ public final class Cpift implements Runnable {
     CommandLine cl = new CommandLine(new Cpift());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
-      if (ex instanceof CpiftException || ex instanceof IllegalArgumentException) {
+      boolean user = ex instanceof CpiftException || ex instanceof IllegalArgumentException;
+      if (user && ex.getMessage() != null && !ex.getMessage().isBlank()) {
         err.println("error: " + ex.getMessage());
+        err.flush();
+        return 2;
+      }
+      if (ex instanceof UncheckedIOException io) {
+        // an unwritable --out, a full disk, a file that cannot be read
+        IOException cause = io.getCause();
+        err.println("error: " + (io.getMessage() != null ? io.getMessage()
+            : "file access failed: " + cause) + " (" + cause.getClass().getSimpleName()
+            + "); check that the path exists, is writable, and the disk has room");
         err.flush();
         return 2;
       }

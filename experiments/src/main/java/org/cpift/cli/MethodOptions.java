@@ -61,7 +61,7 @@ final class MethodOptions {
   @Option(names = "--grouping", description = "overlap (default); ablations: each-task, one-stage")
   String grouping;
 
-  @Option(names = "--stage-order", description = "random (default), by-size, easy-to-hard or explicit")
+  @Option(names = "--stage-order", description = "random (default), by-size, easy-to-hard, explicit or task-order (the suite's order)")
   String stageOrder;
 
   @Option(names = "--stage-order-tasks", split = ",", description = "task names in order, for --stage-order explicit")
@@ -175,6 +175,11 @@ final class MethodOptions {
     }
     c = c.withGrouping(g, grouping != null
         ? parse(MethodConfig.GroupingMode.class, grouping, "--grouping") : c.groupingMode());
+    if (stageOrderTasks != null && !stageOrderTasks.isEmpty()
+        && !"explicit".equals(stageOrder)) {
+      throw new IllegalArgumentException("--stage-order-tasks is used only with --stage-order "
+          + "explicit; add it (or drop --stage-order-tasks)");
+    }
     if (stageOrder != null) {
       c = c.withOrder(parse(StageOrdering.Policy.class, stageOrder, "--stage-order"),
           stageOrderTasks);

@@ -35,7 +35,8 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(names = "--experiments", split = ",", description = "only these experiments (default: all)")
   List<String> only;
 
-  @Option(names = "--out", description = "reports root (default: reports/<preset>)")
+  @Option(names = "--out", description = "reports root (default: reports/<preset>; with --quick: "
+      + "<run-dir>/quick-reports)")
   Path out;
 
   @Option(names = "--run-dir", description = "cells and cache (default: runs/<preset>)")
@@ -56,8 +57,9 @@ final class ReproduceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
-    Path root = out != null ? out : Path.of("reports", p.id());
     Path runs = runDir != null ? runDir : Path.of("runs", p.id());
+    // smoke figures never overwrite a real run's reports
+    Path root = out != null ? out : quick ? runs.resolve("quick-reports") : Path.of("reports", p.id());
     List<Experiment> todo = new ArrayList<>();
     if (only == null || only.isEmpty()) {
       todo.addAll(Experiments.ALL);
@@ -69,7 +71,9 @@ final class ReproduceCommand implements Callable<Integer> {
     for (Experiment e : todo) {
       ExperimentRun.Paths paths = new ExperimentRun.Paths(dataRoot.resolve("base").resolve(p.id()),
           dataRoot.resolve("suite-v1"), runs, root.resolve(e.name()));
-      String command = "cpift reproduce --preset " + p.id() + (quick ? " --quick" : "")
+      String command = "cpift reproduce --preset " + p.id() + " --seeds " + join(seeds)
+          + (only == null || only.isEmpty() ? "" : " --experiments " + String.join(",", only))
+          + (runDir != null ? " --run-dir " + runDir : "") + (quick ? " --quick" : "")
           + (reportOnly ? " --report-only" : "") + " (" + e.name() + ")";
       List<Claims.Claim> c;
       try {
@@ -89,6 +93,10 @@ final class ReproduceCommand implements Callable<Integer> {
       Json.writeFile(root.resolve("claims.json"), ordered);
     }
     return 0;
+  }
+
+  static String join(List<Long> seeds) {
+    return String.join(",", seeds.stream().map(String::valueOf).toList());
   }
 
   private static Map<String, Object> previousClaims(Path file) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** {@code cpift run EXPERIMENT}: one paper table or ablation, resumable, with its report. */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run one experiment (main-results, forgetting, stage-vs-single, low-resource, "
-        + "tau-sweep, p-sweep, components, ambiguities) and write reports/<experiment>/ "
+        + "tau-sweep, p-sweep, components, ambiguities) and write reports/<preset>/<experiment>/ "
         + "(results.csv, summary.csv, manifest.json, report.html). Finished cells are kept in "
         + "--run-dir; a killed run resumes when started again.")
 final class RunExperimentCommand implements Callable<Integer> {
@@ -27,7 +27,8 @@ final class RunExperimentCommand implements Callable<Integer> {
   @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "(default: ${DEFAULT-VALUE})")
   List<Long> seeds;
 
-  @Option(names = "--out", description = "report folder (default: reports/<preset>/<experiment>)")
+  @Option(names = "--out", description = "report folder (default: reports/<preset>/<experiment>; "
+      + "with --quick: <run-dir>/quick-reports/<experiment>)")
   Path out;
 
   @Option(names = "--run-dir", description = "cells and cache (default: runs/<preset>)")
@@ -51,14 +52,15 @@ final class RunExperimentCommand implements Callable<Integer> {
   public Integer call() {
     Preset p = Preset.parse(preset);
     Experiment e = Experiments.get(experiment);
-    if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
-      throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3");
-    }
+    Path runs = runDir != null ? runDir : Path.of("runs", p.id());
+    // smoke figures never overwrite a real run's report
+    Path report = out != null ? out : quick ? runs.resolve("quick-reports").resolve(e.name())
+        : Path.of("reports", p.id(), e.name());
     ExperimentRun.run(e, p, seeds, new ExperimentRun.Paths(
-        base != null ? base : Path.of("benchmarks-data", "base", p.id()), suite,
-        runDir != null ? runDir : Path.of("runs", p.id()),
-        out != null ? out : Path.of("reports", p.id(), e.name())),
-        "cpift run " + e.name() + " --preset " + p.id() + " --seeds " + seeds + (quick ? " --quick" : ""),
+        base != null ? base : Path.of("benchmarks-data", "base", p.id()), suite, runs, report),
+        "cpift run " + e.name() + " --preset " + p.id() + " --seeds " + ReproduceCommand.join(seeds)
+            + (base != null ? " --base " + base : "") + (runDir != null ? " --run-dir " + runDir : "")
+            + (quick ? " --quick" : "") + (reportOnly ? " --report-only" : ""),
         quick ? ExperimentRun::quick : cfg -> cfg, reportOnly);
     return 0;
   }

@@ -10,6 +10,7 @@ import org.cpift.experiment.CellResult;
 import org.cpift.experiment.Experiment;
 import org.cpift.experiment.ExperimentRunner;
 import org.cpift.method.MethodConfig;
+import org.cpift.method.MethodContext;
 import java.util.function.UnaryOperator;
 import org.cpift.method.MethodRunner;
 import org.cpift.report.Claims;
@@ -60,9 +61,13 @@ public final class ExperimentRun {
    */
   public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
       String command, UnaryOperator<MethodConfig> adjust, boolean reportOnly) {
+    if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
+      throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3 (got "
+          + seeds + "); a repeated seed would count one run twice in every mean and interval");
+    }
     RunManifest manifest = new RunManifest(command);
     List<Cell> cells = e.cells(preset, seeds).stream().map(c -> new Cell(c.variant(), c.method(),
-        adjust.apply(c.config()), c.tasks(), c.trainFraction())).toList();
+        adjust.apply(c.config()), c.tasks(), c.trainFraction(), c.label())).toList();
     LOG.info("experiment {}: {} cells at preset {} over seeds {}", e.name(), cells.size(),
         preset.id(), seeds);
     MethodRunner.Inputs inputs = new MethodRunner.Inputs(paths.base(), paths.suite(), List.of(),
@@ -79,6 +84,10 @@ public final class ExperimentRun {
     m.put("seeds", seeds);
     m.put("base", paths.base().toString());
     m.put("suite", paths.suite().toString());
+    MethodContext ctx = MethodRunner.context(inputs, cells.get(0).config());
+    m.put("base_sha256", ctx.baseHash());
+    m.put("task_data_sha256", ctx.dataChecksums());
+    Map<String, Integer> commits = new java.util.TreeMap<>();
     List<Map<String, Object>> cellInfo = new ArrayList<>();
     double cellWall = 0;
     int timed = 0;
@@ -86,6 +95,9 @@ public final class ExperimentRun {
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("variant", r.cell().variant());
       c.put("method", r.cell().method());
+      if (!r.cell().label().equals(r.cell().method())) {
+        c.put("label", r.cell().label());
+      }
       c.put("seed", r.cell().seed());
       c.put("key", r.key());
       c.put("tasks", r.result().scores().keySet());
@@ -98,6 +110,10 @@ public final class ExperimentRun {
         cellWall += w.doubleValue();
         timed++;
       }
+      Object commit = r.result().details() == null ? null : r.result().details().get("git_commit");
+      String by = commit == null ? "not recorded (computed before 2026-11-29)" : commit.toString();
+      c.put("git_commit", by);
+      commits.merge(by, 1, Integer::sum);
       cellInfo.add(c);
     }
     m.put("cells", cellInfo);
@@ -105,6 +121,8 @@ public final class ExperimentRun {
     // each; cells finished before this was recorded have no time)
     m.put("cells_wall_seconds", cellWall);
     m.put("cells_timed", timed);
+    // the manifest's git_commit is this invocation's; each cell keeps the commit that computed it
+    m.put("cells_git_commits", commits);
     m.put("cells_finished", results.size());
     m.put("cells_total", cells.size());
     if (results.size() < cells.size()) {

@@ -37,10 +37,17 @@ public final class Experiments {
   static List<Cell> perSeed(Preset p, List<Long> seeds, String variant, String method,
       Function<MethodConfig, MethodConfig> change, List<String> tasks,
       Map<String, Double> fractions) {
+    return perSeed(p, seeds, variant, method, method, change, tasks, fractions);
+  }
+
+  /** As above, the method shown as {@code label} in reports (a control of the same method). */
+  static List<Cell> perSeed(Preset p, List<Long> seeds, String variant, String method,
+      String label, Function<MethodConfig, MethodConfig> change, List<String> tasks,
+      Map<String, Double> fractions) {
     List<Cell> out = new ArrayList<>();
     for (long s : seeds) {
       out.add(new Cell(variant, method, change.apply(MethodConfig.defaults(p)).withSeed(s), tasks,
-          fractions));
+          fractions, label));
     }
     return out;
   }

@@ -14,12 +14,14 @@ import org.cpift.util.CpiftException;
  *   <li>{@code BY_SIZE}: larger groups first (ties: smaller first task index);</li>
  *   <li>{@code EASY_TO_HARD}: by the mean validation score of the groups' single-task experts,
  *       highest first, so the hardest tasks train last and are forgotten least;</li>
- *   <li>{@code EXPLICIT}: the order of task names given by the user.</li>
+ *   <li>{@code EXPLICIT}: the order of task names given by the user;</li>
+ *   <li>{@code TASK_ORDER}: the suite's task order (by each group's first task), the same on
+ *       every seed — the order sequential SFT uses when given none.</li>
  * </ul>
  */
 public final class StageOrdering {
   /** Ordering policy. */
-  public enum Policy { RANDOM, BY_SIZE, EASY_TO_HARD, EXPLICIT }
+  public enum Policy { RANDOM, BY_SIZE, EASY_TO_HARD, EXPLICIT, TASK_ORDER }
 
   private StageOrdering() {}
 
@@ -59,9 +61,15 @@ public final class StageOrdering {
             throw new CpiftException("explicit stage order " + explicit + " does not name task " + t);
           }
         }
+        if (explicit.size() != taskNames.size()) {
+          throw new CpiftException("explicit stage order " + explicit + " must name each of the "
+              + "tasks " + taskNames + " exactly once");
+        }
         out.sort(Comparator.comparingInt(g -> g.stream()
             .mapToInt(i -> explicit.indexOf(taskNames.get(i))).min().orElse(0)));
       }
+      case TASK_ORDER -> out.sort(Comparator.comparingInt(
+          g -> g.stream().mapToInt(Integer::intValue).min().orElse(0)));
       default -> throw new IllegalStateException();
     }
     return out;

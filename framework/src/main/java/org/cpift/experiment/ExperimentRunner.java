@@ -37,10 +37,21 @@ public final class ExperimentRunner {
   public static List<CellResult> run(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir) {
     installInterruptMessage();
     running = runDir;
+    try {
+      return runCells(cells, inputs, runDir);
+    } finally {
+      // a failure (not an interruption) is not "stopped: run again to resume"
+      running = null;
+    }
+  }
+
+  private static List<CellResult> runCells(List<Cell> cells, MethodRunner.Inputs inputs,
+      Path runDir) {
     List<CellResult> out = new ArrayList<>();
     int i = 0;
     long t0 = System.nanoTime();
     int computed = 0;
+    String commit = null;
     for (Cell cell : cells) {
       i++;
       Lookup l = lookup(cell, inputs, runDir);
@@ -51,24 +62,28 @@ public final class ExperimentRunner {
         String eta = computed == 0 ? "?" : String.format("%.0f min",
             elapsed / computed * (cells.size() - i + 1) / 60);
         LOG.info("cell {}/{}: {} {} seed {} (elapsed {} min, ETA {} if all remaining cells run)", i,
-            cells.size(), cell.method(), cell.variant(), cell.seed(),
+            cells.size(), cell.label(), cell.variant(), cell.seed(),
             String.format("%.1f", elapsed / 60), eta);
         long c0 = System.nanoTime();
         r = Methods.create(cell.method()).run(l.ctx());
         // the whole cell (training, fusion, evaluation, loading), for the per-experiment wall time
         Map<String, Object> details = new LinkedHashMap<>(r.details());
         details.put("cell_wall_seconds", (System.nanoTime() - c0) / 1e9);
+        // the code that computed it (a resumed run's manifest spans cells of several commits)
+        if (commit == null) {
+          commit = org.cpift.train.RunManifest.gitCommit();
+        }
+        details.put("git_commit", commit);
         r = new MethodResult(r.method(), r.seed(), r.scores(), r.cost(), r.jaccard(), r.groups(),
             r.stageScores(), details);
         Json.writeFile(cellFile(runDir, key), r);
         computed++;
       } else {
-        LOG.info("cell {}/{}: {} {} seed {} — done before (cached)", i, cells.size(), cell.method(),
+        LOG.info("cell {}/{}: {} {} seed {} — done before (cached)", i, cells.size(), cell.label(),
             cell.variant(), cell.seed());
       }
       out.add(new CellResult(cell, key, r));
     }
-    running = null;
     return out;
   }
 

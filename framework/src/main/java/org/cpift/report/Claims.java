@@ -19,6 +19,8 @@ public final class Claims {
   public record Claim(String statement, String status, String evidence) {}
 
   static final String NOT_MEASURED = "not measured here";
+  /** The forgetting experiment's control row: CPI-FT with nothing frozen. */
+  static final String NO_FREEZE = "cpi-ft (no freeze)";
 
   public static List<Claim> evaluate(Summaries s) {
     List<Claim> out = new ArrayList<>();
@@ -139,8 +141,15 @@ public final class Claims {
         continue;
       }
       double cut = 1 - Math.min(0, c.get().mean()) / q.get().mean();
+      String control = "";
+      Optional<SummaryRow> nf = s.get(v, NO_FREEZE, "average", "bwt");
+      Optional<Statistics.Paired> iso = s.paired(v, "cpi-ft", v, NO_FREEZE, "average", "bwt");
+      if (nf.isPresent() && iso.isPresent()) {
+        control = "; without freezing (same start, budget and replay) BWT " + ci(nf.get())
+            + ", freezing's part: CPI-FT − no-freeze " + ci(iso.get());
+      }
       evidence.add(line + ", cut " + Math.round(100 * cut) + "%; CPI-FT − ½·" + baseline + " "
-          + ci(d.get()));
+          + ci(d.get()) + control);
       if (d.get().ciLow() > 0) {
         above++;
       } else if (d.get().ciHigh() < 0) {

@@ -35,6 +35,8 @@ public final class ResultFiles {
         j.append('\n');
       }
       AtomicFiles.writeString(dir.resolve("jaccard.csv"), j.toString());
+    } else {
+      deleteStale(dir.resolve("jaccard.csv"));
     }
     if (r.groups() != null) {
       Map<String, Object> g = new LinkedHashMap<>();
@@ -42,6 +44,8 @@ public final class ResultFiles {
       g.put("seed", r.seed());
       g.put("stages", r.groups());
       Json.writeFile(dir.resolve("groups.json"), g);
+    } else {
+      deleteStale(dir.resolve("groups.json"));
     }
     if (!r.stageScores().isEmpty()) {
       StringBuilder s = new StringBuilder("method,seed,stage,task,score\n");
@@ -52,6 +56,18 @@ public final class ResultFiles {
             .append(num(v)).append('\n'));
       }
       AtomicFiles.writeString(dir.resolve("stage_scores.csv"), s.toString());
+    } else {
+      deleteStale(dir.resolve("stage_scores.csv"));
+    }
+  }
+
+  /** A file an earlier method wrote into the same folder that this method does not produce. */
+  private static void deleteStale(Path file) {
+    try {
+      java.nio.file.Files.deleteIfExists(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot remove the stale " + file + " left by an "
+          + "earlier run in the same folder: " + e.getMessage(), e);
     }
   }
 

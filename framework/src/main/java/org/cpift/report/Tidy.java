@@ -38,7 +38,7 @@ public final class Tidy {
     for (CellResult c : cells) {
       MethodResult r = c.result();
       String v = c.cell().variant();
-      String m = c.cell().method();
+      String m = c.cell().label();
       long seed = c.cell().seed();
       String h = c.key().substring(0, 12);
       double sum = 0;

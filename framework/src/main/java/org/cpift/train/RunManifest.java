@@ -101,8 +101,23 @@ public final class RunManifest {
     v.put("tensorflow_java", mavenVersion("org.tensorflow", "tensorflow-core-api"));
     v.put("jackson", mavenVersion("com.fasterxml.jackson.core", "jackson-databind"));
     v.put("slf4j", mavenVersion("org.slf4j", "slf4j-api"));
+    v.put("smile", jarVersion("smile.clustering.HierarchicalClustering"));
+    v.put("commons_math", mavenVersion("org.apache.commons", "commons-math3"));
+    v.put("tablesaw", mavenVersion("tech.tablesaw", "tablesaw-core"));
+    v.put("picocli", jarVersion("picocli.CommandLine"));
     v.put("cpift", mavenVersion("org.cpift", "cpift-framework"));
     return v;
+  }
+
+  /** The Implementation-Version of the jar holding a class (when present), or "unknown". */
+  static String jarVersion(String className) {
+    try {
+      Package p = Class.forName(className, false, RunManifest.class.getClassLoader()).getPackage();
+      String v = p == null ? null : p.getImplementationVersion();
+      return v == null ? "unknown" : v;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return "unknown";
+    }
   }
 
   /** A library's version from its jar's Maven metadata, or "unknown". */

@@ -113,5 +113,14 @@ class TaskGroupingTest {
         StageOrdering.order(groups, StageOrdering.Policy.RANDOM, 7, names, null, null));
     assertThrows(org.cpift.util.CpiftException.class, () -> StageOrdering.order(groups,
         StageOrdering.Policy.EXPLICIT, 0, names, null, List.of("a")));
+    // a name twice, or one that is not a task, is refused rather than read some way
+    assertThrows(org.cpift.util.CpiftException.class, () -> StageOrdering.order(groups,
+        StageOrdering.Policy.EXPLICIT, 0, names, null, List.of("d", "c", "b", "a", "a")));
+    assertThrows(org.cpift.util.CpiftException.class, () -> StageOrdering.order(groups,
+        StageOrdering.Policy.EXPLICIT, 0, names, null, List.of("d", "c", "b", "a", "e")));
+    // the suite's order, whatever the order the groups come in
+    assertEquals(List.of(List.of(0), List.of(1, 2), List.of(3)), StageOrdering.order(
+        List.of(List.of(3), List.of(2, 1), List.of(0)).stream().map(g -> g.stream().sorted().toList())
+            .toList(), StageOrdering.Policy.TASK_ORDER, 5, names, null, null));
   }
 }
