@@ -68,8 +68,17 @@ public final class RunManifest {
     return fields;
   }
 
-  /** The current git commit ({@code -dirty} when the work tree has changes), or "unknown". */
+  /**
+   * The current git commit ({@code -dirty} when the work tree has changes), or "unknown";
+   * {@code CPIFT_GIT_COMMIT} overrides it.
+   */
   public static String gitCommit() {
+    // a job running a jar copied aside while the work tree moves on says which commit it was built
+    // from
+    String pinned = System.getenv("CPIFT_GIT_COMMIT");
+    if (pinned != null && !pinned.isBlank()) {
+      return pinned.strip();
+    }
     String head = run(List.of("git", "rev-parse", "HEAD"));
     if (head == null || head.isBlank()) {
       return "unknown";
