@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 final class RunMethodCommand implements Callable<Integer> {
   @Option(names = "--method", required = true,
       description = "base, single-task, multi-task, multi-stage-random, multi-stage-heuristic, dpi, "
-          + "cpi-ft, task-arithmetic, ties, dare-ta, dare-ties, slerp, linear, localize-stitch")
+          + "cpi-ft, sequential, task-arithmetic, ties, dare-ta, dare-ties, slerp, linear, "
+          + "localize-stitch")
   String method;
 
   @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")

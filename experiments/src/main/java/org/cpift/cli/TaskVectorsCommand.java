@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -94,7 +94,7 @@ final class TaskVectorsCommand implements Callable<Integer> {
       value.add(g.meanShrink());
     }
     Table t = Table.create("task-vectors",
-        IntColumn.create("seed", seed.stream().mapToInt(Long::intValue).toArray()),
+        LongColumn.create("seed", seed.stream().mapToLong(Long::longValue).toArray()),
         StringColumn.create("metric", metric), StringColumn.create("task_a", a),
         StringColumn.create("task_b", b),
         DoubleColumn.create("value", value.stream().mapToDouble(Double::doubleValue).toArray()));
@@ -110,7 +110,7 @@ final class TaskVectorsCommand implements Callable<Integer> {
   private static void print(Table t, PrintStream out) {
     out.printf("%-4s  %-13s  %-12s  %-12s  %9s%n", "seed", "metric", "task_a", "task_b", "value");
     for (int r = 0; r < t.rowCount(); r++) {
-      out.printf(Locale.ROOT, "%-4d  %-13s  %-12s  %-12s  %9.4f%n", t.intColumn("seed").get(r),
+      out.printf(Locale.ROOT, "%-4d  %-13s  %-12s  %-12s  %9.4f%n", t.longColumn("seed").get(r),
           t.stringColumn("metric").get(r), t.stringColumn("task_a").get(r),
           t.stringColumn("task_b").get(r), t.doubleColumn("value").get(r));
     }

@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--eval-every", description = "evaluate every N steps (default: only at the end)")
   Integer evalEvery;
 
-  @Option(names = "--checkpoint-every", description = "checkpoint every N steps (default: the preset's; 0 = only at the end)")
+  @Option(names = "--checkpoint-every", description = "checkpoint every N steps (default: the preset's; 0 = no checkpoints: a killed run starts over)")
   Integer checkpointEvery;
 
   @Override

@@ -69,6 +69,10 @@ public final class TaskGrouping {
     }
     UnionFind uf = new UnionFind(n);
     if (cfg.fixedGroups() > 0) {
+      if (cfg.fixedGroups() > n) {
+        LOG.warn("--groups {} asks for more groups than there are tasks ({}); each task is its own "
+            + "group", cfg.fixedGroups(), n);
+      }
       int merges = Math.max(0, n - Math.min(cfg.fixedGroups(), n));
       for (int i = 0; i < merges; i++) {
         uf.union(dendrogram.get(i).left().get(0), dendrogram.get(i).right().get(0));

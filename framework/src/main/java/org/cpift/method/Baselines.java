@@ -118,6 +118,10 @@ public final class Baselines {
         }
       }
       int k = Math.min(ctx.config().multiStageK(), order.size());
+      if (k < ctx.config().multiStageK()) {
+        org.slf4j.LoggerFactory.getLogger(Baselines.class).warn("--multi-stage-k {} is more than "
+            + "the {} tasks; {} stages of one task each", ctx.config().multiStageK(), order.size(), k);
+      }
       List<List<Task>> stages = new ArrayList<>();
       for (int s = 0; s < k; s++) {
         stages.add(order.subList(s * order.size() / k, (s + 1) * order.size() / k));

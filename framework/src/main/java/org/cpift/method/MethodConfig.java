@@ -67,24 +67,32 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, int e
 
   public MethodConfig {
     if (probeSteps < 0) {
-      throw new IllegalArgumentException("MethodConfig: probeSteps must be >= 0 (0: the experts)");
+      throw new IllegalArgumentException("--probe-steps must be >= 0 (0: probes are the experts); got "
+          + probeSteps);
     }
     if (preset == null || training == null || core == null || grouping == null || fusion == null
         || merge == null || stageData == null || groupingMode == null || order == null) {
       throw new IllegalArgumentException("MethodConfig: every option must be given");
     }
-    if (expertSteps < 1 || pipelineStepsPerStage < 1 || stageSamplesPerTask < 1
-        || multiStageK < 1 || evalLimit < 0) {
-      throw new IllegalArgumentException("MethodConfig: steps, samples and K must be >= 1, "
-          + "evalLimit >= 0");
-    }
+    atLeast(1, expertSteps, "--expert-steps");
+    atLeast(1, pipelineStepsPerStage, "--pipeline-steps");
+    atLeast(1, stageSamplesPerTask, "--stage-samples");
+    atLeast(1, multiStageK, "--multi-stage-k");
+    atLeast(0, evalLimit, "--eval-limit");
     if (!(replayFraction >= 0 && replayFraction <= 1)) {
-      throw new IllegalArgumentException("MethodConfig: replayFraction must be in [0, 1]");
+      throw new IllegalArgumentException("--replay must be in [0, 1] (the fraction of a stage's "
+          + "data replayed from earlier stages); got " + replayFraction);
     }
     explicitOrder = explicitOrder == null ? List.of() : List.copyOf(explicitOrder);
   }
 
   /** The defaults of a preset. */
+  private static void atLeast(int min, int value, String option) {
+    if (value < min) {
+      throw new IllegalArgumentException(option + " must be >= " + min + "; got " + value);
+    }
+  }
+
   public static MethodConfig defaults(Preset preset) {
     TrainConfig t = preset.training();
     return switch (preset) {

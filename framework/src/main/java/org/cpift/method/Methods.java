@@ -30,7 +30,8 @@ public final class Methods {
         if (MergeRegistry.names().contains(name)) {
           yield new Baselines.Merge(name);
         }
-        throw new CpiftException("unknown method '" + name + "'; choose one of " + NAMES);
+        throw new CpiftException("unknown method '" + name + "'; choose one of " + NAMES
+            + " or " + EXTRA);
       }
     };
   }
