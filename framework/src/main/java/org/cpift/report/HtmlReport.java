@@ -254,7 +254,8 @@ public final class HtmlReport {
     }
     StringBuilder txt = new StringBuilder("<h2>Forgetting</h2><p>Change of a task's score between "
         + "the end of its own stage and the end of training (negative = forgotten); ACC and BWT over "
-        + "the stage sequence.</p><table><tr><th>method</th><th>ACC</th><th>BWT</th></tr>");
+        + "the stage sequence; ΔB what the last stage gained on its own tasks.</p><table><tr>"
+        + "<th>method</th><th>ACC</th><th>BWT</th><th>ΔB</th></tr>");
     for (String[] vm : s.variantsAndMethods()) {
       if (!values.containsKey(label(vm))) {
         continue;
@@ -271,7 +272,8 @@ public final class HtmlReport {
       }
       series.add(new Svg.Series(label(vm), m, lo, hi));
       txt.append("<tr><td>").append(esc(label(vm))).append("</td><td>").append(cell(s, vm, "average", "acc"))
-          .append("</td><td>").append(cell(s, vm, "average", "bwt")).append("</td></tr>");
+          .append("</td><td>").append(cell(s, vm, "average", "bwt")).append("</td><td>")
+          .append(cell(s, vm, "average", "stage_gain")).append("</td></tr>");
     }
     return txt.append("</table>").toString()
         + Svg.bars("1 + (score after training − score after own stage)", cats, series, 2.0, 1.0,

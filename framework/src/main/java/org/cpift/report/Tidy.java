@@ -13,12 +13,15 @@ import org.cpift.method.MethodResult;
  *   <li>{@code score} and {@code answer_loss} per task, and {@code score} for task {@code average};</li>
  *   <li>{@code normalized}: score ÷ the single-task expert's score on that task for the same seed
  *       (the expert cell of the same variant, else of variant {@code default}); task
- *       {@code average} holds the mean over tasks;</li>
+ *       {@code average} holds the mean over tasks (none for a seed whose expert scored 0 on some
+ *       task: the ratio is undefined there);</li>
  *   <li>for staged methods scored after every stage: {@code acc} = mean_j R[T][j] and
  *       {@code bwt} = mean over tasks trained before the last stage of R[T][j] − R[s(j)][j], with
  *       R[i][j] the score on task j after stage i and s(j) the stage that trained j;</li>
  *   <li>{@code fused_score}: CPI-FT's fused model scored before pipelined SFT;</li>
- *   <li>{@code stage_drop} per task trained before the last stage: R[T][j] − R[s(j)][j];</li>
+ *   <li>{@code stage_drop} per task trained before the last stage: R[T][j] − R[s(j)][j] (ΔA);</li>
+ *   <li>{@code stage_gain} per task of the last stage: R[T][j] − R[T−1][j] (ΔB), and its mean
+ *       under task {@code average};</li>
  *   <li>{@code delta}: final score − expert score per task (forgetting when negative);</li>
  *   <li>costs under task {@code all}: {@code train_steps}, {@code tokens}, {@code wall_seconds},
  *       {@code shared_steps}, {@code shared_wall_seconds}.</li>
@@ -64,6 +67,7 @@ public final class Tidy {
       if (expert != null) {
         double nsum = 0;
         int n = 0;
+        int undefined = 0;
         for (var e : r.scores().entrySet()) {
           Map<String, Double> ex = expert.scores().get(e.getKey());
           if (ex == null) {
@@ -76,9 +80,13 @@ public final class Tidy {
             out.add(new Row(experiment, v, m, e.getKey(), seed, "normalized", s / es, h));
             nsum += s / es;
             n++;
+          } else {
+            undefined++;
           }
         }
-        if (n > 0) {
+        // an expert scoring 0 leaves its task's ratio undefined; an average over the other tasks
+        // would not be comparable with the average score, so there is none for this seed
+        if (n > 0 && undefined == 0) {
           out.add(new Row(experiment, v, m, "average", seed, "normalized", nsum / n, h));
         }
       }
@@ -96,6 +104,18 @@ public final class Tidy {
             bwt += drop;
             nb++;
           }
+        }
+        // ΔB: what the last stage gained on its own tasks, R[T][j] − R[T−1][j]
+        if (st.size() >= 2) {
+          double gain = 0;
+          List<String> lastGroup = r.groups().get(r.groups().size() - 1);
+          for (String task : lastGroup) {
+            double g = last.get(task) - st.get(st.size() - 2).get(task);
+            out.add(new Row(experiment, v, m, task, seed, "stage_gain", g, h));
+            gain += g;
+          }
+          out.add(new Row(experiment, v, m, "average", seed, "stage_gain", gain / lastGroup.size(),
+              h));
         }
         out.add(new Row(experiment, v, m, "average", seed, "acc", acc, h));
         if (nb > 0) {

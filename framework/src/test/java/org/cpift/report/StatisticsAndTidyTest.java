@@ -57,6 +57,16 @@ class StatisticsAndTidyTest {
     assertEquals(-0.5, s.get("default", "sequential", "average", "bwt").orElseThrow().mean(), 1e-12);
     assertEquals(-0.5, s.get("default", "sequential", "a", "stage_drop").orElseThrow().mean(), 1e-12);
     assertEquals(-0.6, s.get("default", "sequential", "a", "delta").orElseThrow().mean(), 1e-12);
+    assertEquals(0.5, s.get("default", "sequential", "b", "stage_gain").orElseThrow().mean(), 1e-12);
+    assertEquals(0.5, s.get("default", "sequential", "average", "stage_gain").orElseThrow().mean(),
+        1e-12);
+    // an expert at 0 leaves the ratio undefined: no average normalized for that seed, rather than
+    // an average over the other tasks
+    var zeroExpert = cell("single-task", 3, Map.of("a", 0.0, "b", 0.5), null, List.of());
+    var mt3 = cell("multi-task", 3, Map.of("a", 0.1, "b", 0.5), null, List.of());
+    Summaries z = new Summaries(Tidy.rows("x", List.of(zeroExpert, mt3)));
+    assertTrue(z.get("default", "multi-task", "average", "normalized").isEmpty());
+    assertEquals(1.0, z.get("default", "multi-task", "b", "normalized").orElseThrow().mean(), 1e-12);
     List<Claims.Claim> claims = Claims.evaluate(s);
     assertEquals("supported", claims.get(0).status(), claims.get(0).evidence()); // a: 0.5 [.., <1]
     // one sequential seed: no interval, nothing decided
