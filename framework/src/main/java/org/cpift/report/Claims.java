@@ -186,6 +186,10 @@ public final class Claims {
     }
     String status = n < 2 ? ONE_SEED : above == orders ? "supported" : below == orders ? "not supported"
         : above + below == 0 ? "inconclusive"
+        : below == 0 ? "partly supported (on " + above + " of " + orders + " stage orders; "
+            + "inconclusive on the rest)"
+        : above == 0 ? "not supported on " + below + " of " + orders + " stage orders "
+            + "(inconclusive on the rest)"
         : "mixed (supported on " + above + ", not supported on " + below + " of " + orders
             + " stage orders)";
     return new Claim(st, status, String.join("; ", evidence));
