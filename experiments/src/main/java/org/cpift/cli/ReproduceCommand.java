@@ -57,9 +57,8 @@ final class ReproduceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
-    Path runs = runDir != null ? runDir : Path.of("runs", p.id());
-    // smoke figures never overwrite a real run's reports
-    Path root = out != null ? out : quick ? runs.resolve("quick-reports") : Path.of("reports", p.id());
+    Path runs = ExperimentRun.runDir(runDir, p);
+    Path root = out != null ? out : ExperimentRun.reportRoot(p, runs, quick);
     List<Experiment> todo = new ArrayList<>();
     if (only == null || only.isEmpty()) {
       todo.addAll(Experiments.ALL);
@@ -71,7 +70,7 @@ final class ReproduceCommand implements Callable<Integer> {
     for (Experiment e : todo) {
       ExperimentRun.Paths paths = new ExperimentRun.Paths(dataRoot.resolve("base").resolve(p.id()),
           dataRoot.resolve("suite-v1"), runs, root.resolve(e.name()));
-      String command = "cpift reproduce --preset " + p.id() + " --seeds " + join(seeds)
+      String command = "cpift reproduce --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)
           + (only == null || only.isEmpty() ? "" : " --experiments " + String.join(",", only))
           + (runDir != null ? " --run-dir " + runDir : "") + (quick ? " --quick" : "")
           + (reportOnly ? " --report-only" : "") + " (" + e.name() + ")";
@@ -93,10 +92,6 @@ final class ReproduceCommand implements Callable<Integer> {
       Json.writeFile(root.resolve("claims.json"), ordered);
     }
     return 0;
-  }
-
-  static String join(List<Long> seeds) {
-    return String.join(",", seeds.stream().map(String::valueOf).toList());
   }
 
   private static Map<String, Object> previousClaims(Path file) {

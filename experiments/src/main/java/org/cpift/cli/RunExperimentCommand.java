@@ -52,13 +52,11 @@ final class RunExperimentCommand implements Callable<Integer> {
   public Integer call() {
     Preset p = Preset.parse(preset);
     Experiment e = Experiments.get(experiment);
-    Path runs = runDir != null ? runDir : Path.of("runs", p.id());
-    // smoke figures never overwrite a real run's report
-    Path report = out != null ? out : quick ? runs.resolve("quick-reports").resolve(e.name())
-        : Path.of("reports", p.id(), e.name());
+    Path runs = ExperimentRun.runDir(runDir, p);
+    Path report = out != null ? out : ExperimentRun.reportRoot(p, runs, quick).resolve(e.name());
     ExperimentRun.run(e, p, seeds, new ExperimentRun.Paths(
         base != null ? base : Path.of("benchmarks-data", "base", p.id()), suite, runs, report),
-        "cpift run " + e.name() + " --preset " + p.id() + " --seeds " + ReproduceCommand.join(seeds)
+        "cpift run " + e.name() + " --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)
             + (base != null ? " --base " + base : "") + (runDir != null ? " --run-dir " + runDir : "")
             + (quick ? " --quick" : "") + (reportOnly ? " --report-only" : ""),
         quick ? ExperimentRun::quick : cfg -> cfg, reportOnly);

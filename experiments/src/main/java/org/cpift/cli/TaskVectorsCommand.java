@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.cpift.experiments.ExperimentRun;
 import org.cpift.merge.TaskVectorGeometry;
 import org.cpift.method.MethodConfig;
 import org.cpift.method.MethodContext;
@@ -58,7 +59,7 @@ final class TaskVectorsCommand implements Callable<Integer> {
   public Integer call() {
     Preset p = Preset.parse(preset);
     Path basePath = base != null ? base : Path.of("benchmarks-data", "base", p.id());
-    Path cache = (runDir != null ? runDir : Path.of("runs", p.id())).resolve("cache");
+    Path cache = ExperimentRun.runDir(runDir, p).resolve("cache");
     List<Long> seed = new ArrayList<>();
     List<String> metric = new ArrayList<>();
     List<String> a = new ArrayList<>();

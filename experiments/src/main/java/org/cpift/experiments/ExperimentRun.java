@@ -44,6 +44,24 @@ public final class ExperimentRun {
   /** Where things are: base model, suite, run directory (cells and cache), report folder. */
   public record Paths(Path base, Path suite, Path runDir, Path reportDir) {}
 
+  /** Cells and cache: {@code given}, else {@code runs/<preset>}. */
+  public static Path runDir(Path given, Preset p) {
+    return given != null ? given : Path.of("runs", p.id());
+  }
+
+  /**
+   * Where reports go when no folder is given: {@code reports/<preset>}, and for smoke runs
+   * {@code <run-dir>/quick-reports}, so smoke figures never overwrite a real run's reports.
+   */
+  public static Path reportRoot(Preset p, Path runDir, boolean quick) {
+    return quick ? runDir.resolve("quick-reports") : Path.of("reports", p.id());
+  }
+
+  /** Seeds as given on the command line ({@code 1,2,3}), for recorded commands. */
+  public static String seedList(List<Long> seeds) {
+    return String.join(",", seeds.stream().map(String::valueOf).toList());
+  }
+
   public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
       String command) {
     return run(e, preset, seeds, paths, command, UnaryOperator.identity());

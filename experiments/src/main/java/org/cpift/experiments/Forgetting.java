@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.cpift.experiment.Cell;
 import org.cpift.experiment.Experiment;
 import org.cpift.method.MethodConfig;
+import org.cpift.report.Claims;
 import org.cpift.cluster.StageOrdering;
 import org.cpift.train.Preset;
 
@@ -24,6 +25,8 @@ import org.cpift.train.Preset;
  */
 public final class Forgetting implements Experiment {
   static final List<String> PAIR = List.of("math", "code");
+  /** The pair in both orders: A→B and B→A. */
+  static final List<List<String>> ORDERS = List.of(PAIR, List.of(PAIR.get(1), PAIR.get(0)));
 
   @Override
   public String name() {
@@ -45,8 +48,9 @@ public final class Forgetting implements Experiment {
     return List.of("table", "forgetting");
   }
 
-  /** The label of the control: CPI-FT with nothing frozen. */
-  public static final String NO_FREEZE = "cpi-ft (no freeze)";
+  private static String variant(List<String> order) {
+    return order.get(0) + "->" + order.get(1);
+  }
 
   /** Each task its own stage in {@code order}, every stage scored. */
   private static MethodConfig staged(MethodConfig c, List<String> order) {
@@ -57,8 +61,8 @@ public final class Forgetting implements Experiment {
   @Override
   public List<Cell> cells(Preset p, List<Long> seeds) {
     List<Cell> out = new ArrayList<>();
-    for (List<String> order : List.of(PAIR, List.of(PAIR.get(1), PAIR.get(0)))) {
-      String v = order.get(0) + "->" + order.get(1);
+    for (List<String> order : ORDERS) {
+      String v = variant(order);
       Function<MethodConfig, MethodConfig> staged = c -> staged(c, order);
       out.addAll(Experiments.perSeed(p, seeds, v, "sequential", staged, PAIR, Map.of()));
       out.addAll(Experiments.perSeed(p, seeds, v, "cpi-ft", staged, PAIR, Map.of()));
@@ -67,19 +71,20 @@ public final class Forgetting implements Experiment {
     }
     Function<MethodConfig, MethodConfig> eachTask = c -> c.withGrouping(c.grouping(),
         MethodConfig.GroupingMode.EACH_TASK).withEval(c.evalLimit(), true);
-    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "sequential", eachTask));
     // sequential SFT takes the suite's order when given none; CPI-FT is given the same order
-    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft",
-        c -> eachTask.apply(c).withOrder(StageOrdering.Policy.TASK_ORDER, List.of())));
+    Function<MethodConfig, MethodConfig> suiteOrder = c -> eachTask.apply(c)
+        .withOrder(StageOrdering.Policy.TASK_ORDER, List.of());
+    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "sequential", eachTask));
+    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", suiteOrder));
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "single-task", Function.identity()));
     // the control: CPI-FT without freezing, same fused start, budget, stage data and replay, so
     // the part of the difference to sequential SFT that core isolation makes is measured
-    for (List<String> order : List.of(PAIR, List.of(PAIR.get(1), PAIR.get(0)))) {
-      out.addAll(Experiments.perSeed(p, seeds, order.get(0) + "->" + order.get(1), "cpi-ft",
-          NO_FREEZE, c -> staged(c, order).withFreeze(false), PAIR, Map.of()));
+    for (List<String> order : ORDERS) {
+      out.addAll(Experiments.perSeed(p, seeds, variant(order), "cpi-ft", Claims.NO_FREEZE,
+          c -> staged(c, order).withFreeze(false), PAIR, Map.of()));
     }
-    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", NO_FREEZE, c -> eachTask.apply(c)
-        .withOrder(StageOrdering.Policy.TASK_ORDER, List.of()).withFreeze(false), List.of(), Map.of()));
+    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", Claims.NO_FREEZE,
+        c -> suiteOrder.apply(c).withFreeze(false), List.of(), Map.of()));
     return out;
   }
 }

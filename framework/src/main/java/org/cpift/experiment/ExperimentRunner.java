@@ -14,6 +14,7 @@ import org.cpift.method.MethodResult;
 import org.cpift.method.MethodRunner;
 import org.cpift.method.Methods;
 import org.cpift.task.Task;
+import org.cpift.train.RunManifest;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Json;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ public final class ExperimentRunner {
         details.put("cell_wall_seconds", (System.nanoTime() - c0) / 1e9);
         // the code that computed it (a resumed run's manifest spans cells of several commits)
         if (commit == null) {
-          commit = org.cpift.train.RunManifest.gitCommit();
+          commit = RunManifest.gitCommit();
         }
         details.put("git_commit", commit);
         r = new MethodResult(r.method(), r.seed(), r.scores(), r.cost(), r.jaccard(), r.groups(),

@@ -19,6 +19,8 @@ import org.cpift.train.ModelSession;
  * experts CPI-FT starts from; merging baselines reuse the experts and train nothing.
  */
 public final class Baselines {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Baselines.class);
+
   private Baselines() {}
 
   /** The base model, not fine-tuned. */
@@ -119,7 +121,7 @@ public final class Baselines {
       }
       int k = Math.min(ctx.config().multiStageK(), order.size());
       if (k < ctx.config().multiStageK()) {
-        org.slf4j.LoggerFactory.getLogger(Baselines.class).warn("--multi-stage-k {} is more than "
+        LOG.warn("--multi-stage-k {} is more than "
             + "the {} tasks; {} stages of one task each", ctx.config().multiStageK(), order.size(), k);
       }
       List<List<Task>> stages = new ArrayList<>();

@@ -34,12 +34,16 @@ public final class CacheInputsGuard {
   /** Checks (and records) the tasks' scoring definitions and the base tokenizer for this cache. */
   public static void check(Path cacheDir, Path baseDir, String baseHash, List<Task> tasks) {
     Map<String, Map<String, String>> now = new TreeMap<>();
-    String tokenizer = Hashing.sha256(baseDir.resolve(ModelCheckpoint.TOKENIZER_FILE));
-    now.put("base " + baseHash, Map.of("tokenizer_sha256", tokenizer));
+    Map<String, String> what = new TreeMap<>(); // each record's subject, for the message
+    String base = "base " + baseHash;
+    now.put(base, Map.of("tokenizer_sha256",
+        Hashing.sha256(baseDir.resolve(ModelCheckpoint.TOKENIZER_FILE))));
+    what.put(base, "the tokenizer of base model " + baseDir);
     for (Task t : tasks) {
-      now.put("task " + t.name() + " " + Hashing.sha256(Json.write(t.checksums())), Map.of(
-          "format", t.format().name(), "metric", t.metric().name(),
+      String key = "task " + t.name() + " " + Hashing.sha256(Json.write(t.checksums()));
+      now.put(key, Map.of("format", t.format().name(), "metric", t.metric().name(),
           "max_answer_chars", Integer.toString(t.maxAnswerChars())));
+      what.put(key, "the definition of task " + t.name() + " (its task.json)");
     }
     String memo = cacheDir.toAbsolutePath().normalize() + "|" + Json.write(now);
     if (CHECKED.contains(memo)) {
@@ -54,10 +58,7 @@ public final class CacheInputsGuard {
         recorded.put(e.getKey(), e.getValue());
         added = true;
       } else if (!old.equals(e.getValue())) {
-        String what = e.getKey().startsWith("base ")
-            ? "the tokenizer of base model " + baseDir
-            : "the definition of task " + e.getKey().split(" ")[1] + " (its task.json)";
-        throw new CpiftException(what + " changed since the cache " + cacheDir + " was made: "
+        throw new CpiftException(what.get(e.getKey()) + " changed since the cache " + cacheDir + " was made: "
             + "recorded " + new TreeMap<>(old) + ", now " + new TreeMap<>(e.getValue())
             + ". Its experts and cells were scored under the old definition and their keys "
             + "cannot tell. Use a fresh cache (--run-dir for experiments, --cache for run-method), "

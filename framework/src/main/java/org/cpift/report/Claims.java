@@ -20,7 +20,7 @@ public final class Claims {
 
   static final String NOT_MEASURED = "not measured here";
   /** The forgetting experiment's control row: CPI-FT with nothing frozen. */
-  static final String NO_FREEZE = "cpi-ft (no freeze)";
+  public static final String NO_FREEZE = "cpi-ft (no freeze)";
 
   public static List<Claim> evaluate(Summaries s) {
     List<Claim> out = new ArrayList<>();
@@ -143,7 +143,7 @@ public final class Claims {
     int above = 0;
     int below = 0;
     int orders = 0;
-    int n = Integer.MAX_VALUE;
+    boolean oneSeed = false;
     for (String[] vm : s.variantsAndMethods()) {
       if (!vm[1].equals("cpi-ft")) {
         continue;
@@ -163,7 +163,6 @@ public final class Claims {
         continue;
       }
       orders++;
-      n = Math.min(n, d.get().n());
       double cut = 1 - Math.min(0, c.get().mean()) / q.get().mean();
       String control = "";
       Optional<SummaryRow> nf = s.get(v, NO_FREEZE, "average", "bwt");
@@ -174,17 +173,16 @@ public final class Claims {
       }
       evidence.add(line + ", cut " + Math.round(100 * cut) + "%; CPI-FT − ½·" + baseline + " "
           + ci(d.get()) + control);
-      if (d.get().ciLow() > 0) {
-        above++;
-      } else if (d.get().ciHigh() < 0) {
-        below++;
-      }
+      String decided = decide(d.get());
+      oneSeed |= decided.equals(ONE_SEED);
+      above += decided.equals("supported") ? 1 : 0;
+      below += decided.equals("not supported") ? 1 : 0;
     }
     if (orders == 0) {
       return new Claim(st, evidence.isEmpty() ? NOT_MEASURED : "inconclusive",
           String.join("; ", evidence));
     }
-    String status = n < 2 ? ONE_SEED : above == orders ? "supported" : below == orders ? "not supported"
+    String status = oneSeed ? ONE_SEED : above == orders ? "supported" : below == orders ? "not supported"
         : above + below == 0 ? "inconclusive"
         : below == 0 ? "partly supported (on " + above + " of " + orders + " stage orders; "
             + "inconclusive on the rest)"
@@ -234,8 +232,10 @@ public final class Claims {
         .allMatch(v -> v >= 0.05 && v <= 0.2);
     String shape = tied.size() > 1 ? "no peak: " + String.join(", ", tied) + " score the same"
         : "peak at " + best;
-    String status = p.n() < 2 ? ONE_SEED : p.ciLow() > 0 ? (peakNear ? "supported"
-        : "partly supported (" + shape + ")") : p.ciHigh() < 0 ? "not supported" : "inconclusive";
+    String status = decide(p);
+    if (status.equals("supported") && !peakNear) {
+      status = "partly supported (" + shape + ")";
+    }
     return new Claim(st, status, curve + "best " + best + (tied.size() > 1 ? " (tied: "
         + String.join(", ", tied) + ")" : "") + "; " + tested + " − tau=0: " + ci(p)
         + (tested.equals(best) && !tested.equals("tau=0.1") ? " (the best of " + positive.size()
