@@ -29,7 +29,7 @@ public final class Ambiguities implements Experiment {
   }
 
   @Override
-  public List<Cell> cells(Preset p, List<Long> seeds) {
+  public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
     out.addAll(Experiments.perSeed(p, seeds, "default", "cpi-ft", Function.identity()));
     // the choices bearing on what the small-preset results point at (the fused model loses the

@@ -24,7 +24,7 @@ public final class Components implements Experiment {
   }
 
   @Override
-  public List<Cell> cells(Preset p, List<Long> seeds) {
+  public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
     out.addAll(Experiments.perSeed(p, seeds, "default", "cpi-ft", Function.identity()));
     // fusion's contribution at equal budget: the same pipeline from the base model

@@ -5,16 +5,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.cpift.experiment.Cell;
 import org.cpift.experiment.CellResult;
 import org.cpift.experiment.Experiment;
 import org.cpift.experiment.ExperimentRunner;
 import org.cpift.method.MethodConfig;
 import org.cpift.method.MethodContext;
-import java.util.function.UnaryOperator;
 import org.cpift.method.MethodRunner;
 import org.cpift.report.Claims;
 import org.cpift.report.ReportWriter;
+import org.cpift.task.Suite;
 import org.cpift.train.Preset;
 import org.cpift.train.RunManifest;
 import org.slf4j.Logger;
@@ -84,7 +85,8 @@ public final class ExperimentRun {
           + seeds + "); a repeated seed would count one run twice in every mean and interval");
     }
     RunManifest manifest = new RunManifest(command);
-    List<Cell> cells = e.cells(preset, seeds).stream().map(c -> new Cell(c.variant(), c.method(),
+    List<String> suiteTasks = Suite.load(paths.suite()).names();
+    List<Cell> cells = e.cells(preset, seeds, suiteTasks).stream().map(c -> new Cell(c.variant(), c.method(),
         adjust.apply(c.config()), c.tasks(), c.trainFraction(), c.label())).toList();
     LOG.info("experiment {}: {} cells at preset {} over seeds {}", e.name(), cells.size(),
         preset.id(), seeds);

@@ -1,6 +1,7 @@
 package org.cpift.experiments;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -26,6 +27,19 @@ public final class Experiments {
     }
     throw new CpiftException("unknown experiment '" + name + "'; choose one of "
         + ALL.stream().map(Experiment::name).toList());
+  }
+
+  /**
+   * Refuses a suite without the tasks {@code experiment} names (its cells would fail one by one
+   * after hours of other cells, or compare the wrong tasks).
+   */
+  static void requireTasks(String experiment, List<String> suiteTasks, Collection<String> needed) {
+    List<String> missing = needed.stream().filter(t -> !suiteTasks.contains(t)).sorted().toList();
+    if (!missing.isEmpty()) {
+      throw new CpiftException("experiment '" + experiment + "' needs task(s) " + missing
+          + " but the suite has " + suiteTasks + "; use a suite with these tasks (--suite) or "
+          + "change the experiment's task names in " + experiment + "'s class");
+    }
   }
 
   /** One cell per seed: {@code method} under {@code change(defaults)}. */

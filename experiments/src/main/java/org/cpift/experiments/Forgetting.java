@@ -15,9 +15,9 @@ import org.cpift.train.Preset;
  * Table 2 of the paper: sequential training A→B and B→A with A = math and B = code (the pair built
  * to conflict: {@code +} adds in one and concatenates in the other). ΔA is the change of A's score
  * from the end of its stage to the end of training; compared for sequential SFT and CPI-FT (each
- * task its own stage, same order), with multi-task SFT as the mixed reference. Over all five tasks
- * (one task per stage, in the suite's order for both methods and every seed) ACC and BWT for
- * sequential SFT and CPI-FT.
+ * task its own stage, same order), with multi-task SFT as the mixed reference. Over all the
+ * suite's tasks (one task per stage, in the suite's order for both methods and every seed) ACC and
+ * BWT for sequential SFT and CPI-FT.
  *
  * <p>The methods differ in more than freezing, as in the paper: sequential SFT trains each stage
  * as long as an expert (S steps on the task's full data), CPI-FT P steps on sampled stage data
@@ -36,7 +36,7 @@ public final class Forgetting implements Experiment {
   @Override
   public String description() {
     return "Table 2: forgetting when tasks are trained one after another. Pairs math→code and "
-        + "code→math, and all five tasks one per stage (the suite's order); ΔA (stage_drop), ACC "
+        + "code→math, and all the suite's tasks one per stage (the suite's order); ΔA (stage_drop), ACC "
         + "and BWT. As in the paper, sequential SFT trains each stage S steps on the task's full "
         + "data, CPI-FT P steps on sampled stage data with replay, from the fused model; "
         + "'cpi-ft (no freeze)' is CPI-FT with nothing frozen, so the share of core isolation in "
@@ -59,7 +59,8 @@ public final class Forgetting implements Experiment {
   }
 
   @Override
-  public List<Cell> cells(Preset p, List<Long> seeds) {
+  public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
+    Experiments.requireTasks(name(), suiteTasks, PAIR);
     List<Cell> out = new ArrayList<>();
     for (List<String> order : ORDERS) {
       String v = variant(order);

@@ -26,7 +26,8 @@ public final class LowResource implements Experiment {
   }
 
   @Override
-  public List<Cell> cells(Preset p, List<Long> seeds) {
+  public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
+    Experiments.requireTasks(name(), suiteTasks, FRACTIONS.keySet());
     List<Cell> out = new ArrayList<>();
     for (String m : List.of("single-task", "multi-task", "multi-stage-random", "cpi-ft")) {
       out.addAll(Experiments.perSeed(p, seeds, "low-resource", m, Function.identity(), List.of(),

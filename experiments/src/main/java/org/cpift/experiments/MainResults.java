@@ -35,7 +35,7 @@ public final class MainResults implements Experiment {
       "linear", "localize-stitch", "multi-stage-heuristic");
 
   @Override
-  public List<Cell> cells(Preset preset, List<Long> seeds) {
+  public List<Cell> cells(Preset preset, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
     for (String m : RUN_ORDER) {
       out.addAll(Experiments.perSeed(preset, seeds, "default", m, Function.identity()));

@@ -22,7 +22,7 @@ public final class PSweep implements Experiment {
   }
 
   @Override
-  public List<Cell> cells(Preset preset, List<Long> seeds) {
+  public List<Cell> cells(Preset preset, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
     for (double p : PS) {
       out.addAll(Experiments.perSeed(preset, seeds, "p=" + TauSweep.fmt(p), "cpi-ft",

@@ -11,7 +11,8 @@ import org.cpift.train.Preset;
 /**
  * Pipelined multi-stage training against single-stage mixed training, from the same fused model
  * and with the same total steps: "pipelined" trains one task per stage (P steps each, earlier
- * cores frozen); "single-stage" trains all tasks' samples mixed for N·P steps.
+ * cores frozen); "single-stage" trains all tasks' samples mixed for N·P steps, N the suite's task
+ * count.
  */
 public final class StageVsSingle implements Experiment {
   @Override
@@ -26,12 +27,14 @@ public final class StageVsSingle implements Experiment {
   }
 
   @Override
-  public List<Cell> cells(Preset p, List<Long> seeds) {
+  public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
     out.addAll(Experiments.perSeed(p, seeds, "pipelined", "cpi-ft", c -> c.withGrouping(c.grouping(),
         MethodConfig.GroupingMode.EACH_TASK)));
-    out.addAll(Experiments.perSeed(p, seeds, "single-stage", "cpi-ft", c -> c.withGrouping(c.grouping(),
-        MethodConfig.GroupingMode.ONE_STAGE).withSteps(c.expertSteps(), 5 * c.pipelineStepsPerStage())));
+    int stages = suiteTasks.size();
+    out.addAll(Experiments.perSeed(p, seeds, "single-stage", "cpi-ft", c -> c.withGrouping(
+        c.grouping(), MethodConfig.GroupingMode.ONE_STAGE)
+        .withSteps(c.expertSteps(), stages * c.pipelineStepsPerStage())));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;
   }

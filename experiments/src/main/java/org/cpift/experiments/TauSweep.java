@@ -23,7 +23,7 @@ public final class TauSweep implements Experiment {
   }
 
   @Override
-  public List<Cell> cells(Preset p, List<Long> seeds) {
+  public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
     for (double t : TAUS) {
       out.addAll(Experiments.perSeed(p, seeds, "tau=" + fmt(t), "cpi-ft",

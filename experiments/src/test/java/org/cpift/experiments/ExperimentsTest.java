@@ -1,6 +1,7 @@
 package org.cpift.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.cpift.experiment.Cell;
 import org.cpift.experiment.Experiment;
 import org.cpift.train.Preset;
+import org.cpift.util.CpiftException;
 import org.cpift.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,5 +64,29 @@ class ExperimentsTest {
     assertEquals(before, after, "no cell was recomputed or rewritten");
     assertEquals(Files.readString(dir.resolve("reports/c1/results.csv")),
         Files.readString(dir.resolve("reports/c2/results.csv")));
+  }
+
+  @Test
+  void stageVsSingleGivesSingleStageTheSuitesTotalBudget() {
+    for (List<String> tasks : List.of(List.of("a", "b", "c"), List.of("a", "b", "c", "d", "e"))) {
+      List<Cell> cells = Experiments.get("stage-vs-single").cells(Preset.SMALL, List.of(1L), tasks);
+      int perStage = cells.stream().filter(c -> c.variant().equals("pipelined")).findFirst()
+          .orElseThrow().config().pipelineStepsPerStage();
+      int single = cells.stream().filter(c -> c.variant().equals("single-stage")).findFirst()
+          .orElseThrow().config().pipelineStepsPerStage();
+      assertEquals(tasks.size() * perStage, single, "equal total steps for " + tasks);
+    }
+  }
+
+  @Test
+  void experimentsNamingTasksRefuseASuiteWithoutThem() {
+    List<String> suite = List.of("math", "dialogue", "instructions");
+    CpiftException f = assertThrows(CpiftException.class,
+        () -> Experiments.get("forgetting").cells(Preset.SMALL, List.of(1L), suite));
+    assertTrue(f.getMessage().contains("[code]") && f.getMessage().contains("forgetting"),
+        f.getMessage());
+    CpiftException l = assertThrows(CpiftException.class,
+        () -> Experiments.get("low-resource").cells(Preset.SMALL, List.of(1L), suite));
+    assertTrue(l.getMessage().contains("[logic]"), l.getMessage());
   }
 }

@@ -15,8 +15,12 @@ public interface Experiment {
   /** What the experiment shows (for the report). */
   String description();
 
-  /** The cells for {@code preset} and {@code seeds}. */
-  List<Cell> cells(Preset preset, List<Long> seeds);
+  /**
+   * The cells for {@code preset} and {@code seeds} on a suite whose tasks are {@code suiteTasks}
+   * (in the suite's order), so an experiment can size budgets by the task count and refuse a
+   * suite that lacks a task it names.
+   */
+  List<Cell> cells(Preset preset, List<Long> seeds, List<String> suiteTasks);
 
   /** Which report sections apply. */
   default List<String> sections() {
