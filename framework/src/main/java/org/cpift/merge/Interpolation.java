@@ -11,7 +11,8 @@ import java.util.List;
  *       {@code mk = slerp(m(k−1), xk; t = 1/k)}, which gives every model equal weight (computed
  *       from the inputs' Gram matrix in two passes, {@link SlerpFold});</li>
  *   <li>{@code MULTI_SLERP}: the spherical (Karcher) mean of the directions, scaled by the mean
- *       norm — order-independent;</li>
+ *       norm — order-independent; when a direction is exactly opposite the running mean (no
+ *       unique mean) it falls back to {@code LINEAR};</li>
  *   <li>{@code LINEAR}: the arithmetic mean.</li>
  * </ul>
  */
@@ -90,8 +91,26 @@ public enum Interpolation {
       double[] v = new double[m];
       for (double[] ui : u) {
         double cos = Math.max(-1, Math.min(1, dot(mu, ui)));
-        if (Math.abs(cos) > colinear) {
+        if (cos > colinear) {
           continue; // log map ≈ 0 for (nearly) the same direction
+        }
+        if (cos < -colinear) {
+          // nearly opposite: θ/sin θ is ill-conditioned, so take the log map's direction from
+          // the part of ui orthogonal to mu and its length θ from atan2; exactly opposite has no
+          // direction and the mean is not unique
+          double[] w = new double[m];
+          for (int a = 0; a < m; a++) {
+            w[a] = ui[a] - cos * mu[a];
+          }
+          double s = Math.sqrt(dot(w, w));
+          if (s < 1e-12) {
+            return linear(xs, include);
+          }
+          double theta = Math.atan2(s, cos);
+          for (int a = 0; a < m; a++) {
+            v[a] += theta * w[a] / s / k;
+          }
+          continue;
         }
         double theta = Math.acos(cos);
         double f = theta / Math.sin(theta);

@@ -86,6 +86,22 @@ class MergeTest {
     assertEquals(1.0, norm(f), 1e-5);
   }
 
+  @Test
+  void karcherMeanCountsANearlyOppositeDirection() {
+    // three at e1 and one at angle π − δ from e1 (tilted toward e2): the spherical mean
+    // minimizes 3θ² + (π − δ − θ)², so it lies at θ = (π − δ)/4 from e1 toward e2
+    double delta = 0.01;
+    float[] e1 = {1, 0, 0};
+    float[] far = {(float) -Math.cos(delta), (float) Math.sin(delta), 0};
+    float[] k = Interpolation.MULTI_SLERP.combine(List.of(e1, e1, e1, far), null, Slerp.COLINEAR);
+    double theta = (Math.PI - delta) / 4;
+    assertArrayEquals(new float[] {(float) Math.cos(theta), (float) Math.sin(theta), 0}, k, 1e-5f);
+    // exactly opposite directions have no unique mean: the arithmetic mean, not a silent pick
+    float[] neg = {-1, 0, 0};
+    assertArrayEquals(Interpolation.LINEAR.combine(List.of(e1, e1, e1, neg), null, Slerp.COLINEAR),
+        Interpolation.MULTI_SLERP.combine(List.of(e1, e1, e1, neg), null, Slerp.COLINEAR), 0f);
+  }
+
   /** θ0 = (1, 1, 1, 1); δ1 = (2, −1, 0, 0.5), δ2 = (1, 1, −3, 0.5). */
   static MergeContext ctx() {
     return new MergeContext(snap(1, 1, 1, 1), List.of(snap(3, 0, 1, 1.5f), snap(2, 2, -2, 1.5f)),
