@@ -131,7 +131,7 @@ public final class ExperimentRun {
         timed++;
       }
       Object commit = r.result().details() == null ? null : r.result().details().get("git_commit");
-      String by = commit == null ? "not recorded (computed before 2026-11-29)" : commit.toString();
+      String by = commit == null ? "not recorded (computed before cells recorded their commit)" : commit.toString();
       c.put("git_commit", by);
       commits.merge(by, 1, Integer::sum);
       cellInfo.add(c);
