@@ -16,6 +16,7 @@ import org.cpift.method.MethodRunner;
 import org.cpift.report.Claims;
 import org.cpift.report.ReportWriter;
 import org.cpift.task.Suite;
+import org.cpift.train.ModelCheckpoint;
 import org.cpift.train.Preset;
 import org.cpift.train.RunManifest;
 import org.slf4j.Logger;
@@ -85,6 +86,7 @@ public final class ExperimentRun {
           + seeds + "); a repeated seed would count one run twice in every mean and interval");
     }
     RunManifest manifest = new RunManifest(command);
+    ModelCheckpoint.requireModelDir(paths.base());
     List<String> suiteTasks = Suite.load(paths.suite()).names();
     List<Cell> cells = e.cells(preset, seeds, suiteTasks).stream().map(c -> new Cell(c.variant(), c.method(),
         adjust.apply(c.config()), c.tasks(), c.trainFraction(), c.label())).toList();
