@@ -136,6 +136,7 @@ public final class TrainRun {
     AtomicFiles.writeString(spec.out().resolve("losses.csv"), csv.toString());
     manifest.put("initial_loss", result.initialLoss()).put("final_loss", result.finalLoss())
         .put("steps", tc.steps()).put("tokens", result.tokens())
+        .put("train_wall_seconds", result.wallSeconds())
         .put("resumed_from_step", result.resumedFromStep());
     if (result.eval() != null) {
       manifest.put("eval", Map.of("answer_loss", result.eval().answerLoss(),

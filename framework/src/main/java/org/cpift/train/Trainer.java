@@ -40,8 +40,10 @@ public final class Trainer {
    * @param initialLoss loss of the first step's batch before any update
    * @param finalLoss mean loss over the last {@code min(10, steps)} steps
    * @param losses loss of every step
-   * @param tokens tokens processed (padded batch size × length, summed)
-   * @param wallSeconds time spent in this process
+   * @param tokens tokens processed (padded batch size × length, summed), over every process of a
+   *     resumed run (the checkpoint carries the count)
+   * @param wallSeconds training time over every process of a resumed run (the checkpoint carries
+   *     it; the work lost with a killed process after its last checkpoint is not counted)
    * @param eval last evaluation, or null when no validation set was given
    * @param resumedFromStep the checkpoint step this run resumed from (0 = fresh)
    */
@@ -65,18 +67,20 @@ public final class Trainer {
     Batcher batcher = new Batcher(train, cfg.batchSize(), cfg.seed());
     LrSchedule schedule = cfg.schedule();
     float[] losses = new float[cfg.steps()];
-    long start = checkpointDir == null ? 0 : resume(model, checkpointDir, runKey, losses);
+    Resumed from = checkpointDir == null ? Resumed.FRESH
+        : resume(model, checkpointDir, runKey, losses);
+    long start = from.step();
     if (start > 0) {
       LOG.info("resumed from checkpoint at step {}/{}", start, cfg.steps());
     }
-    long tokens = 0;
+    long tokens = from.tokens();
     long windowTokens = 0;
     long windowStart = System.nanoTime();
     Evaluator.Result eval = null;
     for (long s = start; s < cfg.steps(); s++) {
       if (s >= stopAfter) {
         return new Result(losses[0], Float.NaN, Arrays.copyOf(losses, (int) s), tokens,
-            (System.nanoTime() - t0) / 1e9, null, start);
+            from.wallSeconds() + (System.nanoTime() - t0) / 1e9, null, start);
       }
       Batch batch = batcher.batch(s);
       float lr = schedule.lr(s);
@@ -107,7 +111,8 @@ public final class Trainer {
       }
       if (checkpointDir != null && cfg.checkpointEvery() > 0
           && (done % cfg.checkpointEvery() == 0 || last)) {
-        saveCheckpoint(model, checkpointDir, runKey, done, Arrays.copyOf(losses, (int) done));
+        saveCheckpoint(model, checkpointDir, runKey, done, Arrays.copyOf(losses, (int) done),
+            tokens, from.wallSeconds() + (System.nanoTime() - t0) / 1e9);
       }
     }
     int tail = Math.min(10, cfg.steps());
@@ -119,7 +124,7 @@ public final class Trainer {
       eval = evaluate(model, tok, val, cfg);
     }
     return new Result(losses[0], (float) (sum / tail), losses, tokens,
-        (System.nanoTime() - t0) / 1e9, eval, start);
+        from.wallSeconds() + (System.nanoTime() - t0) / 1e9, eval, start);
   }
 
   private static Evaluator.Result evaluate(ModelSession model, CharTokenizer tok,
@@ -129,7 +134,8 @@ public final class Trainer {
   }
 
   /** Writes {@code dir/step-N/} then points {@code dir/latest.json} at it. */
-  static void saveCheckpoint(ModelSession model, Path dir, String runKey, long step, float[] losses) {
+  static void saveCheckpoint(ModelSession model, Path dir, String runKey, long step, float[] losses,
+      long tokens, double wallSeconds) {
     Path stepDir = dir.resolve(String.format("step-%08d", step));
     Safetensors.write(stepDir.resolve("model.safetensors"), model.parameters(), Map.of());
     Safetensors.write(stepDir.resolve("optimizer.safetensors"), model.optimizerState(), Map.of());
@@ -138,6 +144,8 @@ public final class Trainer {
     latest.put("dir", stepDir.getFileName().toString());
     latest.put("run_key", runKey);
     latest.put("losses", losses);
+    latest.put("tokens", tokens);
+    latest.put("wall_seconds", wallSeconds);
     Json.writeFile(dir.resolve("latest.json"), latest);
     try (var old = Files.list(dir)) {
       for (Path p : old.filter(p -> p.getFileName().toString().startsWith("step-")
@@ -149,10 +157,15 @@ public final class Trainer {
     }
   }
 
-  private static long resume(ModelSession model, Path dir, String runKey, float[] losses) {
+  /** Where a run starts: the checkpoint's step and the tokens and time spent reaching it. */
+  private record Resumed(long step, long tokens, double wallSeconds) {
+    static final Resumed FRESH = new Resumed(0, 0, 0);
+  }
+
+  private static Resumed resume(ModelSession model, Path dir, String runKey, float[] losses) {
     Path latest = dir.resolve("latest.json");
     if (!Files.isRegularFile(latest)) {
-      return 0;
+      return Resumed.FRESH;
     }
     JsonNode n;
     try {
@@ -179,7 +192,8 @@ public final class Trainer {
     for (int i = 0; i < l.size() && i < losses.length; i++) {
       losses[i] = (float) l.get(i).asDouble();
     }
-    return step;
+    // checkpoints written before these were recorded count from the resume
+    return new Resumed(step, n.path("tokens").asLong(0), n.path("wall_seconds").asDouble(0));
   }
 
   static String formatDuration(double seconds) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.cpift.optim.OptimizerConfig;
 import org.cpift.params.Param;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
+import org.cpift.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,22 +108,31 @@ class FreezeAndDeterminismTest {
   }
 
   @Test
-  void killedRunResumesToTheSameWeights(@TempDir Path dir) {
+  void killedRunResumesToTheSameWeights(@TempDir Path dir) throws IOException {
     TrainConfig tc = new TrainConfig(20, 8, 3e-3f, 3, 0.1f, OptimizerConfig.adamW(), 4, 10, 0, 10,
         5, 8);
     ParamSnapshot straight;
+    long straightTokens;
     try (ModelSession m = ModelSession.create(CFG, tc.optimizer(), 2)) {
-      Trainer.train(m, TOK, DATA, null, tc, null, "k");
+      straightTokens = Trainer.train(m, TOK, DATA, null, tc, null, "k").tokens();
       straight = m.parameters();
     }
     Path ckpt = dir.resolve("ckpt");
+    double killedWall;
     try (ModelSession m = ModelSession.create(CFG, tc.optimizer(), 2)) {
-      Trainer.train(m, TOK, DATA, null, tc, ckpt, "k", 12); // "killed" after step 12
+      // "killed" after step 12
+      killedWall = Trainer.train(m, TOK, DATA, null, tc, ckpt, "k", 12).wallSeconds();
     }
     try (ModelSession m = ModelSession.create(CFG, tc.optimizer(), 2)) {
       Trainer.Result r = Trainer.train(m, TOK, DATA, null, tc, ckpt, "k");
       assertEquals(10, r.resumedFromStep());
       assertEquals(straight, m.parameters());
+      // tokens and time count the steps before the checkpoint too (steps 11–12 were lost)
+      assertEquals(straightTokens, r.tokens());
+      double atCheckpoint = Json.MAPPER.readTree(ckpt.resolve("latest.json").toFile())
+          .path("wall_seconds").asDouble();
+      assertTrue(atCheckpoint > 0 && r.wallSeconds() > atCheckpoint, r.wallSeconds() + "");
+      assertTrue(killedWall > 0);
     }
     try (ModelSession m = ModelSession.create(CFG, tc.optimizer(), 2)) {
       var e = org.junit.jupiter.api.Assertions.assertThrows(org.cpift.util.CpiftException.class,
