@@ -69,7 +69,8 @@ public final class RunManifest {
   }
 
   /**
-   * The current git commit ({@code -dirty} when the work tree has changes), or "unknown";
+   * The current git commit ({@code -dirty} when tracked files outside {@code reports/} have
+   * changes), or "unknown";
    * {@code CPIFT_GIT_COMMIT} overrides it.
    */
   public static String gitCommit() {
@@ -83,7 +84,10 @@ public final class RunManifest {
     if (head == null || head.isBlank()) {
       return "unknown";
     }
-    String status = run(List.of("git", "status", "--porcelain", "--untracked-files=no"));
+    // reports/ holds outputs, not inputs: a reproduce run rewriting earlier experiments' reports
+    // must not mark its own later experiments dirty
+    String status = run(List.of("git", "status", "--porcelain", "--untracked-files=no", "--",
+        ":(top)", ":(top,exclude)reports"));
     return head.strip() + (status != null && !status.isBlank() ? "-dirty" : "");
   }
 
