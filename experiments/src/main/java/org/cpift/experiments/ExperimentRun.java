@@ -15,8 +15,6 @@ import org.cpift.method.MethodContext;
 import org.cpift.method.MethodRunner;
 import org.cpift.report.Claims;
 import org.cpift.report.ReportWriter;
-import org.cpift.task.Suite;
-import org.cpift.train.ModelCheckpoint;
 import org.cpift.train.Preset;
 import org.cpift.train.RunManifest;
 import org.slf4j.Logger;
@@ -86,14 +84,15 @@ public final class ExperimentRun {
           + seeds + "); a repeated seed would count one run twice in every mean and interval");
     }
     RunManifest manifest = new RunManifest(command);
-    ModelCheckpoint.requireModelDir(paths.base());
-    List<String> suiteTasks = Suite.load(paths.suite()).names();
-    List<Cell> cells = e.cells(preset, seeds, suiteTasks).stream().map(c -> new Cell(c.variant(), c.method(),
-        adjust.apply(c.config()), c.tasks(), c.trainFraction(), c.label())).toList();
-    LOG.info("experiment {}: {} cells at preset {} over seeds {}", e.name(), cells.size(),
-        preset.id(), seeds);
     MethodRunner.Inputs inputs = new MethodRunner.Inputs(paths.base(), paths.suite(), List.of(),
         paths.runDir().resolve("cache"));
+    // the base and suite once: their checksums for the manifest, the task names for the cells
+    MethodContext ctx = MethodRunner.context(inputs, MethodConfig.defaults(preset));
+    List<Cell> cells = e.cells(preset, seeds, ctx.taskNames()).stream().map(c -> new Cell(
+        c.variant(), c.method(), adjust.apply(c.config()), c.tasks(), c.trainFraction(),
+        c.label())).toList();
+    LOG.info("experiment {}: {} cells at preset {} over seeds {}", e.name(), cells.size(),
+        preset.id(), seeds);
     List<CellResult> results = reportOnly ? ExperimentRunner.finished(cells, inputs, paths.runDir())
         : ExperimentRunner.run(cells, inputs, paths.runDir());
     if (results.isEmpty()) {
@@ -106,7 +105,6 @@ public final class ExperimentRun {
     m.put("seeds", seeds);
     m.put("base", paths.base().toString());
     m.put("suite", paths.suite().toString());
-    MethodContext ctx = MethodRunner.context(inputs, cells.get(0).config());
     m.put("base_sha256", ctx.baseHash());
     m.put("task_data_sha256", ctx.dataChecksums());
     Map<String, Integer> commits = new java.util.TreeMap<>();
@@ -133,7 +131,8 @@ public final class ExperimentRun {
         timed++;
       }
       Object commit = r.result().details() == null ? null : r.result().details().get("git_commit");
-      String by = commit == null ? "not recorded (computed before cells recorded their commit)" : commit.toString();
+      String by = commit == null ? "not recorded (computed before cells recorded their commit)"
+          : commit.toString();
       c.put("git_commit", by);
       commits.merge(by, 1, Integer::sum);
       cellInfo.add(c);

@@ -36,8 +36,8 @@ public final class Forgetting implements Experiment {
   @Override
   public String description() {
     return "Table 2: forgetting when tasks are trained one after another. Pairs math→code and "
-        + "code→math, and all the suite's tasks one per stage (the suite's order); ΔA (stage_drop), ACC "
-        + "and BWT. As in the paper, sequential SFT trains each stage S steps on the task's full "
+        + "code→math, and all the suite's tasks one per stage (the suite's order); ΔA "
+        + "(stage_drop), ACC and BWT. As in the paper, sequential SFT trains each stage S steps on the task's full "
         + "data, CPI-FT P steps on sampled stage data with replay, from the fused model; "
         + "'cpi-ft (no freeze)' is CPI-FT with nothing frozen, so the share of core isolation in "
         + "CPI-FT's lower forgetting is measured.";

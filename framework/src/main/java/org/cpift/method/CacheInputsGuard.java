@@ -58,7 +58,8 @@ public final class CacheInputsGuard {
         recorded.put(e.getKey(), e.getValue());
         added = true;
       } else if (!old.equals(e.getValue())) {
-        throw new CpiftException(what.get(e.getKey()) + " changed since the cache " + cacheDir + " was made: "
+        throw new CpiftException(what.get(e.getKey()) + " changed since the cache " + cacheDir
+            + " was made: "
             + "recorded " + new TreeMap<>(old) + ", now " + new TreeMap<>(e.getValue())
             + ". Its experts and cells were scored under the old definition and their keys "
             + "cannot tell. Use a fresh cache (--run-dir for experiments, --cache for run-method), "

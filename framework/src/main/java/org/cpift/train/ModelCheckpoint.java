@@ -31,19 +31,14 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharToke
     tokenizer.save(dir.resolve(TOKENIZER_FILE));
   }
 
-  /** Refuses (with what to do) a directory that holds no model, without reading it. */
-  public static void requireModelDir(Path dir) {
-    if (!Files.isRegularFile(dir.resolve(MODEL_FILE))) {
+  /** Loads a model directory written by {@link #save}. */
+  public static ModelCheckpoint load(Path dir) {
+    Path model = dir.resolve(MODEL_FILE);
+    if (!Files.isRegularFile(model)) {
       throw new CpiftException("no " + MODEL_FILE + " in " + dir
           + " (expected a model directory written by './cpift train' or './cpift pretrain --preset P"
           + " --out DIR'; the repository ships base models for the tiny and small presets only)");
     }
-  }
-
-  /** Loads a model directory written by {@link #save}. */
-  public static ModelCheckpoint load(Path dir) {
-    requireModelDir(dir);
-    Path model = dir.resolve(MODEL_FILE);
     Safetensors.Contents c = Safetensors.read(model);
     String cfg = c.metadata().get(CONFIG_KEY);
     if (cfg == null) {
