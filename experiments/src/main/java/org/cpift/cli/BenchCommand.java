@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--e2e-seeds", split = ",", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
   List<Long> e2eSeeds;
 
-  @Option(names = "--suite", defaultValue = "benchmarks-data/suite-v1", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--suite", description = "suite directory (default: the preset's, benchmarks-data/suite-v1 for tiny, suite-v2 for small and paper)")
   Path suite;
 
   /** The step benchmark's two shapes of the issue. */
@@ -149,10 +149,10 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     if (run.contains("generate")) {
-      Path dir = Path.of("benchmarks-data", "base", Preset.parse(generatePreset).id());
+      Path dir = Preset.parse(generatePreset).baseDir(Preset.DATA_ROOT);
       LOG.info("bench: greedy generation with {}", dir);
       ModelCheckpoint ckpt = ModelCheckpoint.load(dir);
-      var task = Suite.load(suite).task("math");
+      var task = Suite.load(suite != null ? suite : Preset.parse(generatePreset).suiteDir(Preset.DATA_ROOT)).task("math");
       GenerationBenchmark.Result g = GenerationBenchmark.run(ckpt, task, generateAnswers, 64);
       String c = generatePreset + " base, math test, batch 64";
       t.add("generate", c, "answers_per_s", g.answersPerSecond(), "1/s", g.answers() + " answers");
@@ -219,7 +219,7 @@ final class BenchCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       throw new CpiftException("cannot create a temporary run directory: " + e.getMessage());
     }
-    var paths = new ExperimentRun.Paths(Path.of("benchmarks-data", "base", p.id()), suite,
+    var paths = new ExperimentRun.Paths(p.baseDir(Preset.DATA_ROOT), suite != null ? suite : p.suiteDir(Preset.DATA_ROOT),
         tmp.resolve("run"), tmp.resolve("report"));
     String c = "main-results " + p.id() + " seeds " + e2eSeeds;
     double[] sec = new double[2];

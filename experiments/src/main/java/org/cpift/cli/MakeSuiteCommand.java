@@ -35,14 +35,23 @@ final class MakeSuiteCommand implements Callable<Integer> {
   @Option(names = "--corpus-docs", defaultValue = "4000", description = "pretraining documents per task (default: ${DEFAULT-VALUE})")
   int corpusDocs;
 
+  @Option(names = "--version", defaultValue = "1", description = "suite version: 1 (shared-surface "
+      + "items without a cue) or 2 (code's shared items cued by string literals; also writes the "
+      + "warm-up set warmup.jsonl next to the corpus) (default: ${DEFAULT-VALUE})")
+  int version;
+
+  @Option(names = "--warmup", defaultValue = "1500", description = "warm-up records per task "
+      + "(version 2) (default: ${DEFAULT-VALUE})")
+  int warmup;
+
   @Option(names = "--wordnet", description = "WordNet folder (default: /usr/share/wordnet)")
   Path wordnet;
 
   @Override
   public Integer call() {
     SuiteGenerator.write(out, corpusOut,
-        SuiteGenerator.defaultGenerators(wordnet != null ? wordnet : WordNet.DEFAULT_DIR),
-        new SuiteGenerator.Sizes(train, val, test), seed, corpusDocs);
+        SuiteGenerator.generators(wordnet != null ? wordnet : WordNet.DEFAULT_DIR, version),
+        new SuiteGenerator.Sizes(train, val, test), seed, corpusDocs, version >= 2 ? warmup : 0);
     return 0;
   }
 }

@@ -31,6 +31,20 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--steps", description = "optimizer steps (default: the preset's)")
   Integer steps;
 
+  @Option(names = "--init", description = "continue from this model (a second, general stage "
+      + "after pretraining) instead of initializing from the seed")
+  Path init;
+
+  @Option(names = "--mix-in", description = "prompt/answer JSONL mixed into the packed corpus as "
+      + "supervised examples (e.g. benchmarks-data/corpus-v2/warmup.jsonl)")
+  Path mixIn;
+
+  @Option(names = "--lr", description = "peak learning rate (default: the preset's)")
+  Float lr;
+
+  @Option(names = "--warmup-steps", description = "linear warm-up steps (default: the preset's)")
+  Integer warmupSteps;
+
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
@@ -38,8 +52,14 @@ final class PretrainCommand implements Callable<Integer> {
     if (steps != null) {
       tc = tc.withSteps(steps);
     }
+    if (lr != null) {
+      tc = tc.withLr(lr);
+    }
+    if (warmupSteps != null) {
+      tc = tc.withWarmupSteps(warmupSteps);
+    }
     ModelConfig mc = p.model(101);
-    TrainRun.run(new TrainRun.Spec(mc, tc, corpus, null, null, out, seed, true),
+    TrainRun.run(new TrainRun.Spec(mc, tc, corpus, null, init, out, seed, true, mixIn),
         "cpift pretrain --preset " + p.id());
     return 0;
   }

@@ -47,7 +47,7 @@ final class ReproduceCommand implements Callable<Integer> {
   boolean quick;
 
   @Option(names = "--data-root", defaultValue = "benchmarks-data", description = "where base/<preset> "
-      + "and suite-v1 are (default: ${DEFAULT-VALUE})")
+      + "and the preset's suite (suite-v1 for tiny, suite-v2 for small and paper) are (default: ${DEFAULT-VALUE})")
   Path dataRoot;
 
   @Option(names = "--report-only", description = "train nothing: write every report (and claims.json) "
@@ -68,8 +68,8 @@ final class ReproduceCommand implements Callable<Integer> {
     // claims of experiments run earlier (e.g. with --experiments) are kept, not overwritten
     Map<String, Object> claims = previousClaims(root.resolve("claims.json"));
     for (Experiment e : todo) {
-      ExperimentRun.Paths paths = new ExperimentRun.Paths(dataRoot.resolve("base").resolve(p.id()),
-          dataRoot.resolve("suite-v1"), runs, root.resolve(e.name()));
+      ExperimentRun.Paths paths = new ExperimentRun.Paths(p.baseDir(dataRoot),
+          p.suiteDir(dataRoot), runs, root.resolve(e.name()));
       String command = "cpift reproduce --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)
           + (only == null || only.isEmpty() ? "" : " --experiments " + String.join(",", only))
           + (runDir != null ? " --run-dir " + runDir : "") + (quick ? " --quick" : "")

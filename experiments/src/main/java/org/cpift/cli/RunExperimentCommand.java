@@ -37,7 +37,7 @@ final class RunExperimentCommand implements Callable<Integer> {
   @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
   Path base;
 
-  @Option(names = "--suite", defaultValue = "benchmarks-data/suite-v1", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--suite", description = "suite directory (default: the preset's, benchmarks-data/suite-v1 for tiny, suite-v2 for small and paper)")
   Path suite;
 
   @Option(names = "--report-only", description = "train nothing: write the report from the cells "
@@ -55,7 +55,7 @@ final class RunExperimentCommand implements Callable<Integer> {
     Path runs = ExperimentRun.runDir(runDir, p);
     Path report = out != null ? out : ExperimentRun.reportRoot(p, runs, quick).resolve(e.name());
     ExperimentRun.run(e, p, seeds, new ExperimentRun.Paths(
-        base != null ? base : Path.of("benchmarks-data", "base", p.id()), suite, runs, report),
+        base != null ? base : p.baseDir(Preset.DATA_ROOT), suite != null ? suite : p.suiteDir(Preset.DATA_ROOT), runs, report),
         "cpift run " + e.name() + " --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)
             + (base != null ? " --base " + base : "") + (runDir != null ? " --run-dir " + runDir : "")
             + (quick ? " --quick" : "") + (reportOnly ? " --report-only" : ""),

@@ -36,7 +36,7 @@ final class RunMethodCommand implements Callable<Integer> {
   @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
   Path base;
 
-  @Option(names = "--suite", defaultValue = "benchmarks-data/suite-v1", description = "suite directory (default: ${DEFAULT-VALUE})")
+  @Option(names = "--suite", description = "suite directory (default: the preset's, benchmarks-data/suite-v1 for tiny, suite-v2 for small and paper)")
   Path suite;
 
   @Option(names = "--tasks", split = ",", description = "only these tasks (default: all of the suite)")
@@ -53,8 +53,8 @@ final class RunMethodCommand implements Callable<Integer> {
     Preset p = Preset.parse(preset);
     Methods.create(method); // fail fast on an unknown name
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
-    Path basePath = base != null ? base : Path.of("benchmarks-data", "base", p.id());
-    MethodRunner.run(method, new MethodRunner.Inputs(basePath, suite, tasks, cache), cfg, out,
+    Path basePath = base != null ? base : p.baseDir(Preset.DATA_ROOT);
+    MethodRunner.run(method, new MethodRunner.Inputs(basePath, suite != null ? suite : p.suiteDir(Preset.DATA_ROOT), tasks, cache), cfg, out,
         "cpift run-method --method " + method + " --preset " + p.id() + " --seed " + seed);
     return 0;
   }

@@ -17,9 +17,25 @@ import org.cpift.task.Metric;
  * are {@link SharedSurface} items (the math task's prompts, with concatenation as answer).
  */
 public final class CodeGenerator implements TaskGenerator {
+  private final boolean cued;
+
+  /**
+   * suite-v1's code task ({@code cued} false: shared items read {@code Evaluate 12 + 7 + 3.}) or
+   * suite-v2's ({@code Evaluate "12" + "7" + "3".}).
+   */
+  public CodeGenerator(boolean cued) {
+    this.cued = cued;
+  }
+
   static final List<String> VARS = List.of("a", "b", "c", "x", "y", "s", "t", "n", "k", "p");
   static final List<String> WORDS = List.of("cat", "dog", "sun", "map", "box", "pen", "red",
       "tea", "cup", "hat", "owl", "fig", "jam", "kit", "log");
+
+  /** suite-v2 declares the shared-surface items as a slice, scored apart from the rest. */
+  @Override
+  public java.util.Map<String, String> slices() {
+    return cued ? java.util.Map.of("shared-surface", SharedSurface.PREFIX) : java.util.Map.of();
+  }
 
   @Override
   public String name() {
@@ -37,18 +53,23 @@ public final class CodeGenerator implements TaskGenerator {
         + "over short real Python 3 programs: string concatenation (`\"7\" + \"5\"` prints `75`, "
         + "the same surface form as the math task's addition), integer arithmetic, list operations, "
         + "a loop, a conditional, string methods; plus \"write a Python expression for ...\". "
-        + "It tests program tracing and code generation. Interference by design: a third of "
-        + "the items are `Evaluate 12 + 7 + 3.`, where this task's expression language treats the "
-        + "numbers as digit strings, so `+` concatenates (`1273`, Python's `'12' + '7' + '3'`); "
-        + "the `math` task has the same prompts with the sum as answer, and nothing in the prompt "
-        + "tells the two apart.";
+        + "It tests program tracing and code generation. Interference by design: "
+        + (cued ? "a third of the items are `Evaluate \"12\" + \"7\" + \"3\".` (Python string "
+            + "literals, so `+` concatenates: `1273`); the `math` task has the same surface with "
+            + "bare numbers (`Evaluate 12 + 7 + 3.`) and the sum as answer, and the quotes are the "
+            + "cue that tells the two apart."
+            : "a third of the items are `Evaluate 12 + 7 + 3.`, where this task's expression "
+            + "language treats the numbers as digit strings, so `+` concatenates (`1273`, "
+            + "Python's `'12' + '7' + '3'`); the `math` task has the same prompts with the sum as "
+            + "answer, and nothing in the prompt tells the two apart.");
   }
 
   @Override
   public SftRecord example(SplittableRandom rnd) {
     if (SharedSurface.draw(rnd)) {
       int[] x = SharedSurface.operands(rnd);
-      return new SftRecord(SharedSurface.prompt(x), SharedSurface.concatenation(x));
+      return new SftRecord(cued ? SharedSurface.quotedPrompt(x) : SharedSurface.prompt(x),
+          SharedSurface.concatenation(x));
     }
     int kind = rnd.nextInt(8);
     if (kind == 7) {
@@ -239,6 +260,39 @@ public final class CodeGenerator implements TaskGenerator {
       }
     };
     return new SftRecord("Write a Python expression for " + pair[0] + ".", pair[1]);
+  }
+
+  /**
+   * One-line programs without variables ({@code print(7 * 4)}, {@code print("cat".upper())}) and
+   * two-operand {@code Evaluate} items; the task's programs assign variables first.
+   */
+  @Override
+  public SftRecord warmupExample(SplittableRandom rnd) {
+    if (SharedSurface.draw(rnd)) {
+      int[] x = {between(rnd, 1, 30), between(rnd, 1, 30)};
+      return new SftRecord(cued ? SharedSurface.quotedPrompt(x) : SharedSurface.prompt(x),
+          SharedSurface.concatenation(x));
+    }
+    String w = pick(rnd, WORDS);
+    String[] prog = switch (rnd.nextInt(5)) {
+      case 0 -> {
+        int p = between(rnd, 1, 30);
+        int q = between(rnd, 1, 30);
+        yield new String[] {"print(" + p + " + " + q + ")", String.valueOf(p + q)};
+      }
+      case 1 -> {
+        int p = between(rnd, 2, 9);
+        int q = between(rnd, 2, 9);
+        yield new String[] {"print(" + p + " * " + q + ")", String.valueOf(p * q)};
+      }
+      case 2 -> {
+        String q = pick(rnd, WORDS);
+        yield new String[] {"print(\"" + w + "\" + \"" + q + "\")", w + q};
+      }
+      case 3 -> new String[] {"print(\"" + w + "\".upper())", w.toUpperCase()};
+      default -> new String[] {"print(len(\"" + w + "\"))", String.valueOf(w.length())};
+    };
+    return new SftRecord("What does this Python program print?\n" + prog[0], prog[1]);
   }
 
   @Override

@@ -108,6 +108,42 @@ public final class DialogueGenerator implements TaskGenerator {
     return new SftRecord(p.toString(), asked[2]);
   }
 
+  /** One fact in one turn, then the question about it (the task holds three or four facts). */
+  @Override
+  public SftRecord warmupExample(SplittableRandom rnd) {
+    String[] f = switch (rnd.nextInt(6)) {
+      case 0 -> {
+        String city = pick(rnd, CITIES);
+        yield new String[] {"I live in " + city + ".", "Where do I live?", "You live in " + city + "."};
+      }
+      case 1 -> {
+        String job = pick(rnd, JOBS);
+        yield new String[] {"I work as a " + job + ".", "What is my job?", "You work as a " + job + "."};
+      }
+      case 2 -> {
+        String pets = pick(rnd, COUNTS) + " " + pick(rnd, PETS);
+        yield new String[] {"I have " + pets + ".", "What pets do I have?", "You have " + pets + "."};
+      }
+      case 3 -> {
+        String hobby = pick(rnd, HOBBIES);
+        yield new String[] {"I like " + hobby + ".", "What do I like to do?", "You like " + hobby + "."};
+      }
+      case 4 -> {
+        int age = between(rnd, 18, 79);
+        yield new String[] {"I am " + age + " years old.", "How old am I?",
+            "You are " + age + " years old."};
+      }
+      default -> {
+        String friend = pick(rnd, NAMES);
+        String city = pick(rnd, CITIES);
+        yield new String[] {"My friend " + friend + " lives in " + city + ".",
+            "Where does " + friend + " live?", friend + " lives in " + city + "."};
+      }
+    };
+    return new SftRecord("User: " + f[0] + "\nBot: " + pick(rnd, ACKS) + "\nUser: " + f[1]
+        + "\nBot:", f[2]);
+  }
+
   @Override
   public List<String> pretrainingText(SplittableRandom rnd, int documents) {
     List<String> out = new ArrayList<>();

@@ -3,9 +3,11 @@ package org.cpift.suite;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import org.cpift.data.SftRecord;
@@ -28,6 +30,8 @@ public final class InstructionsGenerator implements TaskGenerator {
   private final Map<String, String> glossLines = new LinkedHashMap<>();
   /** Answers of each knowledge kind, the pool multiple-choice distractors are drawn from. */
   private final Map<String, List<String>> answersByKind = new LinkedHashMap<>();
+  private final Map<String, List<Item>> ruleItems = new LinkedHashMap<>();
+  private final Set<String> heldOutInputs = new HashSet<>();
 
   public InstructionsGenerator(Path wordnetDir) {
     WordNet wn = WordNet.load(wordnetDir);
@@ -201,6 +205,33 @@ public final class InstructionsGenerator implements TaskGenerator {
       input = input + "\nOptions: " + String.join(", ", options);
     }
     return new SftRecord("Instruction: " + instruction + "\nInput: " + input, it.answer());
+  }
+
+  /** Leaves the words of held-out plural and verb-form items out of the warm-up set. */
+  @Override
+  public void excludeFromWarmup(List<SftRecord> heldOut) {
+    for (SftRecord r : heldOut) {
+      int at = r.prompt().lastIndexOf("\nInput: ");
+      if (at >= 0) {
+        heldOutInputs.add(r.prompt().substring(at + "\nInput: ".length()));
+      }
+    }
+    ruleItems.clear();
+  }
+
+  /**
+   * The two rule-like kinds only (plural, verb form after "she"), worded differently from the
+   * task's instructions; the task also asks four kinds of lexical multiple choice.
+   */
+  @Override
+  public SftRecord warmupExample(SplittableRandom rnd) {
+    List<Item> rules = ruleItems.computeIfAbsent("rules", k -> items.stream()
+        .filter(x -> x.kind().equals("plural") || x.kind().equals("third"))
+        .filter(x -> !heldOutInputs.contains(x.input())).toList());
+    Item it = rules.get(rnd.nextInt(rules.size()));
+    String instruction = it.kind().equals("plural") ? "Write this noun in the plural."
+        : "Write this verb as in \"he ...\" today.";
+    return new SftRecord("Instruction: " + instruction + "\nInput: " + it.input(), it.answer());
   }
 
   @Override

@@ -107,6 +107,29 @@ public final class LogicGenerator implements TaskGenerator {
     return new SftRecord(q.toString(), String.valueOf((char) ('A' + at)));
   }
 
+  /**
+   * One-premise deductions ("All feps are lurns. Quinn is a fep."), where the task chains two or
+   * three premises.
+   */
+  @Override
+  public SftRecord warmupExample(SplittableRandom rnd) {
+    List<String> kinds = new ArrayList<>(KINDS);
+    String a = kinds.remove(rnd.nextInt(kinds.size()));
+    String b = kinds.remove(rnd.nextInt(kinds.size()));
+    String c = kinds.remove(rnd.nextInt(kinds.size()));
+    String who = pick(rnd, NAMES);
+    List<String> premises = new ArrayList<>(List.of(all(a, b), is(who, a)));
+    shuffle(premises, rnd);
+    List<String> options = new ArrayList<>(List.of(isNot(who, b), is(who, c), isNot(who, a)));
+    int at = rnd.nextInt(4);
+    options.add(at, is(who, b));
+    StringBuilder q = new StringBuilder(String.join(" ", premises)).append("\nWhich must be true?");
+    for (int i = 0; i < 4; i++) {
+      q.append('\n').append((char) ('A' + i)).append(") ").append(options.get(i));
+    }
+    return new SftRecord(q.toString(), String.valueOf((char) ('A' + at)));
+  }
+
   static String all(String x, String y) {
     return "All " + plural(x) + " are " + plural(y) + ".";
   }

@@ -16,9 +16,22 @@ import org.cpift.task.Metric;
  * number.
  */
 public final class MathGenerator implements TaskGenerator {
+  private final boolean cued;
+
+  /** suite-v1's math task ({@code cued} false) or suite-v2's (code's shared items are cued). */
+  public MathGenerator(boolean cued) {
+    this.cued = cued;
+  }
+
   static final List<String> ITEMS = List.of("apples", "pens", "marbles", "stickers", "books",
       "coins", "cookies", "shells", "stamps", "cards", "eggs", "beads", "plums", "rocks", "toys",
       "cups", "seeds", "bricks", "notes", "bells");
+
+  /** suite-v2 declares the shared-surface items as a slice, scored apart from the rest. */
+  @Override
+  public java.util.Map<String, String> slices() {
+    return cued ? java.util.Map.of("shared-surface", SharedSurface.PREFIX) : java.util.Map.of();
+  }
 
   @Override
   public String name() {
@@ -37,7 +50,9 @@ public final class MathGenerator implements TaskGenerator {
         + "writes each step as `a+b=c.` and ends with `#### <number>`, as GSM8K does. It tests "
         + "multi-step arithmetic. Interference by design: a third of the items are "
         + "`Evaluate 12 + 7 + 3.`, a prompt the `code` task also uses with another required output "
-        + "(there `+` concatenates digit strings: `1273`); nothing in the prompt tells the two apart.";
+        + "(there `+` concatenates digit strings: `1273`); "
+        + (cued ? "there the operands are string literals (`Evaluate \"12\" + \"7\" + \"3\".`), "
+            + "the cue that tells the two apart." : "nothing in the prompt tells the two apart.");
   }
 
   @Override
@@ -121,6 +136,45 @@ public final class MathGenerator implements TaskGenerator {
       }
     }
     return new SftRecord(q, steps + " #### " + result);
+  }
+
+  /** One-step problems and two-operand {@code Evaluate} items (the task needs two steps). */
+  @Override
+  public SftRecord warmupExample(SplittableRandom rnd) {
+    if (SharedSurface.draw(rnd)) {
+      int a = between(rnd, 1, 30);
+      int b = between(rnd, 1, 30);
+      return new SftRecord(SharedSurface.prompt(a, b), SharedSurface.sum(new int[] {a, b}));
+    }
+    String n = pick(rnd, NAMES);
+    String item = pick(rnd, ITEMS);
+    return switch (rnd.nextInt(4)) {
+      case 0 -> {
+        int a = between(rnd, 2, 30);
+        int b = between(rnd, 2, 30);
+        yield new SftRecord(n + " has " + a + " " + item + " and finds " + b + " more. How many "
+            + item + " does " + n + " have?", a + "+" + b + "=" + (a + b) + ". #### " + (a + b));
+      }
+      case 1 -> {
+        int a = between(rnd, 3, 40);
+        int b = between(rnd, 1, a - 1);
+        yield new SftRecord(n + " has " + a + " " + item + " and loses " + b + ". How many "
+            + item + " are left?", a + "-" + b + "=" + (a - b) + ". #### " + (a - b));
+      }
+      case 2 -> {
+        int a = between(rnd, 2, 9);
+        int b = between(rnd, 2, 9);
+        yield new SftRecord(n + " has " + a + " boxes of " + b + " " + item + ". How many " + item
+            + " is that?", a + "*" + b + "=" + (a * b) + ". #### " + (a * b));
+      }
+      default -> {
+        int b = between(rnd, 2, 9);
+        int each = between(rnd, 2, 9);
+        int a = b * each;
+        yield new SftRecord(n + " splits " + a + " " + item + " into " + b + " equal piles. How "
+            + "many " + item + " are in a pile?", a + "/" + b + "=" + each + ". #### " + each);
+      }
+    };
   }
 
   @Override

@@ -43,7 +43,19 @@ public final class SuiteGenerator {
 
   /** The generators of suite-v1, in suite order. */
   public static List<TaskGenerator> defaultGenerators(Path wordnetDir) {
-    return List.of(new MathGenerator(), new CodeGenerator(), new LogicGenerator(),
+    return generators(wordnetDir, 1);
+  }
+
+  /**
+   * The generators of a suite version, in suite order: v1's shared-surface items carry no cue of
+   * their task, v2's code items write their operands as string literals.
+   */
+  public static List<TaskGenerator> generators(Path wordnetDir, int version) {
+    if (version != 1 && version != 2) {
+      throw new CpiftException("unknown suite version " + version + "; choose 1 or 2");
+    }
+    boolean cued = version == 2;
+    return List.of(new MathGenerator(cued), new CodeGenerator(cued), new LogicGenerator(),
         new InstructionsGenerator(wordnetDir), new DialogueGenerator());
   }
 
@@ -83,6 +95,16 @@ public final class SuiteGenerator {
   /** Writes every task folder, {@code suite.json} and the pretraining corpus. */
   public static void write(Path suiteDir, Path corpusDir, List<TaskGenerator> generators,
       Sizes sizes, long seed, int corpusDocsPerTask) {
+    write(suiteDir, corpusDir, generators, sizes, seed, corpusDocsPerTask, 0);
+  }
+
+  /**
+   * As {@link #write(Path, Path, List, Sizes, long, int)}, and with {@code warmupPerTask > 0} also
+   * the warm-up set ({@link WarmupSet}) next to the corpus.
+   */
+  public static void write(Path suiteDir, Path corpusDir, List<TaskGenerator> generators,
+      Sizes sizes, long seed, int corpusDocsPerTask, int warmupPerTask) {
+    List<SftRecord> every = new ArrayList<>();
     SplittableRandom root = new SplittableRandom(seed);
     List<String> names = new ArrayList<>();
     List<SftRecord> heldOut = new ArrayList<>();
@@ -98,6 +120,7 @@ public final class SuiteGenerator {
       }
       heldOut.addAll(splits.get("val"));
       heldOut.addAll(splits.get("test"));
+      splits.values().forEach(every::addAll);
       Map<String, Object> spec = new LinkedHashMap<>();
       spec.put("name", g.name());
       spec.put("format", "canonical");
@@ -107,6 +130,9 @@ public final class SuiteGenerator {
       files.put("val", "val.jsonl");
       files.put("test", "test.jsonl");
       spec.put("files", files);
+      if (!g.slices().isEmpty()) {
+        spec.put("slices", new java.util.TreeMap<>(g.slices()));
+      }
       spec.put("description", g.description());
       spec.put("generator", g.getClass().getName());
       spec.put("seed", taskSeed);
@@ -122,6 +148,10 @@ public final class SuiteGenerator {
     suiteSpec.put("seed", seed);
     Json.writeFile(suiteDir.resolve("suite.json"), suiteSpec);
     PretrainCorpus.write(corpusDir, generators, heldOut, root.split().nextLong(), corpusDocsPerTask);
+    if (warmupPerTask > 0) {
+      WarmupSet.write(corpusDir, generators, every, heldOut, root.split().nextLong(),
+          warmupPerTask);
+    }
   }
 
   static String readme(TaskGenerator g, Map<String, List<SftRecord>> splits, long suiteSeed) {

@@ -28,6 +28,30 @@ public interface TaskGenerator {
         + "Apache-2.0); no external data.";
   }
 
+  /**
+   * One record of the task's warm-up set: an easier variant of the task, from an item family that
+   * never occurs in the task's own splits (one step where the task needs two, one fact where it
+   * holds several, ...), in the task's format. A base model trained on these holds the task's
+   * formats and skills at a low level, as a pretrained language model does before supervised
+   * fine-tuning.
+   */
+  SftRecord warmupExample(SplittableRandom rnd);
+
+  /**
+   * Told the task's val and test records before warm-up records are drawn, so that a generator
+   * whose warm-up items can state a held-out fact in other words (the same noun's plural) leaves
+   * those facts out.
+   */
+  default void excludeFromWarmup(List<SftRecord> heldOut) {}
+
+  /**
+   * Named slices of the task's items by prompt prefix, written to {@code task.json} and scored
+   * separately (empty: none).
+   */
+  default java.util.Map<String, String> slices() {
+    return java.util.Map.of();
+  }
+
   /** Generic, domain-flavoured pretraining text (never in the SFT format of this task). */
   List<String> pretrainingText(SplittableRandom rnd, int documents);
 

@@ -20,6 +20,14 @@ import org.cpift.train.ModelSession;
 public final class SuiteEvaluator {
   private SuiteEvaluator() {}
 
+  /** The slice of the items outside every declared slice. */
+  public static final String OTHER = "other";
+
+  /** The metric name of a slice's score, e.g. {@code score[shared-surface]}. */
+  public static String sliceMetric(String slice) {
+    return "score[" + slice + "]";
+  }
+
   /** Which split to score. */
   public enum Split { VAL, TEST }
 
@@ -58,13 +66,28 @@ public final class SuiteEvaluator {
     order.forEach(i -> prompts.add(ex.get(i).promptTokens()));
     List<int[]> answers = GreedyGenerator.generate(model, prompts, task.maxAnswerChars() + 1, batch);
     double score = 0;
+    Map<String, double[]> bySlice = new LinkedHashMap<>(); // slice -> {sum, count}
+    task.slices().keySet().forEach(k -> bySlice.put(k, new double[2]));
+    bySlice.put(OTHER, new double[2]);
     for (int k = 0; k < order.size(); k++) {
       SftRecord r = records.get(order.get(k));
-      score += task.metric().score(tok.decode(answers.get(k)), r.answer());
+      double s = task.metric().score(tok.decode(answers.get(k)), r.answer());
+      score += s;
+      String slice = task.sliceOf(r);
+      double[] acc = bySlice.get(slice == null ? OTHER : slice);
+      acc[0] += s;
+      acc[1]++;
     }
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("score", score / Math.max(1, ex.size()));
     m.put("answer_loss", lossSum / Math.max(1, weightSum));
+    if (!task.slices().isEmpty()) {
+      bySlice.forEach((slice, acc) -> {
+        if (acc[1] > 0) {
+          m.put(sliceMetric(slice), acc[0] / acc[1]);
+        }
+      });
+    }
     return m;
   }
 }

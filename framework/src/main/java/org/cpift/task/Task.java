@@ -37,9 +37,28 @@ import org.cpift.util.Json;
  * @param val validation records
  * @param test test records
  * @param checksums SHA-256 of each split file, by split name
+ * @param slices named subsets of the items, each given by the prefix its prompts start with
+ *     ({@code task.json} field {@code "slices": {"shared-surface": "Evaluate "}}); scored
+ *     separately beside the whole split. Empty when the task declares none.
  */
 public record Task(String name, Path dir, TaskFormat format, Metric metric, int maxAnswerChars,
-    List<SftRecord> train, List<SftRecord> val, List<SftRecord> test, Map<String, String> checksums) {
+    List<SftRecord> train, List<SftRecord> val, List<SftRecord> test, Map<String, String> checksums,
+    Map<String, String> slices) {
+
+  public Task {
+    slices = slices == null ? Map.of() : java.util.Collections.unmodifiableMap(
+        new LinkedHashMap<>(slices));
+  }
+
+  /** The slice an item belongs to (the first whose prefix its prompt starts with), or null. */
+  public String sliceOf(SftRecord r) {
+    for (Map.Entry<String, String> e : slices.entrySet()) {
+      if (r.prompt().startsWith(e.getValue())) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
 
   public static final String SPEC_FILE = "task.json";
   public static final String SUMS_FILE = "SHA256SUMS";
@@ -93,8 +112,25 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
     if (maxChars < 1) {
       throw new CpiftException(where + ": field \"max_answer_chars\" must be >= 1");
     }
+    Map<String, String> slices = new LinkedHashMap<>();
+    JsonNode sl = spec.get("slices");
+    if (sl != null) {
+      if (!sl.isObject()) {
+        throw new CpiftException(where + ": field \"slices\" must be an object of slice name to "
+            + "prompt prefix, e.g. {\"shared-surface\": \"Evaluate \"}");
+      }
+      for (var it = sl.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!e.getKey().matches("[A-Za-z0-9_.-]+") || !e.getValue().isTextual()
+            || e.getValue().asText().isEmpty() || e.getKey().equals("other")) {
+          throw new CpiftException(where + ": slice \"" + e.getKey() + "\" needs a name of letters, "
+              + "digits, '_', '.' or '-' (not \"other\") and a non-empty prompt prefix");
+        }
+        slices.put(e.getKey(), e.getValue().asText());
+      }
+    }
     return new Task(name, dir, format, metric, maxChars, List.copyOf(train), List.copyOf(val),
-        List.copyOf(test), sums);
+        List.copyOf(test), sums, slices);
   }
 
   private static String field(JsonNode n, String f, String where) {
@@ -175,6 +211,6 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
         + " of " + train.size() + " seed=" + seed));
     // keep the entry order: cache keys are hashes of JSON written in iteration order
     return new Task(name, dir, format, metric, maxAnswerChars, kept, val, test,
-        java.util.Collections.unmodifiableMap(sums));
+        java.util.Collections.unmodifiableMap(sums), slices);
   }
 }

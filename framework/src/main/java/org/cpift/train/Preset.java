@@ -78,6 +78,28 @@ public enum Preset {
   /** Hyperparameters for pretraining the base model on the generic corpus. */
   public abstract TrainConfig pretraining();
 
+  /**
+   * The task suite the preset is measured on, under the data root: {@code tiny} keeps suite-v1
+   * (its base was made for it and the tests run on it); {@code small} and {@code paper} use
+   * suite-v2, whose shared-surface items carry a cue of their task.
+   */
+  public String suiteName() {
+    return this == TINY ? "suite-v1" : "suite-v2";
+  }
+
+  /** The preset's task suite: {@code dataRoot/<suiteName()>}. */
+  public java.nio.file.Path suiteDir(java.nio.file.Path dataRoot) {
+    return dataRoot.resolve(suiteName());
+  }
+
+  /** The preset's base model: {@code dataRoot/base/<id>}. */
+  public java.nio.file.Path baseDir(java.nio.file.Path dataRoot) {
+    return dataRoot.resolve("base").resolve(id());
+  }
+
+  /** The data root of a checkout, {@code benchmarks-data}. */
+  public static final java.nio.file.Path DATA_ROOT = java.nio.file.Path.of("benchmarks-data");
+
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -43,14 +43,25 @@ public final class TrainRun {
    * @param seed the run's seed: model initialization and data order are split from it
    * @param pack pretraining: the records' answers are documents, packed into context-sized
    *     chunks with loss on every token ({@link org.cpift.data.Packing})
+   * @param mixIn with {@code pack}: a prompt/answer JSONL file whose records join the packed
+   *     chunks as supervised examples (loss on the answer), or null
    */
   public record Spec(ModelConfig model, TrainConfig training, Path data, Path validation, Path init,
-      Path out, long seed, boolean pack) {
+      Path out, long seed, boolean pack, Path mixIn) {
     public Spec {
       if (data == null || out == null || training == null || (model == null && init == null)) {
         throw new IllegalArgumentException("TrainRun.Spec: data, out, training and a model or init "
             + "are required");
       }
+      if (mixIn != null && !pack) {
+        throw new IllegalArgumentException("TrainRun.Spec: a mixed-in supervised set needs packed "
+            + "documents");
+      }
+    }
+
+    public Spec(ModelConfig model, TrainConfig training, Path data, Path validation, Path init,
+        Path out, long seed, boolean pack) {
+      this(model, training, data, validation, init, out, seed, pack, null);
     }
   }
 
@@ -74,11 +85,22 @@ public final class TrainRun {
       trainRecords = org.cpift.data.Packing.pack(
           trainRecords.stream().map(SftRecord::answer).toList(), mc.contextLength() - 2);
       manifest.put("packed_chunks", trainRecords.size());
+      if (spec.mixIn() != null) {
+        if (spec.mixIn().getParent() != null) {
+          org.cpift.util.Checksums.verify(spec.mixIn().getParent());
+        }
+        List<SftRecord> mixed = JsonlReader.read(spec.mixIn());
+        manifest.addData("mixed_in", spec.mixIn(), mixed.size());
+        List<SftRecord> all = new java.util.ArrayList<>(trainRecords);
+        all.addAll(mixed);
+        trainRecords = all;
+      }
     }
     List<EncodedExample> train = EncodedExample.encodeAll(trainRecords, tok, mc.contextLength(),
         spec.data().toString());
     manifest.addData("train", spec.data(), trainRecords.size());
     manifest.put("objective", spec.pack() ? "language modelling on packed documents (pretraining)"
+        + (spec.mixIn() != null ? ", mixed with supervised examples (loss on their answers)" : "")
         : "SFT: cross-entropy on answer tokens");
     List<EncodedExample> val;
     if (spec.pack()) {
@@ -107,6 +129,9 @@ public final class TrainRun {
     keyParts.put("init", initHash);
     keyParts.put("seed", spec.seed());
     keyParts.put("pack", spec.pack());
+    if (spec.mixIn() != null) {
+      keyParts.put("mix_in", Hashing.sha256(spec.mixIn()));
+    }
     String runKey = Hashing.sha256(Json.write(keyParts));
 
     manifest.put("seed", spec.seed()).put("init_seed", initSeed).put("data_seed", dataSeed)

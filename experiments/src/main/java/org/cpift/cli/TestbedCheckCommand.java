@@ -1,0 +1,119 @@
+package org.cpift.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.CellResult;
+import org.cpift.experiment.ExperimentRunner;
+import org.cpift.experiments.ExperimentRun;
+import org.cpift.method.MethodConfig;
+import org.cpift.method.MethodContext;
+import org.cpift.method.MethodRunner;
+import org.cpift.report.TestbedReport;
+import org.cpift.testbed.TestbedCheck;
+import org.cpift.testbed.TestbedGate;
+import org.cpift.train.Preset;
+import org.cpift.train.RunManifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cpift testbed-check}: the validity gate of a testbed. Measures the experts' task-vector
+ * size, base and expert scores, pairwise midpoints, task arithmetic (λ from validation), the plain
+ * average, multi-task SFT's seesaw against the suite's contradiction ceiling, and core overlap,
+ * and writes {@code reports/<preset>/testbed-check/}. Experts and the multi-task cell are the
+ * experiments' own (shared through the run directory), so the gate costs little beyond them.
+ */
+@Command(name = "testbed-check", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Check that a testbed is in CPI-FT's regime (small task vectors, a base that half "
+        + "knows the tasks, merges that keep the experts' skills, a seesaw that one model could "
+        + "resolve). Writes criteria.csv, measurements.csv, manifest.json and report.html; exits 0 "
+        + "when the gate passes and 3 when it does not.")
+final class TestbedCheckCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(TestbedCheckCommand.class);
+
+  /** Exit status when every measurement ran but the testbed is not valid. */
+  static final int NOT_VALID = 3;
+
+  @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (default: ${DEFAULT-VALUE})")
+  String preset;
+
+  @Option(names = "--seeds", split = ",", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
+  List<Long> seeds;
+
+  @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
+  Path base;
+
+  @Option(names = "--suite", description = "suite directory (default: the preset's)")
+  Path suite;
+
+  @Option(names = "--run-dir", description = "run directory shared with the experiments (default: runs/<preset>)")
+  Path runDir;
+
+  @Option(names = "--out", description = "report directory (default: reports/<preset>/testbed-check)")
+  Path out;
+
+  @Option(names = "--lr", description = "fine-tuning learning rate (default: the preset's); a "
+      + "different value measures another regime (its experts are cached apart)")
+  Float lr;
+
+  @Override
+  public Integer call() {
+    Preset p = Preset.parse(preset);
+    if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
+      throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3 (got "
+          + seeds + ")");
+    }
+    Path basePath = base != null ? base : p.baseDir(Preset.DATA_ROOT);
+    Path suitePath = suite != null ? suite : p.suiteDir(Preset.DATA_ROOT);
+    Path runs = ExperimentRun.runDir(runDir, p);
+    Path report = out != null ? out : Path.of("reports", p.id(), "testbed-check");
+    String command = "cpift testbed-check --preset " + p.id() + " --seeds "
+        + ExperimentRun.seedList(seeds) + (base != null ? " --base " + base : "")
+        + (suite != null ? " --suite " + suite : "") + (lr != null ? " --lr " + lr : "");
+    RunManifest manifest = new RunManifest(command);
+    MethodRunner.Inputs inputs = new MethodRunner.Inputs(basePath, suitePath, List.of(),
+        runs.resolve("cache"));
+    List<TestbedCheck.Measurement> measurements = new ArrayList<>();
+    List<Map<String, Map<String, Double>>> multiTask = new ArrayList<>();
+    MethodContext ctx = null;
+    for (long s : seeds) {
+      MethodConfig cfg = MethodConfig.defaults(p).withSeed(s);
+      if (lr != null) {
+        cfg = cfg.withTraining(cfg.training().withLr(lr));
+      }
+      ctx = MethodRunner.context(inputs, cfg);
+      measurements.add(TestbedCheck.measure(ctx));
+      LOG.info("testbed check, seed {}: multi-task SFT (the main-results cell)", s);
+      List<CellResult> mt = ExperimentRunner.run(List.of(new Cell("default", "multi-task", cfg)),
+          inputs, runs);
+      multiTask.add(mt.get(0).result().scores());
+    }
+    TestbedCheck.Ceiling ceiling = TestbedCheck.ceiling(ctx.tasks(), ctx.config().evalLimit());
+    TestbedGate.Verdict verdict = TestbedGate.judge(measurements, multiTask, ceiling,
+        TestbedGate.Criteria.defaults());
+    Map<String, Object> m = manifest.finish();
+    m.put("preset", p.id());
+    m.put("seeds", seeds);
+    m.put("base", basePath.toString());
+    m.put("suite", suitePath.toString());
+    m.put("base_sha256", ctx.baseHash());
+    m.put("task_data_sha256", ctx.dataChecksums());
+    m.put("config", ctx.config());
+    m.put("goals", TestbedGate.Criteria.defaults());
+    m.put("contradiction_ceiling", ceiling);
+    TestbedReport.write(report, measurements, multiTask, ceiling, verdict, m);
+    for (TestbedGate.Criterion c : verdict.criteria()) {
+      System.out.printf("%-20s %-5s measured %s, goal %s%s%n", c.id(), c.pass() ? "pass" : "FAIL",
+          c.measured(), c.goal(), c.required() ? "" : " (reported, not required)");
+    }
+    System.out.println((verdict.valid() ? "testbed VALID" : "testbed NOT VALID") + "; report: "
+        + report.resolve("report.html"));
+    return verdict.valid() ? 0 : NOT_VALID;
+  }
+}

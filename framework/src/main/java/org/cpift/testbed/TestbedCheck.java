@@ -1,0 +1,240 @@
+package org.cpift.testbed;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cpift.core.CoreOverlap;
+import org.cpift.core.CoreRegion;
+import org.cpift.data.SftRecord;
+import org.cpift.merge.MergeContext;
+import org.cpift.merge.TaskArithmetic;
+import org.cpift.merge.TaskVectorGeometry;
+import org.cpift.method.ArtifactCache;
+import org.cpift.method.CoreRegions;
+import org.cpift.method.MethodContext;
+import org.cpift.method.ProbeFineTuning;
+import org.cpift.method.SuiteEvaluator;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.task.Task;
+import org.cpift.train.ModelSession;
+import org.cpift.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures whether a testbed (a base model, a suite and fine-tuning budgets) is in the regime
+ * CPI-FT presumes: experts that stay close to one base that already half knows the tasks, so that
+ * weight-space merging can keep their skills, and a multi-task seesaw that comes from shared
+ * parameters rather than from items no single model could answer. Every quantity is measured on
+ * one seed's experts (the same cached experts every experiment uses):
+ *
+ * <ul>
+ *   <li>|δi| / |θ0| per expert (δi = θi − θ0) and the cosine of every pair of task vectors;
+ *   <li>the base's and each expert's test score on its task (and per declared slice);
+ *   <li>every pairwise midpoint θ0 + (δi + δj)/2, scored on tasks i and j, as a share of each
+ *       expert's score;
+ *   <li>task arithmetic θ0 + λ Σ δi with λ chosen on the validation split from {@link #LAMBDAS},
+ *       and the plain average of the experts (λ = 1/N), scored on the test split;
+ *   <li>the Jaccard overlap of every pair of core regions (the run's core configuration);
+ *   <li>the contradiction ceiling of the suite: the best average normalized score a single model
+ *       can reach when a test prompt of one task occurs in another task with a different answer
+ *       (it can give only one of them).
+ * </ul>
+ *
+ * Multi-task SFT, the remaining criterion, is an ordinary method run and comes in from outside
+ * ({@link TestbedGate}). A seed's measurement is cached under {@code <cache>/testbed/} by a hash of
+ * everything that determines it, so reports re-render without recomputing.
+ */
+public final class TestbedCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(TestbedCheck.class);
+
+  /** The task-arithmetic scaling factors tried on the validation split. */
+  public static final List<Double> LAMBDAS = List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9,
+      1.0);
+
+  private TestbedCheck() {}
+
+  /** One pairwise midpoint θ0 + (δa + δb)/2: its test scores on a and b. */
+  public record Midpoint(String a, String b, double scoreA, double scoreB) {}
+
+  /**
+   * Everything measured on one seed.
+   *
+   * @param seed the seed (experts are the experiments' experts of this seed)
+   * @param tasks task names, in suite order
+   * @param base the base model's test metrics per task ({@code score}, {@code answer_loss}, slices)
+   * @param expert each expert's test metrics on its own task
+   * @param relativeNorm |δi| / |θ0| per task
+   * @param cosine cosine of every pair of task vectors (task order)
+   * @param midpoints every pair's midpoint scores
+   * @param lambdaVal average normalized validation score of task arithmetic per λ
+   * @param bestLambda the λ with the highest validation score (ties: the smaller)
+   * @param taskArithmetic test metrics per task of task arithmetic at {@code bestLambda}
+   * @param average test metrics per task of the plain average of the experts (λ = 1/N)
+   * @param jaccard core-region Jaccard overlap of every pair (task order)
+   * @param expertValScore each expert's validation score on its task (normalizes λ selection)
+   */
+  public record Measurement(long seed, List<String> tasks, Map<String, Map<String, Double>> base,
+      Map<String, Map<String, Double>> expert, Map<String, Double> relativeNorm,
+      double[][] cosine, List<Midpoint> midpoints, Map<String, Double> lambdaVal,
+      double bestLambda, Map<String, Map<String, Double>> taskArithmetic,
+      Map<String, Map<String, Double>> average, double[][] jaccard,
+      Map<String, Double> expertValScore) {}
+
+  /** Measures one seed (the context's), or loads the measurement cached by an earlier run. */
+  public static Measurement measure(MethodContext ctx) {
+    Map<String, Object> keyParts = new LinkedHashMap<>();
+    keyParts.put("kind", "testbed-check/v1");
+    keyParts.put("base", ctx.baseHash());
+    keyParts.put("data", ctx.dataChecksums());
+    keyParts.put("config", ctx.config());
+    keyParts.put("lambdas", LAMBDAS);
+    String key = ArtifactCache.key(keyParts);
+    Path file = ctx.cache().dir().resolve("testbed").resolve(key + ".json");
+    if (Files.isRegularFile(file)) {
+      try {
+        return Json.MAPPER.readValue(file.toFile(), Measurement.class);
+      } catch (java.io.IOException e) {
+        LOG.warn("ignoring unreadable testbed measurement {} ({}); measuring again", file,
+            e.getMessage());
+      }
+    }
+    Measurement m = compute(ctx);
+    Json.writeFile(file, m);
+    return m;
+  }
+
+  private static Measurement compute(MethodContext ctx) {
+    List<Task> tasks = ctx.tasks();
+    List<String> names = ctx.taskNames();
+    int limit = ctx.config().evalLimit();
+    LOG.info("testbed check, seed {}: the base on every task", ctx.config().seed());
+    Map<String, Map<String, Double>> base = ctx.evaluate(ctx.base().params());
+    List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
+    List<ParamSnapshot> params = experts.stream().map(ProbeFineTuning.Expert::params).toList();
+    Map<String, Map<String, Double>> expert = new LinkedHashMap<>();
+    Map<String, Double> expertVal = new LinkedHashMap<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      expert.put(names.get(i), score(ctx, params.get(i), List.of(tasks.get(i)),
+          SuiteEvaluator.Split.TEST).get(names.get(i)));
+      expertVal.put(names.get(i), experts.get(i).valScore());
+    }
+    TaskVectorGeometry g = TaskVectorGeometry.of(ctx.base().params(), names, params);
+    Map<String, Double> rel = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      rel.put(names.get(i), g.relativeNorm(i));
+    }
+    List<Midpoint> mids = new ArrayList<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      for (int j = i + 1; j < tasks.size(); j++) {
+        LOG.info("testbed check: midpoint of {} and {}", names.get(i), names.get(j));
+        ParamSnapshot mid = new TaskArithmetic(0.5).merge(new MergeContext(ctx.base().params(),
+            List.of(params.get(i), params.get(j)), List.of(names.get(i), names.get(j)), null));
+        var s = score(ctx, mid, List.of(tasks.get(i), tasks.get(j)), SuiteEvaluator.Split.TEST);
+        mids.add(new Midpoint(names.get(i), names.get(j), s.get(names.get(i)).get("score"),
+            s.get(names.get(j)).get("score")));
+      }
+    }
+    Map<String, Double> lambdaVal = new LinkedHashMap<>();
+    double bestLambda = Double.NaN;
+    double best = Double.NEGATIVE_INFINITY;
+    for (double lambda : LAMBDAS) {
+      var s = score(ctx, taskArithmetic(ctx, params, names, lambda), tasks,
+          SuiteEvaluator.Split.VAL);
+      double v = normalizedAverage(s, expertVal);
+      LOG.info(String.format("testbed check: task arithmetic λ = %.1f, validation avg normalized "
+          + "%.3f", lambda, v));
+      lambdaVal.put(Double.toString(lambda), v);
+      if (v > best) {
+        best = v;
+        bestLambda = lambda;
+      }
+    }
+    var ta = score(ctx, taskArithmetic(ctx, params, names, bestLambda), tasks,
+        SuiteEvaluator.Split.TEST);
+    var avg = score(ctx, taskArithmetic(ctx, params, names, 1.0 / names.size()), tasks,
+        SuiteEvaluator.Split.TEST);
+    List<CoreRegion> cores = CoreRegions.of(ctx, experts);
+    double[][] jaccard = CoreOverlap.matrix(cores);
+    return new Measurement(ctx.config().seed(), names, base, expert, rel, g.cosine(), mids,
+        lambdaVal, bestLambda, ta, avg, jaccard, expertVal);
+  }
+
+  private static ParamSnapshot taskArithmetic(MethodContext ctx, List<ParamSnapshot> params,
+      List<String> names, double lambda) {
+    return new TaskArithmetic(lambda).merge(new MergeContext(ctx.base().params(), params, names,
+        null));
+  }
+
+  private static Map<String, Map<String, Double>> score(MethodContext ctx, ParamSnapshot p,
+      List<Task> tasks, SuiteEvaluator.Split split) {
+    try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
+      m.loadParameters(p);
+      return SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), tasks, split,
+          ctx.config().evalLimit());
+    }
+  }
+
+  /** Mean over tasks of score ÷ reference (tasks whose reference is 0 are left out). */
+  public static double normalizedAverage(Map<String, Map<String, Double>> scores,
+      Map<String, Double> reference) {
+    double sum = 0;
+    int n = 0;
+    for (Map.Entry<String, Double> e : reference.entrySet()) {
+      Map<String, Double> s = scores.get(e.getKey());
+      if (s != null && e.getValue() > 0) {
+        sum += s.get("score") / e.getValue();
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  /**
+   * The contradiction ceiling. An item is <em>ambiguous</em> when its prompt's template (the
+   * prompt with every run of digits masked) is also a template of another task's prompts (any
+   * split): nothing in the prompt then says which task, and so which convention, it comes from.
+   * In this suite's tasks the shared templates carry different conventions (suite-v1's
+   * {@code Evaluate 12 + 7 + 3.} sums in math and concatenates in code), so a single model
+   * following one convention per template can be right on at most about half of those items over
+   * the two tasks. With c_t each task's share of ambiguous test items, the ceiling on the average
+   * normalized score (experts answering every item right) is 1 − mean_t(c_t)/2; 1 for a suite
+   * without ambiguous items. Counted on the first {@code limit} test items (those scored; 0 =
+   * all).
+   */
+  public static Ceiling ceiling(List<Task> tasks, int limit) {
+    Map<String, java.util.Set<String>> tasksByTemplate = new HashMap<>();
+    for (Task t : tasks) {
+      for (List<SftRecord> split : List.of(t.train(), t.val(), t.test())) {
+        for (SftRecord r : split) {
+          tasksByTemplate.computeIfAbsent(template(r.prompt()), k -> new java.util.HashSet<>())
+              .add(t.name());
+        }
+      }
+    }
+    Map<String, Double> share = new LinkedHashMap<>();
+    double sum = 0;
+    for (Task t : tasks) {
+      List<SftRecord> test = limit > 0 && t.test().size() > limit ? t.test().subList(0, limit)
+          : t.test();
+      long ambiguous = test.stream().filter(r -> tasksByTemplate.get(template(r.prompt())).size() > 1)
+          .count();
+      double c = test.isEmpty() ? 0 : (double) ambiguous / test.size();
+      share.put(t.name(), c);
+      sum += c;
+    }
+    return new Ceiling(share, 1 - sum / tasks.size() / 2);
+  }
+
+  /** A prompt with every run of digits replaced by {@code #}. */
+  static String template(String prompt) {
+    return prompt.replaceAll("[0-9]+", "#");
+  }
+
+  /** The contradiction ceiling and each task's share of ambiguous test items. */
+  public record Ceiling(Map<String, Double> ambiguousShare, double value) {}
+}
