@@ -130,21 +130,28 @@ final class MethodOptions {
   }
 
   MethodConfig apply(MethodConfig c) {
-    if (expertSteps != null || pipelineSteps != null) {
-      c = c.withSteps(expertSteps != null ? expertSteps : c.expertSteps(),
-          pipelineSteps != null ? pipelineSteps : c.pipelineStepsPerStage());
+    if (expertSteps != null) {
+      c = c.withBudgets(b -> b.withExpertSteps(expertSteps));
+    }
+    if (pipelineSteps != null) {
+      c = c.withBudgets(b -> b.withPipelineSteps(pipelineSteps));
     }
     if (probeSteps != null) {
       if (probeSteps < 1) {
         throw new CpiftException("--probe-steps: must be at least 1, got " + probeSteps);
       }
-      c = c.withProbeSteps(probeSteps == c.expertSteps() ? 0 : probeSteps);
+      c = c.withBudgets(b -> b.withProbeSteps(probeSteps));
     }
-    if (stageSamples != null || replay != null || stageData != null) {
-      c = c.withStageSampling(stageSamples != null ? stageSamples : c.stageSamplesPerTask(),
-          replay != null ? replay : c.replayFraction(),
-          stageData != null ? parse(MethodConfig.StageData.class,
-              stageData.equals("stage") ? "stage-only" : stageData, "--stage-data") : c.stageData());
+    if (stageSamples != null) {
+      c = c.withBudgets(b -> b.withStageSamples(stageSamples));
+    }
+    if (replay != null) {
+      c = c.withPipeline(pl -> pl.withReplayFraction(replay));
+    }
+    if (stageData != null) {
+      MethodConfig.StageData d = parse(MethodConfig.StageData.class,
+          stageData.equals("stage") ? "stage-only" : stageData, "--stage-data");
+      c = c.withPipeline(pl -> pl.withStageData(d));
     }
     CoreConfig core = c.core();
     if (topP != null) {
@@ -162,8 +169,9 @@ final class MethodOptions {
     if (randomCore) {
       core = core.withRandom(true);
     }
-    c = c.withCore(core);
-    GroupingConfig g = c.grouping();
+    CoreConfig coreFinal = core;
+    c = c.withCore(x -> coreFinal);
+    GroupingConfig g = c.staging().grouping();
     if (tau != null) {
       g = g.withTau(tau);
     }
@@ -173,16 +181,21 @@ final class MethodOptions {
     if (groups != null) {
       g = g.withFixedGroups(groups);
     }
-    c = c.withGrouping(g, grouping != null
-        ? parse(MethodConfig.GroupingMode.class, grouping, "--grouping") : c.groupingMode());
+    GroupingConfig gFinal = g;
+    c = c.withStaging(st -> st.withGrouping(gFinal));
+    if (grouping != null) {
+      MethodConfig.GroupingMode mode = parse(MethodConfig.GroupingMode.class, grouping,
+          "--grouping");
+      c = c.withStaging(st -> st.withMode(mode));
+    }
     if (stageOrderTasks != null && !stageOrderTasks.isEmpty()
         && !"explicit".equals(stageOrder)) {
       throw new IllegalArgumentException("--stage-order-tasks is used only with --stage-order "
           + "explicit; add it (or drop --stage-order-tasks)");
     }
     if (stageOrder != null) {
-      c = c.withOrder(parse(StageOrdering.Policy.class, stageOrder, "--stage-order"),
-          stageOrderTasks);
+      StageOrdering.Policy policy = parse(StageOrdering.Policy.class, stageOrder, "--stage-order");
+      c = c.withStaging(st -> st.withOrder(policy, stageOrderTasks));
     }
     CoreParameterFusion.Config f = c.fusion();
     if (noTransplant) {
@@ -201,12 +214,13 @@ final class MethodOptions {
       f = f.withGranularity(parse(CoreParameterFusion.Granularity.class, slerpGranularity,
           "--slerp-granularity"));
     }
-    c = c.withFusion(f);
+    CoreParameterFusion.Config fFinal = f;
+    c = c.withFusion(x -> fFinal);
     if (noFreeze) {
-      c = c.withFreeze(false);
+      c = c.withPipeline(pl -> pl.withFreeze(false));
     }
     if (multiStageK != null) {
-      c = c.withMultiStageK(multiStageK);
+      c = c.withStaging(st -> st.withMultiStageK(multiStageK));
     }
     MergeOptions m = c.merge();
     if (lambda != null) {
@@ -221,9 +235,13 @@ final class MethodOptions {
     if (dareP != null) {
       m = m.withDareDropRate(dareP);
     }
-    c = c.withMerge(m);
-    if (evalLimit != null || evalEachStage) {
-      c = c.withEval(evalLimit != null ? evalLimit : c.evalLimit(), evalEachStage || c.evalEachStage());
+    MergeOptions mFinal = m;
+    c = c.withMerge(x -> mFinal);
+    if (evalLimit != null) {
+      c = c.withEvaluation(e -> e.withLimit(evalLimit));
+    }
+    if (evalEachStage) {
+      c = c.withEvaluation(e -> e.withEachStage(true));
     }
     if (lr != null) {
       c = c.withTraining(c.training().withLr(lr));

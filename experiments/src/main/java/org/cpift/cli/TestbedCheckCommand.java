@@ -94,7 +94,7 @@ final class TestbedCheckCommand implements Callable<Integer> {
           inputs, runs);
       multiTask.add(mt.get(0).result().scores());
     }
-    TestbedCheck.Ceiling ceiling = TestbedCheck.ceiling(ctx.tasks(), ctx.config().evalLimit());
+    TestbedCheck.Ceiling ceiling = TestbedCheck.ceiling(ctx.tasks(), ctx.config().evaluation().limit());
     TestbedGate.Verdict verdict = TestbedGate.judge(measurements, multiTask, ceiling,
         TestbedGate.Criteria.defaults());
     Map<String, Object> m = manifest.finish();

@@ -35,28 +35,28 @@ public final class Ambiguities implements Experiment {
     // the choices bearing on what the small-preset results point at (the fused model loses the
     // experts' skills; the pipelined budget is our reading) run first
     // the paper calls the probe "a short pass": a third of the experts' steps
-    add(out, p, seeds, "probe=S/3", c -> c.withProbeSteps(Math.max(1, c.expertSteps() / 3)));
-    add(out, p, seeds, "slerp=per-row", c -> c.withFusion(c.fusion().withGranularity(CoreParameterFusion.Granularity.PER_ROW)));
-    add(out, p, seeds, "slerp=whole-model", c -> c.withFusion(c.fusion().withGranularity(CoreParameterFusion.Granularity.WHOLE_MODEL)));
+    add(out, p, seeds, "probe=S/3", c -> c.withBudgets(b -> b.withProbeSteps(Math.max(1, b.expertSteps() / 3))));
+    add(out, p, seeds, "slerp=per-row", c -> c.withFusion(f -> f.withGranularity(CoreParameterFusion.Granularity.PER_ROW)));
+    add(out, p, seeds, "slerp=whole-model", c -> c.withFusion(f -> f.withGranularity(CoreParameterFusion.Granularity.WHOLE_MODEL)));
     // the paper gives no step budget for pipelined SFT: P = S per stage (as many steps as an expert)
-    add(out, p, seeds, "pipeline-steps=S", c -> c.withSteps(c.expertSteps(), c.expertSteps()));
-    add(out, p, seeds, "linkage=average", c -> c.withGrouping(c.grouping().withLinkage(GroupingConfig.Linkage.AVERAGE), c.groupingMode()));
-    add(out, p, seeds, "linkage=complete", c -> c.withGrouping(c.grouping().withLinkage(GroupingConfig.Linkage.COMPLETE), c.groupingMode()));
-    add(out, p, seeds, "scope=per-tensor", c -> c.withCore(c.core().withScope(CoreConfig.Scope.PER_TENSOR)));
-    add(out, p, seeds, "scope=per-layer", c -> c.withCore(c.core().withScope(CoreConfig.Scope.PER_LAYER)));
-    add(out, p, seeds, "scope=no-emb-norm", c -> c.withCore(c.core().withExcludeEmbeddingsAndNorms(true)));
-    add(out, p, seeds, "score=relative", c -> c.withCore(c.core().withScore(ImportanceScore.RELATIVE_DELTA)));
-    add(out, p, seeds, "score=grad-x-weight", c -> c.withCore(c.core().withScore(ImportanceScore.GRAD_TIMES_WEIGHT)));
-    add(out, p, seeds, "score=fisher", c -> c.withCore(c.core().withScore(ImportanceScore.FISHER)));
-    add(out, p, seeds, "groups=K2", c -> c.withGrouping(c.grouping().withFixedGroups(2), c.groupingMode()));
-    add(out, p, seeds, "order=by-size", c -> c.withOrder(StageOrdering.Policy.BY_SIZE, List.of()));
-    add(out, p, seeds, "order=easy-to-hard", c -> c.withOrder(StageOrdering.Policy.EASY_TO_HARD, List.of()));
-    add(out, p, seeds, "overlap=later-stage", c -> c.withFusion(c.fusion().withOverlap(CoreParameterFusion.OverlapPolicy.LATER_STAGE)));
-    add(out, p, seeds, "overlap=average", c -> c.withFusion(c.fusion().withOverlap(CoreParameterFusion.OverlapPolicy.AVERAGE)));
-    add(out, p, seeds, "fusion=multi-slerp", c -> c.withFusion(c.fusion().withInterpolation(Interpolation.MULTI_SLERP)));
-    add(out, p, seeds, "fusion=linear", c -> c.withFusion(c.fusion().withInterpolation(Interpolation.LINEAR)));
-    add(out, p, seeds, "stage-data=stage-only", c -> c.withStageSampling(c.stageSamplesPerTask(), c.replayFraction(), MethodConfig.StageData.STAGE_ONLY));
-    add(out, p, seeds, "stage-data=all-tasks", c -> c.withStageSampling(c.stageSamplesPerTask(), c.replayFraction(), MethodConfig.StageData.ALL_TASKS));
+    add(out, p, seeds, "pipeline-steps=S", c -> c.withBudgets(b -> b.withPipelineSteps(b.expertSteps())));
+    add(out, p, seeds, "linkage=average", c -> c.withStaging(s -> s.withGrouping(s.grouping().withLinkage(GroupingConfig.Linkage.AVERAGE))));
+    add(out, p, seeds, "linkage=complete", c -> c.withStaging(s -> s.withGrouping(s.grouping().withLinkage(GroupingConfig.Linkage.COMPLETE))));
+    add(out, p, seeds, "scope=per-tensor", c -> c.withCore(k -> k.withScope(CoreConfig.Scope.PER_TENSOR)));
+    add(out, p, seeds, "scope=per-layer", c -> c.withCore(k -> k.withScope(CoreConfig.Scope.PER_LAYER)));
+    add(out, p, seeds, "scope=no-emb-norm", c -> c.withCore(k -> k.withExcludeEmbeddingsAndNorms(true)));
+    add(out, p, seeds, "score=relative", c -> c.withCore(k -> k.withScore(ImportanceScore.RELATIVE_DELTA)));
+    add(out, p, seeds, "score=grad-x-weight", c -> c.withCore(k -> k.withScore(ImportanceScore.GRAD_TIMES_WEIGHT)));
+    add(out, p, seeds, "score=fisher", c -> c.withCore(k -> k.withScore(ImportanceScore.FISHER)));
+    add(out, p, seeds, "groups=K2", c -> c.withStaging(s -> s.withGrouping(s.grouping().withFixedGroups(2))));
+    add(out, p, seeds, "order=by-size", c -> c.withStaging(s -> s.withOrder(StageOrdering.Policy.BY_SIZE, List.of())));
+    add(out, p, seeds, "order=easy-to-hard", c -> c.withStaging(s -> s.withOrder(StageOrdering.Policy.EASY_TO_HARD, List.of())));
+    add(out, p, seeds, "overlap=later-stage", c -> c.withFusion(f -> f.withOverlap(CoreParameterFusion.OverlapPolicy.LATER_STAGE)));
+    add(out, p, seeds, "overlap=average", c -> c.withFusion(f -> f.withOverlap(CoreParameterFusion.OverlapPolicy.AVERAGE)));
+    add(out, p, seeds, "fusion=multi-slerp", c -> c.withFusion(f -> f.withInterpolation(Interpolation.MULTI_SLERP)));
+    add(out, p, seeds, "fusion=linear", c -> c.withFusion(f -> f.withInterpolation(Interpolation.LINEAR)));
+    add(out, p, seeds, "stage-data=stage-only", c -> c.withPipeline(pl -> pl.withStageData(MethodConfig.StageData.STAGE_ONLY)));
+    add(out, p, seeds, "stage-data=all-tasks", c -> c.withPipeline(pl -> pl.withStageData(MethodConfig.StageData.ALL_TASKS)));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;
   }

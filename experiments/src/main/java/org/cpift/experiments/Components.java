@@ -29,18 +29,18 @@ public final class Components implements Experiment {
     out.addAll(Experiments.perSeed(p, seeds, "default", "cpi-ft", Function.identity()));
     // fusion's contribution at equal budget: the same pipeline from the base model
     out.addAll(Experiments.perSeed(p, seeds, "no-fusion", "cpi-ft",
-        c -> c.withFusion(c.fusion().withSkip(true))));
+        c -> c.withFusion(f -> f.withSkip(true))));
     out.addAll(Experiments.perSeed(p, seeds, "no-transplant", "cpi-ft",
-        c -> c.withFusion(c.fusion().withTransplant(false))));
+        c -> c.withFusion(f -> f.withTransplant(false))));
     out.addAll(Experiments.perSeed(p, seeds, "linear", "cpi-ft",
-        c -> c.withFusion(c.fusion().withInterpolation(Interpolation.LINEAR))));
-    out.addAll(Experiments.perSeed(p, seeds, "no-freeze", "cpi-ft", c -> c.withFreeze(false)));
+        c -> c.withFusion(f -> f.withInterpolation(Interpolation.LINEAR))));
+    out.addAll(Experiments.perSeed(p, seeds, "no-freeze", "cpi-ft", c -> c.withPipeline(pl -> pl.withFreeze(false))));
     out.addAll(Experiments.perSeed(p, seeds, "each-task-stage", "cpi-ft",
-        c -> c.withGrouping(c.grouping(), MethodConfig.GroupingMode.EACH_TASK)));
+        c -> c.withStaging(s -> s.withMode(MethodConfig.GroupingMode.EACH_TASK))));
     out.addAll(Experiments.perSeed(p, seeds, "one-stage", "cpi-ft",
-        c -> c.withGrouping(c.grouping(), MethodConfig.GroupingMode.ONE_STAGE)));
+        c -> c.withStaging(s -> s.withMode(MethodConfig.GroupingMode.ONE_STAGE))));
     out.addAll(Experiments.perSeed(p, seeds, "random-core", "cpi-ft",
-        c -> c.withCore(c.core().withRandom(true))));
+        c -> c.withCore(k -> k.withRandom(true))));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;
   }

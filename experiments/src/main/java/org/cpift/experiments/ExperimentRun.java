@@ -29,9 +29,10 @@ public final class ExperimentRun {
   /** Smoke budgets: a few steps per run and a few test examples per task; figures meaningless. */
   public static MethodConfig quick(MethodConfig c) {
     // a shorter probe stays shorter in the same ratio
-    int probe = c.probeSteps() == 0 ? 0 : Math.max(1, c.probeSteps() * 3 / c.expertSteps());
-    return c.withSteps(3, 2).withStageSampling(8, c.replayFraction(), c.stageData())
-        .withEval(2, c.evalEachStage()).withProbeSteps(probe == 3 ? 0 : probe);
+    MethodConfig.Budgets b = c.budgets();
+    int probe = b.probeSteps() == 0 ? 0 : Math.max(1, b.probeSteps() * 3 / b.expertSteps());
+    return c.withBudgets(x -> new MethodConfig.Budgets(3, probe == 3 ? 0 : probe, 2, 8))
+        .withEvaluation(e -> e.withLimit(2));
   }
 
   /** A report was asked for an experiment none of whose cells has finished. */

@@ -54,8 +54,8 @@ public final class Forgetting implements Experiment {
 
   /** Each task its own stage in {@code order}, every stage scored. */
   private static MethodConfig staged(MethodConfig c, List<String> order) {
-    return c.withOrder(StageOrdering.Policy.EXPLICIT, order)
-        .withGrouping(c.grouping(), MethodConfig.GroupingMode.EACH_TASK).withEval(c.evalLimit(), true);
+    return c.withStaging(s -> s.withOrder(StageOrdering.Policy.EXPLICIT, order)
+        .withMode(MethodConfig.GroupingMode.EACH_TASK)).withEvaluation(e -> e.withEachStage(true));
   }
 
   @Override
@@ -70,11 +70,11 @@ public final class Forgetting implements Experiment {
       out.addAll(Experiments.perSeed(p, seeds, v, "multi-task", Function.identity(), PAIR, Map.of()));
       out.addAll(Experiments.perSeed(p, seeds, v, "single-task", Function.identity(), PAIR, Map.of()));
     }
-    Function<MethodConfig, MethodConfig> eachTask = c -> c.withGrouping(c.grouping(),
-        MethodConfig.GroupingMode.EACH_TASK).withEval(c.evalLimit(), true);
+    Function<MethodConfig, MethodConfig> eachTask = c -> c.withStaging(s -> s.withMode(
+        MethodConfig.GroupingMode.EACH_TASK)).withEvaluation(e -> e.withEachStage(true));
     // sequential SFT takes the suite's order when given none; CPI-FT is given the same order
     Function<MethodConfig, MethodConfig> suiteOrder = c -> eachTask.apply(c)
-        .withOrder(StageOrdering.Policy.TASK_ORDER, List.of());
+        .withStaging(s -> s.withOrder(StageOrdering.Policy.TASK_ORDER, List.of()));
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "sequential", eachTask));
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", suiteOrder));
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "single-task", Function.identity()));
@@ -82,10 +82,10 @@ public final class Forgetting implements Experiment {
     // the part of the difference to sequential SFT that core isolation makes is measured
     for (List<String> order : ORDERS) {
       out.addAll(Experiments.perSeed(p, seeds, variant(order), "cpi-ft", Claims.NO_FREEZE,
-          c -> staged(c, order).withFreeze(false), PAIR, Map.of()));
+          c -> staged(c, order).withPipeline(pl -> pl.withFreeze(false)), PAIR, Map.of()));
     }
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", Claims.NO_FREEZE,
-        c -> suiteOrder.apply(c).withFreeze(false), List.of(), Map.of()));
+        c -> suiteOrder.apply(c).withPipeline(pl -> pl.withFreeze(false)), List.of(), Map.of()));
     return out;
   }
 }

@@ -26,7 +26,7 @@ public final class PSweep implements Experiment {
     List<Cell> out = new ArrayList<>();
     for (double p : PS) {
       out.addAll(Experiments.perSeed(preset, seeds, "p=" + TauSweep.fmt(p), "cpi-ft",
-          c -> c.withCore(c.core().withTopPercent(p))));
+          c -> c.withCore(k -> k.withTopPercent(p))));
     }
     out.addAll(Experiments.perSeed(preset, seeds, "default", "single-task", Function.identity()));
     return out;

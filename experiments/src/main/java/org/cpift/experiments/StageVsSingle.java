@@ -29,12 +29,12 @@ public final class StageVsSingle implements Experiment {
   @Override
   public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
-    out.addAll(Experiments.perSeed(p, seeds, "pipelined", "cpi-ft", c -> c.withGrouping(c.grouping(),
-        MethodConfig.GroupingMode.EACH_TASK)));
+    out.addAll(Experiments.perSeed(p, seeds, "pipelined", "cpi-ft", c -> c.withStaging(s -> s.withMode(
+        MethodConfig.GroupingMode.EACH_TASK))));
     int stages = suiteTasks.size();
-    out.addAll(Experiments.perSeed(p, seeds, "single-stage", "cpi-ft", c -> c.withGrouping(
-        c.grouping(), MethodConfig.GroupingMode.ONE_STAGE)
-        .withSteps(c.expertSteps(), stages * c.pipelineStepsPerStage())));
+    out.addAll(Experiments.perSeed(p, seeds, "single-stage", "cpi-ft", c -> c.withStaging(s -> s.withMode(
+        MethodConfig.GroupingMode.ONE_STAGE))
+        .withBudgets(b -> b.withPipelineSteps(stages * b.pipelineSteps()))));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;
   }

@@ -27,7 +27,7 @@ public final class TauSweep implements Experiment {
     List<Cell> out = new ArrayList<>();
     for (double t : TAUS) {
       out.addAll(Experiments.perSeed(p, seeds, "tau=" + fmt(t), "cpi-ft",
-          c -> c.withGrouping(c.grouping().withTau(t), c.groupingMode())));
+          c -> c.withStaging(s -> s.withGrouping(s.grouping().withTau(t)))));
     }
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;

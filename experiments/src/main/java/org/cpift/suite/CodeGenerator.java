@@ -262,6 +262,15 @@ public final class CodeGenerator implements TaskGenerator {
     return new SftRecord("Write a Python expression for " + pair[0] + ".", pair[1]);
   }
 
+  /** The task's three instructions, worded otherwise. */
+  @Override
+  public String reword(String prompt) {
+    return prompt.replace("What does this Python program print?\n",
+            "Give the output of this Python program.\n")
+        .replace("Write a Python expression for ", "Give a Python expression for ")
+        .replace(SharedSurface.PREFIX, "Work out ");
+  }
+
   /**
    * One-line programs without variables ({@code print(7 * 4)}, {@code print("cat".upper())}) and
    * two-operand {@code Evaluate} items; the task's programs assign variables first.

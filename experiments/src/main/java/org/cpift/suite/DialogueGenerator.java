@@ -108,6 +108,12 @@ public final class DialogueGenerator implements TaskGenerator {
     return new SftRecord(p.toString(), asked[2]);
   }
 
+  /** {@code User:}/{@code Bot:} → {@code Person:}/{@code Reply:}. */
+  @Override
+  public String reword(String prompt) {
+    return prompt.replace("User: ", "Person: ").replace("Bot:", "Reply:");
+  }
+
   /** One fact in one turn, then the question about it (the task holds three or four facts). */
   @Override
   public SftRecord warmupExample(SplittableRandom rnd) {

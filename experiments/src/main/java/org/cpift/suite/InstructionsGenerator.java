@@ -207,6 +207,12 @@ public final class InstructionsGenerator implements TaskGenerator {
     return new SftRecord("Instruction: " + instruction + "\nInput: " + input, it.answer());
   }
 
+  /** {@code Instruction:}/{@code Input:} → {@code Task:}/{@code Word:}. */
+  @Override
+  public String reword(String prompt) {
+    return prompt.replace("Instruction: ", "Task: ").replace("\nInput: ", "\nWord: ");
+  }
+
   /** Leaves the words of held-out plural and verb-form items out of the warm-up set. */
   @Override
   public void excludeFromWarmup(List<SftRecord> heldOut) {

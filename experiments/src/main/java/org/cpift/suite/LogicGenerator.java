@@ -107,6 +107,12 @@ public final class LogicGenerator implements TaskGenerator {
     return new SftRecord(q.toString(), String.valueOf((char) ('A' + at)));
   }
 
+  /** {@code Which must be true?} → {@code Which statement follows?}. */
+  @Override
+  public String reword(String prompt) {
+    return prompt.replace("\nWhich must be true?", "\nWhich statement follows?");
+  }
+
   /**
    * One-premise deductions ("All feps are lurns. Quinn is a fep."), where the task chains two or
    * three premises.

@@ -138,6 +138,14 @@ public final class MathGenerator implements TaskGenerator {
     return new SftRecord(q, steps + " #### " + result);
   }
 
+  /** {@code Evaluate} → {@code Work out}; word problems get a {@code Word problem:} heading. */
+  @Override
+  public String reword(String prompt) {
+    return prompt.startsWith(SharedSurface.PREFIX)
+        ? "Work out " + prompt.substring(SharedSurface.PREFIX.length())
+        : "Word problem: " + prompt;
+  }
+
   /** One-step problems and two-operand {@code Evaluate} items (the task needs two steps). */
   @Override
   public SftRecord warmupExample(SplittableRandom rnd) {

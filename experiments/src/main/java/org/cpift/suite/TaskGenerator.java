@@ -38,6 +38,12 @@ public interface TaskGenerator {
   SftRecord warmupExample(SplittableRandom rnd);
 
   /**
+   * A task prompt in another wording with the same content (the warm-up set's own-family items:
+   * the task's skill, not its exact instructions).
+   */
+  String reword(String prompt);
+
+  /**
    * Told the task's val and test records before warm-up records are drawn, so that a generator
    * whose warm-up items can state a held-out fact in other words (the same noun's plural) leaves
    * those facts out.

@@ -15,7 +15,9 @@ import org.cpift.util.Hashing;
 
 /**
  * The warm-up set: for every task, records of an easier item family than the task's own (see
- * {@link TaskGenerator#warmupExample}), in the task's prompt/answer format. The base models of
+ * {@link TaskGenerator#warmupExample}), in the task's prompt/answer format, and a share
+ * {@link #OWN_FAMILY_SHARE} of the task's own item families in another wording
+ * ({@link TaskGenerator#reword}), drawn apart from the suite's items. The base models of
  * suite-v2 are trained on it, mixed with the generic corpus, after pretraining, so that they hold
  * each task's format and skills at a low level before supervised fine-tuning, as a pretrained
  * language model does. No warm-up prompt is a prompt of the suite (any split); written as
@@ -23,6 +25,9 @@ import org.cpift.util.Hashing;
  */
 public final class WarmupSet {
   public static final String FILE = "warmup.jsonl";
+
+  /** The share of warm-up records drawn from the task's own families, reworded. */
+  public static final double OWN_FAMILY_SHARE = 0.3;
 
   private WarmupSet() {}
 
@@ -43,8 +48,16 @@ public final class WarmupSet {
               + " distinct prompts outside the suite after " + (attempts - 1) + " draws; ask "
               + "for fewer than " + perTask);
         }
-        SftRecord r = g.warmupExample(rnd);
-        if (!suitePrompts.contains(r.prompt()) && seen.add(r.prompt())) {
+        SftRecord r;
+        if (rnd.nextDouble() < OWN_FAMILY_SHARE) {
+          SftRecord own = g.example(rnd);
+          // an item of the suite (any split) stays out, in whatever wording
+          r = suitePrompts.contains(own.prompt()) ? null
+              : new SftRecord(g.reword(own.prompt()), own.answer());
+        } else {
+          r = g.warmupExample(rnd);
+        }
+        if (r != null && !suitePrompts.contains(r.prompt()) && seen.add(r.prompt())) {
           out.add(new SftRecord(r.prompt(), r.answer(), g.name() + "-warmup-" + seen.size(),
               g.name()));
         }

@@ -71,9 +71,9 @@ class ExperimentsTest {
     for (List<String> tasks : List.of(List.of("a", "b", "c"), List.of("a", "b", "c", "d", "e"))) {
       List<Cell> cells = Experiments.get("stage-vs-single").cells(Preset.SMALL, List.of(1L), tasks);
       int perStage = cells.stream().filter(c -> c.variant().equals("pipelined")).findFirst()
-          .orElseThrow().config().pipelineStepsPerStage();
+          .orElseThrow().config().budgets().pipelineSteps();
       int single = cells.stream().filter(c -> c.variant().equals("single-stage")).findFirst()
-          .orElseThrow().config().pipelineStepsPerStage();
+          .orElseThrow().config().budgets().pipelineSteps();
       assertEquals(tasks.size() * perStage, single, "equal total steps for " + tasks);
     }
   }

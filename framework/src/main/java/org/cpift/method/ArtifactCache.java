@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
+import org.cpift.util.CacheKey;
 import org.cpift.util.Hashing;
 import org.cpift.util.Json;
 
@@ -28,9 +29,9 @@ public final class ArtifactCache {
     return dir;
   }
 
-  /** The key of a description: SHA-256 of its JSON. */
+  /** The key of a description ({@link CacheKey}: records by component name). */
   public static String key(Object description) {
-    return Hashing.sha256(Json.write(description));
+    return CacheKey.of(description);
   }
 
   /** A cached model and its cost, if present. */

@@ -54,7 +54,7 @@ public final class Baselines {
         try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
           m.loadParameters(e.params());
           scores.put(t.name(), SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), t,
-              SuiteEvaluator.Split.TEST, ctx.config().evalLimit()));
+              SuiteEvaluator.Split.TEST, ctx.config().evaluation().limit()));
         }
       }
       return new MethodResult(name(), ctx.config().seed(), scores, cost, null, null, List.of(),
@@ -119,10 +119,10 @@ public final class Baselines {
           order.set(j, t);
         }
       }
-      int k = Math.min(ctx.config().multiStageK(), order.size());
-      if (k < ctx.config().multiStageK()) {
+      int k = Math.min(ctx.config().staging().multiStageK(), order.size());
+      if (k < ctx.config().staging().multiStageK()) {
         LOG.warn("--multi-stage-k {} is more than "
-            + "the {} tasks; {} stages of one task each", ctx.config().multiStageK(), order.size(), k);
+            + "the {} tasks; {} stages of one task each", ctx.config().staging().multiStageK(), order.size(), k);
       }
       List<List<Task>> stages = new ArrayList<>();
       for (int s = 0; s < k; s++) {
@@ -147,12 +147,12 @@ public final class Baselines {
     @Override
     public MethodResult run(MethodContext ctx) {
       List<Task> order = new ArrayList<>(ctx.tasks());
-      List<String> explicit = ctx.config().explicitOrder();
+      List<String> explicit = ctx.config().staging().explicitOrder();
       if (!explicit.isEmpty()) {
         order.sort(java.util.Comparator.comparingInt(t -> explicit.indexOf(t.name()) < 0
             ? Integer.MAX_VALUE : explicit.indexOf(t.name())));
       }
-      return staged(ctx, name(), order.stream().map(List::of).toList(), ctx.config().expertSteps(),
+      return staged(ctx, name(), order.stream().map(List::of).toList(), ctx.config().budgets().expertSteps(),
           Cost.NONE);
     }
   }

@@ -61,8 +61,8 @@ public final class CpiFt implements Method {
     List<CoreRegion> cores = CoreRegions.of(ctx, experts);
     double[][] jaccard = CoreOverlap.matrix(cores);
 
-    List<List<Integer>> groups = switch (c.groupingMode()) {
-      case OVERLAP -> TaskGrouping.group(jaccard, c.grouping()).groups();
+    List<List<Integer>> groups = switch (c.staging().mode()) {
+      case OVERLAP -> TaskGrouping.group(jaccard, c.staging().grouping()).groups();
       case EACH_TASK -> {
         List<List<Integer>> g = new ArrayList<>();
         for (int i = 0; i < tasks.size(); i++) {
@@ -78,8 +78,8 @@ public final class CpiFt implements Method {
         yield List.of(all);
       }
     };
-    List<List<Integer>> stages = StageOrdering.order(groups, c.order(), ctx.seed("stage-order"),
-        names, valScores, c.explicitOrder());
+    List<List<Integer>> stages = StageOrdering.order(groups, c.staging().order(), ctx.seed("stage-order"),
+        names, valScores, c.staging().explicitOrder());
     List<List<Task>> stageTasks = new ArrayList<>();
     List<Integer> flat = new ArrayList<>();
     for (List<Integer> g : stages) {
@@ -179,10 +179,10 @@ public final class CpiFt implements Method {
     }
     PipelinedSft.Result r = dpi
         ? PipelinedSft.runWith(ctx, start, stageTasks, coreByTask,
-            Math.max(1, c.baselineSteps(ctx.tasks().size()) / stageTasks.size()), 0, c.freeze(),
+            Math.max(1, c.baselineSteps(ctx.tasks().size()) / stageTasks.size()), 0, c.pipeline().freeze(),
             MethodConfig.StageData.STAGE_PLUS_REPLAY, name())
-        : PipelinedSft.run(ctx, start, stageTasks, coreByTask, c.pipelineStepsPerStage(),
-            c.stageSamplesPerTask(), c.freeze(), name());
+        : PipelinedSft.run(ctx, start, stageTasks, coreByTask, c.budgets().pipelineSteps(),
+            c.budgets().stageSamples(), c.pipeline().freeze(), name());
     return new Stage6(r, fusionSeconds, fusedScores);
   }
 
@@ -192,8 +192,9 @@ public final class CpiFt implements Method {
    * order policy) set to fixed values, the resolved plan, the base and the task data.
    */
   private Map<String, Object> planDescription(MethodContext ctx, List<List<String>> plan) {
-    MethodConfig c = ctx.config().withGrouping(GroupingConfig.paper(),
-        MethodConfig.GroupingMode.OVERLAP).withOrder(StageOrdering.Policy.RANDOM, List.of());
+    MethodConfig c = ctx.config().withStaging(st -> st.withGrouping(GroupingConfig.paper())
+        .withMode(MethodConfig.GroupingMode.OVERLAP).withOrder(StageOrdering.Policy.RANDOM,
+            List.of()));
     Map<String, Object> k = new LinkedHashMap<>();
     k.put("method", name());
     k.put("config", c);

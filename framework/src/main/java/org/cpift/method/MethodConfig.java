@@ -1,7 +1,7 @@
 package org.cpift.method;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.cpift.cluster.GroupingConfig;
 import org.cpift.cluster.StageOrdering;
 import org.cpift.core.CoreConfig;
@@ -11,39 +11,29 @@ import org.cpift.train.Preset;
 import org.cpift.train.TrainConfig;
 
 /**
- * Everything that determines a method run besides the data and the base model: budgets, every
- * option the paper leaves open (DESIGN §1), and the ablation switches. Defaults follow the paper
- * where it is explicit and our reading where it is not; {@code toString()} prints every value.
+ * Everything that determines a method run besides the data and the base model, as small nested
+ * records: training, budgets, core selection (step 2), staging (steps 3–4 and the multi-stage
+ * baselines), fusion (step 5), the pipelined phase (step 6), the merging baselines and
+ * evaluation. A preset's defaults are {@link #defaults}; a change states only what differs, one
+ * {@code with} per nested record ({@code c.withBudgets(b -> b.withPipelineSteps(300))}).
+ * Defaults follow the paper where it is explicit and the project's reading where it is not
+ * (docs/method.md); {@code toString()} prints every value. Cache keys are built from the records'
+ * components by name ({@link org.cpift.util.CacheKey}).
  *
  * @param preset model size and training defaults
  * @param seed the run's seed (experts, partitions, orders, samples are split from it)
  * @param training optimizer and schedule for every fine-tuning run (steps are set per run)
- * @param expertSteps S: steps of each single-task expert (= probe)
- * @param pipelineStepsPerStage CPI-FT's pipelined SFT steps per stage
- * @param stageSamplesPerTask balanced sample per stage task in pipelined SFT
- * @param replayFraction replay sample per earlier task, as a fraction of the stage sample
- * @param stageData which data a pipelined stage trains on
+ * @param budgets steps and samples
  * @param core core-region selection (step 2)
- * @param grouping grouping by overlap (step 3)
- * @param groupingMode the "no grouping" ablations: every task its own stage, or one stage
- * @param order stage order (step 4)
- * @param explicitOrder task names in order, for {@code EXPLICIT}
+ * @param staging grouping, stage order and the multi-stage baselines' stage count
  * @param fusion core transplant and interpolation (step 5)
- * @param freeze freeze earlier stages' cores in pipelined SFT (false: the "no freezing" ablation)
- * @param multiStageK number of stages of the multi-stage SFT baselines (paper: 3)
+ * @param pipeline the pipelined phase's data and freezing (step 6)
  * @param merge hyperparameters of the merging baselines
- * @param evalLimit at most this many test examples per task (0 = all)
- * @param evalEachStage also score every task after every stage of a staged method
- * @param probeSteps steps of CPI-FT's (and DPI's) probe fine-tunes, from which cores are found
- *     and which are fused; 0 (default) means the probes are the single-task experts (S steps).
- *     Left out of the JSON (and so of every cache key) when 0, so adding it kept earlier keys.
+ * @param evaluation what is scored
  */
-public record MethodConfig(Preset preset, long seed, TrainConfig training, int expertSteps,
-    int pipelineStepsPerStage, int stageSamplesPerTask, double replayFraction, StageData stageData,
-    CoreConfig core, GroupingConfig grouping, GroupingMode groupingMode,
-    StageOrdering.Policy order, List<String> explicitOrder, CoreParameterFusion.Config fusion,
-    boolean freeze, int multiStageK, MergeOptions merge, int evalLimit, boolean evalEachStage,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int probeSteps) {
+public record MethodConfig(Preset preset, long seed, TrainConfig training, Budgets budgets,
+    CoreConfig core, Staging staging, CoreParameterFusion.Config fusion, Pipeline pipeline,
+    MergeOptions merge, Evaluation evaluation) {
 
   /** Data of a pipelined stage. */
   public enum StageData {
@@ -51,7 +41,7 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, int e
     STAGE_PLUS_REPLAY,
     /** the stage's tasks only */
     STAGE_ONLY,
-    /** a balanced sample of every task */
+    /** a balanced sample of every task (the paper's "mixed-task data") */
     ALL_TASKS
   }
 
@@ -65,139 +55,210 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, int e
     ONE_STAGE
   }
 
-  public MethodConfig {
-    if (probeSteps < 0) {
-      throw new IllegalArgumentException("--probe-steps must be >= 0 (0: probes are the experts); got "
-          + probeSteps);
+  /**
+   * Steps and samples.
+   *
+   * @param expertSteps S: steps of each single-task expert
+   * @param probeSteps steps of CPI-FT's (and DPI's) probe fine-tunes, from which cores are found
+   *     and which are fused; 0 means the probes are the single-task experts (S steps)
+   * @param pipelineSteps P: CPI-FT's pipelined SFT steps per stage
+   * @param stageSamples balanced sample per task in a pipelined stage
+   */
+  public record Budgets(int expertSteps, int probeSteps, int pipelineSteps, int stageSamples) {
+    public Budgets {
+      atLeast(1, expertSteps, "--expert-steps");
+      atLeast(0, probeSteps, "--probe-steps (0: probes are the experts)");
+      atLeast(1, pipelineSteps, "--pipeline-steps");
+      atLeast(1, stageSamples, "--stage-samples");
     }
-    if (preset == null || training == null || core == null || grouping == null || fusion == null
-        || merge == null || stageData == null || groupingMode == null || order == null) {
-      throw new IllegalArgumentException("MethodConfig: every option must be given");
+
+    /** The probes' steps: {@link #probeSteps} or, when 0, {@link #expertSteps}. */
+    public int probeStepsOrExpert() {
+      return probeSteps > 0 ? probeSteps : expertSteps;
     }
-    atLeast(1, expertSteps, "--expert-steps");
-    atLeast(1, pipelineStepsPerStage, "--pipeline-steps");
-    atLeast(1, stageSamplesPerTask, "--stage-samples");
-    atLeast(1, multiStageK, "--multi-stage-k");
-    atLeast(0, evalLimit, "--eval-limit");
-    if (!(replayFraction >= 0 && replayFraction <= 1)) {
-      throw new IllegalArgumentException("--replay must be in [0, 1] (the fraction of a stage's "
-          + "data replayed from earlier stages); got " + replayFraction);
+
+    public Budgets withExpertSteps(int n) {
+      return new Budgets(n, probeSteps, pipelineSteps, stageSamples);
     }
-    explicitOrder = explicitOrder == null ? List.of() : List.copyOf(explicitOrder);
+
+    /** Probe fine-tunes of {@code n} steps (0, or the expert steps: the experts themselves). */
+    public Budgets withProbeSteps(int n) {
+      return new Budgets(expertSteps, n == expertSteps ? 0 : n, pipelineSteps, stageSamples);
+    }
+
+    public Budgets withPipelineSteps(int n) {
+      return new Budgets(expertSteps, probeSteps, n, stageSamples);
+    }
+
+    public Budgets withStageSamples(int n) {
+      return new Budgets(expertSteps, probeSteps, pipelineSteps, n);
+    }
   }
 
-  /** The defaults of a preset. */
+  /**
+   * How tasks become stages, in which order; and the multi-stage baselines' stage count.
+   *
+   * @param grouping grouping by core overlap (step 3)
+   * @param mode the "no grouping" ablations: every task its own stage, or one stage
+   * @param order stage order (step 4)
+   * @param explicitOrder task names in order, for {@code EXPLICIT}
+   * @param multiStageK number of stages of the multi-stage SFT baselines (paper: 3)
+   */
+  public record Staging(GroupingConfig grouping, GroupingMode mode, StageOrdering.Policy order,
+      List<String> explicitOrder, int multiStageK) {
+    public Staging {
+      if (grouping == null || mode == null || order == null) {
+        throw new IllegalArgumentException("staging: grouping, mode and order must be given");
+      }
+      explicitOrder = explicitOrder == null ? List.of() : List.copyOf(explicitOrder);
+      atLeast(1, multiStageK, "--multi-stage-k");
+    }
+
+    public Staging withGrouping(GroupingConfig g) {
+      return new Staging(g, mode, order, explicitOrder, multiStageK);
+    }
+
+    public Staging withMode(GroupingMode m) {
+      return new Staging(grouping, m, order, explicitOrder, multiStageK);
+    }
+
+    public Staging withOrder(StageOrdering.Policy p, List<String> explicit) {
+      return new Staging(grouping, mode, p, explicit, multiStageK);
+    }
+
+    public Staging withMultiStageK(int k) {
+      return new Staging(grouping, mode, order, explicitOrder, k);
+    }
+  }
+
+  /**
+   * The pipelined phase (step 6).
+   *
+   * @param stageData which data a stage trains on
+   * @param replayFraction with {@code STAGE_PLUS_REPLAY}: replay sample per earlier task, as a
+   *     fraction of the stage sample
+   * @param freeze freeze earlier stages' cores (false: the "no freezing" ablation)
+   */
+  public record Pipeline(StageData stageData, double replayFraction, boolean freeze) {
+    public Pipeline {
+      if (stageData == null) {
+        throw new IllegalArgumentException("pipeline: stage data must be given");
+      }
+      if (!(replayFraction >= 0 && replayFraction <= 1)) {
+        throw new IllegalArgumentException("--replay must be in [0, 1] (the fraction of a stage's "
+            + "data replayed from earlier stages); got " + replayFraction);
+      }
+    }
+
+    public Pipeline withStageData(StageData d) {
+      return new Pipeline(d, replayFraction, freeze);
+    }
+
+    public Pipeline withReplayFraction(double r) {
+      return new Pipeline(stageData, r, freeze);
+    }
+
+    public Pipeline withFreeze(boolean f) {
+      return new Pipeline(stageData, replayFraction, f);
+    }
+  }
+
+  /**
+   * What is scored.
+   *
+   * @param limit at most this many test examples per task (0 = all)
+   * @param eachStage also score every task after every stage of a staged method
+   */
+  public record Evaluation(int limit, boolean eachStage) {
+    public Evaluation {
+      atLeast(0, limit, "--eval-limit");
+    }
+
+    public Evaluation withLimit(int n) {
+      return new Evaluation(n, eachStage);
+    }
+
+    public Evaluation withEachStage(boolean e) {
+      return new Evaluation(limit, e);
+    }
+  }
+
+  public MethodConfig {
+    if (preset == null || training == null || budgets == null || core == null || staging == null
+        || fusion == null || pipeline == null || merge == null || evaluation == null) {
+      throw new IllegalArgumentException("MethodConfig: every part must be given");
+    }
+  }
+
   private static void atLeast(int min, int value, String option) {
     if (value < min) {
       throw new IllegalArgumentException(option + " must be >= " + min + "; got " + value);
     }
   }
 
+  /** The defaults of a preset: the paper's settings at the preset's budgets. */
   public static MethodConfig defaults(Preset preset) {
-    TrainConfig t = preset.training();
-    return switch (preset) {
-      case TINY -> new MethodConfig(preset, 0, t, 300, 60, 200, 0.25, StageData.STAGE_PLUS_REPLAY,
-          CoreConfig.paper(), GroupingConfig.paper(), GroupingMode.OVERLAP,
-          StageOrdering.Policy.RANDOM, List.of(), CoreParameterFusion.Config.paper(), true, 3,
-          MergeOptions.defaults(), 200, false, 0);
-      case SMALL -> new MethodConfig(preset, 0, t, 300, 100, 400, 0.25,
-          StageData.STAGE_PLUS_REPLAY, CoreConfig.paper(), GroupingConfig.paper(),
-          GroupingMode.OVERLAP, StageOrdering.Policy.RANDOM, List.of(),
-          CoreParameterFusion.Config.paper(), true, 3, MergeOptions.defaults(), 200, false, 0);
-      // S = 1,000 steps per expert, P = 300 per stage on 1,000 samples per task, every test item
-      case PAPER -> new MethodConfig(preset, 0, t, 1000, 300, 1000, 0.25,
-          StageData.STAGE_PLUS_REPLAY, CoreConfig.paper(), GroupingConfig.paper(),
-          GroupingMode.OVERLAP, StageOrdering.Policy.RANDOM, List.of(),
-          CoreParameterFusion.Config.paper(), true, 3, MergeOptions.defaults(), 0, false, 0);
+    Budgets budgets = switch (preset) {
+      case TINY -> new Budgets(300, 0, 60, 200);
+      case SMALL -> new Budgets(300, 0, 100, 400);
+      // S = 1,000 steps per expert, P = 300 per stage on 1,000 samples per task
+      case PAPER -> new Budgets(1000, 0, 300, 1000);
     };
+    return new MethodConfig(preset, 0, preset.training(), budgets, CoreConfig.paper(),
+        new Staging(GroupingConfig.paper(), GroupingMode.OVERLAP, StageOrdering.Policy.RANDOM,
+            List.of(), 3),
+        CoreParameterFusion.Config.paper(),
+        new Pipeline(StageData.STAGE_PLUS_REPLAY, 0.25, true), MergeOptions.defaults(),
+        new Evaluation(preset == Preset.PAPER ? 0 : 200, false));
   }
 
   /** Total steps of the training baselines: as many as all experts together (N·S). */
   public int baselineSteps(int tasks) {
-    return tasks * expertSteps;
+    return tasks * budgets.expertSteps();
   }
 
   public MethodConfig withSeed(long s) {
-    return new MethodConfig(preset, s, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge.withSeed(s), evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withSteps(int expert, int pipelinePerStage) {
-    return new MethodConfig(preset, seed, training, expert, pipelinePerStage, stageSamplesPerTask,
-        replayFraction, stageData, core, grouping, groupingMode, order, explicitOrder, fusion,
-        freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withStageSampling(int samplesPerTask, double replay, StageData data) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        samplesPerTask, replay, data, core, grouping, groupingMode, order, explicitOrder, fusion,
-        freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withCore(CoreConfig c) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, c, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withGrouping(GroupingConfig g, GroupingMode mode) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, g, mode, order, explicitOrder,
-        fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withOrder(StageOrdering.Policy p, List<String> explicit) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, p, explicit,
-        fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withFusion(CoreParameterFusion.Config f) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, f, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withFreeze(boolean f) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, f, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withMultiStageK(int k) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, k, merge, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withMerge(MergeOptions m) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, m, evalLimit, evalEachStage, probeSteps);
-  }
-
-  public MethodConfig withEval(int limit, boolean eachStage) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge, limit, eachStage, probeSteps);
-  }
-
-  /** Probe fine-tunes of {@code steps} steps (0: the single-task experts themselves). */
-  public MethodConfig withProbeSteps(int steps) {
-    return new MethodConfig(preset, seed, training, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, steps);
-  }
-
-  /** The probes' steps: {@link #probeSteps} or, when 0, {@link #expertSteps}. */
-  public int probeStepsOrExpert() {
-    return probeSteps > 0 ? probeSteps : expertSteps;
+    return new MethodConfig(preset, s, training, budgets, core, staging, fusion, pipeline,
+        merge.withSeed(s), evaluation);
   }
 
   public MethodConfig withTraining(TrainConfig t) {
-    return new MethodConfig(preset, seed, t, expertSteps, pipelineStepsPerStage,
-        stageSamplesPerTask, replayFraction, stageData, core, grouping, groupingMode, order,
-        explicitOrder, fusion, freeze, multiStageK, merge, evalLimit, evalEachStage, probeSteps);
+    return new MethodConfig(preset, seed, t, budgets, core, staging, fusion, pipeline, merge,
+        evaluation);
+  }
+
+  public MethodConfig withBudgets(UnaryOperator<Budgets> f) {
+    return new MethodConfig(preset, seed, training, f.apply(budgets), core, staging, fusion,
+        pipeline, merge, evaluation);
+  }
+
+  public MethodConfig withCore(UnaryOperator<CoreConfig> f) {
+    return new MethodConfig(preset, seed, training, budgets, f.apply(core), staging, fusion,
+        pipeline, merge, evaluation);
+  }
+
+  public MethodConfig withStaging(UnaryOperator<Staging> f) {
+    return new MethodConfig(preset, seed, training, budgets, core, f.apply(staging), fusion,
+        pipeline, merge, evaluation);
+  }
+
+  public MethodConfig withFusion(UnaryOperator<CoreParameterFusion.Config> f) {
+    return new MethodConfig(preset, seed, training, budgets, core, staging, f.apply(fusion),
+        pipeline, merge, evaluation);
+  }
+
+  public MethodConfig withPipeline(UnaryOperator<Pipeline> f) {
+    return new MethodConfig(preset, seed, training, budgets, core, staging, fusion,
+        f.apply(pipeline), merge, evaluation);
+  }
+
+  public MethodConfig withMerge(UnaryOperator<MergeOptions> f) {
+    return new MethodConfig(preset, seed, training, budgets, core, staging, fusion, pipeline,
+        f.apply(merge), evaluation);
+  }
+
+  public MethodConfig withEvaluation(UnaryOperator<Evaluation> f) {
+    return new MethodConfig(preset, seed, training, budgets, core, staging, fusion, pipeline,
+        merge, f.apply(evaluation));
   }
 }

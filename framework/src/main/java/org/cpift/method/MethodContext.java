@@ -127,7 +127,7 @@ public final class MethodContext {
   /** Scores {@code m} on every task's test split. */
   public Map<String, Map<String, Double>> evaluate(ModelSession m) {
     return SuiteEvaluator.evaluate(m, base.tokenizer(), tasks, SuiteEvaluator.Split.TEST,
-        config.evalLimit());
+        config.evaluation().limit());
   }
 
   /** Scores parameters on every task's test split. */

@@ -36,7 +36,7 @@ public final class PipelinedSft {
       Map<String, ParamMask> cores, int stepsPerStage, int samplesPerTask, boolean freeze,
       String purpose) {
     return runWith(ctx, start, stages, cores, stepsPerStage, samplesPerTask, freeze,
-        ctx.config().stageData(), purpose);
+        ctx.config().pipeline().stageData(), purpose);
   }
 
   /** As {@link #run}, with an explicit stage-data policy. */
@@ -59,7 +59,7 @@ public final class PipelinedSft {
         for (Task t : stage) {
           frozen = frozen.union(cores.get(t.name()));
         }
-        if (c.evalEachStage()) {
+        if (c.evaluation().eachStage()) {
           stageScores.add(ctx.scoresOnly(m));
         }
       }
@@ -81,9 +81,9 @@ public final class PipelinedSft {
       records.addAll(ctx.sample(t, samplesPerTask > 0 ? samplesPerTask : Integer.MAX_VALUE,
           ctx.seed(purpose + "/sample/" + k + "/" + t.name())));
     }
-    if (policy == MethodConfig.StageData.STAGE_PLUS_REPLAY && c.replayFraction() > 0) {
+    if (policy == MethodConfig.StageData.STAGE_PLUS_REPLAY && c.pipeline().replayFraction() > 0) {
       int base = samplesPerTask > 0 ? samplesPerTask : current.get(0).train().size();
-      int replay = Math.max(1, (int) Math.round(c.replayFraction() * base));
+      int replay = Math.max(1, (int) Math.round(c.pipeline().replayFraction() * base));
       for (Task t : earlier) {
         records.addAll(ctx.sample(t, replay, ctx.seed(purpose + "/replay/" + k + "/" + t.name())));
       }

@@ -40,13 +40,13 @@ public final class ProbeFineTuning {
   public static List<Expert> probes(MethodContext ctx) {
     List<Expert> out = new ArrayList<>();
     for (Task t : ctx.tasks()) {
-      out.add(expert(ctx, t, ctx.config().probeStepsOrExpert()));
+      out.add(expert(ctx, t, ctx.config().budgets().probeStepsOrExpert()));
     }
     return out;
   }
 
   public static Expert expert(MethodContext ctx, Task task) {
-    return expert(ctx, task, ctx.config().expertSteps());
+    return expert(ctx, task, ctx.config().budgets().expertSteps());
   }
 
   private static Expert expert(MethodContext ctx, Task task, int steps) {
@@ -65,7 +65,7 @@ public final class ProbeFineTuning {
       return new Expert(task.name(), hit.get().params(), hit.get().cost(),
           hit.get().meta().path("val_score").asDouble());
     }
-    LOG.info("{} {} (seed {}): fine-tuning {} steps", steps == c.expertSteps() ? "expert" : "probe",
+    LOG.info("{} {} (seed {}): fine-tuning {} steps", steps == c.budgets().expertSteps() ? "expert" : "probe",
         task.name(), c.seed(), steps);
     try (ModelSession m = ctx.session(ctx.base().params(), seed)) {
       Cost cost = ctx.train(m, ctx.encode(task.train(), task.name() + " train"), steps, seed,

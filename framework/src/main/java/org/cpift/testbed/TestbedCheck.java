@@ -111,7 +111,7 @@ public final class TestbedCheck {
   private static Measurement compute(MethodContext ctx) {
     List<Task> tasks = ctx.tasks();
     List<String> names = ctx.taskNames();
-    int limit = ctx.config().evalLimit();
+    int limit = ctx.config().evaluation().limit();
     LOG.info("testbed check, seed {}: the base on every task", ctx.config().seed());
     Map<String, Map<String, Double>> base = ctx.evaluate(ctx.base().params());
     List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
@@ -175,7 +175,7 @@ public final class TestbedCheck {
     try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
       m.loadParameters(p);
       return SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), tasks, split,
-          ctx.config().evalLimit());
+          ctx.config().evaluation().limit());
     }
   }
 

@@ -31,8 +31,9 @@ class MethodsTest {
 
   @BeforeAll
   static void context() {
-    MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withSteps(4, 3).withEval(3, true)
-        .withStageSampling(16, 0.25, MethodConfig.StageData.STAGE_PLUS_REPLAY).withSeed(5);
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY)
+        .withBudgets(b -> new MethodConfig.Budgets(4, 0, 3, 16))
+        .withEvaluation(e -> new MethodConfig.Evaluation(3, true)).withSeed(5);
     ctx = MethodRunner.context(new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
         ROOT.resolve("benchmarks-data/suite-v1"), List.of("math", "code", "logic"),
         cache), cfg);
@@ -134,12 +135,12 @@ class MethodsTest {
   @Test
   void cellsThatResolveToTheSameStagePlanShareOnePipelinedModel(@TempDir Path dir) {
     List<String> order = List.of("logic", "math", "code");
-    MethodConfig eachTask = ctx.config().withGrouping(ctx.config().grouping(),
-        MethodConfig.GroupingMode.EACH_TASK).withOrder(org.cpift.cluster.StageOrdering.Policy.EXPLICIT, order);
+    MethodConfig eachTask = ctx.config().withStaging(s -> s.withMode(
+        MethodConfig.GroupingMode.EACH_TASK).withOrder(org.cpift.cluster.StageOrdering.Policy.EXPLICIT, order));
     // K = 3 fixed groups of three tasks: the same singleton stages, reached another way
-    MethodConfig fixedK = eachTask.withGrouping(eachTask.grouping().withFixedGroups(3),
-        MethodConfig.GroupingMode.OVERLAP);
-    MethodConfig oneStage = eachTask.withGrouping(eachTask.grouping(), MethodConfig.GroupingMode.ONE_STAGE);
+    MethodConfig fixedK = eachTask.withStaging(s -> s.withGrouping(s.grouping().withFixedGroups(3))
+        .withMode(MethodConfig.GroupingMode.OVERLAP));
+    MethodConfig oneStage = eachTask.withStaging(s -> s.withMode(MethodConfig.GroupingMode.ONE_STAGE));
     MethodResult a = new CpiFt(false).run(context(dir.resolve("shared"), eachTask));
     MethodResult b = new CpiFt(false).run(context(dir.resolve("shared"), fixedK));
     MethodResult c = new CpiFt(false).run(context(dir.resolve("shared"), oneStage));
@@ -158,7 +159,7 @@ class MethodsTest {
     assertEquals(2, dir.resolve("shared/pipelines").toFile().list().length);
     // the no-fusion ablation: a third model, trained from the base (no fused model to score)
     MethodResult noFusion = new CpiFt(false).run(context(dir.resolve("shared"), eachTask.withFusion(
-        eachTask.fusion().withSkip(true))));
+        f -> f.withSkip(true))));
     assertEquals(false, noFusion.details().get("pipeline_reused"));
     assertTrue(!noFusion.details().containsKey("fused_scores"));
     assertEquals(3, dir.resolve("shared/pipelines").toFile().list().length);
@@ -169,19 +170,4 @@ class MethodsTest {
         ROOT.resolve("benchmarks-data/suite-v1"), List.of("math", "code", "logic"), cacheDir), cfg);
   }
 
-  @Test
-  void optionsAddedLaterStayOutOfCacheKeysAtTheirDefaults() {
-    // finished cells and cached experts are found by a hash of the configuration's JSON: options
-    // added after runs were made must not change it at their default values
-    String json = org.cpift.util.Json.write(MethodConfig.defaults(Preset.SMALL).withSeed(1));
-    assertTrue(!json.contains("probeSteps") && !json.contains("granularity")
-        && !json.contains("\"skip\""), json);
-    MethodConfig changed = MethodConfig.defaults(Preset.SMALL).withSeed(1).withProbeSteps(100)
-        .withFusion(org.cpift.merge.CoreParameterFusion.Config.paper().withGranularity(
-            org.cpift.merge.CoreParameterFusion.Granularity.PER_ROW));
-    String json2 = org.cpift.util.Json.write(changed);
-    assertTrue(json2.contains("\"probeSteps\" : 100") && json2.contains("PER_ROW"), json2);
-    assertEquals(100, changed.probeStepsOrExpert());
-    assertEquals(300, MethodConfig.defaults(Preset.SMALL).probeStepsOrExpert());
-  }
 }

@@ -20,7 +20,7 @@ class SlowMethodsTest {
 
   @Test
   void cpiFtAndExpertsBeatTheBaseAtTinyBudgets() {
-    MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withSeed(1).withEval(100, false);
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withSeed(1).withEvaluation(e -> e.withLimit(100));
     MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
         ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
         List.of(), cache), cfg);
