@@ -31,7 +31,7 @@ final class MethodOptions {
   @Option(names = "--replay", description = "replay sample per earlier task, as a fraction of --stage-samples (default: 0.25)")
   Double replay;
 
-  @Option(names = "--stage-data", description = "stage-plus-replay (default), stage-only or all-tasks")
+  @Option(names = "--stage-data", description = "all-tasks (default: every stage samples every task, the paper's mixed-task data), stage-plus-replay or stage-only")
   String stageData;
 
   @Option(names = "--top-p", description = "core region size p in percent (default: 1)")
@@ -80,6 +80,17 @@ final class MethodOptions {
       + "measured over: per-tensor (default), per-row or whole-model")
   String slerpGranularity;
 
+  @Option(names = "--fusion-anchor", description = "experts (default: the task models "
+      + "interpolated with one another) or base (the paper's SLERP(θ_base, θ_i, ω) per task, the "
+      + "displacements summed)")
+  String fusionAnchor;
+
+  @Option(names = "--omega", description = "with --fusion-anchor base: the weight ω toward each task model (default: 1)")
+  Double omega;
+
+  @Option(names = "--colinear", description = "SLERP falls back to linear interpolation when |cos| exceeds this (default: 0.9995)")
+  Double colinear;
+
   @Option(names = "--overlap", description = "overlapping cores: larger-delta (default), later-stage or average")
   String overlap;
 
@@ -89,16 +100,16 @@ final class MethodOptions {
   @Option(names = "--multi-stage-k", description = "stages of the multi-stage baselines (default: 3)")
   Integer multiStageK;
 
-  @Option(names = "--lambda", description = "task arithmetic / DARE-TA scaling (default: 0.3)")
+  @Option(names = "--lambda", description = "task arithmetic / DARE-TA scaling (default: chosen on validation from 0.1..1.0; giving any merge value turns that selection off)")
   Double lambda;
 
-  @Option(names = "--ties-lambda", description = "TIES / DARE-TIES scaling (default: 1)")
+  @Option(names = "--ties-lambda", description = "TIES / DARE-TIES scaling (default: chosen on validation from 0.6, 1, 1.4)")
   Double tiesLambda;
 
-  @Option(names = "--ties-k", description = "TIES top-k% (default: 20)")
+  @Option(names = "--ties-k", description = "TIES top-k% (default: chosen on validation from 10, 20, 40)")
   Double tiesK;
 
-  @Option(names = "--dare-p", description = "DARE drop rate (default: 0.5)")
+  @Option(names = "--dare-p", description = "DARE drop rate (default: chosen on validation from 0.3, 0.5, 0.7)")
   Double dareP;
 
   @Option(names = "--eval-limit", description = "at most this many test examples per task (0 = all; default: the preset's)")
@@ -214,6 +225,13 @@ final class MethodOptions {
       f = f.withGranularity(parse(CoreParameterFusion.Granularity.class, slerpGranularity,
           "--slerp-granularity"));
     }
+    if (fusionAnchor != null || omega != null) {
+      f = f.withAnchor(fusionAnchor != null ? parse(CoreParameterFusion.Anchor.class, fusionAnchor,
+          "--fusion-anchor") : f.anchor(), omega != null ? omega : f.omega());
+    }
+    if (colinear != null) {
+      f = f.withColinear(colinear);
+    }
     CoreParameterFusion.Config fFinal = f;
     c = c.withFusion(x -> fFinal);
     if (noFreeze) {
@@ -234,6 +252,10 @@ final class MethodOptions {
     }
     if (dareP != null) {
       m = m.withDareDropRate(dareP);
+    }
+    if (lambda != null || tiesLambda != null || tiesK != null || dareP != null) {
+      // values given on the command line are used as given, not chosen on validation
+      m = m.withSelectOnValidation(false);
     }
     MergeOptions mFinal = m;
     c = c.withMerge(x -> mFinal);

@@ -54,9 +54,16 @@ public final class Ambiguities implements Experiment {
     add(out, p, seeds, "overlap=later-stage", c -> c.withFusion(f -> f.withOverlap(CoreParameterFusion.OverlapPolicy.LATER_STAGE)));
     add(out, p, seeds, "overlap=average", c -> c.withFusion(f -> f.withOverlap(CoreParameterFusion.OverlapPolicy.AVERAGE)));
     add(out, p, seeds, "fusion=multi-slerp", c -> c.withFusion(f -> f.withInterpolation(Interpolation.MULTI_SLERP)));
+    // the paper's formula: each task model interpolated with the base, ω swept
+    for (double w : new double[] {0.2, 0.5, 1.0}) {
+      add(out, p, seeds, "anchor=base ω=" + w, c -> c.withFusion(f -> f.withAnchor(
+          CoreParameterFusion.Anchor.BASE, w)));
+    }
+    // small task vectors are nearly colinear: ε decides whether SLERP is ever spherical
+    add(out, p, seeds, "colinear=0.999999", c -> c.withFusion(f -> f.withColinear(0.999999)));
     add(out, p, seeds, "fusion=linear", c -> c.withFusion(f -> f.withInterpolation(Interpolation.LINEAR)));
     add(out, p, seeds, "stage-data=stage-only", c -> c.withPipeline(pl -> pl.withStageData(MethodConfig.StageData.STAGE_ONLY)));
-    add(out, p, seeds, "stage-data=all-tasks", c -> c.withPipeline(pl -> pl.withStageData(MethodConfig.StageData.ALL_TASKS)));
+    add(out, p, seeds, "stage-data=stage-plus-replay", c -> c.withPipeline(pl -> pl.withStageData(MethodConfig.StageData.STAGE_PLUS_REPLAY)));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;
   }

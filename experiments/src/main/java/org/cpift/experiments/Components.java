@@ -20,7 +20,8 @@ public final class Components implements Experiment {
   public String description() {
     return "Ablation of CPI-FT's components: no fusion (the pipeline from the base model), no core transplant, linear instead of SLERP, no "
         + "freezing, no grouping (each task its own stage / one stage for all), and a random core "
-        + "region of the same size.";
+        + "region of the same size; and budget-matched controls: multi-task SFT at CPI-FT's own "
+        + "fine-tuning budget (N·P steps) and CPI-FT's pipeline at multi-task SFT's (N·S steps).";
   }
 
   @Override
@@ -41,6 +42,15 @@ public final class Components implements Experiment {
         c -> c.withStaging(s -> s.withMode(MethodConfig.GroupingMode.ONE_STAGE))));
     out.addAll(Experiments.perSeed(p, seeds, "random-core", "cpi-ft",
         c -> c.withCore(k -> k.withRandom(true))));
+    // budget-matched controls, so "which method" is not "how many steps": multi-task SFT at
+    // CPI-FT's own fine-tuning budget (N·P, every task its own stage), and CPI-FT's pipeline at
+    // multi-task SFT's budget (N·S, split over its stages)
+    int n = suiteTasks.size();
+    out.addAll(Experiments.perSeed(p, seeds, "default", "multi-task", Function.identity()));
+    out.addAll(Experiments.perSeed(p, seeds, "budget=N·P", "multi-task",
+        c -> c.withBudgets(b -> b.withBaselineSteps(n * b.pipelineSteps()))));
+    out.addAll(Experiments.perSeed(p, seeds, "budget=N·S", "cpi-ft",
+        c -> c.withBudgets(b -> b.withPipelineTotalSteps(n * b.expertSteps()))));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;
   }

@@ -1,6 +1,5 @@
 package org.cpift.merge;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -20,7 +19,10 @@ import org.cpift.params.ParamSnapshot;
  *       weights), the angle measured over those entries only.</li>
  * </ol>
  * The ablation "no transplant" interpolates every entry, cores included. {@link Granularity} sets
- * what one interpolated vector is: a tensor (default), a row, or the whole model.
+ * what one interpolated vector is: a tensor (default), a row, or the whole model. {@link Anchor}
+ * sets what is interpolated: the task models with one another (default), or, as the paper's
+ * formula reads, each task model with the base, θ0 + Σ_i (SLERP(θ0, θi; ω) − θ0), the angle over
+ * the tensor's non-core entries.
  */
 public final class CoreParameterFusion {
   /** Who decides the value of an entry that is core for several tasks. */
@@ -33,7 +35,7 @@ public final class CoreParameterFusion {
     AVERAGE
   }
 
-  /** Over which entries the interpolation measures its angle (DESIGN §1, "SLERP granularity"). */
+  /** Over which entries the interpolation measures its angle (docs/method.md, "SLERP granularity"). */
   public enum Granularity {
     /** each tensor's non-core entries are one vector (default) */
     PER_TENSOR,
@@ -44,20 +46,18 @@ public final class CoreParameterFusion {
      */
     PER_ROW,
     /** all non-core entries of the model are one vector: one angle, one set of weights */
-    WHOLE_MODEL;
+    WHOLE_MODEL
+  }
 
-    /** Jackson value filter: the default is left out of the JSON (and of cache keys). */
-    static final class IsDefault {
-      @Override
-      public boolean equals(Object o) {
-        return o == null || o == PER_TENSOR;
-      }
-
-      @Override
-      public int hashCode() {
-        return 0;
-      }
-    }
+  /** What the non-core entries are interpolated between. */
+  public enum Anchor {
+    /** the task models with one another ({@link Interpolation}, equal weights; default) */
+    EXPERTS,
+    /**
+     * each task model with the base at ω, the displacements summed: θ0 + Σ_i (SLERP(θ0, θi; ω) −
+     * θ0) (the paper's SLERP(θ_base, θ_i, ω); how the tasks combine is not given)
+     */
+    BASE
   }
 
   /**
@@ -70,39 +70,57 @@ public final class CoreParameterFusion {
    * @param granularity the vectors the interpolation works on (null: {@code PER_TENSOR})
    * @param skip the "no fusion" ablation: CPI-FT's pipeline starts from the base model θ0 with
    *     its own budget (unlike DPI, which also takes the training baselines' budget)
+   * @param anchor interpolate the task models with one another or each with the base
+   * @param omega with {@code BASE}: the interpolation weight ω toward each task model
    */
   public record Config(boolean transplant, Interpolation interpolation, OverlapPolicy overlap,
-      double colinear,
-      @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Granularity.IsDefault.class)
-      Granularity granularity,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean skip) {
+      double colinear, Granularity granularity, boolean skip, Anchor anchor, double omega) {
     public Config {
       granularity = granularity == null ? Granularity.PER_TENSOR : granularity;
+      anchor = anchor == null ? Anchor.EXPERTS : anchor;
+      if (!(colinear > 0 && colinear <= 1)) {
+        throw new IllegalArgumentException("--colinear must be in (0, 1]; got " + colinear);
+      }
+      if (!(omega > 0 && omega <= 1)) {
+        throw new IllegalArgumentException("--omega must be in (0, 1]; got " + omega);
+      }
+      if (anchor == Anchor.BASE && granularity != Granularity.PER_TENSOR) {
+        throw new IllegalArgumentException("--fusion-anchor base interpolates per tensor; drop "
+            + "--slerp-granularity " + granularity.name().toLowerCase().replace('_', '-'));
+      }
     }
 
     public static Config paper() {
       return new Config(true, Interpolation.SLERP, OverlapPolicy.LARGER_DELTA, Slerp.COLINEAR,
-          Granularity.PER_TENSOR, false);
+          Granularity.PER_TENSOR, false, Anchor.EXPERTS, 1.0);
+    }
+
+    public Config withAnchor(Anchor a, double w) {
+      return new Config(transplant, interpolation, overlap, colinear, granularity, skip, a, w);
+    }
+
+    public Config withColinear(double eps) {
+      return new Config(transplant, interpolation, overlap, eps, granularity, skip, anchor, omega);
     }
 
     public Config withTransplant(boolean t) {
-      return new Config(t, interpolation, overlap, colinear, granularity, skip);
+      return new Config(t, interpolation, overlap, colinear, granularity, skip, anchor, omega);
     }
 
     public Config withInterpolation(Interpolation i) {
-      return new Config(transplant, i, overlap, colinear, granularity, skip);
+      return new Config(transplant, i, overlap, colinear, granularity, skip, anchor, omega);
     }
 
     public Config withOverlap(OverlapPolicy o) {
-      return new Config(transplant, interpolation, o, colinear, granularity, skip);
+      return new Config(transplant, interpolation, o, colinear, granularity, skip, anchor, omega);
     }
 
     public Config withGranularity(Granularity g) {
-      return new Config(transplant, interpolation, overlap, colinear, g, skip);
+      return new Config(transplant, interpolation, overlap, colinear, g, skip, anchor, omega);
     }
 
     public Config withSkip(boolean s) {
-      return new Config(transplant, interpolation, overlap, colinear, granularity, s);
+      return new Config(transplant, interpolation, overlap, colinear, granularity, s, anchor, omega);
     }
   }
 
@@ -214,7 +232,9 @@ public final class CoreParameterFusion {
     }
     long[] shape = p.shape();
     float[] out;
-    if (cfg.granularity() == Granularity.PER_ROW && shape.length >= 2 && shape[0] > 1) {
+    if (cfg.anchor() == Anchor.BASE) {
+      out = baseAnchored(p.data(), xs, rest, cfg);
+    } else if (cfg.granularity() == Granularity.PER_ROW && shape.length >= 2 && shape[0] > 1) {
       out = perRow(xs, rest, (int) shape[0], cfg);
     } else {
       out = cfg.interpolation().combine(xs, rest, cfg.colinear());
@@ -223,6 +243,28 @@ public final class CoreParameterFusion {
       transplant(p, out, xs, owners, cfg.overlap());
     }
     return p.withData(out);
+  }
+
+  /**
+   * θ0 + Σ_i (SLERP(θ0, θi; ω) − θ0) over the entries of {@code rest} (all when null); the other
+   * entries keep θ0 (they are transplanted afterwards).
+   */
+  static float[] baseAnchored(float[] base, List<float[]> xs, BitSet rest, Config cfg) {
+    double[] acc = new double[base.length];
+    for (int j = 0; j < base.length; j++) {
+      acc[j] = base[j];
+    }
+    for (float[] x : xs) {
+      float[] s = Slerp.slerp(base, x, cfg.omega(), rest, cfg.colinear());
+      for (int j = 0; j < base.length; j++) {
+        acc[j] += (double) s[j] - base[j];
+      }
+    }
+    float[] out = new float[base.length];
+    for (int j = 0; j < base.length; j++) {
+      out[j] = (float) acc[j];
+    }
+    return out;
   }
 
   /** Each row (a slice along the first axis) interpolated as its own vector. */

@@ -8,9 +8,12 @@ package org.cpift.merge;
  * @param tiesTopPercent TIES: keep the top-k% |δ| entries of each task vector
  * @param dareDropRate DARE: probability of dropping a delta entry
  * @param seed DARE's random drops
+ * @param selectOnValidation choose the method's hyperparameters from its grid
+ *     ({@link MergeRegistry#grid}) by the average normalized validation score, as the methods'
+ *     papers do; false: use the values given here
  */
 public record MergeOptions(double lambda, double tiesLambda, double tiesTopPercent,
-    double dareDropRate, long seed) {
+    double dareDropRate, long seed, boolean selectOnValidation) {
   public MergeOptions {
     if (!(lambda > 0) || !(tiesLambda > 0) || !(tiesTopPercent > 0 && tiesTopPercent <= 100)
         || !(dareDropRate >= 0 && dareDropRate < 1)) {
@@ -20,28 +23,35 @@ public record MergeOptions(double lambda, double tiesLambda, double tiesTopPerce
     }
   }
 
-  /** λ = 0.3 for task arithmetic, λ = 1 for TIES, TIES k = 20%, DARE p = 0.5. */
+  /**
+   * Hyperparameters chosen on validation; without selection λ = 0.3 for task arithmetic, λ = 1
+   * for TIES, TIES k = 20%, DARE p = 0.5.
+   */
   public static MergeOptions defaults() {
-    return new MergeOptions(0.3, 1.0, 20, 0.5, 0);
+    return new MergeOptions(0.3, 1.0, 20, 0.5, 0, true);
   }
 
   public MergeOptions withLambda(double l) {
-    return new MergeOptions(l, tiesLambda, tiesTopPercent, dareDropRate, seed);
+    return new MergeOptions(l, tiesLambda, tiesTopPercent, dareDropRate, seed, selectOnValidation);
   }
 
   public MergeOptions withTiesLambda(double l) {
-    return new MergeOptions(lambda, l, tiesTopPercent, dareDropRate, seed);
+    return new MergeOptions(lambda, l, tiesTopPercent, dareDropRate, seed, selectOnValidation);
   }
 
   public MergeOptions withTiesTopPercent(double k) {
-    return new MergeOptions(lambda, tiesLambda, k, dareDropRate, seed);
+    return new MergeOptions(lambda, tiesLambda, k, dareDropRate, seed, selectOnValidation);
   }
 
   public MergeOptions withDareDropRate(double p) {
-    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, p, seed);
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, p, seed, selectOnValidation);
   }
 
   public MergeOptions withSeed(long s) {
-    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, s);
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, s, selectOnValidation);
+  }
+
+  public MergeOptions withSelectOnValidation(boolean select) {
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, seed, select);
   }
 }

@@ -2,6 +2,7 @@ package org.cpift.merge;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -15,12 +16,23 @@ import org.cpift.util.CpiftException;
 public final class MergeRegistry {
   private static final Map<String, Function<MergeOptions, MergeMethod>> METHODS =
       new LinkedHashMap<>();
+  private static final Map<String, Function<MergeOptions, List<MergeOptions>>> GRIDS =
+      new LinkedHashMap<>();
+
+  static final List<Double> LAMBDAS = List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0);
 
   static {
-    register("task-arithmetic", o -> new TaskArithmetic(o.lambda()));
-    register("ties", o -> new Ties(o.tiesTopPercent(), o.tiesLambda()));
-    register("dare-ta", o -> new Dare(o, false));
-    register("dare-ties", o -> new Dare(o, true));
+    register("task-arithmetic", o -> new TaskArithmetic(o.lambda()),
+        o -> LAMBDAS.stream().map(o::withLambda).toList());
+    register("ties", o -> new Ties(o.tiesTopPercent(), o.tiesLambda()),
+        o -> product(List.of(0.6, 1.0, 1.4), List.of(10.0, 20.0, 40.0),
+            (l, k) -> o.withTiesLambda(l).withTiesTopPercent(k)));
+    register("dare-ta", o -> new Dare(o, false),
+        o -> product(List.of(0.3, 0.5, 0.7), List.of(0.2, 0.4, 0.6, 0.8, 1.0),
+            (p, l) -> o.withDareDropRate(p).withLambda(l)));
+    register("dare-ties", o -> new Dare(o, true),
+        o -> product(List.of(0.3, 0.5, 0.7), List.of(0.6, 1.0, 1.4),
+            (p, l) -> o.withDareDropRate(p).withTiesLambda(l)));
     register("slerp", o -> new SlerpMerge(Interpolation.SLERP));
     register("linear", o -> new SlerpMerge(Interpolation.LINEAR));
     register("localize-stitch", o -> new LocalizeStitch());
@@ -28,10 +40,41 @@ public final class MergeRegistry {
 
   private MergeRegistry() {}
 
+  /** Registers a method without hyperparameters to select (its grid is the given options). */
   public static synchronized void register(String name, Function<MergeOptions, MergeMethod> factory) {
+    register(name, factory, List::of);
+  }
+
+  /**
+   * Registers a method with the grid its hyperparameters are chosen from on validation (its
+   * paper's ranges); each candidate is the given options with the grid's values set.
+   */
+  public static synchronized void register(String name, Function<MergeOptions, MergeMethod> factory,
+      Function<MergeOptions, List<MergeOptions>> grid) {
     if (METHODS.putIfAbsent(name, factory) != null) {
       throw new IllegalArgumentException("merge method '" + name + "' is already registered");
     }
+    GRIDS.put(name, grid);
+  }
+
+  /**
+   * The candidates a method's hyperparameters are chosen from: its grid when
+   * {@link MergeOptions#selectOnValidation()}, else the options as given.
+   */
+  public static synchronized List<MergeOptions> grid(String name, MergeOptions options) {
+    create(name, options); // an unknown name fails here, with the list of known ones
+    return options.selectOnValidation() ? GRIDS.get(name).apply(options) : List.of(options);
+  }
+
+  private static List<MergeOptions> product(List<Double> a, List<Double> b,
+      java.util.function.BiFunction<Double, Double, MergeOptions> f) {
+    List<MergeOptions> out = new java.util.ArrayList<>();
+    for (double x : a) {
+      for (double y : b) {
+        out.add(f.apply(x, y));
+      }
+    }
+    return out;
   }
 
   public static synchronized MergeMethod create(String name, MergeOptions options) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.cpift.merge.MergeContext;
 import org.cpift.merge.MergeMethod;
+import org.cpift.merge.MergeOptions;
 import org.cpift.merge.MergeRegistry;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
@@ -183,15 +184,65 @@ public final class Baselines {
       if (method.equals("localize-stitch")) {
         cores = CoreRegions.of(ctx, experts).stream().map(c -> c.mask()).toList();
       }
-      MergeMethod mm = MergeRegistry.create(method, ctx.config().merge());
+      MergeContext mc = new MergeContext(ctx.base().params(), params, ctx.taskNames(), cores);
+      List<MergeOptions> grid = MergeRegistry.grid(method, ctx.config().merge());
+      Map<String, Double> expertVal = new LinkedHashMap<>();
+      experts.forEach(e -> expertVal.put(e.task(), e.valScore()));
       long t0 = System.nanoTime();
-      ParamSnapshot merged = mm.merge(new MergeContext(ctx.base().params(), params,
-          ctx.taskNames(), cores));
+      MergeMethod mm = null;
+      ParamSnapshot merged = null;
+      double bestVal = Double.NEGATIVE_INFINITY;
+      List<Map<String, Object>> tried = new ArrayList<>();
+      for (MergeOptions o : grid) {
+        MergeMethod candidate = MergeRegistry.create(method, o);
+        ParamSnapshot p = candidate.merge(mc);
+        if (grid.size() == 1) {
+          mm = candidate;
+          merged = p;
+          break;
+        }
+        // hyperparameters chosen on the validation split, never on test
+        double val = normalizedValidation(ctx, p, expertVal);
+        Map<String, Object> t = new LinkedHashMap<>(candidate.parameters());
+        t.put("val_normalized", val);
+        tried.add(t);
+        LOG.info("{}: {} → validation avg normalized {}", method, candidate.parameters(),
+            String.format("%.3f", val));
+        if (val > bestVal) {
+          bestVal = val;
+          mm = candidate;
+          merged = p;
+        }
+      }
       double wall = (System.nanoTime() - t0) / 1e9;
       Map<String, Object> details = new LinkedHashMap<>(mm.parameters());
       details.put("reference", mm.reference());
+      if (!tried.isEmpty()) {
+        details.put("selected_on", "validation (average normalized score over " + grid.size()
+            + " candidates)");
+        details.put("validation_grid", tried);
+      }
       return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(merged),
           shared.withWall(wall), null, null, List.of(), details);
+    }
+  }
+
+  /** Mean over tasks of the validation score ÷ the expert's validation score. */
+  static double normalizedValidation(MethodContext ctx, ParamSnapshot p,
+      Map<String, Double> expertVal) {
+    try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
+      m.loadParameters(p);
+      var s = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), ctx.tasks(),
+          SuiteEvaluator.Split.VAL, ctx.config().evaluation().limit());
+      double sum = 0;
+      int n = 0;
+      for (var e : expertVal.entrySet()) {
+        if (e.getValue() > 0) {
+          sum += s.get(e.getKey()).get("score") / e.getValue();
+          n++;
+        }
+      }
+      return n == 0 ? Double.NaN : sum / n;
     }
   }
 

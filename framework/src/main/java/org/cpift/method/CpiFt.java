@@ -180,8 +180,9 @@ public final class CpiFt implements Method {
     PipelinedSft.Result r = dpi
         ? PipelinedSft.runWith(ctx, start, stageTasks, coreByTask,
             Math.max(1, c.baselineSteps(ctx.tasks().size()) / stageTasks.size()), 0, c.pipeline().freeze(),
-            MethodConfig.StageData.STAGE_PLUS_REPLAY, name())
-        : PipelinedSft.run(ctx, start, stageTasks, coreByTask, c.budgets().pipelineSteps(),
+            c.pipeline().stageData(), name())
+        : PipelinedSft.run(ctx, start, stageTasks, coreByTask,
+            c.budgets().pipelineStepsPerStage(stageTasks.size()),
             c.budgets().stageSamples(), c.pipeline().freeze(), name());
     return new Stage6(r, fusionSeconds, fusedScores);
   }

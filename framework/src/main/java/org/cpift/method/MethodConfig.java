@@ -35,13 +35,16 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
     CoreConfig core, Staging staging, CoreParameterFusion.Config fusion, Pipeline pipeline,
     MergeOptions merge, Evaluation evaluation) {
 
-  /** Data of a pipelined stage. */
+  /**
+   * Data of a pipelined stage. The paper's pipelined phase trains on "mixed-task data" with
+   * earlier stages' cores frozen; {@code ALL_TASKS} is that reading and the default.
+   */
   public enum StageData {
     /** a balanced sample of the stage's tasks plus a replay sample of earlier stages' tasks */
     STAGE_PLUS_REPLAY,
     /** the stage's tasks only */
     STAGE_ONLY,
-    /** a balanced sample of every task (the paper's "mixed-task data") */
+    /** a balanced sample of every task in every stage (the paper's "mixed-task data"; default) */
     ALL_TASKS
   }
 
@@ -63,13 +66,39 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
    *     and which are fused; 0 means the probes are the single-task experts (S steps)
    * @param pipelineSteps P: CPI-FT's pipelined SFT steps per stage
    * @param stageSamples balanced sample per task in a pipelined stage
+   * @param baselineSteps steps of the training baselines (multi-task, multi-stage, DPI); 0 means
+   *     N·S, as many as the N experts together
+   * @param pipelineTotalSteps when > 0, CPI-FT's pipelined phase gets this many steps in all,
+   *     split equally over its stages, instead of P per stage (budget-matched controls)
    */
-  public record Budgets(int expertSteps, int probeSteps, int pipelineSteps, int stageSamples) {
+  public record Budgets(int expertSteps, int probeSteps, int pipelineSteps, int stageSamples,
+      int baselineSteps, int pipelineTotalSteps) {
     public Budgets {
       atLeast(1, expertSteps, "--expert-steps");
       atLeast(0, probeSteps, "--probe-steps (0: probes are the experts)");
       atLeast(1, pipelineSteps, "--pipeline-steps");
       atLeast(1, stageSamples, "--stage-samples");
+      atLeast(0, baselineSteps, "--baseline-steps (0: N·S)");
+      atLeast(0, pipelineTotalSteps, "--pipeline-total-steps (0: P per stage)");
+    }
+
+    /** Budgets with the baselines at N·S and P steps per stage. */
+    public Budgets(int expertSteps, int probeSteps, int pipelineSteps, int stageSamples) {
+      this(expertSteps, probeSteps, pipelineSteps, stageSamples, 0, 0);
+    }
+
+    /** Steps per stage of a pipeline of {@code stages} stages. */
+    public int pipelineStepsPerStage(int stages) {
+      return pipelineTotalSteps > 0 ? Math.max(1, pipelineTotalSteps / stages) : pipelineSteps;
+    }
+
+    public Budgets withBaselineSteps(int n) {
+      return new Budgets(expertSteps, probeSteps, pipelineSteps, stageSamples, n,
+          pipelineTotalSteps);
+    }
+
+    public Budgets withPipelineTotalSteps(int n) {
+      return new Budgets(expertSteps, probeSteps, pipelineSteps, stageSamples, baselineSteps, n);
     }
 
     /** The probes' steps: {@link #probeSteps} or, when 0, {@link #expertSteps}. */
@@ -78,20 +107,24 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
     }
 
     public Budgets withExpertSteps(int n) {
-      return new Budgets(n, probeSteps, pipelineSteps, stageSamples);
+      return new Budgets(n, probeSteps, pipelineSteps, stageSamples, baselineSteps,
+          pipelineTotalSteps);
     }
 
     /** Probe fine-tunes of {@code n} steps (0, or the expert steps: the experts themselves). */
     public Budgets withProbeSteps(int n) {
-      return new Budgets(expertSteps, n == expertSteps ? 0 : n, pipelineSteps, stageSamples);
+      return new Budgets(expertSteps, n == expertSteps ? 0 : n, pipelineSteps, stageSamples,
+          baselineSteps, pipelineTotalSteps);
     }
 
     public Budgets withPipelineSteps(int n) {
-      return new Budgets(expertSteps, probeSteps, n, stageSamples);
+      return new Budgets(expertSteps, probeSteps, n, stageSamples, baselineSteps,
+          pipelineTotalSteps);
     }
 
     public Budgets withStageSamples(int n) {
-      return new Budgets(expertSteps, probeSteps, pipelineSteps, n);
+      return new Budgets(expertSteps, probeSteps, pipelineSteps, n, baselineSteps,
+          pipelineTotalSteps);
     }
   }
 
@@ -208,13 +241,16 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
         new Staging(GroupingConfig.paper(), GroupingMode.OVERLAP, StageOrdering.Policy.RANDOM,
             List.of(), 3),
         CoreParameterFusion.Config.paper(),
-        new Pipeline(StageData.STAGE_PLUS_REPLAY, 0.25, true), MergeOptions.defaults(),
+        new Pipeline(StageData.ALL_TASKS, 0.25, true), MergeOptions.defaults(),
         new Evaluation(preset == Preset.PAPER ? 0 : 200, false));
   }
 
-  /** Total steps of the training baselines: as many as all experts together (N·S). */
+  /**
+   * Total steps of the training baselines: as many as all experts together (N·S), unless
+   * {@link Budgets#baselineSteps} sets another budget.
+   */
   public int baselineSteps(int tasks) {
-    return tasks * budgets.expertSteps();
+    return budgets.baselineSteps() > 0 ? budgets.baselineSteps() : tasks * budgets.expertSteps();
   }
 
   public MethodConfig withSeed(long s) {

@@ -180,6 +180,56 @@ class MergeTest {
   }
 
   @Test
+  void baseAnchoredFusionSumsEachTaskModelsSlerpFromTheBase() {
+    // 8 non-core entries; two task models far from the base (spherical) and the ω = 1 endpoint
+    SplittableRandom rnd = new SplittableRandom(11);
+    float[] th0 = gauss(rnd, 8);
+    float[] a = gauss(rnd, 8);
+    float[] b = gauss(rnd, 8);
+    var cfg = CoreParameterFusion.Config.paper();
+    List<ParamSnapshot> experts = List.of(snap(a), snap(b));
+    List<ParamMask> noCores = List.of(new ParamMask(), new ParamMask());
+    for (double w : new double[] {0.3, 1.0}) {
+      float[] got = CoreParameterFusion.fuse(snap(th0), experts, noCores,
+          cfg.withAnchor(CoreParameterFusion.Anchor.BASE, w)).get("w").data();
+      float[] sa = Slerp.slerp(th0, a, w);
+      float[] sb = Slerp.slerp(th0, b, w);
+      for (int j = 0; j < 8; j++) {
+        assertEquals(th0[j] + (sa[j] - th0[j]) + (sb[j] - th0[j]), got[j], 1e-5f);
+        if (w == 1.0) {
+          assertEquals(th0[j] + (a[j] - th0[j]) + (b[j] - th0[j]), got[j], 1e-5f);
+        }
+      }
+      // the spherical weights differ from the linear ones here: the test can tell them apart
+      assertTrue(Math.abs(sa[0] - (th0[0] + w * (a[0] - th0[0]))) > 1e-4 || w == 1.0);
+    }
+    // small task vectors are colinear with the base: θ0 + ω·(δa + δb), cores transplanted
+    MergeContext c = ctx();
+    float[] got = CoreParameterFusion.fuse(c.base(), c.experts(), c.cores(),
+        cfg.withAnchor(CoreParameterFusion.Anchor.BASE, 0.5)).get("w").data();
+    assertEquals(3f, got[0]);
+    assertEquals(-2f, got[2]);
+    // entry 3 is the only non-core one: one-entry vectors are colinear, so 1 + 0.5·(0.5 + 0.5)
+    assertEquals(1.5f, got[3], 1e-6f);
+    assertThrows(IllegalArgumentException.class,
+        () -> cfg.withAnchor(CoreParameterFusion.Anchor.BASE, 0));
+    assertThrows(IllegalArgumentException.class, () -> cfg.withAnchor(
+        CoreParameterFusion.Anchor.BASE, 0.5).withGranularity(CoreParameterFusion.Granularity.PER_ROW));
+  }
+
+  @Test
+  void mergeGridsAreTheDeclaredCandidatesOrTheGivenValues() {
+    MergeOptions o = MergeOptions.defaults();
+    assertEquals(10, MergeRegistry.grid("task-arithmetic", o).size());
+    assertEquals(9, MergeRegistry.grid("ties", o).size());
+    assertEquals(15, MergeRegistry.grid("dare-ta", o).size());
+    assertEquals(List.of(o), MergeRegistry.grid("slerp", o));
+    MergeOptions fixed = o.withLambda(0.7).withSelectOnValidation(false);
+    assertEquals(List.of(fixed), MergeRegistry.grid("task-arithmetic", fixed));
+    assertTrue(MergeRegistry.grid("ties", o).stream().allMatch(x -> x.seed() == o.seed()));
+  }
+
+  @Test
   void registryKnowsTheBaselinesAndRejectsUnknownNames() {
     assertTrue(MergeRegistry.names().containsAll(List.of("task-arithmetic", "ties", "dare-ta",
         "dare-ties", "slerp", "linear", "localize-stitch")));
