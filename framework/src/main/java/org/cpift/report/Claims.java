@@ -16,7 +16,35 @@ public final class Claims {
   private Claims() {}
 
   /** One claim and what the data say. */
-  public record Claim(String statement, String status, String evidence) {}
+  /**
+   * A claim of the paper checked on a run.
+   *
+   * @param statement the claim
+   * @param status supported, not supported, inconclusive, ...; "before correction only" when its
+   *     interval excludes 0 but its Holm-adjusted p does not stay below 0.05
+   * @param evidence the figures behind the status
+   * @param pValues the raw p-values of the paired tests that decide it (empty: none)
+   * @param holmP the same tests' p-values after Holm's adjustment over every test of the report
+   */
+  public record Claim(String statement, String status, String evidence, List<Double> pValues,
+      List<Double> holmP) {
+    public Claim {
+      pValues = pValues == null ? List.of() : List.copyOf(pValues);
+      holmP = holmP == null ? List.of() : List.copyOf(holmP);
+    }
+
+    public Claim(String statement, String status, String evidence) {
+      this(statement, status, evidence, List.of(), List.of());
+    }
+
+    Claim withP(Statistics.Paired... tests) {
+      List<Double> ps = new ArrayList<>();
+      for (Statistics.Paired t : tests) {
+        ps.add(t.pValue());
+      }
+      return new Claim(statement, status, evidence, ps, List.of());
+    }
+  }
 
   static final String NOT_MEASURED = "not measured here";
   /** The forgetting experiment's control row: CPI-FT with nothing frozen. */
@@ -30,6 +58,39 @@ public final class Claims {
     out.add(forgettingHalved(s));
     out.add(groupingHelps(s));
     out.add(pipelinedBeatsSingleStage(s));
+    return holm(out);
+  }
+
+  /**
+   * Holm's adjustment over every paired test the report's claims make (one family); a claim
+   * supported by its intervals whose adjusted p reaches 0.05 says it holds before correction only.
+   */
+  static List<Claim> holm(List<Claim> claims) {
+    List<Double> all = new ArrayList<>();
+    claims.forEach(c -> all.addAll(c.pValues()));
+    double[] adj = Statistics.holm(all.stream().mapToDouble(Double::doubleValue).toArray());
+    int tests = (int) all.stream().filter(p -> !Double.isNaN(p)).count();
+    List<Claim> out = new ArrayList<>();
+    int at = 0;
+    for (Claim c : claims) {
+      List<Double> mine = new ArrayList<>();
+      for (int i = 0; i < c.pValues().size(); i++) {
+        mine.add(adj[at++]);
+      }
+      String status = c.status();
+      String evidence = c.evidence();
+      if (!mine.isEmpty()) {
+        boolean survives = mine.stream().allMatch(p -> !Double.isNaN(p) && p < 0.05);
+        if ((status.startsWith("supported") || status.startsWith("partly supported")
+            || status.startsWith("not supported")) && !survives) {
+          status += " — before correction only (Holm)";
+        }
+        evidence += "; Holm-adjusted p over the report's " + tests + " tests: " + String.join(", ",
+            mine.stream().map(p -> Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.3g", p))
+                .toList());
+      }
+      out.add(new Claim(c.statement(), status, evidence, c.pValues(), mine));
+    }
     return out;
   }
 
@@ -129,7 +190,8 @@ public final class Claims {
       status += " (only against " + (mt.isPresent() ? "multi-task" : "multi-stage") + " so far)";
     }
     return new Claim(st, status, (mt.map(p -> "CPI-FT − multi-task: " + ci(p)).orElse("multi-task: not run"))
-        + "; " + (ms.map(p -> "CPI-FT − multi-stage (random): " + ci(p)).orElse("multi-stage (random): not run")));
+        + "; " + (ms.map(p -> "CPI-FT − multi-stage (random): " + ci(p)).orElse("multi-stage (random): not run")))
+        .withP(have.toArray(new Statistics.Paired[0]));
   }
 
   /**
@@ -140,6 +202,7 @@ public final class Claims {
   static Claim forgettingHalved(Summaries s) {
     String st = "CPI-FT cuts forgetting (BWT) by more than half relative to multi-stage SFT.";
     List<String> evidence = new ArrayList<>();
+    List<Statistics.Paired> tests = new ArrayList<>();
     int above = 0;
     int below = 0;
     int orders = 0;
@@ -173,6 +236,7 @@ public final class Claims {
       }
       evidence.add(line + ", cut " + Math.round(100 * cut) + "%; CPI-FT − ½·" + baseline + " "
           + ci(d.get()) + control);
+      tests.add(d.get());
       String decided = decide(d.get());
       oneSeed |= decided.equals(ONE_SEED);
       above += decided.equals("supported") ? 1 : 0;
@@ -190,7 +254,8 @@ public final class Claims {
             + "(inconclusive on the rest)"
         : "mixed (supported on " + above + ", not supported on " + below + " of " + orders
             + " stage orders)";
-    return new Claim(st, status, String.join("; ", evidence));
+    return new Claim(st, status, String.join("; ", evidence))
+        .withP(tests.toArray(new Statistics.Paired[0]));
   }
 
   static Claim groupingHelps(Summaries s) {
@@ -241,7 +306,7 @@ public final class Claims {
         + (tested.equals(best) && !tested.equals("tau=0.1") ? " (the best of " + positive.size()
             + " values, not corrected for the choice)" : "")
         + ". Budgets differ: τ = 0 puts every task in one stage (P steps in all), τ > 0 one "
-        + "stage per group (P steps each); stage-vs-single compares at equal budget");
+        + "stage per group (P steps each); stage-vs-single compares at equal budget").withP(p);
   }
 
   static Claim pipelinedBeatsSingleStage(Summaries s) {
@@ -251,6 +316,7 @@ public final class Claims {
     if (p.isEmpty()) {
       return new Claim(st, NOT_MEASURED, "");
     }
-    return new Claim(st, decide(p.get()), "pipelined − single-stage: " + ci(p.get()));
+    return new Claim(st, decide(p.get()), "pipelined − single-stage: " + ci(p.get()))
+        .withP(p.get());
   }
 }

@@ -50,7 +50,7 @@ public final class HtmlReport {
     }
     List<String> tasks = s.tasks();
     b.append("<h2>Results (mean ± std over seeds)</h2>").append(table(s, tasks));
-    b.append("<h2>Per-task scores (bars: mean; whiskers: 95% CI)</h2>").append(bars(s, tasks));
+    b.append("<h2>Per-task scores (bars: mean; whiskers: 95% percentile bootstrap over seeds)</h2>").append(bars(s, tasks));
     String seesaw = seesaw(s, tasks);
     if (!seesaw.isEmpty()) {
       b.append("<h2>Seesaw: score relative to the single-task expert</h2><p>Each bar is a method's "
@@ -146,8 +146,9 @@ public final class HtmlReport {
       for (int i = 0; i < cats.size(); i++) {
         var r = s.get(vm[0], vm[1], cats.get(i), "score");
         m[i] = r.map(SummaryRow::mean).orElse(Double.NaN);
-        lo[i] = r.map(SummaryRow::ciLow).orElse(Double.NaN);
-        hi[i] = r.map(SummaryRow::ciHigh).orElse(Double.NaN);
+        // scores live in [0, 1]: the percentile bootstrap over seeds stays there
+        lo[i] = r.map(SummaryRow::bootLow).orElse(Double.NaN);
+        hi[i] = r.map(SummaryRow::bootHigh).orElse(Double.NaN);
       }
       series.add(new Svg.Series(label(vm), m, lo, hi));
     }
@@ -287,26 +288,36 @@ public final class HtmlReport {
    */
   static String differences(Summaries s) {
     StringBuilder rows = new StringBuilder();
+    List<String[]> compared = new ArrayList<>();
+    List<Statistics.Paired> tests = new ArrayList<>();
     for (String[] vm : s.variantsAndMethods()) {
       if (vm[0].equals("default") || s.get("default", vm[1], "average", "score").isEmpty()) {
         continue;
       }
-      var p = s.paired(vm[0], vm[1], "default", vm[1], "average", "score");
-      if (p.isEmpty()) {
-        continue;
-      }
-      Statistics.Paired d = p.get();
+      s.paired(vm[0], vm[1], "default", vm[1], "average", "score").ifPresent(p -> {
+        compared.add(vm);
+        tests.add(p);
+      });
+    }
+    // the table is one family of comparisons: Holm-adjusted p beside each raw p
+    double[] holm = Statistics.holm(tests.stream().mapToDouble(Statistics.Paired::pValue).toArray());
+    for (int k = 0; k < compared.size(); k++) {
+      String[] vm = compared.get(k);
+      Statistics.Paired d = tests.get(k);
       String cls = d.ciLow() > 0 ? "supported" : d.ciHigh() < 0 ? "not" : "";
       rows.append("<tr><td>").append(esc(vm[1] + " (" + vm[0] + ")")).append("</td><td class=\"")
           .append(cls).append("\">").append(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
               d.meanDiff(), d.ciLow(), d.ciHigh())).append("</td><td>")
           .append(Double.isNaN(d.pValue()) ? "n/a" : String.format(Locale.ROOT, "%.3g", d.pValue()))
+          .append("</td><td>")
+          .append(Double.isNaN(holm[k]) ? "n/a" : String.format(Locale.ROOT, "%.3g", holm[k]))
           .append("</td><td>").append(d.n()).append("</td></tr>");
     }
     return rows.length() == 0 ? "" : "<h2>Each variant against the default (paired over seeds)</h2>"
         + "<table><tr><th>method (variant)</th><th>Δ average score [95% CI]</th><th>paired t p</th>"
-        + "<th>n</th></tr>" + rows + "</table><p><small>green: above the default with the whole "
-        + "interval; red: below.</small></p>";
+        + "<th>Holm-adjusted p</th><th>n</th></tr>" + rows + "</table><p><small>green: above the "
+        + "default with the whole interval; red: below (both before correction). Holm: over the "
+        + compared.size() + " comparisons of this table.</small></p>";
   }
 
   static String sweeps(Summaries s) {

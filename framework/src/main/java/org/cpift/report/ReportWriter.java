@@ -44,7 +44,9 @@ public final class ReportWriter {
         DoubleColumn.create("mean", rows.stream().mapToDouble(SummaryRow::mean).toArray()),
         DoubleColumn.create("std", rows.stream().mapToDouble(SummaryRow::std).toArray()),
         DoubleColumn.create("ci_low", rows.stream().mapToDouble(SummaryRow::ciLow).toArray()),
-        DoubleColumn.create("ci_high", rows.stream().mapToDouble(SummaryRow::ciHigh).toArray()));
+        DoubleColumn.create("ci_high", rows.stream().mapToDouble(SummaryRow::ciHigh).toArray()),
+        DoubleColumn.create("boot_low", rows.stream().mapToDouble(SummaryRow::bootLow).toArray()),
+        DoubleColumn.create("boot_high", rows.stream().mapToDouble(SummaryRow::bootHigh).toArray()));
   }
 
   static String csv(Table t) {

@@ -20,10 +20,12 @@ public final class Summaries {
     }
     for (List<Row> g : groups.values()) {
       Row f = g.get(0);
-      Statistics.Summary s = Statistics.summarize(g.stream().mapToDouble(Row::value).toArray());
+      double[] values = g.stream().mapToDouble(Row::value).toArray();
+      Statistics.Summary s = Statistics.summarize(values);
+      double[] boot = Statistics.bootstrapMean(values);
       byKey.put(key(f.variant(), f.method(), f.task(), f.metric()), new SummaryRow(f.experiment(),
           f.variant(), f.method(), f.task(), f.metric(), s.n(), s.mean(), s.std(), s.ciLow(),
-          s.ciHigh()));
+          s.ciHigh(), boot[0], boot[1]));
     }
   }
 

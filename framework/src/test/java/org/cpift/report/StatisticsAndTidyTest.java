@@ -41,6 +41,53 @@ class StatisticsAndTidyTest {
   }
 
   @Test
+  void holmAdjustsAFamilyStepDown() {
+    // by hand: sorted 0.01, 0.02, 0.03, 0.5 (m = 4): 0.04, 0.06, max(0.06, 0.06) = 0.06, 0.5
+    double[] adj = Statistics.holm(new double[] {0.03, 0.5, Double.NaN, 0.01, 0.02});
+    assertEquals(0.06, adj[0], 1e-12);
+    assertEquals(0.5, adj[1], 1e-12);
+    assertTrue(Double.isNaN(adj[2]));
+    assertEquals(0.04, adj[3], 1e-12);
+    assertEquals(0.06, adj[4], 1e-12);
+    assertEquals(1.0, Statistics.holm(new double[] {0.6, 0.7})[0], 1e-12); // capped at 1
+    assertEquals(0.8, Statistics.holm(new double[] {0.4, 0.6})[1], 1e-12); // monotone
+  }
+
+  @Test
+  void bootstrapIntervalStaysInsideTheValues() {
+    double[] v = {0.98, 1.0, 0.99};
+    double[] b = Statistics.bootstrapMean(v);
+    assertTrue(b[0] >= 0.98 && b[1] <= 1.0 && b[0] < b[1], java.util.Arrays.toString(b));
+    // the t-interval of the same values runs above 1
+    assertTrue(Statistics.summarize(v).ciHigh() > 1.0);
+    double[] same = Statistics.bootstrapMean(new double[] {0.5, 0.5});
+    assertEquals(0.5, same[0]);
+    assertEquals(0.5, same[1]);
+    assertEquals(java.util.Arrays.toString(b), java.util.Arrays.toString(Statistics.bootstrapMean(v)));
+  }
+
+  @Test
+  void aClaimSupportedOnlyBeforeCorrectionSaysSo() {
+    Claims.Claim strong = new Claims.Claim("a", "supported", "e").withP(
+        new Statistics.Paired(5, 0.2, 0.1, 0.3, 0.001));
+    Claims.Claim weak = new Claims.Claim("b", "supported", "e").withP(
+        new Statistics.Paired(5, 0.1, 0.01, 0.2, 0.04));
+    Claims.Claim other = new Claims.Claim("c", "inconclusive", "e").withP(
+        new Statistics.Paired(5, 0.1, -0.01, 0.2, 0.045));
+    // sorted 0.001, 0.04, 0.045 (m = 3): 0.003, 0.08, max(0.08, 0.045) = 0.08
+    List<Claims.Claim> out = Claims.holm(List.of(strong, weak, other,
+        new Claims.Claim("d", "not measured here", "")));
+    assertEquals("supported", out.get(0).status());
+    assertEquals("supported — before correction only (Holm)", out.get(1).status());
+    assertEquals("inconclusive", out.get(2).status());
+    assertEquals(0.003, out.get(0).holmP().get(0), 1e-12);
+    assertEquals(0.08, out.get(1).holmP().get(0), 1e-12);
+    assertTrue(out.get(1).evidence().contains("Holm-adjusted p over the report's 3 tests: 0.08"),
+        out.get(1).evidence());
+    assertEquals("", out.get(3).evidence());
+  }
+
+  @Test
   void normalizedAccBwtAndClaims() {
     var expert1 = cell("single-task", 1, Map.of("a", 0.8, "b", 0.5), null, List.of());
     var expert2 = cell("single-task", 2, Map.of("a", 0.6, "b", 0.5), null, List.of());
