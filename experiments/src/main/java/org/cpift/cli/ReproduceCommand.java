@@ -29,7 +29,8 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
   String preset;
 
-  @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--seeds", split = ",", defaultValue = "1,2,3,4,5", description = "main-results "
+      + "runs every seed, the other experiments the first three (default: ${DEFAULT-VALUE})")
   List<Long> seeds;
 
   @Option(names = "--experiments", split = ",", description = "only these experiments (default: all)")

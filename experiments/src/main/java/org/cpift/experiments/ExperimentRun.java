@@ -89,6 +89,8 @@ public final class ExperimentRun {
         paths.runDir().resolve("cache"));
     // the base and suite once: their checksums for the manifest, the task names for the cells
     MethodContext ctx = MethodRunner.context(inputs, MethodConfig.defaults(preset));
+    // sweeps take the first seeds only; the headline comparison takes all
+    seeds = seeds.subList(0, Math.min(seeds.size(), e.maxSeeds()));
     List<Cell> cells = e.cells(preset, seeds, ctx.taskNames()).stream().map(c -> new Cell(
         c.variant(), c.method(), adjust.apply(c.config()), c.tasks(), c.trainFraction(),
         c.label())).toList();

@@ -43,11 +43,6 @@ public final class Forgetting implements Experiment {
         + "CPI-FT's lower forgetting is measured.";
   }
 
-  @Override
-  public List<String> sections() {
-    return List.of("table", "forgetting");
-  }
-
   private static String variant(List<String> order) {
     return order.get(0) + "->" + order.get(1);
   }

@@ -34,6 +34,12 @@ public final class MainResults implements Experiment {
       "multi-stage-random", "dpi", "task-arithmetic", "ties", "dare-ta", "dare-ties", "slerp",
       "linear", "localize-stitch", "multi-stage-heuristic");
 
+  /** The headline comparison: every seed given (reproduce: five). */
+  @Override
+  public int maxSeeds() {
+    return Integer.MAX_VALUE;
+  }
+
   @Override
   public List<Cell> cells(Preset preset, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();

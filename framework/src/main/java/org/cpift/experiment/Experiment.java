@@ -22,8 +22,11 @@ public interface Experiment {
    */
   List<Cell> cells(Preset preset, List<Long> seeds, List<String> suiteTasks);
 
-  /** Which report sections apply. */
-  default List<String> sections() {
-    return List.of("table", "bars");
+  /**
+   * At most this many of the given seeds are used: the headline comparison (main-results) takes
+   * every seed given, the sweeps and ablations the first three, enough for sweeps.
+   */
+  default int maxSeeds() {
+    return 3;
   }
 }
