@@ -13,7 +13,7 @@ import org.cpift.method.MethodConfig;
 import org.cpift.util.CpiftException;
 import picocli.CommandLine.Option;
 
-/** The options of every switch of DESIGN §1 and the ablations, shared by the method commands. */
+/** The options of every switch of docs/method.md and the ablations, shared by the method commands. */
 final class MethodOptions {
   @Option(names = "--expert-steps", description = "steps of each single-task expert / probe (default: the preset's)")
   Integer expertSteps;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.cpift.method.MethodConfig;
 import org.cpift.method.MethodRunner;
+import org.cpift.report.ResultFiles;
 import org.cpift.method.Methods;
 import org.cpift.train.Preset;
 import picocli.CommandLine.Command;
@@ -54,8 +55,10 @@ final class RunMethodCommand implements Callable<Integer> {
     Methods.create(method); // fail fast on an unknown name
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
     Path basePath = base != null ? base : p.baseDir(Preset.DATA_ROOT);
-    MethodRunner.run(method, new MethodRunner.Inputs(basePath, suite != null ? suite : p.suiteDir(Preset.DATA_ROOT), tasks, cache), cfg, out,
+    MethodRunner.Run run = MethodRunner.run(method, new MethodRunner.Inputs(basePath, suite != null ? suite : p.suiteDir(Preset.DATA_ROOT), tasks, cache), cfg,
         "cpift run-method --method " + method + " --preset " + p.id() + " --seed " + seed);
+    ResultFiles.write(out, run.result(), run.tasks());
+    run.manifest().write(out.resolve("manifest.json"));
     return 0;
   }
 }

@@ -14,7 +14,7 @@ import org.cpift.merge.Interpolation;
 import org.cpift.method.MethodConfig;
 import org.cpift.train.Preset;
 
-/** Each open choice of DESIGN §1, one at a time against the default reading. */
+/** Each open choice of docs/method.md, one at a time against the default reading. */
 public final class Ambiguities implements Experiment {
   @Override
   public String name() {

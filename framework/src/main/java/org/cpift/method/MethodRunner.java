@@ -3,7 +3,6 @@ package org.cpift.method;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.cpift.report.ResultFiles;
 import org.cpift.task.Suite;
 import org.cpift.task.Task;
 import org.cpift.train.ModelCheckpoint;
@@ -45,9 +44,11 @@ public final class MethodRunner {
     return new MethodContext(base, baseHash, tasks, config, new ArtifactCache(in.cache()));
   }
 
-  /** Runs {@code method} and writes {@code out/}. */
-  public static MethodResult run(String method, Inputs in, MethodConfig config, Path out,
-      String command) {
+  /** A finished run: its result, the tasks in order, and its manifest (not yet written). */
+  public record Run(MethodResult result, List<String> tasks, RunManifest manifest) {}
+
+  /** Runs {@code method}; the caller writes the files (the report package's {@code ResultFiles}). */
+  public static Run run(String method, Inputs in, MethodConfig config, String command) {
     RunManifest manifest = new RunManifest(command);
     Method m = Methods.create(method);
     MethodContext ctx = context(in, config);
@@ -58,14 +59,12 @@ public final class MethodRunner {
     LOG.info("running {} on {} (seed {}, preset {})", method, ctx.taskNames(), config.seed(),
         config.preset().id());
     MethodResult r = m.run(ctx);
-    ResultFiles.write(out, r, ctx.taskNames());
     manifest.put("cost", r.cost()).put("scores", r.scores()).put("details", r.details());
     if (r.groups() != null) {
       manifest.put("stages", r.groups());
     }
-    manifest.write(out.resolve("manifest.json"));
     r.scores().forEach((t, v) -> LOG.info(String.format("%-14s %-13s score %.3f  answer loss %.3f",
         method, t, v.get("score"), v.get("answer_loss"))));
-    return r;
+    return new Run(r, ctx.taskNames(), manifest);
   }
 }

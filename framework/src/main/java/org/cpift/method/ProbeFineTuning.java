@@ -35,7 +35,7 @@ public final class ProbeFineTuning {
 
   /**
    * The probes CPI-FT (and DPI) find cores from and fuse: the experts themselves by default, or
-   * shorter fine-tunes of {@link MethodConfig#probeSteps} steps (DESIGN §1, "probe length").
+   * shorter fine-tunes of {@link MethodConfig.Budgets#probeSteps} steps (docs/method.md, "probe length").
    */
   public static List<Expert> probes(MethodContext ctx) {
     List<Expert> out = new ArrayList<>();

@@ -187,10 +187,13 @@ public final class HtmlReport {
   /** Mean Jaccard over the CPI-FT (else DPI) cells of the default variant, and its dendrogram. */
   static String overlap(List<CellResult> cells, List<String> tasks) {
     List<double[][]> ms = new ArrayList<>();
+    // the grouping the runs used (τ and linkage of their configuration), not a fixed one
+    GroupingConfig grouping = GroupingConfig.paper();
     for (CellResult c : cells) {
       if (c.result().jaccard() != null && c.cell().variant().equals("default")
           && c.result().jaccard().length == tasks.size()) {
         ms.add(c.result().jaccard());
+        grouping = c.cell().config().staging().grouping();
       }
     }
     if (ms.isEmpty()) {
@@ -212,7 +215,7 @@ public final class HtmlReport {
         }
       }
     }
-    var g = TaskGrouping.group(mean, GroupingConfig.paper());
+    var g = TaskGrouping.group(mean, grouping);
     List<int[][]> merges = new ArrayList<>();
     List<Double> sims = new ArrayList<>();
     for (TaskGrouping.Merge m : g.dendrogram()) {
@@ -220,11 +223,13 @@ public final class HtmlReport {
           m.right().stream().mapToInt(Integer::intValue).toArray()});
       sims.add(m.similarity());
     }
+    String linkage = grouping.linkage().name().toLowerCase(java.util.Locale.ROOT);
     return "<h2>Core-region overlap</h2><p>Jaccard index of the tasks' core regions, mean over "
-        + ms.size() + " run(s); single-linkage dendrogram on 1 − J with the cut at τ = 0.1 "
-        + "(groups: " + esc(groupNames(g.groups(), tasks)) + ").</p>"
+        + ms.size() + " run(s); " + linkage + "-linkage dendrogram on 1 − J with the cut at τ = "
+        + grouping.tau() + " (groups: " + esc(groupNames(g.groups(), tasks)) + ").</p>"
         + Svg.heatmap("Jaccard J(Ci, Cj)", tasks, mean)
-        + Svg.dendrogram("Grouping dendrogram (single linkage)", tasks, merges, sims, 0.1);
+        + Svg.dendrogram("Grouping dendrogram (" + linkage + " linkage)", tasks, merges, sims,
+            grouping.tau());
   }
 
   static String groupNames(List<List<Integer>> groups, List<String> tasks) {

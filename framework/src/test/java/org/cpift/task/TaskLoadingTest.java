@@ -67,6 +67,29 @@ class TaskLoadingTest {
   }
 
   @Test
+  void slicesAreDeclaredByPromptPrefixAndCheckedOnLoad() throws IOException {
+    String rec = "{\"prompt\":\"%s\",\"answer\":\"a\"}\n";
+    Path d = task("sl", "canonical", "exact", String.format(rec, "Evaluate 1 + 2.")
+        + String.format(rec, "Other 1"), String.format(rec, "Evaluate 3 + 4."),
+        String.format(rec, "Evaluate 5 + 6.") + String.format(rec, "Other 2"), "train.jsonl");
+    Path spec = d.resolve("task.json");
+    String json = Files.readString(spec);
+    Files.writeString(spec, json.substring(0, json.length() - 1)
+        + ",\"slices\":{\"shared-surface\":\"Evaluate \"}}");
+    Task t = Task.load(d);
+    assertEquals(java.util.Map.of("shared-surface", "Evaluate "), t.slices());
+    assertEquals("shared-surface", t.sliceOf(t.test().get(0)));
+    assertEquals(null, t.sliceOf(t.test().get(1)));
+    assertTrue(Task.load(SUITE.resolve("math")).slices().isEmpty());
+    for (String bad : List.of("\"slices\":[\"x\"]", "\"slices\":{\"other\":\"E\"}",
+        "\"slices\":{\"s\":\"\"}", "\"slices\":{\"s\":3}")) {
+      Files.writeString(spec, json.substring(0, json.length() - 1) + "," + bad + "}");
+      CpiftException e = assertThrows(CpiftException.class, () -> Task.load(d), bad);
+      assertTrue(e.getMessage().contains("slice"), e.getMessage());
+    }
+  }
+
+  @Test
   void publicFormats() throws IOException {
     Path alpacaArray = task("alp", "alpaca", "exact",
         "[{\"instruction\":\"Say hi\",\"input\":\"\",\"output\":\"hi\"},"
