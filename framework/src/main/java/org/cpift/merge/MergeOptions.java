@@ -15,11 +15,18 @@ package org.cpift.merge;
 public record MergeOptions(double lambda, double tiesLambda, double tiesTopPercent,
     double dareDropRate, long seed, boolean selectOnValidation) {
   public MergeOptions {
-    if (!(lambda > 0) || !(tiesLambda > 0) || !(tiesTopPercent > 0 && tiesTopPercent <= 100)
-        || !(dareDropRate >= 0 && dareDropRate < 1)) {
-      throw new IllegalArgumentException("MergeOptions: need lambda > 0, tiesLambda > 0, "
-          + "tiesTopPercent in (0, 100], dareDropRate in [0, 1); got " + lambda + ", " + tiesLambda
-          + ", " + tiesTopPercent + ", " + dareDropRate);
+    if (!(lambda > 0 && Double.isFinite(lambda))) {
+      throw new IllegalArgumentException("--lambda must be a finite number > 0; got " + lambda);
+    }
+    if (!(tiesLambda > 0 && Double.isFinite(tiesLambda))) {
+      throw new IllegalArgumentException("--ties-lambda must be a finite number > 0; got "
+          + tiesLambda);
+    }
+    if (!(tiesTopPercent > 0 && tiesTopPercent <= 100)) {
+      throw new IllegalArgumentException("--ties-k must be in (0, 100]; got " + tiesTopPercent);
+    }
+    if (!(dareDropRate >= 0 && dareDropRate < 1)) {
+      throw new IllegalArgumentException("--dare-p must be in [0, 1); got " + dareDropRate);
     }
   }
 

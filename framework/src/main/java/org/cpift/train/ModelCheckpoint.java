@@ -56,6 +56,16 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharToke
       throw new CpiftException(dir + ": tokenizer has " + tok.vocabSize()
           + " tokens but the model's vocabulary is " + config.vocabSize());
     }
+    for (var p : c.params().params()) {
+      float[] d = p.data();
+      for (int j = 0; j < d.length; j++) {
+        if (!Float.isFinite(d[j])) {
+          throw new CpiftException(model + ": tensor " + p.name() + " holds " + d[j] + " at entry "
+              + j + "; a model with non-finite weights gives meaningless scores. The file is "
+              + "corrupt or the run that wrote it diverged: write it again");
+        }
+      }
+    }
     return new ModelCheckpoint(config, c.params(), tok);
   }
 }
