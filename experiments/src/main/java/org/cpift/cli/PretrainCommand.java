@@ -60,7 +60,11 @@ final class PretrainCommand implements Callable<Integer> {
     }
     ModelConfig mc = p.model(101);
     TrainRun.run(new TrainRun.Spec(mc, tc, corpus, null, init, out, seed, true, mixIn),
-        "cpift pretrain --preset " + p.id());
+        "cpift pretrain --preset " + p.id() + " --corpus " + corpus
+            + (init != null ? " --init " + init : "") + (mixIn != null ? " --mix-in " + mixIn : "")
+            + (steps != null ? " --steps " + steps : "") + (lr != null ? " --lr " + lr : "")
+            + (warmupSteps != null ? " --warmup-steps " + warmupSteps : "") + " --seed " + seed
+            + " --out " + out);
     return 0;
   }
 }
