@@ -31,8 +31,9 @@ public final class ExperimentRun {
     // a shorter probe stays shorter in the same ratio
     MethodConfig.Budgets b = c.budgets();
     int probe = b.probeSteps() == 0 ? 0 : Math.max(1, b.probeSteps() * 3 / b.expertSteps());
+    // a smoke run checks the pipeline: merges take their given values instead of scoring a grid
     return c.withBudgets(x -> new MethodConfig.Budgets(3, probe == 3 ? 0 : probe, 2, 8))
-        .withEvaluation(e -> e.withLimit(2));
+        .withEvaluation(e -> e.withLimit(2)).withMerge(m -> m.withSelectOnValidation(false));
   }
 
   /** A report was asked for an experiment none of whose cells has finished. */
