@@ -232,17 +232,8 @@ public final class Baselines {
       Map<String, Double> expertVal) {
     try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
       m.loadParameters(p);
-      var s = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), ctx.tasks(),
-          SuiteEvaluator.Split.VAL, ctx.config().evaluation().limit());
-      double sum = 0;
-      int n = 0;
-      for (var e : expertVal.entrySet()) {
-        if (e.getValue() > 0) {
-          sum += s.get(e.getKey()).get("score") / e.getValue();
-          n++;
-        }
-      }
-      return n == 0 ? Double.NaN : sum / n;
+      return SuiteEvaluator.normalizedAverage(SuiteEvaluator.evaluate(m, ctx.base().tokenizer(),
+          ctx.tasks(), SuiteEvaluator.Split.VAL, ctx.config().evaluation().limit()), expertVal);
     }
   }
 

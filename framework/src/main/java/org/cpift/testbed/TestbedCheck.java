@@ -179,19 +179,10 @@ public final class TestbedCheck {
     }
   }
 
-  /** Mean over tasks of score ÷ reference (tasks whose reference is 0 are left out). */
+  /** Mean over tasks of score ÷ reference ({@link SuiteEvaluator#normalizedAverage}). */
   public static double normalizedAverage(Map<String, Map<String, Double>> scores,
       Map<String, Double> reference) {
-    double sum = 0;
-    int n = 0;
-    for (Map.Entry<String, Double> e : reference.entrySet()) {
-      Map<String, Double> s = scores.get(e.getKey());
-      if (s != null && e.getValue() > 0) {
-        sum += s.get("score") / e.getValue();
-        n++;
-      }
-    }
-    return n == 0 ? Double.NaN : sum / n;
+    return SuiteEvaluator.normalizedAverage(scores, reference);
   }
 
   /**
