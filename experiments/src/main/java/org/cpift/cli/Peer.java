@@ -77,7 +77,7 @@ final class Peer {
         return null;
       }
       String last = out.strip().lines().reduce((a, b) -> b).orElse("{}");
-      return Json.MAPPER.readTree(last);
+      return Json.STRICT.readTree(last);
     } catch (IOException e) {
       System.out.println("peer " + script + " skipped: " + e.getMessage());
       return null;

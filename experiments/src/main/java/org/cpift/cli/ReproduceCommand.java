@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cpift.experiment.Experiment;
+import org.cpift.experiment.RunDirLock;
 import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
 import org.cpift.report.Claims;
@@ -68,6 +69,15 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     // claims of experiments run earlier (e.g. with --experiments) are kept, not overwritten
     Map<String, Object> claims = previousClaims(root.resolve("claims.json"));
+    // one reproduction per run directory at a time (a report-only pass only reads)
+    try (RunDirLock lock = reportOnly ? null : RunDirLock.acquire(runs)) {
+      runAll(p, runs, root, todo, claims);
+    }
+    return 0;
+  }
+
+  private void runAll(Preset p, Path runs, Path root, List<Experiment> todo,
+      Map<String, Object> claims) {
     for (Experiment e : todo) {
       ExperimentRun.Paths paths = new ExperimentRun.Paths(p.baseDir(dataRoot),
           p.suiteDir(dataRoot), runs, root.resolve(e.name()));
@@ -92,14 +102,13 @@ final class ReproduceCommand implements Callable<Integer> {
       });
       Json.writeFile(root.resolve("claims.json"), ordered);
     }
-    return 0;
   }
 
   private static Map<String, Object> previousClaims(Path file) {
     Map<String, Object> out = new LinkedHashMap<>();
     if (Files.isRegularFile(file)) {
       try {
-        Json.MAPPER.readTree(file.toFile()).fields()
+        Json.STRICT.readTree(file.toFile()).fields()
             .forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
       } catch (java.io.IOException ex) {
         throw new org.cpift.util.CpiftException(file + ": unreadable claims file (" + ex.getMessage()

@@ -68,7 +68,7 @@ public record CoreRegion(String task, ParamMask mask, long eligible) {
 
   public static CoreRegion load(Path file) {
     try {
-      JsonNode n = Json.MAPPER.readTree(file.toFile());
+      JsonNode n = Json.STRICT.readTree(file.toFile());
       ParamMask mask = new ParamMask();
       n.get("bits").fields().forEachRemaining(e -> mask.put(e.getKey(),
           BitSet.valueOf(Base64.getDecoder().decode(e.getValue().asText()))));

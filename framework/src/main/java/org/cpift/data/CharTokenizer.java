@@ -130,7 +130,7 @@ public final class CharTokenizer {
   public static CharTokenizer load(Path file) {
     JsonNode n;
     try {
-      n = Json.MAPPER.readTree(Files.readString(file));
+      n = Json.STRICT.readTree(Files.readString(file));
     } catch (NoSuchFileException e) {
       throw new CpiftException("tokenizer file not found: " + file);
     } catch (IOException e) {

@@ -38,9 +38,10 @@ public final class JsonlReader {
         String where = file + ":" + lineNo;
         JsonNode n;
         try {
-          n = Json.MAPPER.readTree(line);
+          n = Json.readStrict(line);
         } catch (JsonProcessingException e) {
-          throw new CpiftException(where + ": not a JSON object (" + e.getOriginalMessage() + ")");
+          throw new CpiftException(where + ": not one JSON object (" + e.getOriginalMessage()
+              + "); a JSONL line holds exactly one object and nothing after it");
         }
         if (n == null || !n.isObject()) {
           throw new CpiftException(where + ": expected a JSON object");

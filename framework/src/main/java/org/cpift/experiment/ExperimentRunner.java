@@ -38,7 +38,7 @@ public final class ExperimentRunner {
   public static List<CellResult> run(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir) {
     installInterruptMessage();
     running = runDir;
-    try {
+    try (RunDirLock lock = RunDirLock.acquire(runDir)) {
       return runCells(cells, inputs, runDir);
     } finally {
       // a failure (not an interruption) is not "stopped: run again to resume"
@@ -148,7 +148,7 @@ public final class ExperimentRunner {
       return null;
     }
     try {
-      return Json.MAPPER.readValue(file.toFile(), MethodResult.class);
+      return Json.STRICT.readValue(file.toFile(), MethodResult.class);
     } catch (IOException e) {
       LOG.warn("ignoring unreadable cell {} ({}); it will be recomputed", file, e.getMessage());
       return null;

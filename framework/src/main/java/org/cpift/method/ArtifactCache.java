@@ -10,15 +10,23 @@ import java.util.Optional;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
 import org.cpift.util.CacheKey;
+import org.cpift.util.CpiftException;
 import org.cpift.util.Hashing;
 import org.cpift.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Artifacts shared across methods and runs (the experts), stored under a directory keyed by a hash
  * of everything that determines them, so a rerun recomputes nothing. An entry is complete when its
- * {@code meta.json} exists (written last, atomically); a run killed mid-write leaves no entry.
+ * {@code meta.json} exists (written last, atomically, with the model's sha256); a run killed
+ * mid-write leaves no entry, and an entry damaged later is detected and recomputed.
  */
 public final class ArtifactCache {
+  private static final Logger LOG = LoggerFactory.getLogger(ArtifactCache.class);
+  private static final String MODEL_FILE = "model.safetensors";
+  /** meta.json's record of the model file's sha256, checked on every load. */
+  static final String CHECKSUM_FIELD = "model_sha256";
   private final Path dir;
 
   public ArtifactCache(Path dir) {
@@ -34,29 +42,57 @@ public final class ArtifactCache {
     return CacheKey.of(description);
   }
 
-  /** A cached model and its cost, if present. */
+  /**
+   * A cached model and its cost, if present and intact. An entry whose model no longer matches
+   * the checksum recorded when it was stored (or does not parse) is moved aside to
+   * {@code <key>.damaged-<time>}, with a warning, and reported absent, so that it is recomputed.
+   */
   public Optional<Entry> get(String kind, String key) {
     Path d = dir.resolve(kind).resolve(key);
     Path meta = d.resolve("meta.json");
     if (!Files.isRegularFile(meta)) {
       return Optional.empty();
     }
+    Path model = d.resolve(MODEL_FILE);
     try {
-      JsonNode m = Json.MAPPER.readTree(meta.toFile());
-      Cost c = Json.MAPPER.treeToValue(m.get("cost"), Cost.class);
-      ParamSnapshot p = Safetensors.read(d.resolve("model.safetensors")).params();
+      JsonNode m = Json.STRICT.readTree(meta.toFile());
+      String recorded = m.path(CHECKSUM_FIELD).asText("");
+      if (!recorded.isEmpty()) {
+        String actual = Files.isRegularFile(model) ? Hashing.sha256(model) : "(missing)";
+        if (!actual.equals(recorded)) {
+          return damaged(d, "its model's sha256 is " + actual + ", not the " + recorded
+              + " recorded when it was stored");
+        }
+      }
+      Cost c = Json.STRICT.treeToValue(m.get("cost"), Cost.class);
+      ParamSnapshot p = Safetensors.read(model).params();
       return Optional.of(new Entry(p, c, m));
-    } catch (IOException e) {
-      return Optional.empty();
+    } catch (IOException | CpiftException | IllegalArgumentException e) {
+      return damaged(d, e.getMessage());
     }
+  }
+
+  private Optional<Entry> damaged(Path entry, String why) {
+    Path aside = entry.resolveSibling(entry.getFileName() + ".damaged-" + System.currentTimeMillis());
+    try {
+      Files.move(entry, aside);
+    } catch (IOException e) {
+      throw new CpiftException("the cached artifact " + entry + " is damaged (" + why
+          + ") and cannot be moved aside (" + e.getMessage() + "); delete it and run again");
+    }
+    LOG.warn("the cached artifact {} is damaged ({}); moved it to {} and computing it again",
+        entry, why, aside.getFileName());
+    return Optional.empty();
   }
 
   /** Stores a model with its cost and description. */
   public void put(String kind, String key, ParamSnapshot params, Cost cost, Object description,
       Map<String, Object> extra) {
     Path d = dir.resolve(kind).resolve(key);
-    Safetensors.write(d.resolve("model.safetensors"), params, Map.of());
+    Path model = d.resolve(MODEL_FILE);
+    Safetensors.write(model, params, Map.of());
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put(CHECKSUM_FIELD, Hashing.sha256(model));
     m.put("description", description);
     m.put("cost", cost);
     if (extra != null) {

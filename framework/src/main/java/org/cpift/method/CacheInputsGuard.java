@@ -78,7 +78,7 @@ public final class CacheInputsGuard {
       return new TreeMap<>();
     }
     try {
-      return new TreeMap<>(Json.MAPPER.readValue(file.toFile(),
+      return new TreeMap<>(Json.STRICT.readValue(file.toFile(),
           new TypeReference<Map<String, Map<String, String>>>() {}));
     } catch (IOException e) {
       throw new CpiftException(file + ": not a readable inputs record (" + e.getMessage()

@@ -11,6 +11,7 @@ import org.cpift.data.SftRecord;
 import org.cpift.task.Task;
 import org.cpift.train.GreedyGenerator;
 import org.cpift.train.ModelSession;
+import org.cpift.util.CpiftException;
 
 /**
  * Scores a model on tasks: the greedy answer of every test (or val) example scored by the task's
@@ -92,6 +93,12 @@ public final class SuiteEvaluator {
       double[] acc = bySlice.get(slice == null ? OTHER : slice);
       acc[0] += s;
       acc[1]++;
+    }
+    if (!Double.isFinite(lossSum)) {
+      throw new CpiftException("evaluating task " + task.name() + " (" + split.name().toLowerCase()
+          + "): the answer loss is " + lossSum + "; the model's outputs are not finite (weights "
+          + "that diverged or overflowed), so no score is recorded. Check the run's losses and "
+          + "lower the learning rate or the merge's scaling");
     }
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("score", score / Math.max(1, ex.size()));

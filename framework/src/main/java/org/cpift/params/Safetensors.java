@@ -1,5 +1,6 @@
 package org.cpift.params;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -7,13 +8,15 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,11 +28,14 @@ import org.cpift.util.Json;
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length N, N bytes of
  * JSON ({@code name -> {dtype, shape, data_offsets}} plus an optional {@code __metadata__} map of
- * strings), then the little-endian tensor bytes. Writes F32; reads F32, F16 and BF16 (converted to
- * float). Files written here load in PyTorch with {@code safetensors.torch.load_file}.
+ * strings), then the little-endian tensor bytes. Writes F32 with a content digest in the metadata
+ * ({@link #DIGEST_KEY}); reads F32, F16 and BF16 (converted to float). Files written here load in
+ * PyTorch with {@code safetensors.torch.load_file}.
  *
- * <p>The reader trusts nothing: the header length, every offset, every size and shape is checked,
- * and a bad file is rejected with the file name, the tensor and what is wrong.
+ * <p>The reader trusts nothing: the header length, its UTF-8 and JSON grammar (one object, no
+ * duplicate key, space padding only), every offset (in header order, covering the data section
+ * without holes), every size and shape, and the digest when there is one; a bad file is rejected
+ * with the file name, the tensor and what is wrong.
  */
 public final class Safetensors {
   private Safetensors() {}
@@ -43,10 +49,14 @@ public final class Safetensors {
   /** Writes {@code snapshot} as F32 tensors with {@code metadata}, atomically. */
   public static void write(Path file, ParamSnapshot snapshot, Map<String, String> metadata) {
     ObjectNode header = Json.MAPPER.createObjectNode();
-    if (metadata != null && !metadata.isEmpty()) {
-      ObjectNode meta = header.putObject("__metadata__");
-      metadata.forEach(meta::put);
+    Map<String, String> meta = new LinkedHashMap<>();
+    if (metadata != null) {
+      meta.putAll(metadata);
+      meta.remove(DIGEST_KEY); // a digest read from another file: this file gets its own
     }
+    meta.put(DIGEST_KEY, digest(meta, snapshot));
+    ObjectNode metaNode = header.putObject("__metadata__");
+    meta.forEach(metaNode::put);
     long offset = 0;
     for (Param p : snapshot.params()) {
       ObjectNode t = header.putObject(p.name());
@@ -86,6 +96,63 @@ public final class Safetensors {
       }
       out.write(buf.array(), 0, buf.position());
     });
+  }
+
+  /**
+   * The {@code __metadata__} entry holding a SHA-256 over everything else the file says (the other
+   * metadata, every tensor's name, dtype and shape, the data bytes), written by {@link #write} and
+   * checked on every read when present: a file changed after writing, in its header or in one bit
+   * of its weights, is refused rather than loaded as other weights. Files from other writers
+   * carry none and are checked for structure only.
+   */
+  public static final String DIGEST_KEY = "cpift.sha256";
+
+  /**
+   * The {@code cpift.} metadata keys this project writes; any other key in that namespace is a
+   * damaged or edited header. Files without a digest (written before it existed, or by other
+   * tools) are checked for structure only.
+   */
+  static final java.util.Set<String> KNOWN_KEYS = java.util.Set.of(DIGEST_KEY,
+      "cpift.model_config");
+
+  private static String digest(Map<String, String> metadata, ParamSnapshot snapshot) {
+    MessageDigest md = sha256();
+    digestHeader(md, metadata, snapshot.params().stream()
+        .map(p -> new String[] {p.name(), "F32", java.util.Arrays.toString(p.shape())}).toList());
+    ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    for (Param p : snapshot.params()) {
+      for (float v : p.data()) {
+        if (!buf.hasRemaining()) {
+          md.update(buf.array(), 0, buf.position());
+          buf.clear();
+        }
+        buf.putFloat(v);
+      }
+    }
+    md.update(buf.array(), 0, buf.position());
+    return java.util.HexFormat.of().formatHex(md.digest());
+  }
+
+  private static void digestHeader(MessageDigest md, Map<String, String> metadata,
+      List<String[]> tensors) {
+    StringBuilder b = new StringBuilder("cpift-safetensors-digest-v1\n");
+    new java.util.TreeMap<>(metadata).forEach((k, v) -> {
+      if (!k.equals(DIGEST_KEY)) {
+        b.append(k).append('\0').append(v).append('\n');
+      }
+    });
+    for (String[] t : tensors) {
+      b.append(String.join("\0", t)).append('\n');
+    }
+    md.update(b.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Reads a safetensors file; throws {@link CpiftException} naming the problem if it is invalid. */
@@ -129,11 +196,31 @@ public final class Safetensors {
     byte[] hb = new byte[(int) headerLen];
     b.position(8);
     b.get(hb);
+    // the header is one JSON object, starting at its first byte, padded at the end with spaces
+    // (0x20) only: no other whitespace, no NUL, no second value
+    if (hb[0] != '{') {
+      throw bad(where, "header does not start with '{' (byte 8 is 0x"
+          + String.format("%02x", hb[0] & 0xff) + ")");
+    }
+    int jsonEnd = hb.length;
+    while (jsonEnd > 0 && hb[jsonEnd - 1] == ' ') {
+      jsonEnd--;
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(hb, 0, jsonEnd)).toString();
+    } catch (CharacterCodingException e) {
+      throw bad(where, "header is not valid UTF-8");
+    }
     JsonNode header;
     try {
-      header = Json.MAPPER.readTree(new String(hb, StandardCharsets.UTF_8).stripTrailing());
-    } catch (IOException e) {
-      throw bad(where, "header is not valid JSON: " + e.getMessage());
+      header = Json.readStrict(text);
+    } catch (JsonProcessingException e) {
+      throw bad(where, "header is not exactly one JSON object padded with spaces: "
+          + e.getOriginalMessage());
     }
     if (header == null || !header.isObject()) {
       throw bad(where, "header is not a JSON object");
@@ -207,7 +294,7 @@ public final class Safetensors {
       entries.add(new Entry(name, dtype, shape, begin, end));
     }
     List<Entry> byOffset = new ArrayList<>(entries);
-    byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+    byOffset.sort(java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
     long covered = 0;
     for (Entry e : byOffset) {
       if (e.begin() < covered) {
@@ -219,9 +306,40 @@ public final class Safetensors {
       }
       covered = e.end();
     }
+    // tensors lie in the data section in header order (as every writer of the format lays them
+    // out), so two same-size tensors with swapped offsets are refused, not loaded as each other
+    for (int k = 0; k < entries.size(); k++) {
+      if (entries.get(k) != byOffset.get(k)) {
+        throw bad(where, "tensor '" + entries.get(k).name() + "' is listed " + (k + 1)
+            + (k == 0 ? "st" : k == 1 ? "nd" : k == 2 ? "rd" : "th") + " in the header but its "
+            + "data_offsets are not: the data_offsets are out of header order");
+      }
+    }
     if (covered != dataLen) {
       throw bad(where, "the data section has " + (dataLen - covered)
           + " bytes after the last tensor that belong to no tensor");
+    }
+    String recorded = metadata.get(DIGEST_KEY);
+    for (String k : metadata.keySet()) {
+      if (k.startsWith("cpift.") && !KNOWN_KEYS.contains(k)) {
+        throw bad(where, "__metadata__ has the key '" + k + "', which this project never writes: "
+            + "the header was edited or damaged");
+      }
+    }
+    if (recorded != null) {
+      MessageDigest md = sha256();
+      digestHeader(md, metadata, entries.stream()
+          .map(e -> new String[] {e.name(), e.dtype(), java.util.Arrays.toString(e.shape())})
+          .toList());
+      ByteBuffer data = b.duplicate();
+      data.position((int) dataStart);
+      md.update(data);
+      String actual = java.util.HexFormat.of().formatHex(md.digest());
+      if (!actual.equals(recorded)) {
+        throw bad(where, "its contents hash to " + actual + " but the file records " + recorded
+            + " (" + DIGEST_KEY + "): it was changed or damaged after it was written. Restore "
+            + "it from where it came (git checkout for a shipped base) or write it again");
+      }
     }
     ParamSnapshot snapshot = new ParamSnapshot();
     for (Entry e : entries) {

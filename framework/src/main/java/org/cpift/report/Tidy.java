@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.cpift.experiment.CellResult;
 import org.cpift.method.MethodResult;
+import org.cpift.util.CpiftException;
 
 /**
  * Turns cell results into tidy rows, adding the derived metrics defined once here:
@@ -134,6 +135,14 @@ public final class Tidy {
       out.add(new Row(experiment, v, m, "all", seed, "shared_steps", r.cost().sharedSteps(), h));
       out.add(new Row(experiment, v, m, "all", seed, "shared_wall_seconds",
           r.cost().sharedWallSeconds(), h));
+    }
+    for (Row r : out) {
+      if (!Double.isFinite(r.value())) {
+        throw new CpiftException(experiment + ": the cell " + r.configHash() + "… (" + r.method()
+            + ", " + r.variant() + ", seed " + r.seed() + ") has " + r.metric() + " = " + r.value()
+            + " for " + r.task() + "; a report never aggregates a non-finite value. Delete that "
+            + "cell's file (cells/" + r.configHash() + "*.json in the run directory) and run again");
+      }
     }
     return out;
   }

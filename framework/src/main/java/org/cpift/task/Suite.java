@@ -42,7 +42,7 @@ public final class Suite {
     Path suiteJson = dir.resolve("suite.json");
     if (Files.isRegularFile(suiteJson)) {
       try {
-        JsonNode n = Json.MAPPER.readTree(suiteJson.toFile());
+        JsonNode n = Json.STRICT.readTree(suiteJson.toFile());
         n.path("tasks").forEach(t -> order.add(t.asText()));
       } catch (IOException e) {
         throw new CpiftException(suiteJson + ": not valid JSON (" + e.getMessage() + ")");

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.cpift.data.SftRecord;
+import org.cpift.util.ContainedPath;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Hashing;
 import org.cpift.util.Json;
@@ -68,7 +69,7 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
     Path specFile = dir.resolve(SPEC_FILE);
     JsonNode spec;
     try {
-      spec = Json.MAPPER.readTree(Files.readString(specFile));
+      spec = Json.STRICT.readTree(Files.readString(specFile));
     } catch (NoSuchFileException e) {
       throw new CpiftException("no " + SPEC_FILE + " in " + dir + " (a task folder needs one: "
           + "{\"name\", \"format\", \"metric\", \"files\": {\"train\", \"val\", \"test\"}})");
@@ -91,7 +92,8 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
     }
     Map<String, Path> paths = new LinkedHashMap<>();
     for (String split : List.of("train", "val", "test")) {
-      paths.put(split, dir.resolve(field(files, split, where + " field \"files\"")));
+      paths.put(split, ContainedPath.resolve(dir, field(files, split, where + " field \"files\""),
+          where + " field \"files\".\"" + split + "\""));
     }
     Map<String, String> sums = verifyChecksums(dir, paths);
     List<SftRecord> train = format.read(paths.get("train"), name);
@@ -107,10 +109,17 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
     for (SftRecord r : train) {
       longest = Math.max(longest, r.answer().length());
     }
-    int maxChars = spec.has("max_answer_chars") ? spec.get("max_answer_chars").asInt()
-        : longest + longest / 2 + 8;
-    if (maxChars < 1) {
-      throw new CpiftException(where + ": field \"max_answer_chars\" must be >= 1");
+    int maxChars = longest + longest / 2 + 8;
+    JsonNode mac = spec.get("max_answer_chars");
+    if (mac != null) {
+      if (!mac.isIntegralNumber() || !mac.canConvertToInt() || mac.asInt() < 1
+          || mac.asInt() > MAX_ANSWER_CHARS_LIMIT) {
+        throw new CpiftException(where + ": field \"max_answer_chars\" is " + mac
+            + "; give a whole number in 1.." + MAX_ANSWER_CHARS_LIMIT
+            + " (a JSON number, not a string), or leave it out to use 1.5 times the longest "
+            + "training answer");
+      }
+      maxChars = mac.asInt();
     }
     Map<String, String> slices = new LinkedHashMap<>();
     JsonNode sl = spec.get("slices");
@@ -132,6 +141,9 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
     return new Task(name, dir, format, metric, maxChars, List.copyOf(train), List.copyOf(val),
         List.copyOf(test), sums, slices);
   }
+
+  /** Largest {@code max_answer_chars} accepted: the generated answer is decoded token by token. */
+  static final int MAX_ANSWER_CHARS_LIMIT = 100_000;
 
   private static String field(JsonNode n, String f, String where) {
     JsonNode v = n.get(f);

@@ -82,7 +82,7 @@ public enum TaskFormat {
       if (allowArray && "[".equals(first)) {
         JsonNode arr;
         try {
-          arr = Json.MAPPER.readTree(file.toFile());
+          arr = Json.STRICT.readTree(file.toFile());
         } catch (JsonProcessingException e) {
           throw new CpiftException(file + ": not a valid JSON array (" + e.getOriginalMessage() + ")");
         }

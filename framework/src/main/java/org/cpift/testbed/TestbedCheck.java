@@ -97,7 +97,7 @@ public final class TestbedCheck {
     Path file = ctx.cache().dir().resolve("testbed").resolve(key + ".json");
     if (Files.isRegularFile(file)) {
       try {
-        return Json.MAPPER.readValue(file.toFile(), Measurement.class);
+        return Json.STRICT.readValue(file.toFile(), Measurement.class);
       } catch (java.io.IOException e) {
         LOG.warn("ignoring unreadable testbed measurement {} ({}); measuring again", file,
             e.getMessage());

@@ -47,7 +47,7 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharToke
     }
     ModelConfig config;
     try {
-      config = Json.MAPPER.readValue(cfg, ModelConfig.class);
+      config = Json.STRICT.readValue(cfg, ModelConfig.class);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new CpiftException(model + ": invalid " + CONFIG_KEY + ": " + e.getMessage());
     }

@@ -16,6 +16,7 @@ import org.cpift.optim.LrSchedule;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
 import org.cpift.util.AtomicFiles;
+import org.cpift.util.ContainedPath;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Json;
 import org.slf4j.Logger;
@@ -169,7 +170,7 @@ public final class Trainer {
     }
     JsonNode n;
     try {
-      n = Json.MAPPER.readTree(latest.toFile());
+      n = Json.STRICT.readTree(latest.toFile());
     } catch (IOException e) {
       throw new CpiftException(latest + " is unreadable (" + e.getMessage()
           + "); delete the checkpoint directory to start over");
@@ -183,9 +184,25 @@ public final class Trainer {
       throw new CpiftException("checkpoint " + latest + " is at step " + step
           + ", beyond this run's " + losses.length + " steps");
     }
-    Path stepDir = dir.resolve(n.path("dir").asText());
-    ParamSnapshot params = Safetensors.read(stepDir.resolve("model.safetensors")).params();
-    ParamSnapshot opt = Safetensors.read(stepDir.resolve("optimizer.safetensors")).params();
+    ParamSnapshot params;
+    ParamSnapshot opt;
+    try {
+      Path stepDir = ContainedPath.resolve(dir, n.path("dir").asText(), latest + " field \"dir\"");
+      params = Safetensors.read(stepDir.resolve("model.safetensors")).params();
+      opt = Safetensors.read(stepDir.resolve("optimizer.safetensors")).params();
+    } catch (CpiftException e) {
+      // a damaged checkpoint costs the steps since the run began, not the run: set it aside
+      Path aside = dir.resolveSibling(dir.getFileName() + ".damaged-" + System.currentTimeMillis());
+      try {
+        Files.move(dir, aside);
+      } catch (IOException io) {
+        throw new CpiftException("the checkpoint in " + dir + " is damaged (" + e.getMessage()
+            + ") and cannot be moved aside (" + io.getMessage() + "); delete it and run again");
+      }
+      LOG.warn("the checkpoint in {} is damaged ({}); moved it to {} and training from step 0",
+          dir, e.getMessage(), aside);
+      return Resumed.FRESH;
+    }
     model.loadParameters(params);
     model.loadOptimizerState(opt, step);
     JsonNode l = n.path("losses");

@@ -33,7 +33,7 @@ public final class Checksums {
       if (parts.length != 2 || !parts[0].matches("[0-9a-f]{64}")) {
         throw new CpiftException(sums + ":" + (i + 1) + ": expected '<sha256>  <file>'");
       }
-      Path file = dir.resolve(parts[1]);
+      Path file = ContainedPath.resolve(dir, parts[1], sums + ":" + (i + 1));
       if (!Files.isRegularFile(file)) {
         throw new CpiftException(sums + ":" + (i + 1) + ": listed file " + file + " is missing");
       }

@@ -74,7 +74,13 @@ class DataTest {
     assertEquals(2, r.size());
     assertEquals("t", r.get(0).task());
     assertBad("{\"prompt\":\"p\",\"answer\":\"a\"}\n{\"prompt\":\"p\"}\n", ":2", "missing field \"answer\"");
-    assertBad("{\"prompt\":\"p\",\"answer\":\"a\"}\n{oops\n", ":2", "not a JSON object");
+    assertBad("{\"prompt\":\"p\",\"answer\":\"a\"}\n{oops\n", ":2", "not one JSON object");
+    // one JSON value per line and nothing after it: the second object is not dropped silently
+    assertBad("{\"prompt\":\"p\",\"answer\":\"a\"}{\"prompt\":\"q\",\"answer\":\"b\"}\n", ":1",
+        "not one JSON object");
+    assertBad("{\"prompt\":\"p\",\"answer\":\"a\"} trailing\n", ":1", "not one JSON object");
+    assertBad("{\"prompt\":\"p\",\"answer\":\"a\",\"answer\":\"b\"}\n", ":1",
+        "Duplicate field 'answer'");
     assertBad("{\"prompt\":1,\"answer\":\"a\"}\n", ":1", "\"prompt\" must be a string");
     assertBad("[1]\n", ":1", "expected a JSON object");
     assertBad("{\"prompt\":\"p\",\"answer\":\"\"}\n", ":1", "\"answer\" is empty");

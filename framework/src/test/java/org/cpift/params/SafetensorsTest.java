@@ -113,12 +113,50 @@ class SafetensorsTest {
     assertRejected(write("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", eight),
         "invalid data_offsets");
     assertRejected(write("{\"a\": 3}", eight), "needs dtype");
-    assertRejected(write("{not json", eight), "not valid JSON");
-    assertRejected(write("[1,2]", eight), "not a JSON object");
+    assertRejected(write("{not json", eight), "not exactly one JSON object");
+    assertRejected(write("[1,2]", eight), "does not start with '{'");
     ByteBuffer huge = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-1L);
     Path f = dir.resolve("huge.safetensors");
     Files.write(f, huge.array());
     assertRejected(f, "header length");
+  }
+
+  @Test
+  void rejectsWhatTheGrammarDoesNotAllow() throws IOException {
+    byte[] eight = new byte[8];
+    String one = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+    assertEquals(1, Safetensors.read(write(one + "   ", eight)).params().params().size());
+    assertRejected(write(one + "\0\0", eight), "not exactly one JSON object");
+    assertRejected(write(one + " x", eight), "not exactly one JSON object");
+    assertRejected(write(one + "{}", eight), "not exactly one JSON object");
+    assertRejected(write(" " + one, eight), "does not start with '{'");
+    assertRejected(write("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+        + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight),
+        "Duplicate field 'a'");
+    byte[] h = one.getBytes(StandardCharsets.UTF_8);
+    h[3] = (byte) 0xC3; // a UTF-8 lead byte followed by an ASCII byte
+    assertRejected(write(new String(h, StandardCharsets.ISO_8859_1), eight, true), "not valid UTF-8");
+    // two same-size tensors whose offsets were swapped: a valid layout, but not the written one
+    assertRejected(write("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
+        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", eight),
+        "out of header order");
+  }
+
+  @Test
+  void theDigestCatchesOneFlippedBitInTheWeights() throws IOException {
+    Path f = dir.resolve("d.safetensors");
+    Safetensors.write(f, sample(), Map.of("k", "v"));
+    Safetensors.Contents c = Safetensors.read(f);
+    assertEquals("v", c.metadata().get("k"));
+    assertTrue(c.metadata().get(Safetensors.DIGEST_KEY).matches("[0-9a-f]{64}"));
+    byte[] all = Files.readAllBytes(f);
+    all[all.length - 2] ^= 0x01;
+    Files.write(f, all);
+    assertRejected(f, "changed or damaged after it was written");
+    // rewriting loaded contents (digest included in their metadata) gives a valid file again
+    Path g = dir.resolve("g.safetensors");
+    Safetensors.write(g, c.params(), c.metadata());
+    assertEquals(c.metadata(), Safetensors.read(g).metadata());
   }
 
   @Test
@@ -129,7 +167,12 @@ class SafetensorsTest {
   }
 
   private Path write(String header, byte[] data) throws IOException {
-    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    return write(header, data, false);
+  }
+
+  /** A file with {@code header} (as UTF-8, or byte for byte from ISO-8859-1 when raw). */
+  private Path write(String header, byte[] data, boolean raw) throws IOException {
+    byte[] h = header.getBytes(raw ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
     out.write(h);

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.cpift.data.SftRecord;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Hashing;
+import org.cpift.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,5 +160,56 @@ class TaskLoadingTest {
     assertEquals(List.copyOf(math.checksums().keySet()), List.copyOf(a.checksums().keySet()));
     assertThrows(CpiftException.class, () -> math.subsampleTrain(1.5, 0, 7));
     assertThrows(CpiftException.class, () -> math.subsampleTrain(0, 100000, 7));
+  }
+
+  @Test
+  void taskFilesAreReadFromInsideTheirFolderOnly() throws IOException {
+    String rec = "{\"prompt\":\"%s\",\"answer\":\"a\"}\n";
+    Path d = task("inside", "canonical", "exact", String.format(rec, "p1"), String.format(rec, "p2"),
+        String.format(rec, "p3"), "train.jsonl");
+    Path outside = dir.resolve("secret.jsonl");
+    Files.writeString(outside, "TOP SECRET first bytes\n");
+    Path spec = d.resolve("task.json");
+    String json = Files.readString(spec);
+    for (String name : new String[] {outside.toString(), "../secret.jsonl", "sub/../../secret.jsonl"}) {
+      Files.writeString(spec, json.replace("\"train.jsonl\"", Json.write(name)));
+      CpiftException e = assertThrows(CpiftException.class, () -> Task.load(d), name);
+      assertTrue(e.getMessage().contains("points outside the folder")
+          && e.getMessage().contains("\"files\".\"train\"")
+          && !e.getMessage().contains("TOP SECRET"), e.getMessage());
+    }
+    // a link inside the folder that leads out of it
+    Files.createSymbolicLink(d.resolve("link.jsonl"), outside);
+    Files.writeString(spec, json.replace("\"train.jsonl\"", "\"link.jsonl\""));
+    CpiftException e = assertThrows(CpiftException.class, () -> Task.load(d));
+    assertTrue(e.getMessage().contains("is a link to") && !e.getMessage().contains("TOP SECRET"),
+        e.getMessage());
+    // SHA256SUMS may not name files outside either
+    Files.writeString(spec, json);
+    Files.writeString(d.resolve("SHA256SUMS"), Hashing.sha256(outside) + "  ../secret.jsonl\n");
+    e = assertThrows(CpiftException.class, () -> Task.load(d));
+    assertTrue(e.getMessage().contains("SHA256SUMS:1") && e.getMessage().contains("outside"),
+        e.getMessage());
+  }
+
+  @Test
+  void maxAnswerCharsMustBeAWholeNumberInRange() throws IOException {
+    String rec = "{\"prompt\":\"%s\",\"answer\":\"a\"}\n";
+    Path d = task("mac", "canonical", "exact", String.format(rec, "p1"), String.format(rec, "p2"),
+        String.format(rec, "p3"), "train.jsonl");
+    Path spec = d.resolve("task.json");
+    String json = Files.readString(spec);
+    String open = json.substring(0, json.length() - 1);
+    for (String bad : new String[] {"\"12\"", "true", "1e12", "0", "-3", "2.5", "100001", "null"}) {
+      Files.writeString(spec, open + ",\"max_answer_chars\":" + bad + "}");
+      CpiftException e = assertThrows(CpiftException.class, () -> Task.load(d), bad);
+      assertTrue(e.getMessage().contains("\"max_answer_chars\" is ")
+          && e.getMessage().contains("whole number in 1..100000"), e.getMessage());
+    }
+    Files.writeString(spec, open + ",\"max_answer_chars\":12}");
+    assertEquals(12, Task.load(d).maxAnswerChars());
+    Files.writeString(spec, open + ",\"max_answer_chars\":12,\"max_answer_chars\":13}");
+    CpiftException e = assertThrows(CpiftException.class, () -> Task.load(d));
+    assertTrue(e.getMessage().contains("Duplicate field"), e.getMessage());
   }
 }

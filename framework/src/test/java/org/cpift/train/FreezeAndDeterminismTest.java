@@ -139,6 +139,28 @@ class FreezeAndDeterminismTest {
           () -> Trainer.train(m, TOK, DATA, null, tc, ckpt, "other-settings"));
       assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }
+    // a damaged checkpoint (one flipped bit in the optimizer state) is set aside and the run
+    // starts over, reaching the same weights
+    Path damaged = dir.resolve("ckpt2");
+    try (ModelSession m = ModelSession.create(CFG, tc.optimizer(), 2)) {
+      Trainer.train(m, TOK, DATA, null, tc, damaged, "k", 12);
+    }
+    Path opt;
+    try (var steps = java.nio.file.Files.list(damaged)) {
+      opt = steps.filter(p -> p.getFileName().toString().startsWith("step-")).findFirst()
+          .orElseThrow().resolve("optimizer.safetensors");
+    }
+    byte[] b = java.nio.file.Files.readAllBytes(opt);
+    b[b.length - 3] ^= 0x10;
+    java.nio.file.Files.write(opt, b);
+    try (ModelSession m = ModelSession.create(CFG, tc.optimizer(), 2)) {
+      Trainer.Result r = Trainer.train(m, TOK, DATA, null, tc, damaged, "k");
+      assertEquals(0, r.resumedFromStep());
+      assertEquals(straight, m.parameters());
+    }
+    try (var siblings = java.nio.file.Files.list(dir)) {
+      assertTrue(siblings.anyMatch(p -> p.getFileName().toString().startsWith("ckpt2.damaged-")));
+    }
   }
 
   @Test
