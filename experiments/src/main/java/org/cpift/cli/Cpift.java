@@ -24,7 +24,7 @@ public final class Cpift implements Runnable {
       PrintWriter err = cmd.getErr();
       boolean user = ex instanceof CpiftException || ex instanceof IllegalArgumentException;
       if (user && ex.getMessage() != null && !ex.getMessage().isBlank()) {
-        err.println("error: " + ex.getMessage());
+        err.println("error: " + inOptionTerms(ex.getMessage()));
         err.flush();
         return 2;
       }
@@ -43,6 +43,30 @@ public final class Cpift implements Runnable {
       return 1;
     });
     return cl;
+  }
+
+  /** The options the configuration records' fields are set by, for messages. */
+  private static final java.util.Map<String, String> OPTION_OF = java.util.Map.ofEntries(
+      java.util.Map.entry("steps", "--steps"), java.util.Map.entry("batchSize", "--batch-size"),
+      java.util.Map.entry("lr", "--lr"), java.util.Map.entry("warmupSteps", "--warmup"),
+      java.util.Map.entry("evalEvery", "--eval-every"),
+      java.util.Map.entry("checkpointEvery", "--checkpoint-every"),
+      java.util.Map.entry("weightDecay", "--weight-decay"),
+      java.util.Map.entry("clipNorm", "--clip-norm"),
+      java.util.Map.entry("contextLength", "--context"));
+
+  /**
+   * A configuration record's message ("TrainConfig: steps must be >= 1, got 0") in the terms the
+   * user typed ("--steps must be >= 1, got 0").
+   */
+  static String inOptionTerms(String message) {
+    var m = java.util.regex.Pattern.compile("^(?:TrainConfig|OptimizerConfig|ModelConfig): (\\w+)(.*)$",
+        java.util.regex.Pattern.DOTALL).matcher(message);
+    if (!m.matches()) {
+      return message;
+    }
+    String option = OPTION_OF.get(m.group(1));
+    return (option != null ? option : "the setting " + m.group(1)) + m.group(2);
   }
 
   public static void main(String[] args) {

@@ -106,7 +106,7 @@ final class MethodOptions {
   @Option(names = "--ties-lambda", description = "TIES / DARE-TIES scaling (default: chosen on validation from 0.6, 1, 1.4)")
   Double tiesLambda;
 
-  @Option(names = "--ties-k", description = "TIES top-k% (default: chosen on validation from 10, 20, 40)")
+  @Option(names = "--ties-k", description = "TIES top-k%% (default: chosen on validation from 10, 20, 40)")
   Double tiesK;
 
   @Option(names = "--dare-p", description = "DARE drop rate (default: chosen on validation from 0.3, 0.5, 0.7)")

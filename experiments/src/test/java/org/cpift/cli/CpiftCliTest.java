@@ -176,4 +176,39 @@ class CpiftCliTest {
     double cos = Double.parseDouble(lines.get(3).substring(lines.get(3).lastIndexOf(',') + 1));
     assertTrue(lines.get(3).startsWith("1,cosine,math,code,") && cos > -1 && cos < 1, lines.get(3));
   }
+
+  @Test
+  void everyHelpFormatsWithoutWarnings() {
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true));
+    try {
+      CommandLine cl = Cpift.commandLine();
+      for (String sub : cl.getSubcommands().keySet()) {
+        StringWriter out = new StringWriter();
+        cl.getSubcommands().get(sub).usage(new PrintWriter(out));
+        assertTrue(out.toString().contains("Usage: cpift " + sub), sub);
+      }
+    } finally {
+      System.setErr(saved);
+    }
+    assertFalse(captured.toString().contains("picocli WARN"), captured.toString());
+  }
+
+  @Test
+  void shapesTooLargeAndBadValuesAreRefusedInOptionTermsBeforeAnyWork() throws IOException {
+    Path data = dir.resolve("rev.jsonl");
+    assertEquals(0, run("toy-data", "--task", "reverse", "--n", "50", "--out", data.toString()).code());
+    Path out = dir.resolve("huge");
+    Run r = run("train", "--preset", "tiny", "--data", data.toString(), "--out", out.toString(),
+        "--context", "1000000000");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("needs about") && r.err().contains("lower --context"), r.err());
+    assertFalse(Files.exists(out), "no output directory is left behind");
+    r = run("train", "--preset", "tiny", "--data", data.toString(), "--out", out.toString(),
+        "--steps", "0");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("error: --steps must be >= 1, got 0"), r.err());
+    assertFalse(r.err().contains("TrainConfig"), r.err());
+  }
 }

@@ -29,6 +29,31 @@ public final class StageOrdering {
    * Orders {@code groups} (task indices). {@code expertScores} (task name → validation score) is
    * needed by {@code EASY_TO_HARD}, {@code explicit} (task names) by {@code EXPLICIT}.
    */
+  /**
+   * Checks a policy's inputs against the tasks before any work: an explicit order must name each
+   * task exactly once.
+   */
+  public static void check(Policy policy, List<String> explicit, List<String> taskNames) {
+    if (policy != Policy.EXPLICIT) {
+      return;
+    }
+    if (explicit == null || explicit.isEmpty()) {
+      throw new CpiftException("stage order 'explicit' needs the task names in order "
+          + "(--stage-order-tasks " + String.join(",", taskNames) + ")");
+    }
+    for (String t : taskNames) {
+      if (!explicit.contains(t)) {
+        throw new CpiftException("--stage-order-tasks " + String.join(",", explicit)
+            + " does not name task " + t + "; name each of " + String.join(",", taskNames)
+            + " exactly once");
+      }
+    }
+    if (explicit.size() != taskNames.size()) {
+      throw new CpiftException("--stage-order-tasks " + String.join(",", explicit)
+          + " must name each of the tasks " + String.join(",", taskNames) + " exactly once");
+    }
+  }
+
   public static List<List<Integer>> order(List<List<Integer>> groups, Policy policy, long seed,
       List<String> taskNames, Map<String, Double> expertScores, List<String> explicit) {
     List<List<Integer>> out = new ArrayList<>(groups);
@@ -52,19 +77,7 @@ public final class StageOrdering {
             .thenComparingInt(g -> g.get(0)));
       }
       case EXPLICIT -> {
-        if (explicit == null || explicit.isEmpty()) {
-          throw new CpiftException("stage order 'explicit' needs the task names in order "
-              + "(--stage-order-tasks math,code,...)");
-        }
-        for (String t : taskNames) {
-          if (!explicit.contains(t)) {
-            throw new CpiftException("explicit stage order " + explicit + " does not name task " + t);
-          }
-        }
-        if (explicit.size() != taskNames.size()) {
-          throw new CpiftException("explicit stage order " + explicit + " must name each of the "
-              + "tasks " + taskNames + " exactly once");
-        }
+        check(policy, explicit, taskNames);
         out.sort(Comparator.comparingInt(g -> g.stream()
             .mapToInt(i -> explicit.indexOf(taskNames.get(i))).min().orElse(0)));
       }

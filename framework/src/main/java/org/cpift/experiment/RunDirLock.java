@@ -17,6 +17,7 @@ import org.cpift.util.CpiftException;
  * An exclusive lock on a run directory ({@code <runDir>/.lock}), so that two processes never
  * compute the same cells into one directory. The operating system releases it when the holder
  * exits, however it exits (a killed run leaves no stale lock). Re-entrant within one process.
+ * Taking it also removes the temporary files a killed holder left behind.
  */
 public final class RunDirLock implements AutoCloseable {
   static final String FILE = ".lock";
@@ -61,10 +62,26 @@ public final class RunDirLock implements AutoCloseable {
         ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + ", since "
             + Instant.now()).getBytes(StandardCharsets.UTF_8)), 0);
         HELD.put(key, new Held(ch, lock, new int[] {1}));
+        removeStaleTemporaries(key);
         return new RunDirLock(key);
       } catch (IOException e) {
         throw new CpiftException("cannot lock the run directory " + key + " (" + e.getMessage()
             + "); check that it is writable");
+      }
+    }
+  }
+
+  /**
+   * Deletes the temporary files ({@code .<name>.<random>.tmp}, see AtomicFiles) that a killed run
+   * left in the run directory: with the lock held, no other process is writing one.
+   */
+  private static void removeStaleTemporaries(Path runDir) throws IOException {
+    try (var files = Files.walk(runDir)) {
+      for (Path p : files.filter(p -> {
+        String n = p.getFileName().toString();
+        return n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p);
+      }).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }

@@ -3,6 +3,8 @@ package org.cpift.method;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.cpift.cluster.StageOrdering;
+import org.cpift.model.ModelConfig;
 import org.cpift.task.Suite;
 import org.cpift.task.Task;
 import org.cpift.train.ModelCheckpoint;
@@ -33,6 +35,8 @@ public final class MethodRunner {
 
   public static MethodContext context(Inputs in, MethodConfig config) {
     ModelCheckpoint base = ModelCheckpoint.load(in.base());
+    checkShape(base.config(), config.preset().model(base.config().vocabSize()), in.base(),
+        config.preset().id());
     String baseHash = Hashing.sha256(in.base().resolve(ModelCheckpoint.MODEL_FILE));
     Suite suite = Suite.load(in.suite());
     List<Task> tasks = in.tasks() == null || in.tasks().isEmpty() ? suite.tasks()
@@ -40,8 +44,31 @@ public final class MethodRunner {
     if (tasks.stream().map(Task::name).distinct().count() != tasks.size()) {
       throw new CpiftException("--tasks names a task twice: " + in.tasks());
     }
+    // options that depend on the tasks are checked here, before any expert is trained
+    StageOrdering.check(config.staging().order(), config.staging().explicitOrder(),
+        tasks.stream().map(Task::name).toList());
     CacheInputsGuard.check(in.cache(), in.base(), baseHash, tasks);
     return new MethodContext(base, baseHash, tasks, config, new ArtifactCache(in.cache()));
+  }
+
+  /**
+   * Refuses a base whose shape is not the preset's: the run would train one model under a manifest
+   * and cache keys that name another.
+   */
+  static void checkShape(ModelConfig have, ModelConfig want, Path baseDir, String preset) {
+    if (have.dModel() != want.dModel() || have.nLayers() != want.nLayers()
+        || have.nHeads() != want.nHeads() || have.mlpRatio() != want.mlpRatio()
+        || have.norm() != want.norm() || have.contextLength() != want.contextLength()) {
+      throw new CpiftException("the base " + baseDir + " is a " + describe(have)
+          + " model, but --preset " + preset + " builds " + describe(want) + " models; give "
+          + "--base the base made for this preset (benchmarks-data/base/" + preset + ") or the "
+          + "--preset that made this base");
+    }
+  }
+
+  private static String describe(ModelConfig c) {
+    return "d=" + c.dModel() + ", " + c.nLayers() + "-layer, " + c.nHeads() + "-head, context "
+        + c.contextLength() + ", mlp ×" + c.mlpRatio() + ", " + c.norm().name().toLowerCase();
   }
 
   /** A finished run: its result, the tasks in order, and its manifest (not yet written). */

@@ -76,6 +76,7 @@ public final class TrainRun {
     ModelCheckpoint base = spec.init() == null ? null : ModelCheckpoint.load(spec.init());
     CharTokenizer tok = base != null ? base.tokenizer() : CharTokenizer.standard();
     ModelConfig mc = base != null ? base.config() : spec.model().withVocabSize(tok.vocabSize());
+    org.cpift.model.MemoryEstimate.check(mc, tc.batchSize(), "--context or --batch-size");
 
     if (spec.data().getParent() != null) {
       org.cpift.util.Checksums.verify(spec.data().getParent());

@@ -44,8 +44,13 @@ class RunDirLockTest {
       holder.destroyForcibly();
       holder.waitFor(30, TimeUnit.SECONDS);
     }
-    // the killed holder left no stale lock; re-entrant within this process
+    // the killed holder left no stale lock, and its half-written temporary files are removed;
+    // re-entrant within this process
+    Path cells = java.nio.file.Files.createDirectories(dir.resolve("cells"));
+    Path stale = java.nio.file.Files.writeString(cells.resolve(".abc.json.123.tmp"), "{\"half");
+    Path kept = java.nio.file.Files.writeString(cells.resolve("abc.json"), "{}");
     try (RunDirLock a = RunDirLock.acquire(dir); RunDirLock b = RunDirLock.acquire(dir)) {
+      assertTrue(!java.nio.file.Files.exists(stale) && java.nio.file.Files.exists(kept));
       assertTrue(a != null && b != null);
     }
     try (RunDirLock again = RunDirLock.acquire(dir)) {

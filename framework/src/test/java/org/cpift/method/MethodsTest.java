@@ -40,6 +40,16 @@ class MethodsTest {
   }
 
   @Test
+  void aBaseOfAnotherPresetsShapeIsRefusedBeforeAnyWork() {
+    var e = org.junit.jupiter.api.Assertions.assertThrows(org.cpift.util.CpiftException.class,
+        () -> MethodRunner.context(new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/small"),
+            ROOT.resolve("benchmarks-data/suite-v1"), List.of("math"), cache),
+            MethodConfig.defaults(Preset.TINY)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("is a d=192, 4-layer")
+        && e.getMessage().contains("--preset tiny builds d=64, 2-layer"), e.getMessage());
+  }
+
+  @Test
   void everyMethodRunsAndScoresEveryTask() {
     for (String name : Methods.NAMES) {
       MethodResult r = Methods.create(name).run(ctx);
