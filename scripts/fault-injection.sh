@@ -7,7 +7,8 @@
 #   --seed S         seeds the kill moments (default 1)
 #   --experiments    which experiments to reproduce (default main-results,tau-sweep)
 #   --work DIR       where the two run directories go (default: a new temporary directory)
-# The command run is $CPIFT (default: ./cpift). Exit 0 when every check passes, 1 when one fails.
+# The command run is $CPIFT (default: the classes ./cpift builds, launched directly so that the
+# process killed is the JVM itself). Exit 0 when every check passes, 1 when one fails.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kills=15; seed=1; experiments="main-results,tau-sweep"; work=""
@@ -22,7 +23,14 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$work" ] || work="$(mktemp -d)"
 mkdir -p "$work"
-read -r -a cpift <<<"${CPIFT:-$root/cpift}"
+if [ -n "${CPIFT:-}" ]; then
+  read -r -a cpift <<<"$CPIFT"
+else
+  # build once, then launch the same classes every time (a rebuild during the run changes nothing)
+  cp="$(CPIFT_PRINT_CLASSPATH=1 "$root/cpift")"
+  cpift=(java -Xmx4g -cp "$cp" org.cpift.cli.Cpift)
+fi
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 args=(reproduce --preset tiny --quick --seeds 1 --experiments "$experiments")
 RANDOM=$seed
 
@@ -33,7 +41,9 @@ t0=$(date +%s.%N)
 ref_ms=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }')
 echo "fault-injection: reference took $((ref_ms / 1000)) s"
 
-cells() { find "$work/run/cells" -name '*.json' 2>/dev/null | wc -l; }
+cells() {
+  if [ -d "$work/run/cells" ]; then find "$work/run/cells" -name '*.json' | wc -l; else echo 0; fi
+}
 survived=0; lost_total=0
 for ((k = 1; k <= kills; k++)); do
   before=$(cells)
@@ -43,8 +53,6 @@ for ((k = 1; k <= kills; k++)); do
   delay_ms=$((RANDOM % (ref_ms > 2000 ? ref_ms / 2 : 1000) + 300))
   sleep "$(awk -v m="$delay_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
   if kill -0 "$pid" 2>/dev/null; then
-    # the launcher's JVM is the process that writes: kill the whole group of the launcher
-    pkill -KILL -P "$pid" 2>/dev/null || true
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     survived=$((survived + 1))

@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cpift.experiment.Experiment;
 import org.cpift.experiment.RunDirLock;
 import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
+import org.cpift.experiments.ReportedExperiment;
 import org.cpift.report.Claims;
 import org.cpift.train.Preset;
 import org.cpift.util.Json;
@@ -61,7 +61,7 @@ final class ReproduceCommand implements Callable<Integer> {
     Preset p = Preset.parse(preset);
     Path runs = ExperimentRun.runDir(runDir, p);
     Path root = out != null ? out : ExperimentRun.reportRoot(p, runs, quick);
-    List<Experiment> todo = new ArrayList<>();
+    List<ReportedExperiment> todo = new ArrayList<>();
     if (only == null || only.isEmpty()) {
       todo.addAll(Experiments.ALL);
     } else {
@@ -76,9 +76,9 @@ final class ReproduceCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void runAll(Preset p, Path runs, Path root, List<Experiment> todo,
+  private void runAll(Preset p, Path runs, Path root, List<ReportedExperiment> todo,
       Map<String, Object> claims) {
-    for (Experiment e : todo) {
+    for (ReportedExperiment e : todo) {
       ExperimentRun.Paths paths = new ExperimentRun.Paths(p.baseDir(dataRoot),
           p.suiteDir(dataRoot), runs, root.resolve(e.name()));
       String command = "cpift reproduce --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)

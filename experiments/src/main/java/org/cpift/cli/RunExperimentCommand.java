@@ -3,11 +3,12 @@ package org.cpift.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.cpift.experiment.Experiment;
 import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
+import org.cpift.experiments.ReportedExperiment;
 import org.cpift.train.Preset;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,11 +35,8 @@ final class RunExperimentCommand implements Callable<Integer> {
   @Option(names = "--run-dir", description = "cells and cache (default: runs/<preset>)")
   Path runDir;
 
-  @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
-  Path base;
-
-  @Option(names = "--suite", description = "suite directory (default: the preset's, benchmarks-data/suite-v1 for tiny, suite-v2 for small and paper)")
-  Path suite;
+  @Mixin
+  ModelAndSuite inputs;
 
   @Option(names = "--report-only", description = "train nothing: write the report from the cells "
       + "finished so far (e.g. while a run is going)")
@@ -51,13 +49,13 @@ final class RunExperimentCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
-    Experiment e = Experiments.get(experiment);
+    ReportedExperiment e = Experiments.get(experiment);
     Path runs = ExperimentRun.runDir(runDir, p);
     Path report = out != null ? out : ExperimentRun.reportRoot(p, runs, quick).resolve(e.name());
     ExperimentRun.run(e, p, seeds, new ExperimentRun.Paths(
-        base != null ? base : p.baseDir(Preset.DATA_ROOT), suite != null ? suite : p.suiteDir(Preset.DATA_ROOT), runs, report),
+        inputs.base(p), inputs.suite(p), runs, report),
         "cpift run " + e.name() + " --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)
-            + (base != null ? " --base " + base : "") + (runDir != null ? " --run-dir " + runDir : "")
+            + inputs.given() + (runDir != null ? " --run-dir " + runDir : "")
             + (quick ? " --quick" : "") + (reportOnly ? " --report-only" : ""),
         quick ? ExperimentRun::quick : cfg -> cfg, reportOnly);
     return 0;

@@ -34,11 +34,8 @@ final class RunMethodCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "output directory")
   Path out;
 
-  @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
-  Path base;
-
-  @Option(names = "--suite", description = "suite directory (default: the preset's, benchmarks-data/suite-v1 for tiny, suite-v2 for small and paper)")
-  Path suite;
+  @Mixin
+  ModelAndSuite inputs;
 
   @Option(names = "--tasks", split = ",", description = "only these tasks (default: all of the suite)")
   List<String> tasks;
@@ -54,8 +51,8 @@ final class RunMethodCommand implements Callable<Integer> {
     Preset p = Preset.parse(preset);
     Methods.create(method); // fail fast on an unknown name
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
-    Path basePath = base != null ? base : p.baseDir(Preset.DATA_ROOT);
-    MethodRunner.Run run = MethodRunner.run(method, new MethodRunner.Inputs(basePath, suite != null ? suite : p.suiteDir(Preset.DATA_ROOT), tasks, cache), cfg,
+    Path basePath = inputs.base(p);
+    MethodRunner.Run run = MethodRunner.run(method, new MethodRunner.Inputs(basePath, inputs.suite(p), tasks, cache), cfg,
         "cpift run-method --method " + method + " --preset " + p.id() + " --seed " + seed);
     ResultFiles.write(out, run.result(), run.tasks());
     run.manifest().write(out.resolve("manifest.json"));

@@ -37,11 +37,8 @@ final class TaskVectorsCommand implements Callable<Integer> {
   @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "(default: ${DEFAULT-VALUE})")
   List<Long> seeds;
 
-  @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
-  Path base;
-
-  @Option(names = "--suite", description = "suite directory (default: the preset's, benchmarks-data/suite-v1 for tiny, suite-v2 for small and paper)")
-  Path suite;
+  @Mixin
+  ModelAndSuite inputs;
 
   @Option(names = "--tasks", split = ",", description = "only these tasks (default: all of the suite)")
   List<String> tasks;
@@ -58,7 +55,7 @@ final class TaskVectorsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
-    Path basePath = base != null ? base : p.baseDir(Preset.DATA_ROOT);
+    Path basePath = inputs.base(p);
     Path cache = ExperimentRun.runDir(runDir, p).resolve("cache");
     List<Long> seed = new ArrayList<>();
     List<String> metric = new ArrayList<>();
@@ -67,7 +64,7 @@ final class TaskVectorsCommand implements Callable<Integer> {
     List<Double> value = new ArrayList<>();
     for (long s : seeds) {
       MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(s);
-      MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(basePath, suite != null ? suite : p.suiteDir(Preset.DATA_ROOT), tasks, cache), cfg);
+      MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(basePath, inputs.suite(p), tasks, cache), cfg);
       List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
       List<String> names = experts.stream().map(ProbeFineTuning.Expert::task).toList();
       List<ParamSnapshot> params = experts.stream().map(ProbeFineTuning.Expert::params).toList();

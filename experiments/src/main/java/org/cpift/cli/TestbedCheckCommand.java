@@ -20,6 +20,7 @@ import org.cpift.train.RunManifest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,11 +47,8 @@ final class TestbedCheckCommand implements Callable<Integer> {
   @Option(names = "--seeds", split = ",", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
   List<Long> seeds;
 
-  @Option(names = "--base", description = "base model directory (default: benchmarks-data/base/<preset>)")
-  Path base;
-
-  @Option(names = "--suite", description = "suite directory (default: the preset's)")
-  Path suite;
+  @Mixin
+  ModelAndSuite data;
 
   @Option(names = "--run-dir", description = "run directory shared with the experiments (default: runs/<preset>)")
   Path runDir;
@@ -69,13 +67,13 @@ final class TestbedCheckCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3 (got "
           + seeds + ")");
     }
-    Path basePath = base != null ? base : p.baseDir(Preset.DATA_ROOT);
-    Path suitePath = suite != null ? suite : p.suiteDir(Preset.DATA_ROOT);
+    Path basePath = data.base(p);
+    Path suitePath = data.suite(p);
     Path runs = ExperimentRun.runDir(runDir, p);
     Path report = out != null ? out : Path.of("reports", p.id(), "testbed-check");
     String command = "cpift testbed-check --preset " + p.id() + " --seeds "
-        + ExperimentRun.seedList(seeds) + (base != null ? " --base " + base : "")
-        + (suite != null ? " --suite " + suite : "") + (lr != null ? " --lr " + lr : "");
+        + ExperimentRun.seedList(seeds) + data.given()
+        + (lr != null ? " --lr " + lr : "");
     RunManifest manifest = new RunManifest(command);
     MethodRunner.Inputs inputs = new MethodRunner.Inputs(basePath, suitePath, List.of(),
         runs.resolve("cache"));

@@ -8,14 +8,13 @@ import org.cpift.cluster.StageOrdering;
 import org.cpift.core.CoreConfig;
 import org.cpift.core.ImportanceScore;
 import org.cpift.experiment.Cell;
-import org.cpift.experiment.Experiment;
 import org.cpift.merge.CoreParameterFusion;
 import org.cpift.merge.Interpolation;
 import org.cpift.method.MethodConfig;
 import org.cpift.train.Preset;
 
 /** Each open choice of docs/method.md, one at a time against the default reading. */
-public final class Ambiguities implements Experiment {
+public final class Ambiguities implements ReportedExperiment {
   @Override
   public String name() {
     return "ambiguities";

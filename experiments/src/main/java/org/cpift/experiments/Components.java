@@ -4,13 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
-import org.cpift.experiment.Experiment;
 import org.cpift.merge.Interpolation;
 import org.cpift.method.MethodConfig;
 import org.cpift.train.Preset;
 
 /** CPI-FT with one component removed at a time. */
-public final class Components implements Experiment {
+public final class Components implements ReportedExperiment {
   @Override
   public String name() {
     return "components";

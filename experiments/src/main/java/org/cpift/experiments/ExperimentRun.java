@@ -64,13 +64,13 @@ public final class ExperimentRun {
     return String.join(",", seeds.stream().map(String::valueOf).toList());
   }
 
-  public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
+  public static List<Claims.Claim> run(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
       String command) {
     return run(e, preset, seeds, paths, command, UnaryOperator.identity());
   }
 
   /** As above, with every cell's configuration passed through {@code adjust} (smoke runs). */
-  public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
+  public static List<Claims.Claim> run(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
       String command, UnaryOperator<MethodConfig> adjust) {
     return run(e, preset, seeds, paths, command, adjust, false);
   }
@@ -79,7 +79,7 @@ public final class ExperimentRun {
    * As above; with {@code reportOnly} nothing is trained: the report shows the cells finished so
    * far (and says how many are missing).
    */
-  public static List<Claims.Claim> run(Experiment e, Preset preset, List<Long> seeds, Paths paths,
+  public static List<Claims.Claim> run(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
       String command, UnaryOperator<MethodConfig> adjust, boolean reportOnly) {
     if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
       throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3 (got "
@@ -156,7 +156,7 @@ public final class ExperimentRun {
     }
     m.put("default_config", cells.get(0).config());
     List<Claims.Claim> claims = ReportWriter.write(paths.reportDir(), e.name(), e.description(),
-        results, m);
+        results, m, e.claims());
     LOG.info("wrote {}/report.html", paths.reportDir());
     return claims;
   }

@@ -13,14 +13,14 @@ import org.cpift.util.CpiftException;
 
 /** The experiments by name, in the order {@code reproduce} runs them. */
 public final class Experiments {
-  public static final List<Experiment> ALL = List.of(new MainResults(), new Forgetting(),
+  public static final List<ReportedExperiment> ALL = List.of(new MainResults(), new Forgetting(),
       new StageVsSingle(), new LowResource(), new TauSweep(), new PSweep(), new Components(),
       new Ambiguities());
 
   private Experiments() {}
 
-  public static Experiment get(String name) {
-    for (Experiment e : ALL) {
+  public static ReportedExperiment get(String name) {
+    for (ReportedExperiment e : ALL) {
       if (e.name().equals(name)) {
         return e;
       }

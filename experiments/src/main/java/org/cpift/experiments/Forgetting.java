@@ -4,11 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.cpift.cluster.StageOrdering;
 import org.cpift.experiment.Cell;
-import org.cpift.experiment.Experiment;
 import org.cpift.method.MethodConfig;
 import org.cpift.report.Claims;
-import org.cpift.cluster.StageOrdering;
 import org.cpift.train.Preset;
 
 /**
@@ -23,10 +22,18 @@ import org.cpift.train.Preset;
  * as long as an expert (S steps on the task's full data), CPI-FT P steps on sampled stage data
  * with replay of earlier stages, starting from the fused model.
  */
-public final class Forgetting implements Experiment {
+public final class Forgetting implements ReportedExperiment {
   static final List<String> PAIR = List.of("math", "code");
   /** The pair in both orders: A→B and B→A. */
   static final List<List<String>> ORDERS = List.of(PAIR, List.of(PAIR.get(1), PAIR.get(0)));
+  /** The control row: CPI-FT with nothing frozen. */
+  static final String NO_FREEZE = "cpi-ft (no freeze)";
+  static final String SEQUENTIAL = "sequential";
+
+  @Override
+  public List<Claims.Check> claims() {
+    return List.of(Claims.forgetting(SEQUENTIAL), Claims.forgettingHalved(SEQUENTIAL, NO_FREEZE));
+  }
 
   @Override
   public String name() {
@@ -60,7 +67,7 @@ public final class Forgetting implements Experiment {
     for (List<String> order : ORDERS) {
       String v = variant(order);
       Function<MethodConfig, MethodConfig> staged = c -> staged(c, order);
-      out.addAll(Experiments.perSeed(p, seeds, v, "sequential", staged, PAIR, Map.of()));
+      out.addAll(Experiments.perSeed(p, seeds, v, SEQUENTIAL, staged, PAIR, Map.of()));
       out.addAll(Experiments.perSeed(p, seeds, v, "cpi-ft", staged, PAIR, Map.of()));
       out.addAll(Experiments.perSeed(p, seeds, v, "multi-task", Function.identity(), PAIR, Map.of()));
       out.addAll(Experiments.perSeed(p, seeds, v, "single-task", Function.identity(), PAIR, Map.of()));
@@ -70,16 +77,16 @@ public final class Forgetting implements Experiment {
     // sequential SFT takes the suite's order when given none; CPI-FT is given the same order
     Function<MethodConfig, MethodConfig> suiteOrder = c -> eachTask.apply(c)
         .withStaging(s -> s.withOrder(StageOrdering.Policy.TASK_ORDER, List.of()));
-    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "sequential", eachTask));
+    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", SEQUENTIAL, eachTask));
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", suiteOrder));
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "single-task", Function.identity()));
     // the control: CPI-FT without freezing, same fused start, budget, stage data and replay, so
     // the part of the difference to sequential SFT that core isolation makes is measured
     for (List<String> order : ORDERS) {
-      out.addAll(Experiments.perSeed(p, seeds, variant(order), "cpi-ft", Claims.NO_FREEZE,
+      out.addAll(Experiments.perSeed(p, seeds, variant(order), "cpi-ft", NO_FREEZE,
           c -> staged(c, order).withPipeline(pl -> pl.withFreeze(false)), PAIR, Map.of()));
     }
-    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", Claims.NO_FREEZE,
+    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", NO_FREEZE,
         c -> suiteOrder.apply(c).withPipeline(pl -> pl.withFreeze(false)), List.of(), Map.of()));
     return out;
   }

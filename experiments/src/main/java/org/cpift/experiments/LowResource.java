@@ -5,14 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
-import org.cpift.experiment.Experiment;
 import org.cpift.train.Preset;
 
 /**
  * The paper's imbalance analysis: math and logic keep 10% of their training data (seeded sample);
  * single-task experts (also trained on 10%), multi-task SFT, multi-stage SFT and CPI-FT.
  */
-public final class LowResource implements Experiment {
+public final class LowResource implements ReportedExperiment {
   static final Map<String, Double> FRACTIONS = Map.of("math", 0.1, "logic", 0.1);
 
   @Override

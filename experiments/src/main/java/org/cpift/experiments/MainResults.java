@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
-import org.cpift.experiment.Experiment;
 import org.cpift.method.Methods;
+import org.cpift.report.Claims;
 import org.cpift.train.Preset;
 
 /**
@@ -13,7 +13,12 @@ import org.cpift.train.Preset;
  * and easy-to-hard), DPI, CPI-FT and the merging baselines, on every task; per-task score, the
  * average, and the average normalized score.
  */
-public final class MainResults implements Experiment {
+public final class MainResults implements ReportedExperiment {
+  @Override
+  public List<Claims.Check> claims() {
+    return List.of(Claims.seesaw(), Claims.beatsBaselines());
+  }
+
   @Override
   public String name() {
     return "main-results";

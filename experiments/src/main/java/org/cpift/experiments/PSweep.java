@@ -4,11 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
-import org.cpift.experiment.Experiment;
 import org.cpift.train.Preset;
 
 /** CPI-FT with the core size p ∈ {0.1, 0.5, 1, 2, 5, 10}%. */
-public final class PSweep implements Experiment {
+public final class PSweep implements ReportedExperiment {
   static final double[] PS = {0.1, 0.5, 1, 2, 5, 10};
 
   @Override

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
-import org.cpift.experiment.Experiment;
 import org.cpift.method.MethodConfig;
+import org.cpift.report.Claims;
 import org.cpift.train.Preset;
 
 /**
@@ -14,7 +14,15 @@ import org.cpift.train.Preset;
  * cores frozen); "single-stage" trains all tasks' samples mixed for N·P steps, N the suite's task
  * count.
  */
-public final class StageVsSingle implements Experiment {
+public final class StageVsSingle implements ReportedExperiment {
+  static final String PIPELINED = "pipelined";
+  static final String SINGLE_STAGE = "single-stage";
+
+  @Override
+  public List<Claims.Check> claims() {
+    return List.of(Claims.pipelinedBeatsSingleStage(PIPELINED, SINGLE_STAGE));
+  }
+
   @Override
   public String name() {
     return "stage-vs-single";
@@ -29,10 +37,10 @@ public final class StageVsSingle implements Experiment {
   @Override
   public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
-    out.addAll(Experiments.perSeed(p, seeds, "pipelined", "cpi-ft", c -> c.withStaging(s -> s.withMode(
+    out.addAll(Experiments.perSeed(p, seeds, PIPELINED, "cpi-ft", c -> c.withStaging(s -> s.withMode(
         MethodConfig.GroupingMode.EACH_TASK))));
     int stages = suiteTasks.size();
-    out.addAll(Experiments.perSeed(p, seeds, "single-stage", "cpi-ft", c -> c.withStaging(s -> s.withMode(
+    out.addAll(Experiments.perSeed(p, seeds, SINGLE_STAGE, "cpi-ft", c -> c.withStaging(s -> s.withMode(
         MethodConfig.GroupingMode.ONE_STAGE))
         .withBudgets(b -> b.withPipelineSteps(stages * b.pipelineSteps()))));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));

@@ -5,12 +5,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
-import org.cpift.experiment.Experiment;
+import org.cpift.report.Claims;
 import org.cpift.train.Preset;
 
 /** CPI-FT with the grouping threshold τ ∈ {0, 0.05, 0.1, 0.2, 0.3, 0.5}. */
-public final class TauSweep implements Experiment {
+public final class TauSweep implements ReportedExperiment {
   static final double[] TAUS = {0, 0.05, 0.1, 0.2, 0.3, 0.5};
+  /** A variant's name is this prefix and its τ. */
+  static final String PREFIX = "tau=";
+
+  @Override
+  public List<Claims.Check> claims() {
+    return List.of(Claims.groupingHelps(PREFIX));
+  }
 
   @Override
   public String name() {
@@ -26,7 +33,7 @@ public final class TauSweep implements Experiment {
   public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
     for (double t : TAUS) {
-      out.addAll(Experiments.perSeed(p, seeds, "tau=" + fmt(t), "cpi-ft",
+      out.addAll(Experiments.perSeed(p, seeds, PREFIX + fmt(t), "cpi-ft",
           c -> c.withStaging(s -> s.withGrouping(s.grouping().withTau(t)))));
     }
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));

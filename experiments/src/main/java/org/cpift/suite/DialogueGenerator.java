@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.cpift.data.SftRecord;
 import org.cpift.task.Metric;
+import org.cpift.util.Shuffle;
 
 /**
  * {@code dialogue} (stands for UltraChat): multi-turn conversations in which the user states facts
@@ -84,12 +85,7 @@ public final class DialogueGenerator implements TaskGenerator {
         new String[] {"My friend " + friend + " lives in " + friendCity + ".",
             "Where does " + friend + " live?", friend + " lives in " + friendCity + "."}));
     // keep 3 to 4 facts, in random order
-    for (int i = facts.size() - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      String[] t = facts.get(i);
-      facts.set(i, facts.get(j));
-      facts.set(j, t);
-    }
+    Shuffle.inPlace(facts, rnd);
     int keep = between(rnd, 3, 4);
     List<String[]> kept = facts.subList(0, keep);
     String[] asked = kept.get(rnd.nextInt(keep));

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import org.cpift.data.SftRecord;
 import org.cpift.task.Metric;
+import org.cpift.util.Shuffle;
 
 /**
  * {@code instructions} (stands for Alpaca): instruction/input/output items built from the real
@@ -196,12 +197,7 @@ public final class InstructionsGenerator implements TaskGenerator {
           options.add(d);
         }
       }
-      for (int i = options.size() - 1; i > 0; i--) {
-        int j = own.nextInt(i + 1);
-        String t = options.get(i);
-        options.set(i, options.get(j));
-        options.set(j, t);
-      }
+      Shuffle.inPlace(options, own);
       input = input + "\nOptions: " + String.join(", ", options);
     }
     return new SftRecord("Instruction: " + instruction + "\nInput: " + input, it.answer());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.cpift.data.SftRecord;
 import org.cpift.task.Metric;
+import org.cpift.util.Shuffle;
 
 /**
  * {@code logic} (stands for LogiQA): multiple-choice deductions over made-up categories. Premises
@@ -96,7 +97,7 @@ public final class LogicGenerator implements TaskGenerator {
         wrong.add(is(who, d));
       }
     }
-    shuffle(premises, rnd);
+    Shuffle.inPlace(premises, rnd);
     List<String> options = new ArrayList<>(wrong);
     int at = rnd.nextInt(4);
     options.add(at, correct);
@@ -125,7 +126,7 @@ public final class LogicGenerator implements TaskGenerator {
     String c = kinds.remove(rnd.nextInt(kinds.size()));
     String who = pick(rnd, NAMES);
     List<String> premises = new ArrayList<>(List.of(all(a, b), is(who, a)));
-    shuffle(premises, rnd);
+    Shuffle.inPlace(premises, rnd);
     List<String> options = new ArrayList<>(List.of(isNot(who, b), is(who, c), isNot(who, a)));
     int at = rnd.nextInt(4);
     options.add(at, is(who, b));
@@ -150,15 +151,6 @@ public final class LogicGenerator implements TaskGenerator {
 
   static String isNot(String who, String x) {
     return who + " is not a " + x + ".";
-  }
-
-  private static <T> void shuffle(List<T> l, SplittableRandom rnd) {
-    for (int i = l.size() - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      T t = l.get(i);
-      l.set(i, l.get(j));
-      l.set(j, t);
-    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import org.cpift.data.SftRecord;
 import org.cpift.util.AtomicFiles;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Hashing;
+import org.cpift.util.Shuffle;
 
 /**
  * The generic corpus the base models are pretrained on: each generator's domain-flavoured text
@@ -42,12 +43,7 @@ public final class PretrainCorpus {
       }
     }
     SplittableRandom rnd = root.split();
-    for (int i = docs.size() - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      SftRecord t = docs.get(i);
-      docs.set(i, docs.get(j));
-      docs.set(j, t);
-    }
+    Shuffle.inPlace(docs, rnd);
     Path file = dir.resolve(FILE);
     JsonlWriter.write(file, docs);
     AtomicFiles.writeString(dir.resolve("SHA256SUMS"), Hashing.sha256(file) + "  " + FILE + "\n");

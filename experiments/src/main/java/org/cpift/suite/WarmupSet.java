@@ -12,6 +12,7 @@ import org.cpift.data.SftRecord;
 import org.cpift.util.AtomicFiles;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Hashing;
+import org.cpift.util.Shuffle;
 
 /**
  * The warm-up set: for every task, records of an easier item family than the task's own (see
@@ -64,12 +65,7 @@ public final class WarmupSet {
       }
     }
     SplittableRandom shuffle = root.split();
-    for (int i = out.size() - 1; i > 0; i--) {
-      int j = shuffle.nextInt(i + 1);
-      SftRecord t = out.get(i);
-      out.set(i, out.get(j));
-      out.set(j, t);
-    }
+    Shuffle.inPlace(out, shuffle);
     Path file = dir.resolve(FILE);
     JsonlWriter.write(file, out);
     String sums = Hashing.sha256(dir.resolve(PretrainCorpus.FILE)) + "  " + PretrainCorpus.FILE

@@ -29,7 +29,7 @@ class ExperimentsTest {
 
   @Test
   void everyExperimentRunsAndWritesItsReport() throws IOException {
-    for (Experiment e : Experiments.ALL) {
+    for (ReportedExperiment e : Experiments.ALL) {
       ExperimentRun.run(e, Preset.TINY, List.of(1L), paths(e.name()), "test", ExperimentRun::quick);
       Path r = dir.resolve("reports/" + e.name());
       for (String f : List.of("results.csv", "summary.csv", "manifest.json", "report.html")) {
@@ -50,7 +50,7 @@ class ExperimentsTest {
 
   @Test
   void rerunRecomputesNothing() throws IOException {
-    Experiment e = Experiments.get("components");
+    ReportedExperiment e = Experiments.get("components");
     ExperimentRun.run(e, Preset.TINY, List.of(1L, 2L), paths("c1"), "test", ExperimentRun::quick);
     java.util.Map<Path, Object> before = new java.util.HashMap<>();
     for (Path p : Files.list(dir.resolve("runs/cells")).toList()) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.cpift.util.CpiftException;
+import org.cpift.util.Shuffle;
 
 /**
  * Step 4 of CPI-FT: the order in which groups become training stages G1..GK.
@@ -60,12 +61,7 @@ public final class StageOrdering {
     switch (policy) {
       case RANDOM -> {
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = out.size() - 1; i > 0; i--) {
-          int j = rnd.nextInt(i + 1);
-          List<Integer> t = out.get(i);
-          out.set(i, out.get(j));
-          out.set(j, t);
-        }
+        Shuffle.inPlace(out, rnd);
       }
       case BY_SIZE -> out.sort(Comparator.<List<Integer>>comparingInt(List::size).reversed()
           .thenComparingInt(g -> g.get(0)));

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.cpift.util.Shuffle;
 
 /**
  * Deterministic batches for training: the examples are visited in a fresh seeded permutation every
@@ -47,17 +48,7 @@ public final class Batcher {
     }
     return permutations.computeIfAbsent(epoch, e -> {
       SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e);
-      int[] p = new int[examples.size()];
-      for (int i = 0; i < p.length; i++) {
-        p[i] = i;
-      }
-      for (int i = p.length - 1; i > 0; i--) {
-        int j = rnd.nextInt(i + 1);
-        int tmp = p[i];
-        p[i] = p[j];
-        p[j] = tmp;
-      }
-      return p;
+      return Shuffle.permutation(examples.size(), rnd);
     });
   }
 

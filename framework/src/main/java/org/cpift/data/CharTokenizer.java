@@ -66,10 +66,6 @@ public final class CharTokenizer {
     return SPECIALS.length + chars.length();
   }
 
-  public boolean mapsUnknown() {
-    return mapUnknown;
-  }
-
   /** Encodes {@code text}; {@code where} names the source in an error message. */
   public int[] encode(String text, String where) {
     int[] ids = new int[text.length()];

@@ -20,11 +20,6 @@ public record EncodedExample(int[] tokens, int answerStart, SftRecord record) {
     return java.util.Arrays.copyOf(tokens, answerStart);
   }
 
-  /** Number of loss-carrying target positions (answer tokens plus eos). */
-  public int answerLength() {
-    return tokens.length - answerStart;
-  }
-
   /**
    * Encodes {@code record}. When the sequence is longer than {@code contextLength + 1} tokens the
    * prompt is cut from the left (keeping {@code <bos>}); an answer that does not fit is an error.

@@ -126,7 +126,8 @@ public final class ExperimentRunner {
     }
     for (String name : cell.trainFraction().keySet()) {
       if (!base.taskNames().contains(name)) {
-        throw new CpiftException("low-resource fraction names unknown task " + name);
+        throw new CpiftException("low-resource fraction names unknown task " + name
+            + "; name one of " + base.taskNames());
       }
     }
     return new MethodContext(base.base(), base.baseHash(), tasks, cell.config(), base.cache());

@@ -13,6 +13,7 @@ import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
 import org.cpift.train.ModelSession;
+import org.cpift.util.Shuffle;
 
 /**
  * The methods CPI-FT is judged against. Budgets: a training baseline gets as many steps as all
@@ -113,12 +114,7 @@ public final class Baselines {
         order.sort((a, b) -> Double.compare(val.get(b.name()), val.get(a.name())));
       } else {
         SplittableRandom rnd = new SplittableRandom(ctx.seed(name() + "/partition"));
-        for (int i = order.size() - 1; i > 0; i--) {
-          int j = rnd.nextInt(i + 1);
-          Task t = order.get(i);
-          order.set(i, order.get(j));
-          order.set(j, t);
-        }
+        Shuffle.inPlace(order, rnd);
       }
       int k = Math.min(ctx.config().staging().multiStageK(), order.size());
       if (k < ctx.config().staging().multiStageK()) {

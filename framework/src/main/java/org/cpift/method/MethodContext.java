@@ -15,6 +15,7 @@ import org.cpift.train.ModelSession;
 import org.cpift.train.TrainConfig;
 import org.cpift.train.Trainer;
 import org.cpift.util.Hashing;
+import org.cpift.util.Shuffle;
 
 /**
  * What every method runs against: the base model, the tasks, the configuration and the artifact
@@ -93,12 +94,7 @@ public final class MethodContext {
   public List<SftRecord> sample(Task t, int n, long seed) {
     List<SftRecord> all = new ArrayList<>(t.train());
     SplittableRandom rnd = new SplittableRandom(seed);
-    for (int i = all.size() - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      SftRecord x = all.get(i);
-      all.set(i, all.get(j));
-      all.set(j, x);
-    }
+    Shuffle.inPlace(all, rnd);
     return all.subList(0, Math.min(n, all.size()));
   }
 

@@ -1,11 +1,41 @@
 package org.cpift.method;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.cpift.merge.MergeRegistry;
 import org.cpift.util.CpiftException;
 
-/** Methods by name (the names of {@code ./cpift run-method --method}). */
+/**
+ * Training methods by name (the names of {@code ./cpift run-method --method}), each registered
+ * with a factory and a one-line description; every merge method of {@link MergeRegistry} is also
+ * a method (the experts merged post hoc). Add one with {@link #register}.
+ */
 public final class Methods {
+  /** A registered method: its factory and what it is, for help texts and reports. */
+  public record Entry(String name, Supplier<Method> factory, String description) {}
+
+  private static final Map<String, Entry> REGISTERED = new LinkedHashMap<>();
+
+  static {
+    register("base", Baselines.Base::new, "the base model, not fine-tuned");
+    register("single-task", Baselines.SingleTask::new,
+        "one expert per task, each scored on its own task (the seesaw's reference)");
+    register("multi-task", Baselines.MultiTask::new, "one model on all tasks' data mixed");
+    register("multi-stage-random", () -> new Baselines.MultiStage(false),
+        "tasks in stages of a random order, no freezing");
+    register("multi-stage-heuristic", () -> new Baselines.MultiStage(true),
+        "tasks in stages ordered by expert score, no freezing");
+    register("dpi", () -> new CpiFt(true),
+        "grouping, staging and freezing of CPI-FT from the base, without fusion (DPI)");
+    register("cpi-ft", () -> new CpiFt(false),
+        "core regions, grouping, fusion, then pipelined SFT with earlier cores frozen");
+    register("sequential", Baselines.Sequential::new,
+        "each task its own stage, trained one after another (the forgetting baseline)");
+  }
+
   /** The methods of the paper's comparison, in table order. */
   public static final List<String> NAMES = List.of("base", "single-task", "multi-task",
       "multi-stage-random", "multi-stage-heuristic", "dpi", "cpi-ft", "task-arithmetic", "ties",
@@ -16,23 +46,29 @@ public final class Methods {
 
   private Methods() {}
 
-  public static Method create(String name) {
-    return switch (name) {
-      case "base" -> new Baselines.Base();
-      case "single-task" -> new Baselines.SingleTask();
-      case "multi-task" -> new Baselines.MultiTask();
-      case "multi-stage-random" -> new Baselines.MultiStage(false);
-      case "multi-stage-heuristic" -> new Baselines.MultiStage(true);
-      case "sequential" -> new Baselines.Sequential();
-      case "dpi" -> new CpiFt(true);
-      case "cpi-ft" -> new CpiFt(false);
-      default -> {
-        if (MergeRegistry.names().contains(name)) {
-          yield new Baselines.Merge(name);
-        }
-        throw new CpiftException("unknown method '" + name + "'; choose one of " + NAMES
-            + " or " + EXTRA);
-      }
-    };
+  /** Registers a training method under {@code name}. */
+  public static synchronized void register(String name, Supplier<Method> factory,
+      String description) {
+    if (REGISTERED.containsKey(name) || MergeRegistry.names().contains(name)) {
+      throw new IllegalArgumentException("method '" + name + "' is already registered");
+    }
+    REGISTERED.put(name, new Entry(name, factory, description));
+  }
+
+  /** The registered training methods, in registration order (merge methods not included). */
+  public static synchronized Map<String, Entry> registered() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(REGISTERED));
+  }
+
+  public static synchronized Method create(String name) {
+    Entry e = REGISTERED.get(name);
+    if (e != null) {
+      return e.factory().get();
+    }
+    if (MergeRegistry.names().contains(name)) {
+      return new Baselines.Merge(name);
+    }
+    throw new CpiftException("unknown method '" + name + "'; choose one of "
+        + REGISTERED.keySet() + " or a merge method " + MergeRegistry.names());
   }
 }

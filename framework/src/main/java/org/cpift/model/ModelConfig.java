@@ -73,11 +73,6 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, in
     return new ModelConfig(vocabSize, dModel, nLayers, nHeads, t, mlpRatio, norm, normEps, initStd);
   }
 
-  public ModelConfig withShape(int d, int layers, int heads) {
-    return new ModelConfig(vocabSize, d, layers, heads, contextLength, mlpRatio, norm, normEps,
-        initStd);
-  }
-
   public ModelConfig withVocabSize(int v) {
     return new ModelConfig(v, dModel, nLayers, nHeads, contextLength, mlpRatio, norm, normEps,
         initStd);

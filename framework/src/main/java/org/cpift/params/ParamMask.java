@@ -48,11 +48,6 @@ public final class ParamMask {
     return b == null ? new BitSet() : (BitSet) b.clone();
   }
 
-  public boolean isSelected(String name, int index) {
-    BitSet b = bits.get(name);
-    return b != null && b.get(index);
-  }
-
   public Set<String> names() {
     return Collections.unmodifiableSet(bits.keySet());
   }

@@ -170,7 +170,8 @@ public final class Safetensors {
         all.flip();
       }
     } catch (NoSuchFileException e) {
-      throw new CpiftException("safetensors file not found: " + file);
+      throw new CpiftException("safetensors file not found: " + file + " (give the path of a "
+          + "model directory's model.safetensors)");
     } catch (IOException e) {
       throw new CpiftException("cannot read safetensors file " + file + ": " + e.getMessage(), e);
     }

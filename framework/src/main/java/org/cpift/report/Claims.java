@@ -10,12 +10,19 @@ import java.util.Optional;
 /**
  * The paper's claims, each checked against whatever data a report has: supported, not supported,
  * inconclusive (the interval includes no effect), or not measured here. What the data say is
- * reported, including "not supported".
+ * reported, including "not supported". The checks are parameterized by the variant and method
+ * labels they compare; each experiment declares the checks it owns with its own labels, so this
+ * package knows no experiment's strings.
  */
 public final class Claims {
   private Claims() {}
 
-  /** One claim and what the data say. */
+  /** A claim's check on a report's summaries. */
+  @FunctionalInterface
+  public interface Check {
+    Claim on(Summaries s);
+  }
+
   /**
    * A claim of the paper checked on a run.
    *
@@ -47,17 +54,11 @@ public final class Claims {
   }
 
   static final String NOT_MEASURED = "not measured here";
-  /** The forgetting experiment's control row: CPI-FT with nothing frozen. */
-  public static final String NO_FREEZE = "cpi-ft (no freeze)";
 
-  public static List<Claim> evaluate(Summaries s) {
+  /** Runs {@code checks} on {@code s}, with Holm's adjustment over all their tests. */
+  public static List<Claim> evaluate(Summaries s, List<Check> checks) {
     List<Claim> out = new ArrayList<>();
-    out.add(seesaw(s));
-    out.add(forgetting(s));
-    out.add(beatsBaselines(s));
-    out.add(forgettingHalved(s));
-    out.add(groupingHelps(s));
-    out.add(pipelinedBeatsSingleStage(s));
+    checks.forEach(c -> out.add(c.on(s)));
     return holm(out);
   }
 
@@ -117,6 +118,11 @@ public final class Claims {
         + " (n=" + p.n() + ")";
   }
 
+  /** Multi-task SFT of the default variant below an expert on some task. */
+  public static Check seesaw() {
+    return Claims::seesaw;
+  }
+
   static Claim seesaw(Summaries s) {
     String st = "Seesaw: multi-task SFT falls below the single-task expert on some task.";
     List<String> below = new ArrayList<>();
@@ -142,8 +148,15 @@ public final class Claims {
             + (below.isEmpty() ? "" : ". Below the expert (CI under 1): " + below));
   }
 
-  /** Every stage order of sequential SFT: its BWT (for a pair, the first task's drop). */
-  static Claim forgetting(Summaries s) {
+  /**
+   * Every stage order (variant) of sequential SFT, shown as {@code sequential}: its BWT (for a
+   * pair, the first task's drop).
+   */
+  public static Check forgetting(String sequential) {
+    return s -> forgetting(s, sequential);
+  }
+
+  static Claim forgetting(Summaries s, String sequential) {
     String st = "Forgetting: sequential SFT (A then B) loses performance on A.";
     List<String> evidence = new ArrayList<>();
     int forgets = 0;
@@ -152,7 +165,7 @@ public final class Claims {
     int n = Integer.MAX_VALUE;
     for (String[] vm : s.variantsAndMethods()) {
       Optional<SummaryRow> r = s.get(vm[0], vm[1], "average", "bwt");
-      if (!vm[1].equals("sequential") || r.isEmpty()) {
+      if (!vm[1].equals(sequential) || r.isEmpty()) {
         continue;
       }
       orders++;
@@ -168,6 +181,11 @@ public final class Claims {
         : keeps == orders ? "not supported" : "inconclusive";
     return new Claim(st, status, "BWT of sequential SFT (score at the end minus at the end of the "
         + "task's own stage, mean over the tasks before the last): " + String.join("; ", evidence));
+  }
+
+  /** CPI-FT above multi-task and multi-stage (random) SFT in the default variant. */
+  public static Check beatsBaselines() {
+    return Claims::beatsBaselines;
   }
 
   static Claim beatsBaselines(Summaries s) {
@@ -199,7 +217,11 @@ public final class Claims {
    * over seeds: above 0 (both forget) means CPI-FT keeps more than half of what the baseline loses.
    * Supported when every order's interval is above 0, not supported when every one is below 0.
    */
-  static Claim forgettingHalved(Summaries s) {
+  public static Check forgettingHalved(String sequential, String noFreeze) {
+    return s -> forgettingHalved(s, sequential, noFreeze);
+  }
+
+  static Claim forgettingHalved(Summaries s, String sequential, String noFreeze) {
     String st = "CPI-FT cuts forgetting (BWT) by more than half relative to multi-stage SFT.";
     List<String> evidence = new ArrayList<>();
     List<Statistics.Paired> tests = new ArrayList<>();
@@ -212,7 +234,7 @@ public final class Claims {
         continue;
       }
       String v = vm[0];
-      String baseline = s.get(v, "sequential", "average", "bwt").isPresent() ? "sequential"
+      String baseline = s.get(v, sequential, "average", "bwt").isPresent() ? sequential
           : "multi-stage-random";
       Optional<SummaryRow> c = s.get(v, "cpi-ft", "average", "bwt");
       Optional<SummaryRow> q = s.get(v, baseline, "average", "bwt");
@@ -228,8 +250,8 @@ public final class Claims {
       orders++;
       double cut = 1 - Math.min(0, c.get().mean()) / q.get().mean();
       String control = "";
-      Optional<SummaryRow> nf = s.get(v, NO_FREEZE, "average", "bwt");
-      Optional<Statistics.Paired> iso = s.paired(v, "cpi-ft", v, NO_FREEZE, "average", "bwt");
+      Optional<SummaryRow> nf = s.get(v, noFreeze, "average", "bwt");
+      Optional<Statistics.Paired> iso = s.paired(v, "cpi-ft", v, noFreeze, "average", "bwt");
       if (nf.isPresent() && iso.isPresent()) {
         control = "; without freezing (same start, budget and replay) BWT " + ci(nf.get())
             + ", freezing's part: CPI-FT − no-freeze " + ci(iso.get());
@@ -258,9 +280,18 @@ public final class Claims {
         .withP(tests.toArray(new Statistics.Paired[0]));
   }
 
-  static Claim groupingHelps(Summaries s) {
+  /**
+   * CPI-FT at τ > 0 above τ = 0, the τ values read from variants named {@code prefix + τ}.
+   */
+  public static Check groupingHelps(String prefix) {
+    return s -> groupingHelps(s, prefix);
+  }
+
+  static Claim groupingHelps(Summaries s, String prefix) {
     String st = "Grouping by overlap (τ > 0) beats no grouping (τ = 0), with a peak near τ = 0.1.";
-    Optional<SummaryRow> zero = s.get("tau=0", "cpi-ft", "average", "score");
+    String zeroVariant = prefix + "0";
+    String paperVariant = prefix + "0.1";
+    Optional<SummaryRow> zero = s.get(zeroVariant, "cpi-ft", "average", "score");
     if (zero.isEmpty()) {
       return new Claim(st, NOT_MEASURED, "");
     }
@@ -269,10 +300,10 @@ public final class Claims {
     StringBuilder curve = new StringBuilder();
     Map<String, Double> positive = new LinkedHashMap<>();
     for (String[] vm : s.variantsAndMethods()) {
-      if (vm[0].startsWith("tau=") && vm[1].equals("cpi-ft")) {
+      if (vm[0].startsWith(prefix) && vm[1].equals("cpi-ft")) {
         SummaryRow r = s.get(vm[0], "cpi-ft", "average", "score").orElseThrow();
         curve.append(vm[0]).append(": ").append(f(r.mean())).append("; ");
-        if (!vm[0].equals("tau=0")) {
+        if (!vm[0].equals(zeroVariant)) {
           positive.put(vm[0], r.mean());
           if (r.mean() > bestMean) {
             bestMean = r.mean();
@@ -290,10 +321,10 @@ public final class Claims {
         .map(Map.Entry::getKey).toList();
     // the test is of the paper's τ = 0.1 when it ran (chosen before the data, so no winner's curse);
     // else of the best τ > 0, which favours "supported"
-    String tested = positive.containsKey("tau=0.1") ? "tau=0.1" : best;
-    Statistics.Paired p = s.paired(tested, "cpi-ft", "tau=0", "cpi-ft", "average", "score")
+    String tested = positive.containsKey(paperVariant) ? paperVariant : best;
+    Statistics.Paired p = s.paired(tested, "cpi-ft", zeroVariant, "cpi-ft", "average", "score")
         .orElseThrow();
-    boolean peakNear = tied.stream().mapToDouble(v -> Double.parseDouble(v.substring(4)))
+    boolean peakNear = tied.stream().mapToDouble(v -> Double.parseDouble(v.substring(prefix.length())))
         .allMatch(v -> v >= 0.05 && v <= 0.2);
     String shape = tied.size() > 1 ? "no peak: " + String.join(", ", tied) + " score the same"
         : "peak at " + best;
@@ -302,21 +333,26 @@ public final class Claims {
       status = "partly supported (" + shape + ")";
     }
     return new Claim(st, status, curve + "best " + best + (tied.size() > 1 ? " (tied: "
-        + String.join(", ", tied) + ")" : "") + "; " + tested + " − tau=0: " + ci(p)
-        + (tested.equals(best) && !tested.equals("tau=0.1") ? " (the best of " + positive.size()
+        + String.join(", ", tied) + ")" : "") + "; " + tested + " − " + zeroVariant + ": " + ci(p)
+        + (tested.equals(best) && !tested.equals(paperVariant) ? " (the best of " + positive.size()
             + " values, not corrected for the choice)" : "")
         + ". Budgets differ: τ = 0 puts every task in one stage (P steps in all), τ > 0 one "
         + "stage per group (P steps each); stage-vs-single compares at equal budget").withP(p);
   }
 
-  static Claim pipelinedBeatsSingleStage(Summaries s) {
+  /** CPI-FT in variant {@code pipelined} above CPI-FT in variant {@code singleStage}. */
+  public static Check pipelinedBeatsSingleStage(String pipelined, String singleStage) {
+    return s -> pipelinedBeatsSingleStage(s, pipelined, singleStage);
+  }
+
+  static Claim pipelinedBeatsSingleStage(Summaries s, String pipelined, String singleStage) {
     String st = "Pipelined (multi-stage) training beats single-stage mixed training.";
-    Optional<Statistics.Paired> p = s.paired("pipelined", "cpi-ft", "single-stage", "cpi-ft",
+    Optional<Statistics.Paired> p = s.paired(pipelined, "cpi-ft", singleStage, "cpi-ft",
         "average", "score");
     if (p.isEmpty()) {
       return new Claim(st, NOT_MEASURED, "");
     }
-    return new Claim(st, decide(p.get()), "pipelined − single-stage: " + ci(p.get()))
+    return new Claim(st, decide(p.get()), pipelined + " − " + singleStage + ": " + ci(p.get()))
         .withP(p.get());
   }
 }

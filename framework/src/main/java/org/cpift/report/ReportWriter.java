@@ -55,12 +55,12 @@ public final class ReportWriter {
     return w.toString();
   }
 
-  /** Writes the four files; returns the claims. */
+  /** Writes the four files, checking the experiment's {@code checks}; returns the claims. */
   public static List<Claims.Claim> write(Path dir, String experiment, String description,
-      List<CellResult> cells, Map<String, Object> manifest) {
+      List<CellResult> cells, Map<String, Object> manifest, List<Claims.Check> checks) {
     List<Row> rows = Tidy.rows(experiment, cells);
     Summaries s = new Summaries(rows);
-    List<Claims.Claim> claims = Claims.evaluate(s);
+    List<Claims.Claim> claims = Claims.evaluate(s, checks);
     AtomicFiles.writeString(dir.resolve("results.csv"), csv(resultsTable(rows)));
     AtomicFiles.writeString(dir.resolve("summary.csv"), csv(summaryTable(s.all())));
     manifest.put("claims", claims);

@@ -71,6 +71,9 @@ public final class TestbedReport {
         r.add(seed, "midpoint_score", p.a(), p.b(), p.scoreA());
         r.add(seed, "midpoint_score", p.b(), p.a(), p.scoreB());
       }
+      if (x.half() != null) {
+        x.half().forEach((t, v) -> r.add(seed, "half_vector_score", t, "", v));
+      }
       x.lambdaVal().forEach((l, v) -> r.add(seed, "task_arithmetic_val_normalized", "lambda=" + l,
           "", v));
       r.add(seed, "task_arithmetic_best_lambda", "", "", x.bestLambda());
@@ -194,6 +197,25 @@ public final class TestbedReport {
           .append("</td></tr>");
     }
     b.append("</table>");
+    if (m.stream().allMatch(x -> x.half() != null)) {
+      b.append("<h2>Half task vectors θ0 + δi/2: share of the expert's score kept</h2><p>Beside "
+          + "the midpoints: a midpoint that keeps about what the half vector keeps loses its skill "
+          + "to the halving (the skill needs the whole task vector), not to the other task's "
+          + "vector.</p><table><tr><th>task</th><th>half vector keeps</th><th>worst midpoint "
+          + "keeps</th></tr>");
+      for (String t : first.tasks()) {
+        double h = m.stream().mapToDouble(x -> x.half().get(t) / x.expert().get(t).get("score"))
+            .average().orElse(Double.NaN);
+        double worst = m.stream().mapToDouble(x -> x.midpoints().stream()
+            .filter(p -> p.a().equals(t) || p.b().equals(t))
+            .mapToDouble(p -> (p.a().equals(t) ? p.scoreA() : p.scoreB())
+                / x.expert().get(t).get("score")).min().orElse(Double.NaN))
+            .average().orElse(Double.NaN);
+        b.append("<tr><td>").append(esc(t)).append("</td><td>").append(HtmlReport.fmt(h))
+            .append("</td><td>").append(HtmlReport.fmt(worst)).append("</td></tr>");
+      }
+      b.append("</table>");
+    }
 
     List<String> lambdas = new ArrayList<>(first.lambdaVal().keySet());
     double[] xs = lambdas.stream().mapToDouble(Double::parseDouble).toArray();

@@ -29,7 +29,8 @@ public final class Suite {
 
   public static Suite load(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new CpiftException("suite directory not found: " + dir);
+      throw new CpiftException("suite directory not found: " + dir + " (give --suite a folder of task "
+          + "folders, e.g. benchmarks-data/suite-v2)");
     }
     List<Path> folders;
     try (Stream<Path> s = Files.list(dir)) {
@@ -45,7 +46,8 @@ public final class Suite {
         JsonNode n = Json.STRICT.readTree(suiteJson.toFile());
         n.path("tasks").forEach(t -> order.add(t.asText()));
       } catch (IOException e) {
-        throw new CpiftException(suiteJson + ": not valid JSON (" + e.getMessage() + ")");
+        throw new CpiftException(suiteJson + ": not valid JSON (" + e.getMessage() + "); fix it or "
+            + "delete it (the tasks then load in folder order)");
       }
     }
     Map<String, Task> byName = new LinkedHashMap<>();
@@ -59,12 +61,14 @@ public final class Suite {
     }
     for (Task t : loaded) {
       if (byName.containsKey(t.name()) && byName.get(t.name()) != t) {
-        throw new CpiftException("two task folders in " + dir + " are named '" + t.name() + "'");
+        throw new CpiftException("two task folders in " + dir + " are named '" + t.name()
+            + "'; rename one (field \"name\" of its task.json)");
       }
       byName.putIfAbsent(t.name(), t);
     }
     if (byName.isEmpty()) {
-      throw new CpiftException("no task folders (with task.json) in " + dir);
+      throw new CpiftException("no task folders (with task.json) in " + dir + "; give --suite a "
+          + "folder whose subfolders each hold a task.json (see README, Adding a task)");
     }
     return new Suite(dir, Collections.unmodifiableMap(byName));
   }
@@ -84,7 +88,8 @@ public final class Suite {
   public Task task(String name) {
     Task t = tasks.get(name);
     if (t == null) {
-      throw new CpiftException("no task '" + name + "' in suite " + dir + " (have " + names() + ")");
+      throw new CpiftException("no task '" + name + "' in suite " + dir + "; choose from "
+          + names());
     }
     return t;
   }

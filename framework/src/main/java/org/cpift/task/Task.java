@@ -17,6 +17,7 @@ import org.cpift.util.ContainedPath;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Hashing;
 import org.cpift.util.Json;
+import org.cpift.util.Shuffle;
 
 /**
  * A task: a folder with {@code task.json} (name, format, metric, files) and its train, val and
@@ -209,12 +210,7 @@ public record Task(String name, Path dir, TaskFormat format, Metric metric, int 
     }
     List<SftRecord> shuffled = new ArrayList<>(train);
     SplittableRandom rnd = new SplittableRandom(seed);
-    for (int i = shuffled.size() - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      SftRecord tmp = shuffled.get(i);
-      shuffled.set(i, shuffled.get(j));
-      shuffled.set(j, tmp);
-    }
+    Shuffle.inPlace(shuffled, rnd);
     List<SftRecord> kept = List.copyOf(shuffled.subList(0, n));
     // the subset is a different training set: its identity (and so every cache key built from
     // the checksums, e.g. an expert's) must differ from the full file's

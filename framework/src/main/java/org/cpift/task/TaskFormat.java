@@ -96,12 +96,14 @@ public enum TaskFormat {
         }
       }
     } catch (NoSuchFileException e) {
-      throw new CpiftException("data file not found: " + file);
+      throw new CpiftException("data file not found: " + file + " (name it in the task's "
+          + "task.json field \"files\", relative to the task folder)");
     } catch (IOException e) {
       throw new CpiftException("cannot read " + file + ": " + e.getMessage(), e);
     }
     if (out.isEmpty()) {
-      throw new CpiftException(file + ": no records (the file is empty)");
+      throw new CpiftException(file + ": no records (the file is empty); every split needs at "
+          + "least one");
     }
     return out;
   }

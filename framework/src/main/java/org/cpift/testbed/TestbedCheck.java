@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *   <li>|δi| / |θ0| per expert (δi = θi − θ0) and the cosine of every pair of task vectors;
  *   <li>the base's and each expert's test score on its task (and per declared slice);
  *   <li>every pairwise midpoint θ0 + (δi + δj)/2, scored on tasks i and j, as a share of each
- *       expert's score;
+ *       expert's score; and each half task vector θ0 + δi/2 alone, scored on task i, which tells
+ *       what a midpoint loses to the other task's vector (interference) from what it loses by
+ *       halving its own (a skill that needs the whole vector);
  *   <li>task arithmetic θ0 + λ Σ δi with λ chosen on the validation split from {@link #LAMBDAS},
  *       and the plain average of the experts (λ = 1/N), scored on the test split;
  *   <li>the Jaccard overlap of every pair of core regions (the run's core configuration);
@@ -77,18 +79,19 @@ public final class TestbedCheck {
    * @param average test metrics per task of the plain average of the experts (λ = 1/N)
    * @param jaccard core-region Jaccard overlap of every pair (task order)
    * @param expertValScore each expert's validation score on its task (normalizes λ selection)
+   * @param half each half task vector θ0 + δi/2's test score on task i
    */
   public record Measurement(long seed, List<String> tasks, Map<String, Map<String, Double>> base,
       Map<String, Map<String, Double>> expert, Map<String, Double> relativeNorm,
       double[][] cosine, List<Midpoint> midpoints, Map<String, Double> lambdaVal,
       double bestLambda, Map<String, Map<String, Double>> taskArithmetic,
       Map<String, Map<String, Double>> average, double[][] jaccard,
-      Map<String, Double> expertValScore) {}
+      Map<String, Double> expertValScore, Map<String, Double> half) {}
 
   /** Measures one seed (the context's), or loads the measurement cached by an earlier run. */
   public static Measurement measure(MethodContext ctx) {
     Map<String, Object> keyParts = new LinkedHashMap<>();
-    keyParts.put("kind", "testbed-check/v1");
+    keyParts.put("kind", "testbed-check/v2");
     keyParts.put("base", ctx.baseHash());
     keyParts.put("data", ctx.dataChecksums());
     keyParts.put("config", ctx.config());
@@ -139,6 +142,15 @@ public final class TestbedCheck {
             s.get(names.get(j)).get("score")));
       }
     }
+    Map<String, Double> half = new LinkedHashMap<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      ParamSnapshot h = new TaskArithmetic(0.5).merge(new MergeContext(ctx.base().params(),
+          List.of(params.get(i)), List.of(names.get(i)), null));
+      half.put(names.get(i), score(ctx, h, List.of(tasks.get(i)), SuiteEvaluator.Split.TEST)
+          .get(names.get(i)).get("score"));
+      LOG.info(String.format("testbed check: half task vector of %s scores %.3f (expert %.3f)",
+          names.get(i), half.get(names.get(i)), expert.get(names.get(i)).get("score")));
+    }
     Map<String, Double> lambdaVal = new LinkedHashMap<>();
     double bestLambda = Double.NaN;
     double best = Double.NEGATIVE_INFINITY;
@@ -161,7 +173,7 @@ public final class TestbedCheck {
     List<CoreRegion> cores = CoreRegions.of(ctx, experts);
     double[][] jaccard = CoreOverlap.matrix(cores);
     return new Measurement(ctx.config().seed(), names, base, expert, rel, g.cosine(), mids,
-        lambdaVal, bestLambda, ta, avg, jaccard, expertVal);
+        lambdaVal, bestLambda, ta, avg, jaccard, expertVal, half);
   }
 
   private static ParamSnapshot taskArithmetic(MethodContext ctx, List<ParamSnapshot> params,

@@ -114,7 +114,8 @@ class StatisticsAndTidyTest {
     Summaries z = new Summaries(Tidy.rows("x", List.of(zeroExpert, mt3)));
     assertTrue(z.get("default", "multi-task", "average", "normalized").isEmpty());
     assertEquals(1.0, z.get("default", "multi-task", "b", "normalized").orElseThrow().mean(), 1e-12);
-    List<Claims.Claim> claims = Claims.evaluate(s);
+    List<Claims.Claim> claims = Claims.evaluate(s, List.of(Claims.seesaw(),
+        Claims.forgetting("sequential"), Claims.beatsBaselines()));
     assertEquals("supported", claims.get(0).status(), claims.get(0).evidence()); // a: 0.5 [.., <1]
     // one sequential seed: no interval, nothing decided
     assertEquals(Claims.ONE_SEED, claims.get(1).status(), claims.get(1).evidence());
@@ -151,9 +152,9 @@ class StatisticsAndTidyTest {
       flat.add(tauCell("tau=0.1", i + 1, peak[i]));
       flat.add(tauCell("tau=0.3", i + 1, peak[i])); // the same groups, so the same scores
     }
-    Claims.Claim c = Claims.groupingHelps(new Summaries(Tidy.rows("tau-sweep", peaked)));
+    Claims.Claim c = Claims.groupingHelps("tau=").on(new Summaries(Tidy.rows("tau-sweep", peaked)));
     assertEquals("supported", c.status(), c.evidence());
-    Claims.Claim f = Claims.groupingHelps(new Summaries(Tidy.rows("tau-sweep", flat)));
+    Claims.Claim f = Claims.groupingHelps("tau=").on(new Summaries(Tidy.rows("tau-sweep", flat)));
     assertEquals("partly supported (no peak: tau=0.1, tau=0.3 score the same)", f.status(), f.evidence());
     // the paper's τ = 0.1 is what is tested, not the best τ picked after seeing the data
     List<CellResult> late = new java.util.ArrayList<>();
@@ -163,7 +164,7 @@ class StatisticsAndTidyTest {
       late.add(tauCell("tau=0.1", i + 1, noisy[i]));
       late.add(tauCell("tau=0.3", i + 1, peak[i]));
     }
-    Claims.Claim l = Claims.groupingHelps(new Summaries(Tidy.rows("tau-sweep", late)));
+    Claims.Claim l = Claims.groupingHelps("tau=").on(new Summaries(Tidy.rows("tau-sweep", late)));
     assertEquals("inconclusive", l.status(), l.evidence());
     assertTrue(l.evidence().contains("best tau=0.3; tau=0.1 − tau=0"), l.evidence());
   }
@@ -215,7 +216,7 @@ class StatisticsAndTidyTest {
       cells.add(pairCell("a->b", "sequential", i + 1, 0.7, 0.7 + seqDrop[i]));
       cells.add(pairCell("a->b", "cpi-ft", i + 1, 0.7, 0.7 + keeps[i]));
     }
-    Claims.Claim one = Claims.forgettingHalved(new Summaries(Tidy.rows("forgetting", cells)));
+    Claims.Claim one = Claims.forgettingHalved("sequential", "cpi-ft (no freeze)").on(new Summaries(Tidy.rows("forgetting", cells)));
     assertEquals("supported", one.status(), one.evidence());
     assertTrue(one.evidence().contains("cut 82%"), one.evidence()); // 1 − 0.11 / 0.62
     for (int i = 0; i < 3; i++) {
@@ -223,11 +224,11 @@ class StatisticsAndTidyTest {
       cells.add(pairCell("b->a", "cpi-ft", i + 1, 0.7, 0.7 + loses[i]));
     }
     Summaries both = new Summaries(Tidy.rows("forgetting", cells));
-    Claims.Claim two = Claims.forgettingHalved(both);
+    Claims.Claim two = Claims.forgettingHalved("sequential", "cpi-ft (no freeze)").on(both);
     assertEquals("mixed (supported on 1, not supported on 1 of 2 stage orders)", two.status(),
         two.evidence());
     // sequential SFT forgets on both orders: every order is in the claim
-    Claims.Claim seq = Claims.forgetting(both);
+    Claims.Claim seq = Claims.forgetting("sequential").on(both);
     assertEquals("supported", seq.status(), seq.evidence());
     assertTrue(seq.evidence().contains("a->b -0.620") && seq.evidence().contains("b->a -0.620"),
         seq.evidence());

@@ -72,6 +72,21 @@ class TestbedCheckTest {
       assertEquals(scores.get("math").get("score"), m.midpoints().get(0).scoreA(), 1e-12);
       assertEquals(scores.get("code").get("score"), m.midpoints().get(0).scoreB(), 1e-12);
     }
+    // the half task vector of code, by hand: θ0 + δ_code/2, scored on code
+    ParamSnapshot half = new ParamSnapshot();
+    for (var p : base.params()) {
+      float[] out = p.data().clone();
+      float[] b = params.get(1).get(p.name()).data();
+      for (int j = 0; j < out.length; j++) {
+        out[j] = out[j] + (b[j] - out[j]) * 0.5f;
+      }
+      half.put(p.withData(out));
+    }
+    try (ModelSession s = ModelSession.create(ctx.base().config(), null, 0)) {
+      s.loadParameters(half);
+      assertEquals(SuiteEvaluator.evaluate(s, ctx.base().tokenizer(), ctx.tasks().subList(1, 2),
+          SuiteEvaluator.Split.TEST, 4).get("code").get("score"), m.half().get("code"), 1e-12);
+    }
     // the plain average is task arithmetic at λ = 1/N
     try (ModelSession s = ModelSession.create(ctx.base().config(), null, 0)) {
       s.loadParameters(new TaskArithmetic(1.0 / 3).merge(new MergeContext(base, params, m.tasks(),
@@ -86,6 +101,7 @@ class TestbedCheckTest {
     TestbedCheck.Measurement again = TestbedCheck.measure(ctx);
     assertEquals(m.base(), again.base());
     assertEquals(m.midpoints(), again.midpoints());
+    assertEquals(m.half(), again.half());
     assertEquals(m.bestLambda(), again.bestLambda());
   }
 }

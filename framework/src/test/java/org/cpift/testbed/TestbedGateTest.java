@@ -46,7 +46,7 @@ class TestbedGateTest {
         (Map<String, Map<String, Double>>) f[1], (Map<String, Double>) f[2],
         new double[3][3], (List<TestbedCheck.Midpoint>) f[3], Map.of("0.3", 0.7), 0.3,
         (Map<String, Map<String, Double>>) f[4], (Map<String, Map<String, Double>>) f[5],
-        (double[][]) f[6], Map.of("a", 0.6, "b", 0.8, "c", 0.5));
+        (double[][]) f[6], Map.of("a", 0.6, "b", 0.8, "c", 0.5), Map.of("a", 0.5, "b", 0.6, "c", 0.4));
     return m;
   }
 
