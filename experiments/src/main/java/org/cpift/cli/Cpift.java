@@ -53,15 +53,18 @@ public final class Cpift implements Runnable {
       java.util.Map.entry("checkpointEvery", "--checkpoint-every"),
       java.util.Map.entry("weightDecay", "--weight-decay"),
       java.util.Map.entry("clipNorm", "--clip-norm"),
-      java.util.Map.entry("contextLength", "--context"));
+      java.util.Map.entry("contextLength", "--context"), java.util.Map.entry("tau", "--tau"),
+      java.util.Map.entry("fixedGroups", "--groups"), java.util.Map.entry("topPercent", "--top-p"),
+      java.util.Map.entry("linkage", "--linkage"));
 
   /**
    * A configuration record's message ("TrainConfig: steps must be >= 1, got 0") in the terms the
    * user typed ("--steps must be >= 1, got 0").
    */
   static String inOptionTerms(String message) {
-    var m = java.util.regex.Pattern.compile("^(?:TrainConfig|OptimizerConfig|ModelConfig): (\\w+)(.*)$",
-        java.util.regex.Pattern.DOTALL).matcher(message);
+    var m = java.util.regex.Pattern.compile("^(?:TrainConfig|OptimizerConfig|ModelConfig"
+        + "|GroupingConfig|CoreConfig): (\\w+)(.*)$", java.util.regex.Pattern.DOTALL)
+        .matcher(message);
     if (!m.matches()) {
       return message;
     }
