@@ -17,7 +17,7 @@ import org.cpift.util.Json;
  * Text outside the vocabulary fails with the offending character and position, unless the
  * tokenizer is configured to map it to {@code <unk>}.
  */
-public final class CharTokenizer {
+public final class CharTokenizer implements Tokenizer {
   public static final int PAD = 0;
   public static final int BOS = 1;
   public static final int EOS = 2;
@@ -62,11 +62,33 @@ public final class CharTokenizer {
     return new CharTokenizer(DEFAULT_CHARS, false);
   }
 
+  @Override
+  public int bos() {
+    return BOS;
+  }
+
+  @Override
+  public int eos() {
+    return EOS;
+  }
+
+  @Override
+  public int pad() {
+    return PAD;
+  }
+
+  @Override
+  public int sep() {
+    return SEP;
+  }
+
+  @Override
   public int vocabSize() {
     return SPECIALS.length + chars.length();
   }
 
   /** Encodes {@code text}; {@code where} names the source in an error message. */
+  @Override
   public int[] encode(String text, String where) {
     int[] ids = new int[text.length()];
     for (int i = 0; i < text.length(); i++) {
@@ -103,6 +125,7 @@ public final class CharTokenizer {
     return sb.toString();
   }
 
+  @Override
   public String decode(int[] ids) {
     return decode(ids, 0, ids.length);
   }
@@ -112,6 +135,7 @@ public final class CharTokenizer {
   }
 
   /** Writes {@code tokenizer.json} (atomically). */
+  @Override
   public void save(Path file) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("type", "char");

@@ -24,31 +24,34 @@ public record EncodedExample(int[] tokens, int answerStart, SftRecord record) {
    * Encodes {@code record}. When the sequence is longer than {@code contextLength + 1} tokens the
    * prompt is cut from the left (keeping {@code <bos>}); an answer that does not fit is an error.
    */
-  public static EncodedExample encode(SftRecord record, CharTokenizer tok, int contextLength,
+  public static EncodedExample encode(SftRecord record, Tokenizer tok, int contextLength,
       String where) {
     int[] p = tok.encode(record.prompt(), where + " (prompt)");
     int[] a = tok.encode(record.answer(), where + " (answer)");
-    int maxPrompt = contextLength + 1 - 3 - a.length; // room left after bos, sep, answer, eos
+    int specials = tok.sep() >= 0 ? 3 : 2; // bos, [sep,] eos
+    int maxPrompt = contextLength + 1 - specials - a.length; // room left after the rest
     if (maxPrompt < 0) {
-      throw new CpiftException(where + ": the answer has " + a.length + " characters but the model's "
+      throw new CpiftException(where + ": the answer has " + a.length + " tokens but the model's "
           + "context holds " + contextLength + " tokens; shorten the answer or use a larger context");
     }
     int keep = Math.min(p.length, maxPrompt);
-    int[] t = new int[3 + keep + a.length];
+    int[] t = new int[specials + keep + a.length];
     int i = 0;
-    t[i++] = CharTokenizer.BOS;
+    t[i++] = tok.bos();
     System.arraycopy(p, p.length - keep, t, i, keep);
     i += keep;
-    t[i++] = CharTokenizer.SEP;
+    if (tok.sep() >= 0) {
+      t[i++] = tok.sep();
+    }
     int answerStart = i;
     System.arraycopy(a, 0, t, i, a.length);
     i += a.length;
-    t[i] = CharTokenizer.EOS;
+    t[i] = tok.eos();
     return new EncodedExample(t, answerStart, record);
   }
 
   /** Encodes a list; {@code source} (a file name) and the index name each record in errors. */
-  public static List<EncodedExample> encodeAll(List<SftRecord> records, CharTokenizer tok,
+  public static List<EncodedExample> encodeAll(List<SftRecord> records, Tokenizer tok,
       int contextLength, String source) {
     List<EncodedExample> out = new ArrayList<>(records.size());
     for (int i = 0; i < records.size(); i++) {

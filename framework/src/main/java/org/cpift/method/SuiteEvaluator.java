@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cpift.data.Batch;
-import org.cpift.data.CharTokenizer;
 import org.cpift.data.EncodedExample;
 import org.cpift.data.SftRecord;
+import org.cpift.data.Tokenizer;
 import org.cpift.task.Task;
 import org.cpift.train.GreedyGenerator;
 import org.cpift.train.ModelSession;
@@ -47,7 +47,7 @@ public final class SuiteEvaluator {
   /** Which split to score. */
   public enum Split { VAL, TEST }
 
-  public static Map<String, Map<String, Double>> evaluate(ModelSession model, CharTokenizer tok,
+  public static Map<String, Map<String, Double>> evaluate(ModelSession model, Tokenizer tok,
       List<Task> tasks, Split split, int limit) {
     Map<String, Map<String, Double>> out = new LinkedHashMap<>();
     for (Task t : tasks) {
@@ -56,7 +56,7 @@ public final class SuiteEvaluator {
     return out;
   }
 
-  public static Map<String, Double> evaluate(ModelSession model, CharTokenizer tok, Task task,
+  public static Map<String, Double> evaluate(ModelSession model, Tokenizer tok, Task task,
       Split split, int limit) {
     List<SftRecord> records = split == Split.TEST ? task.test() : task.val();
     if (limit > 0 && records.size() > limit) {
@@ -80,7 +80,8 @@ public final class SuiteEvaluator {
     order.sort((a, b) -> Integer.compare(ex.get(a).answerStart(), ex.get(b).answerStart()));
     List<int[]> prompts = new ArrayList<>();
     order.forEach(i -> prompts.add(ex.get(i).promptTokens()));
-    List<int[]> answers = GreedyGenerator.generate(model, prompts, task.maxAnswerChars() + 1, batch);
+    List<int[]> answers = GreedyGenerator.generate(model, prompts, task.maxAnswerChars() + 1, batch,
+        tok.eos());
     double score = 0;
     Map<String, double[]> bySlice = new LinkedHashMap<>(); // slice -> {sum, count}
     task.slices().keySet().forEach(k -> bySlice.put(k, new double[2]));

@@ -3,8 +3,8 @@ package org.cpift.train;
 import java.util.ArrayList;
 import java.util.List;
 import org.cpift.data.Batch;
-import org.cpift.data.CharTokenizer;
 import org.cpift.data.EncodedExample;
+import org.cpift.data.Tokenizer;
 
 /**
  * Evaluates a model on examples: answer-token loss (mean cross-entropy per answer token) and
@@ -16,7 +16,7 @@ public final class Evaluator {
   /** Evaluation figures; {@code predictions} holds the decoded greedy answers in order. */
   public record Result(double answerLoss, double exactMatch, int examples, List<String> predictions) {}
 
-  public static Result evaluate(ModelSession model, CharTokenizer tok, List<EncodedExample> examples,
+  public static Result evaluate(ModelSession model, Tokenizer tok, List<EncodedExample> examples,
       int maxAnswerTokens, int batchSize) {
     double lossSum = 0;
     double weightSum = 0;
@@ -28,7 +28,8 @@ public final class Evaluator {
     }
     List<int[]> prompts = new ArrayList<>();
     examples.forEach(e -> prompts.add(e.promptTokens()));
-    List<int[]> answers = GreedyGenerator.generate(model, prompts, maxAnswerTokens, batchSize);
+    List<int[]> answers = GreedyGenerator.generate(model, prompts, maxAnswerTokens, batchSize,
+        tok.eos());
     int correct = 0;
     List<String> predictions = new ArrayList<>();
     for (int i = 0; i < examples.size(); i++) {

@@ -17,9 +17,18 @@ import org.cpift.data.CharTokenizer;
 public final class GreedyGenerator {
   private GreedyGenerator() {}
 
-  /** Generated answer ids (without {@code <eos>}) for each prompt, in order, with a cache. */
+  /** As below, stopping at the character tokenizer's {@code <eos>}. */
   public static List<int[]> generate(ModelSession model, List<int[]> prompts, int maxNewTokens,
       int batchSize) {
+    return generate(model, prompts, maxNewTokens, batchSize, CharTokenizer.EOS);
+  }
+
+  /**
+   * Generated answer ids (without {@code eos}) for each prompt, in order, with a cache; a row
+   * stops at the tokenizer's {@code eos} id.
+   */
+  public static List<int[]> generate(ModelSession model, List<int[]> prompts, int maxNewTokens,
+      int batchSize, int eos) {
     List<int[]> out = new ArrayList<>(prompts.size());
     int ctx = model.config().contextLength();
     for (int from = 0; from < prompts.size(); from += batchSize) {
@@ -62,7 +71,7 @@ public final class GreedyGenerator {
               if (done[i]) {
                 continue;
               }
-              if (next[i] == CharTokenizer.EOS) {
+              if (next[i] == eos) {
                 done[i] = true;
               } else {
                 answers.get(i).add(next[i]);
@@ -88,6 +97,12 @@ public final class GreedyGenerator {
   /** As {@link #generate}, recomputing the whole prefix for every generated token. */
   public static List<int[]> generateByRecompute(ModelSession model, List<int[]> prompts,
       int maxNewTokens, int batchSize) {
+    return generateByRecompute(model, prompts, maxNewTokens, batchSize, CharTokenizer.EOS);
+  }
+
+  /** As {@link #generate}, recomputing the whole prefix for every generated token. */
+  public static List<int[]> generateByRecompute(ModelSession model, List<int[]> prompts,
+      int maxNewTokens, int batchSize, int eos) {
     List<int[]> out = new ArrayList<>(prompts.size());
     int ctx = model.config().contextLength();
     for (int from = 0; from < prompts.size(); from += batchSize) {
@@ -124,7 +139,7 @@ public final class GreedyGenerator {
         for (int r = 0; r < b; r++) {
           int i = active.get(r);
           int next = pred[r * t + len[i] - 1];
-          if (next == CharTokenizer.EOS) {
+          if (next == eos) {
             done[i] = true;
           } else {
             seq[i][len[i]++] = next;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.cpift.data.Batch;
 import org.cpift.data.Batcher;
-import org.cpift.data.CharTokenizer;
 import org.cpift.data.EncodedExample;
+import org.cpift.data.Tokenizer;
 import org.cpift.optim.LrSchedule;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
@@ -56,13 +56,13 @@ public final class Trainer {
    * every {@code cfg.checkpointEvery()} steps; {@code runKey} identifies everything that determines
    * the run, so a checkpoint of a different run is never resumed.
    */
-  public static Result train(ModelSession model, CharTokenizer tok, List<EncodedExample> train,
+  public static Result train(ModelSession model, Tokenizer tok, List<EncodedExample> train,
       List<EncodedExample> val, TrainConfig cfg, Path checkpointDir, String runKey) {
     return train(model, tok, train, val, cfg, checkpointDir, runKey, cfg.steps());
   }
 
   /** As above, but returns after {@code stopAfter} steps, as a killed run would (for tests). */
-  static Result train(ModelSession model, CharTokenizer tok, List<EncodedExample> train,
+  static Result train(ModelSession model, Tokenizer tok, List<EncodedExample> train,
       List<EncodedExample> val, TrainConfig cfg, Path checkpointDir, String runKey, long stopAfter) {
     long t0 = System.nanoTime();
     Batcher batcher = new Batcher(train, cfg.batchSize(), cfg.seed());
@@ -128,7 +128,7 @@ public final class Trainer {
         from.wallSeconds() + (System.nanoTime() - t0) / 1e9, eval, start);
   }
 
-  private static Evaluator.Result evaluate(ModelSession model, CharTokenizer tok,
+  private static Evaluator.Result evaluate(ModelSession model, Tokenizer tok,
       List<EncodedExample> val, TrainConfig cfg) {
     List<EncodedExample> sample = val.subList(0, Math.min(val.size(), cfg.evalExamples()));
     return Evaluator.evaluate(model, tok, sample, cfg.maxAnswerTokens(), Math.max(cfg.batchSize(), 32));
