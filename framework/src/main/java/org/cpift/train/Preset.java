@@ -2,7 +2,6 @@ package org.cpift.train;
 
 import java.util.Locale;
 import org.cpift.model.ModelConfig;
-import org.cpift.optim.OptimizerConfig;
 import org.cpift.util.CpiftException;
 
 /**
@@ -18,14 +17,13 @@ public enum Preset {
 
     @Override
     public TrainConfig training() {
-      return new TrainConfig(300, 32, 3e-3f, 20, 0.1f, OptimizerConfig.adamW(), 0, 25, 0, 200, 0,
-          64);
+      return TrainConfig.DEFAULTS.withSteps(300).withLr(3e-3f).withWarmupSteps(20).withLogEvery(25)
+          .withEvalExamples(200).withCheckpointEvery(0).withMaxAnswerTokens(64);
     }
 
     @Override
     public TrainConfig pretraining() {
-      return new TrainConfig(1500, 32, 3e-3f, 50, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 64, 250,
-          8);
+      return PRETRAINING.withSteps(1500).withLr(3e-3f).withWarmupSteps(50);
     }
   },
   SMALL {
@@ -38,14 +36,12 @@ public enum Preset {
     public TrainConfig training() {
       // the SFT regime: a twentieth of the base's second-stage peak (1e-3), where the experts'
       // task vectors stay under 3% of the base (testbed-check); suite-v1 used 1e-3
-      return new TrainConfig(2000, 32, 5e-5f, 100, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 300,
-          500, 96);
+      return TrainConfig.DEFAULTS.withSteps(2000).withLr(5e-5f);
     }
 
     @Override
     public TrainConfig pretraining() {
-      return new TrainConfig(2500, 32, 1.5e-3f, 100, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 64,
-          250, 8);
+      return PRETRAINING.withSteps(2500).withLr(1.5e-3f);
     }
   },
   /**
@@ -61,16 +57,23 @@ public enum Preset {
 
     @Override
     public TrainConfig training() {
-      return new TrainConfig(3000, 64, 3e-4f, 100, 0.1f, OptimizerConfig.adamW(), 0, 50, 0, 400,
-          500, 96);
+      return TrainConfig.DEFAULTS.withSteps(3000).withBatchSize(64).withLr(3e-4f)
+          .withEvalExamples(400);
     }
 
     @Override
     public TrainConfig pretraining() {
-      return new TrainConfig(20000, 64, 6e-4f, 500, 0.1f, OptimizerConfig.adamW(), 0, 100, 0, 64,
-          1000, 8);
+      return PRETRAINING.withSteps(20000).withBatchSize(64).withLr(6e-4f).withWarmupSteps(500)
+          .withLogEvery(100).withCheckpointEvery(1000);
     }
   };
+
+  /**
+   * What every preset's pretraining changes from {@link TrainConfig#DEFAULTS}: a few evaluation
+   * examples with short answers (the corpus has no answers to score), a checkpoint every 250 steps.
+   */
+  static final TrainConfig PRETRAINING = TrainConfig.DEFAULTS.withEvalExamples(64)
+      .withCheckpointEvery(250).withMaxAnswerTokens(8);
 
   public abstract ModelConfig model(int vocabSize);
 

@@ -38,6 +38,15 @@ public record TrainConfig(int steps, int batchSize, float lr, int warmupSteps, f
     check(maxAnswerTokens >= 1, "maxAnswerTokens must be >= 1, got " + maxAnswerTokens);
   }
 
+  /**
+   * The defaults every preset starts from (a fine-tuning run): 1,000 steps of batch 32, AdamW at
+   * peak lr 1e-3 with 100 warm-up steps and cosine decay to a tenth, a progress line every 50
+   * steps, evaluation only at the end on up to 300 examples with answers of up to 96 tokens, a
+   * checkpoint every 500 steps.
+   */
+  public static final TrainConfig DEFAULTS = new TrainConfig(1000, 32, 1e-3f, 100, 0.1f,
+      OptimizerConfig.adamW(), 0, 50, 0, 300, 500, 96);
+
   private static void check(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException("TrainConfig: " + message);
@@ -91,5 +100,20 @@ public record TrainConfig(int steps, int batchSize, float lr, int warmupSteps, f
   public TrainConfig withWarmupSteps(int n) {
     return new TrainConfig(steps, batchSize, lr, n, minLrRatio, optimizer, seed, logEvery,
         evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+  }
+
+  public TrainConfig withMinLrRatio(float r) {
+    return new TrainConfig(steps, batchSize, lr, warmupSteps, r, optimizer, seed, logEvery,
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+  }
+
+  public TrainConfig withEvalExamples(int n) {
+    return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
+        logEvery, evalEvery, n, checkpointEvery, maxAnswerTokens);
+  }
+
+  public TrainConfig withMaxAnswerTokens(int n) {
+    return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
+        logEvery, evalEvery, evalExamples, checkpointEvery, n);
   }
 }
