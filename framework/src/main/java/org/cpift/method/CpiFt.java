@@ -99,17 +99,17 @@ public final class CpiFt implements Method {
     Map<String, Object> plan = planDescription(ctx, groupNames);
     String planKey = ArtifactCache.key(plan);
     var cached = ctx.cache().get(PIPELINES, planKey);
-    Stage6 s6;
+    PipelineOutcome outcome;
     if (cached.isPresent()) {
       LOG.info("{}: stage plan {} trained before (cache {}); reusing its model", name(), groupNames,
           planKey.substring(0, 12));
-      s6 = Stage6.of(cached.get());
+      outcome = PipelineOutcome.of(cached.get());
     } else {
-      s6 = train(ctx, experts, cores, flat, stageTasks, coreByTask);
-      ctx.cache().put(PIPELINES, planKey, s6.pipeline().params(), s6.pipeline().cost(), plan,
-          s6.meta());
+      outcome = train(ctx, experts, cores, flat, stageTasks, coreByTask);
+      ctx.cache().put(PIPELINES, planKey, outcome.pipeline().params(), outcome.pipeline().cost(), plan,
+          outcome.meta());
     }
-    PipelinedSft.Result r = s6.pipeline();
+    PipelinedSft.Result r = outcome.pipeline();
 
     Map<String, Object> details = new LinkedHashMap<>();
     Map<String, Object> coreInfo = new LinkedHashMap<>();
@@ -118,29 +118,29 @@ public final class CpiFt implements Method {
           "share_by_kind", cr.shareByKind(), "share_by_layer", cr.shareByLayer()));
     }
     details.put("cores", coreInfo);
-    details.put("fusion_seconds", s6.fusionSeconds());
-    if (s6.fusedScores() != null) {
-      details.put("fused_scores", s6.fusedScores());
+    details.put("fusion_seconds", outcome.fusionSeconds());
+    if (outcome.fusedScores() != null) {
+      details.put("fused_scores", outcome.fusedScores());
     }
     details.put("pipeline_cache", planKey);
     details.put("pipeline_reused", cached.isPresent());
     return new MethodResult(name(), c.seed(), ctx.evaluate(r.params()),
-        r.cost().plus(shared).plus(new Cost(0, 0, s6.fusionSeconds(), 0, 0, 0)), jaccard, groupNames,
+        r.cost().plus(shared).plus(new Cost(0, 0, outcome.fusionSeconds(), 0, 0, 0)), jaccard, groupNames,
         r.stageScores(), details);
   }
 
   private static final String PIPELINES = "pipelines";
 
   /** Steps 5 and 6 for one stage plan: the fused start (unless DPI), then pipelined SFT. */
-  private record Stage6(PipelinedSft.Result pipeline, double fusionSeconds,
+  private record PipelineOutcome(PipelinedSft.Result pipeline, double fusionSeconds,
       Map<String, Double> fusedScores) {
-    static Stage6 of(ArtifactCache.Entry e) {
+    static PipelineOutcome of(ArtifactCache.Entry e) {
       JsonNode m = e.meta();
       List<Map<String, Double>> stageScores = Json.MAPPER.convertValue(m.get("stage_scores"),
           new TypeReference<List<Map<String, Double>>>() {});
       Map<String, Double> fused = m.has("fused_scores") ? Json.MAPPER.convertValue(
           m.get("fused_scores"), new TypeReference<LinkedHashMap<String, Double>>() {}) : null;
-      return new Stage6(new PipelinedSft.Result(e.params(), e.cost(), stageScores),
+      return new PipelineOutcome(new PipelinedSft.Result(e.params(), e.cost(), stageScores),
           m.path("fusion_seconds").asDouble(), fused);
     }
 
@@ -156,7 +156,7 @@ public final class CpiFt implements Method {
     }
   }
 
-  private Stage6 train(MethodContext ctx, List<ProbeFineTuning.Expert> experts,
+  private PipelineOutcome train(MethodContext ctx, List<ProbeFineTuning.Expert> experts,
       List<CoreRegion> cores, List<Integer> flat, List<List<Task>> stageTasks,
       Map<String, ParamMask> coreByTask) {
     MethodConfig c = ctx.config();
@@ -184,7 +184,7 @@ public final class CpiFt implements Method {
         : PipelinedSft.run(ctx, start, stageTasks, coreByTask,
             c.budgets().pipelineStepsPerStage(stageTasks.size()),
             c.budgets().stageSamples(), c.pipeline().freeze(), name());
-    return new Stage6(r, fusionSeconds, fusedScores);
+    return new PipelineOutcome(r, fusionSeconds, fusedScores);
   }
 
   /**
