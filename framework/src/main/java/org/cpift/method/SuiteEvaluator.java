@@ -9,7 +9,7 @@ import org.cpift.data.EncodedExample;
 import org.cpift.data.SftRecord;
 import org.cpift.data.Tokenizer;
 import org.cpift.task.Task;
-import org.cpift.train.GreedyGenerator;
+import org.cpift.train.Evaluator;
 import org.cpift.train.ModelSession;
 import org.cpift.util.CpiftException;
 
@@ -65,30 +65,19 @@ public final class SuiteEvaluator {
     List<EncodedExample> ex = EncodedExample.encodeAll(records, tok,
         model.config().contextLength(), task.name() + " " + split.name().toLowerCase());
     int batch = 64;
-    double lossSum = 0;
-    double weightSum = 0;
-    for (int from = 0; from < ex.size(); from += batch) {
-      var s = model.evaluate(Batch.of(ex.subList(from, Math.min(ex.size(), from + batch))));
-      lossSum += s.lossSum();
-      weightSum += s.weightSum();
-    }
-    // decode in order of prompt length so that rows of a batch are alike (less padding)
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < ex.size(); i++) {
-      order.add(i);
-    }
-    order.sort((a, b) -> Integer.compare(ex.get(a).answerStart(), ex.get(b).answerStart()));
-    List<int[]> prompts = new ArrayList<>();
-    order.forEach(i -> prompts.add(ex.get(i).promptTokens()));
-    List<int[]> answers = GreedyGenerator.generate(model, prompts, task.maxAnswerChars() + 1, batch,
-        tok.eos());
+    double[] sums = Evaluator.lossSums(model, ex, batch);
+    double lossSum = sums[0];
+    double weightSum = sums[1];
+    // decoded in order of prompt length so that rows of a batch are alike (less padding)
+    List<String> answers = Evaluator.greedyAnswers(model, tok, ex, task.maxAnswerChars() + 1,
+        batch, true);
     double score = 0;
     Map<String, double[]> bySlice = new LinkedHashMap<>(); // slice -> {sum, count}
     task.slices().keySet().forEach(k -> bySlice.put(k, new double[2]));
     bySlice.put(OTHER, new double[2]);
-    for (int k = 0; k < order.size(); k++) {
-      SftRecord r = records.get(order.get(k));
-      double s = task.metric().score(tok.decode(answers.get(k)), r.answer());
+    for (int k = 0; k < records.size(); k++) {
+      SftRecord r = records.get(k);
+      double s = task.metric().score(answers.get(k), r.answer());
       score += s;
       String slice = task.sliceOf(r);
       double[] acc = bySlice.get(slice == null ? OTHER : slice);

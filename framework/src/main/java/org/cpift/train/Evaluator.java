@@ -18,6 +18,25 @@ public final class Evaluator {
 
   public static Result evaluate(ModelSession model, Tokenizer tok, List<EncodedExample> examples,
       int maxAnswerTokens, int batchSize) {
+    double[] sums = lossSums(model, examples, batchSize);
+    List<String> predictions = greedyAnswers(model, tok, examples, maxAnswerTokens, batchSize,
+        false);
+    int correct = 0;
+    for (int i = 0; i < examples.size(); i++) {
+      if (predictions.get(i).strip().equals(examples.get(i).record().answer().strip())) {
+        correct++;
+      }
+    }
+    return new Result(sums[0] / Math.max(sums[1], 1), examples.isEmpty() ? 0
+        : (double) correct / examples.size(), examples.size(), predictions);
+  }
+
+  /**
+   * The answer tokens' summed cross-entropy and their count ({@code {lossSum, weightSum}}) over
+   * {@code examples}, run in batches of {@code batchSize} in order.
+   */
+  public static double[] lossSums(ModelSession model, List<EncodedExample> examples,
+      int batchSize) {
     double lossSum = 0;
     double weightSum = 0;
     for (int from = 0; from < examples.size(); from += batchSize) {
@@ -26,20 +45,32 @@ public final class Evaluator {
       lossSum += sums.lossSum();
       weightSum += sums.weightSum();
     }
-    List<int[]> prompts = new ArrayList<>();
-    examples.forEach(e -> prompts.add(e.promptTokens()));
-    List<int[]> answers = GreedyGenerator.generate(model, prompts, maxAnswerTokens, batchSize,
-        tok.eos());
-    int correct = 0;
-    List<String> predictions = new ArrayList<>();
+    return new double[] {lossSum, weightSum};
+  }
+
+  /**
+   * The greedy answer to each example's prompt, decoded, in the examples' order. With
+   * {@code byPromptLength} the prompts are decoded sorted by length (stable), so that the rows of
+   * a batch are alike and pad less; the answers come back in the examples' order either way.
+   */
+  public static List<String> greedyAnswers(ModelSession model, Tokenizer tok,
+      List<EncodedExample> examples, int maxNewTokens, int batchSize, boolean byPromptLength) {
+    List<Integer> order = new ArrayList<>();
     for (int i = 0; i < examples.size(); i++) {
-      String got = tok.decode(answers.get(i));
-      predictions.add(got);
-      if (got.strip().equals(examples.get(i).record().answer().strip())) {
-        correct++;
-      }
+      order.add(i);
     }
-    return new Result(lossSum / Math.max(weightSum, 1), examples.isEmpty() ? 0
-        : (double) correct / examples.size(), examples.size(), predictions);
+    if (byPromptLength) {
+      order.sort((a, b) -> Integer.compare(examples.get(a).answerStart(),
+          examples.get(b).answerStart()));
+    }
+    List<int[]> prompts = new ArrayList<>();
+    order.forEach(i -> prompts.add(examples.get(i).promptTokens()));
+    List<int[]> answers = GreedyGenerator.generate(model, prompts, maxNewTokens, batchSize,
+        tok.eos());
+    String[] out = new String[examples.size()];
+    for (int k = 0; k < order.size(); k++) {
+      out[order.get(k)] = tok.decode(answers.get(k));
+    }
+    return List.of(out);
   }
 }
