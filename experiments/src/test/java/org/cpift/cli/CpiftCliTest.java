@@ -211,4 +211,21 @@ class CpiftCliTest {
     assertTrue(r.err().startsWith("error: --steps must be >= 1, got 0"), r.err());
     assertFalse(r.err().contains("TrainConfig"), r.err());
   }
+
+  @Test
+  void methodsListsEveryRegisteredMethodWithItsDeclaredOptions() {
+    CommandLine cl = Cpift.commandLine();
+    StringWriter out = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    assertEquals(0, cl.execute("methods"));
+    String text = out.toString();
+    for (String name : org.cpift.method.Methods.registered().keySet()) {
+      assertTrue(text.contains("  " + name + " "), name);
+    }
+    for (String name : org.cpift.merge.MergeRegistry.names()) {
+      assertTrue(text.contains("  " + name + " "), name);
+    }
+    assertTrue(text.contains("--ties-k      percentage of each task vector's entries kept, by "
+        + "magnitude; in (0, 100]; without selection 20; grid 10, 20, 40"), text);
+  }
 }

@@ -15,19 +15,21 @@ package org.cpift.merge;
 public record MergeOptions(double lambda, double tiesLambda, double tiesTopPercent,
     double dareDropRate, long seed, boolean selectOnValidation) {
   public MergeOptions {
-    if (!(lambda > 0 && Double.isFinite(lambda))) {
-      throw new IllegalArgumentException("--lambda must be a finite number > 0; got " + lambda);
-    }
-    if (!(tiesLambda > 0 && Double.isFinite(tiesLambda))) {
-      throw new IllegalArgumentException("--ties-lambda must be a finite number > 0; got "
-          + tiesLambda);
-    }
-    if (!(tiesTopPercent > 0 && tiesTopPercent <= 100)) {
-      throw new IllegalArgumentException("--ties-k must be in (0, 100]; got " + tiesTopPercent);
-    }
-    if (!(dareDropRate >= 0 && dareDropRate < 1)) {
-      throw new IllegalArgumentException("--dare-p must be in [0, 1); got " + dareDropRate);
-    }
+    MergeParam.LAMBDA.check(lambda);
+    MergeParam.TIES_LAMBDA.check(tiesLambda);
+    MergeParam.TIES_K.check(tiesTopPercent);
+    MergeParam.DARE_P.check(dareDropRate);
+  }
+
+  /** The value of a declared parameter. */
+  public double get(MergeParam p) {
+    return switch (p.name()) {
+      case "lambda" -> lambda;
+      case "tiesLambda" -> tiesLambda;
+      case "tiesTopPercent" -> tiesTopPercent;
+      case "dareDropRate" -> dareDropRate;
+      default -> throw new IllegalArgumentException("no merge option " + p.name());
+    };
   }
 
   /**

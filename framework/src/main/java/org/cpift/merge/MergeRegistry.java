@@ -18,21 +18,25 @@ public final class MergeRegistry {
       new LinkedHashMap<>();
   private static final Map<String, Function<MergeOptions, List<MergeOptions>>> GRIDS =
       new LinkedHashMap<>();
+  private static final Map<String, List<MergeParam>> PARAMS = new LinkedHashMap<>();
 
   static final List<Double> LAMBDAS = List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0);
 
   static {
     register("task-arithmetic", o -> new TaskArithmetic(o.lambda()),
-        o -> LAMBDAS.stream().map(o::withLambda).toList());
+        o -> LAMBDAS.stream().map(o::withLambda).toList(), List.of(MergeParam.LAMBDA));
     register("ties", o -> new Ties(o.tiesTopPercent(), o.tiesLambda()),
         o -> product(List.of(0.6, 1.0, 1.4), List.of(10.0, 20.0, 40.0),
-            (l, k) -> o.withTiesLambda(l).withTiesTopPercent(k)));
+            (l, k) -> o.withTiesLambda(l).withTiesTopPercent(k)),
+        List.of(MergeParam.TIES_LAMBDA, MergeParam.TIES_K));
     register("dare-ta", o -> new Dare(o, false),
         o -> product(List.of(0.3, 0.5, 0.7), List.of(0.2, 0.4, 0.6, 0.8, 1.0),
-            (p, l) -> o.withDareDropRate(p).withLambda(l)));
+            (p, l) -> o.withDareDropRate(p).withLambda(l)),
+        List.of(MergeParam.DARE_P, MergeParam.LAMBDA));
     register("dare-ties", o -> new Dare(o, true),
         o -> product(List.of(0.3, 0.5, 0.7), List.of(0.6, 1.0, 1.4),
-            (p, l) -> o.withDareDropRate(p).withTiesLambda(l)));
+            (p, l) -> o.withDareDropRate(p).withTiesLambda(l)),
+        List.of(MergeParam.DARE_P, MergeParam.TIES_LAMBDA, MergeParam.TIES_K));
     register("slerp", o -> new SlerpMerge(Interpolation.SLERP));
     register("linear", o -> new SlerpMerge(Interpolation.LINEAR));
     register("localize-stitch", o -> new LocalizeStitch());
@@ -40,21 +44,29 @@ public final class MergeRegistry {
 
   private MergeRegistry() {}
 
-  /** Registers a method without hyperparameters to select (its grid is the given options). */
+  /** Registers a method without hyperparameters (its grid is the given options). */
   public static synchronized void register(String name, Function<MergeOptions, MergeMethod> factory) {
-    register(name, factory, List::of);
+    register(name, factory, List::of, List.of());
   }
 
   /**
-   * Registers a method with the grid its hyperparameters are chosen from on validation (its
-   * paper's ranges); each candidate is the given options with the grid's values set.
+   * Registers a method with the hyperparameters it reads ({@code params}, declared once with
+   * their options, help and ranges) and the grid they are chosen from on validation (its paper's
+   * ranges); each candidate is the given options with the grid's values set.
    */
   public static synchronized void register(String name, Function<MergeOptions, MergeMethod> factory,
-      Function<MergeOptions, List<MergeOptions>> grid) {
+      Function<MergeOptions, List<MergeOptions>> grid, List<MergeParam> params) {
     if (METHODS.putIfAbsent(name, factory) != null) {
       throw new IllegalArgumentException("merge method '" + name + "' is already registered");
     }
     GRIDS.put(name, grid);
+    PARAMS.put(name, List.copyOf(params));
+  }
+
+  /** The hyperparameters method {@code name} declares. */
+  public static synchronized List<MergeParam> params(String name) {
+    create(name, MergeOptions.defaults()); // an unknown name fails here
+    return PARAMS.get(name);
   }
 
   /**

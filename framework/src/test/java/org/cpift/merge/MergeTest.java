@@ -410,4 +410,35 @@ class MergeTest {
     assertThrows(IllegalArgumentException.class,
         () -> TaskVectorGeometry.of(base, List.of("a"), List.of(e1, e2)));
   }
+
+  @Test
+  void mergeParametersAreDeclaredOnceWithTheirRanges() {
+    MergeParam.TIES_K.check(100);
+    MergeParam.DARE_P.check(0);
+    for (double bad : new double[] {0, 100.5, Double.NaN}) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> MergeParam.TIES_K.check(bad));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("--ties-k must be a "
+          + "finite number in (0, 100]"), e.getMessage());
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> MergeOptions.defaults().withDareDropRate(1));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> MergeOptions.defaults().withLambda(Double.POSITIVE_INFINITY));
+    // every method that selects on validation varies only parameters it declares
+    for (String name : MergeRegistry.names()) {
+      java.util.List<MergeParam> declared = MergeRegistry.params(name);
+      MergeOptions d = MergeOptions.defaults();
+      for (MergeOptions o : MergeRegistry.grid(name, d)) {
+        for (MergeParam p : java.util.List.of(MergeParam.LAMBDA, MergeParam.TIES_LAMBDA,
+            MergeParam.TIES_K, MergeParam.DARE_P)) {
+          if (!declared.contains(p)) {
+            org.junit.jupiter.api.Assertions.assertEquals(d.get(p), o.get(p), name + " " + p.option());
+          }
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(MergeParam.LAMBDA),
+        MergeRegistry.params("task-arithmetic"));
+  }
 }
