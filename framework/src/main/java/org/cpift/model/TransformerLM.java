@@ -13,6 +13,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
@@ -111,8 +112,7 @@ public final class TransformerLM<T extends TFloating> {
     Operand<T> pos = tf.slice(wpe, tf.constant(new int[] {0, 0}),
         tf.stack(List.of(t, tf.constant(-1))));                             // [T, d]
     Operand<T> x = tf.reshape(tf.math.add(tok, pos), tf.constant(new int[] {-1, d})); // [B*T, d]
-    Operand<T> causal = tf.slice(causalBias(), tf.constant(new int[] {0, 0}),
-        tf.stack(List.of(t, t)));                                           // [T, T]
+    Operand<T> causal = causalBias(t);                                      // [T, T]
 
     float residualStd = (float) (config.initStd() / Math.sqrt(2.0 * config.nLayers()));
     for (int layer = 0; layer < config.nLayers(); layer++) {
@@ -260,16 +260,16 @@ public final class TransformerLM<T extends TFloating> {
         g), bias);
   }
 
-  /** {@code [ctx, ctx]} additive mask: 0 where key ≤ query, −1e9 above the diagonal. */
-  private Operand<T> causalBias() {
-    int n = config.contextLength();
-    float[][] m = new float[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = i + 1; j < n; j++) {
-        m[i][j] = -1e9f;
-      }
-    }
-    return tf.dtypes.cast(tf.constant(m), dtype);
+  /**
+   * {@code [T, T]} additive mask for the batch's length T: 0 where key ≤ query, −1e9 above the
+   * diagonal. Built from T in the graph, not held as a {@code [ctx, ctx]} constant (64 MB at a
+   * context of 4,096).
+   */
+  private Operand<T> causalBias(Operand<TInt32> t) {
+    Operand<TInt32> idx = tf.range(tf.constant(0), t, tf.constant(1));    // [T]
+    Operand<TBool> above = tf.math.greater(tf.expandDims(idx, tf.constant(0)),
+        tf.expandDims(idx, tf.constant(1)));                                // [T, T]: key > query
+    return tf.math.mul(tf.dtypes.cast(above, dtype), scalar(-1e9));
   }
 
   private Operand<T> scalar(double value) {
