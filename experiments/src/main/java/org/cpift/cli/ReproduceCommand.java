@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cpift.experiment.RunDirLock;
 import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
 import org.cpift.experiments.ReportedExperiment;
@@ -56,9 +55,26 @@ final class ReproduceCommand implements Callable<Integer> {
       + "from the cells finished so far; experiments with no finished cell are skipped")
   boolean reportOnly;
 
+  @Option(names = "--executor", defaultValue = "inline", description = "inline (this process "
+      + "computes every cell) or local (--workers processes on this machine share the cells "
+      + "through claims on the run directory; this one writes the reports) (default: "
+      + "${DEFAULT-VALUE})")
+  String executor;
+
+  @Option(names = "--workers", defaultValue = "2", description = "processes for --executor local, "
+      + "this one included (default: ${DEFAULT-VALUE})")
+  int workers;
+
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
+    if (!executor.equals("inline") && !executor.equals("local")) {
+      throw new IllegalArgumentException("--executor must be inline or local, got " + executor
+          + " (a Slurm executor is not built yet: see README, Sweeps beyond one process)");
+    }
+    if (workers < 1) {
+      throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+    }
     Path runs = ExperimentRun.runDir(runDir, p);
     Path root = out != null ? out : ExperimentRun.reportRoot(p, runs, quick);
     List<ReportedExperiment> todo = new ArrayList<>();
@@ -69,11 +85,28 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     // claims of experiments run earlier (e.g. with --experiments) are kept, not overwritten
     Map<String, Object> claims = previousClaims(root.resolve("claims.json"));
-    // one reproduction per run directory at a time (a report-only pass only reads)
-    try (RunDirLock lock = reportOnly ? null : RunDirLock.acquire(runs)) {
-      runAll(p, runs, root, todo, claims);
-    }
+    List<LocalWorkers.Worker> started = executor.equals("local") && !reportOnly
+        ? LocalWorkers.start(workers - 1, workerArgs(p, runs), runs) : List.of();
+    // this process works too; its second pass waits for the cells the others hold, so when it
+    // writes the reports every cell is finished (or was computed here after a worker died)
+    runAll(p, runs, root, todo, claims);
+    LocalWorkers.awaitAll(started);
     return 0;
+  }
+
+  /** A worker's command line: the same cells, its reports written apart (the parent's count). */
+  private List<String> workerArgs(Preset p, Path runs) {
+    List<String> a = new ArrayList<>(List.of("reproduce", "--preset", p.id(), "--seeds",
+        ExperimentRun.seedList(seeds), "--run-dir", runs.toAbsolutePath().toString(),
+        "--data-root", dataRoot.toAbsolutePath().toString()));
+    if (only != null && !only.isEmpty()) {
+      a.add("--experiments");
+      a.add(String.join(",", only));
+    }
+    if (quick) {
+      a.add("--quick");
+    }
+    return a;
   }
 
   private void runAll(Preset p, Path runs, Path root, List<ReportedExperiment> todo,

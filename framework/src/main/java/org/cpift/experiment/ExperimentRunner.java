@@ -15,7 +15,9 @@ import org.cpift.method.MethodRunner;
 import org.cpift.method.Methods;
 import org.cpift.task.Task;
 import org.cpift.train.RunManifest;
+import org.cpift.util.AtomicFiles;
 import org.cpift.util.CpiftException;
+import org.cpift.util.FileLocks;
 import org.cpift.util.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * Runs an experiment's cells. Each finished cell is stored as {@code <runDir>/cells/<key>.json},
  * the key a hash of everything that determines it (method, full configuration, seed, tasks,
  * low-resource fractions, base weights, task data), so experiments share cells and a rerun — or
- * a run resumed after a kill — recomputes nothing that finished. Experts are shared through the
- * artifact cache in {@code <runDir>/cache}.
+ * a run resumed after a kill — recomputes nothing that finished. A cell is computed under a claim
+ * ({@code <runDir>/locks/cells/<key>.lock}, a lock the operating system releases when its holder
+ * dies), so several processes (local workers, Slurm array tasks, two commands started at once)
+ * can share one run directory and compute every cell once. Experts are shared through the
+ * artifact cache in {@code <runDir>/cache}, under the same kind of lock.
  */
 public final class ExperimentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ExperimentRunner.class);
@@ -38,7 +43,8 @@ public final class ExperimentRunner {
   public static List<CellResult> run(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir) {
     installInterruptMessage();
     running = runDir;
-    try (RunDirLock lock = RunDirLock.acquire(runDir)) {
+    try {
+      AtomicFiles.removeOrphanedTemporaries(runDir);
       return runCells(cells, inputs, runDir);
     } finally {
       // a failure (not an interruption) is not "stopped: run again to resume"
@@ -48,44 +54,90 @@ public final class ExperimentRunner {
 
   private static List<CellResult> runCells(List<Cell> cells, MethodRunner.Inputs inputs,
       Path runDir) {
-    List<CellResult> out = new ArrayList<>();
-    int i = 0;
-    long t0 = System.nanoTime();
-    int computed = 0;
-    String commit = null;
-    for (Cell cell : cells) {
-      i++;
-      Lookup l = lookup(cell, inputs, runDir);
-      String key = l.key();
-      MethodResult r = l.result();
-      if (r == null) {
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        String eta = computed == 0 ? "?" : String.format("%.0f min",
-            elapsed / computed * (cells.size() - i + 1) / 60);
-        LOG.info("cell {}/{}: {} {} seed {} (elapsed {} min, ETA {} if all remaining cells run)", i,
-            cells.size(), cell.label(), cell.variant(), cell.seed(),
-            String.format("%.1f", elapsed / 60), eta);
-        long c0 = System.nanoTime();
-        r = Methods.create(cell.method()).run(l.ctx());
-        // the whole cell (training, fusion, evaluation, loading), for the per-experiment wall time
-        Map<String, Object> details = new LinkedHashMap<>(r.details());
-        details.put("cell_wall_seconds", (System.nanoTime() - c0) / 1e9);
-        // the code that computed it (a resumed run's manifest spans cells of several commits)
-        if (commit == null) {
-          commit = RunManifest.gitCommit();
-        }
-        details.put("git_commit", commit);
-        r = new MethodResult(r.method(), r.seed(), r.scores(), r.cost(), r.jaccard(), r.groups(),
-            r.stageScores(), details);
-        Json.writeFile(cellFile(runDir, key), r);
-        computed++;
-      } else {
-        LOG.info("cell {}/{}: {} {} seed {} — done before (cached)", i, cells.size(), cell.label(),
-            cell.variant(), cell.seed());
+    CellResult[] out = new CellResult[cells.size()];
+    Progress progress = new Progress(cells.size());
+    List<Integer> claimedElsewhere = new ArrayList<>();
+    // first pass: every cell no other process is computing; a cell another process holds is
+    // left for the second pass, so that workers sharing the run directory spread over the cells
+    for (int i = 0; i < cells.size(); i++) {
+      Lookup l = lookup(cells.get(i), inputs, runDir);
+      if (l.result() != null) {
+        out[i] = done(cells.get(i), l, i, cells.size());
+        continue;
       }
-      out.add(new CellResult(cell, key, r));
+      try (FileLocks.Held claim = FileLocks.tryLock(claimFile(runDir, l.key()))) {
+        if (claim == null) {
+          LOG.info("cell {}/{}: {} {} seed {} — being computed by another process; later", i + 1,
+              cells.size(), cells.get(i).label(), cells.get(i).variant(), cells.get(i).seed());
+          claimedElsewhere.add(i);
+          continue;
+        }
+        out[i] = computeUnlessDone(cells.get(i), l.ctx(), l.key(), runDir, i, progress);
+      }
     }
-    return out;
+    // second pass: wait for each cell another process held; compute it if that process stopped
+    for (int i : claimedElsewhere) {
+      Lookup l = lookup(cells.get(i), inputs, runDir);
+      try (FileLocks.Held claim = FileLocks.lock(claimFile(runDir, l.key()))) {
+        out[i] = computeUnlessDone(cells.get(i), l.ctx(), l.key(), runDir, i, progress);
+      }
+    }
+    return List.of(out);
+  }
+
+  private static CellResult done(Cell cell, Lookup l, int i, int n) {
+    LOG.info("cell {}/{}: {} {} seed {} — done before (cached)", i + 1, n, cell.label(),
+        cell.variant(), cell.seed());
+    return new CellResult(cell, l.key(), l.result());
+  }
+
+  /** Progress and ETA over the cells this process computes. */
+  private static final class Progress {
+    final int total;
+    final long t0 = System.nanoTime();
+    int computed;
+    String commit;
+
+    Progress(int total) {
+      this.total = total;
+    }
+  }
+
+  /** With the cell's claim held: the stored result if another process finished it, else computed. */
+  private static CellResult computeUnlessDone(Cell cell, MethodContext ctx, String key,
+      Path runDir, int i, Progress p) {
+    MethodResult r = load(cellFile(runDir, key));
+    if (r != null) {
+      LOG.info("cell {}/{}: {} {} seed {} — finished by another process", i + 1, p.total,
+          cell.label(), cell.variant(), cell.seed());
+      return new CellResult(cell, key, r);
+    }
+    double elapsed = (System.nanoTime() - p.t0) / 1e9;
+    String eta = p.computed == 0 ? "?" : String.format("%.0f min",
+        elapsed / p.computed * (p.total - i) / 60);
+    LOG.info("cell {}/{}: {} {} seed {} (elapsed {} min, ETA {} if all remaining cells run)", i + 1,
+        p.total, cell.label(), cell.variant(), cell.seed(), String.format("%.1f", elapsed / 60),
+        eta);
+    long c0 = System.nanoTime();
+    r = Methods.create(cell.method()).run(ctx);
+    // the whole cell (training, fusion, evaluation, loading), for the per-experiment wall time
+    Map<String, Object> details = new LinkedHashMap<>(r.details());
+    details.put("cell_wall_seconds", (System.nanoTime() - c0) / 1e9);
+    // the code that computed it (a resumed run's manifest spans cells of several commits)
+    if (p.commit == null) {
+      p.commit = RunManifest.gitCommit();
+    }
+    details.put("git_commit", p.commit);
+    r = new MethodResult(r.method(), r.seed(), r.scores(), r.cost(), r.jaccard(), r.groups(),
+        r.stageScores(), details);
+    Json.writeFile(cellFile(runDir, key), r);
+    p.computed++;
+    return new CellResult(cell, key, r);
+  }
+
+  /** The lock a process holds while it computes a cell (see {@link FileLocks}). */
+  static Path claimFile(Path runDir, String key) {
+    return runDir.resolve("locks").resolve("cells").resolve(key + ".lock");
   }
 
   /** The cells that have finished (in a run that may still be going or was stopped). */

@@ -11,6 +11,7 @@ import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
 import org.cpift.util.CacheKey;
 import org.cpift.util.CpiftException;
+import org.cpift.util.FileLocks;
 import org.cpift.util.Hashing;
 import org.cpift.util.Json;
 import org.slf4j.Logger;
@@ -83,6 +84,15 @@ public final class ArtifactCache {
     LOG.warn("the cached artifact {} is damaged ({}); moved it to {} and computing it again",
         entry, why, aside.getFileName());
     return Optional.empty();
+  }
+
+  /**
+   * Locks entry {@code key} of {@code kind} against other processes (waiting while one holds it):
+   * take it around "get, else compute and put", so that two workers needing the same expert
+   * train it once and neither reads it half-written.
+   */
+  public FileLocks.Held lock(String kind, String key) {
+    return FileLocks.lock(dir.resolve(kind).resolve(".locks").resolve(key + ".lock"));
   }
 
   /** Stores a model with its cost and description. */

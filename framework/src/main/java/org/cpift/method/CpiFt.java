@@ -15,6 +15,7 @@ import org.cpift.merge.CoreParameterFusion;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
+import org.cpift.util.FileLocks;
 import org.cpift.util.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,16 +99,20 @@ public final class CpiFt implements Method {
     // plan (tau-sweep, linkage and each-task-stage cells often coincide with the default)
     Map<String, Object> plan = planDescription(ctx, groupNames);
     String planKey = ArtifactCache.key(plan);
-    var cached = ctx.cache().get(PIPELINES, planKey);
     PipelineOutcome outcome;
-    if (cached.isPresent()) {
-      LOG.info("{}: stage plan {} trained before (cache {}); reusing its model", name(), groupNames,
-          planKey.substring(0, 12));
-      outcome = PipelineOutcome.of(cached.get());
-    } else {
-      outcome = train(ctx, experts, cores, flat, stageTasks, coreByTask);
-      ctx.cache().put(PIPELINES, planKey, outcome.pipeline().params(), outcome.pipeline().cost(), plan,
-          outcome.meta());
+    boolean reused;
+    try (FileLocks.Held lock = ctx.cache().lock(PIPELINES, planKey)) {
+      var cached = ctx.cache().get(PIPELINES, planKey);
+      reused = cached.isPresent();
+      if (reused) {
+        LOG.info("{}: stage plan {} trained before (cache {}); reusing its model", name(),
+            groupNames, planKey.substring(0, 12));
+        outcome = PipelineOutcome.of(cached.get());
+      } else {
+        outcome = train(ctx, experts, cores, flat, stageTasks, coreByTask);
+        ctx.cache().put(PIPELINES, planKey, outcome.pipeline().params(), outcome.pipeline().cost(),
+            plan, outcome.meta());
+      }
     }
     PipelinedSft.Result r = outcome.pipeline();
 
@@ -123,7 +128,7 @@ public final class CpiFt implements Method {
       details.put("fused_scores", outcome.fusedScores());
     }
     details.put("pipeline_cache", planKey);
-    details.put("pipeline_reused", cached.isPresent());
+    details.put("pipeline_reused", reused);
     return new MethodResult(name(), c.seed(), ctx.evaluate(r.params()),
         r.cost().plus(shared).plus(new Cost(0, 0, outcome.fusionSeconds(), 0, 0, 0)), jaccard, groupNames,
         r.stageScores(), details);

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
 import org.cpift.train.ModelSession;
+import org.cpift.util.FileLocks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,15 @@ public final class ProbeFineTuning {
     key.put("training", ctx.trainConfig(steps, seed));
     key.put("seed", c.seed());
     String k = ArtifactCache.key(key);
+    try (FileLocks.Held lock = ctx.cache().lock("experts", k)) {
+      return expert(ctx, task, steps, seed, key, k);
+    }
+  }
+
+  /** The expert of cache key {@code k}: from the cache, else trained and stored (lock held). */
+  private static Expert expert(MethodContext ctx, Task task, int steps, long seed,
+      Map<String, Object> key, String k) {
+    MethodConfig c = ctx.config();
     var hit = ctx.cache().get("experts", k);
     if (hit.isPresent()) {
       LOG.info("expert {} (seed {}): from cache {}", task.name(), c.seed(), k.substring(0, 12));

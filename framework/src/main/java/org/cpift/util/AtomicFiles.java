@@ -37,7 +37,7 @@ public final class AtomicFiles {
     Path tmp = null;
     try {
       Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+      tmp = Files.createTempFile(dir, "." + target.getFileName() + "." + OWNER + ".", ".tmp");
       if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
         Files.setPosixFilePermissions(tmp, READABLE); // temp files start as 0600
       }
@@ -60,6 +60,43 @@ public final class AtomicFiles {
           // the temporary file is left behind; it never shadows the target
         }
       }
+    }
+  }
+
+  /**
+   * Who writes a temporary file: this host and process ({@code host-pid}), part of its name, so
+   * that one left by a killed process can be told from one being written.
+   */
+  static final String OWNER = host() + "-" + ProcessHandle.current().pid();
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_-]", "_");
+    } catch (IOException e) {
+      return "host";
+    }
+  }
+
+  /**
+   * Deletes the temporary files under {@code dir} that a process of this host left when it was
+   * killed mid-write (its pid no longer runs); files of live processes and of other hosts stay.
+   */
+  public static void removeOrphanedTemporaries(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    String prefix = host() + "-";
+    java.util.regex.Pattern tmpName = java.util.regex.Pattern.compile(
+        "^\\..*\\." + java.util.regex.Pattern.quote(prefix) + "(\\d+)\\.\\d*\\.tmp$");
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
+        var m = tmpName.matcher(p.getFileName().toString());
+        if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a directory changing under the walk (another worker): what is left is harmless
     }
   }
 

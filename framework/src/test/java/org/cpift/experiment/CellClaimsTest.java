@@ -1,0 +1,105 @@
+package org.cpift.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.cpift.method.Cost;
+import org.cpift.method.MethodConfig;
+import org.cpift.method.MethodResult;
+import org.cpift.method.MethodRunner;
+import org.cpift.train.Preset;
+import org.cpift.util.FileLocks;
+import org.cpift.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The claim protocol against other processes (Python processes holding cells' claims with POSIX
+ * locks, the kind Java's FileLock takes on Linux): the runner computes every free cell first,
+ * then waits for the held ones; a result another process wrote is taken as it is (not computed
+ * again), and a cell whose holder died without a result is computed here.
+ */
+class CellClaimsTest {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  @TempDir Path runDir;
+
+  @Test
+  void aCellHeldByAnotherProcessIsWaitedForAndNeverComputedTwice() throws Exception {
+    assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "python3 needed");
+    MethodRunner.Inputs in = new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
+        ROOT.resolve("benchmarks-data/suite-v1"), List.of("math"), runDir.resolve("cache"));
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY)
+        .withEvaluation(e -> new MethodConfig.Evaluation(3, false));
+    List<Cell> cells = List.of(new Cell("default", "base", cfg.withSeed(1)),
+        new Cell("default", "base", cfg.withSeed(2)), new Cell("default", "base", cfg.withSeed(3)),
+        new Cell("default", "base", cfg.withSeed(4)));
+    String[] keys = new String[4];
+    for (int i = 0; i < 4; i++) {
+      keys[i] = ExperimentRunner.key(cells.get(i), ExperimentRunner.context(cells.get(i), in,
+          runDir));
+    }
+    Process a = hold(ExperimentRunner.claimFile(runDir, keys[1]));
+    Process b = hold(ExperimentRunner.claimFile(runDir, keys[2]));
+    // "the other processes": once the free cells are done, one writes its result for its cell
+    // and exits; the other dies without a result
+    MethodResult theirs = new MethodResult("base", 2, Map.of("math", Map.of("score", 0.123,
+        "answer_loss", 1.0)), Cost.NONE, null, null, List.of(), Map.of());
+    Thread others = new Thread(() -> {
+      try {
+        while (!Files.exists(runDir.resolve("cells").resolve(keys[0] + ".json"))
+            || !Files.exists(runDir.resolve("cells").resolve(keys[3] + ".json"))) {
+          Thread.sleep(100);
+        }
+        Json.writeFile(runDir.resolve("cells").resolve(keys[1] + ".json"), theirs);
+        a.destroyForcibly().waitFor();
+        b.destroyForcibly().waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    others.start();
+    try {
+      List<CellResult> r = ExperimentRunner.run(cells, in, runDir);
+      assertEquals(4, r.size());
+      assertEquals(0.123, r.get(1).result().scores().get("math").get("score"), 0,
+          "the held cell's result is the other process's, not computed again");
+      assertNotEquals(0.123, r.get(2).result().scores().get("math").get("score"));
+      assertTrue(r.get(2).result().details().containsKey("cell_wall_seconds"),
+          "the cell whose holder died was computed here");
+    } finally {
+      others.join(60_000);
+      a.destroyForcibly();
+      b.destroyForcibly();
+    }
+    // nobody holds them now: every claim can be taken
+    for (String k : keys) {
+      try (FileLocks.Held h = FileLocks.tryLock(ExperimentRunner.claimFile(runDir, k))) {
+        assertTrue(h != null, k);
+      }
+    }
+  }
+
+  /** A Python process holding the lock of {@code file} until it is killed. */
+  private static Process hold(Path file) throws Exception {
+    Files.createDirectories(file.getParent());
+    String script = "import fcntl, sys, time\n"
+        + "f = open(sys.argv[1], 'a+')\n"
+        + "fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        + "print('locked', flush=True)\n"
+        + "time.sleep(300)\n";
+    Process p = new ProcessBuilder("python3", "-c", script, file.toString()).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+        StandardCharsets.UTF_8));
+    assertEquals("locked", out.readLine());
+    return p;
+  }
+}
