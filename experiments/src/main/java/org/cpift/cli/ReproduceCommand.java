@@ -65,12 +65,33 @@ final class ReproduceCommand implements Callable<Integer> {
       + "this one included (default: ${DEFAULT-VALUE})")
   int workers;
 
+  @Option(names = "--partition", description = "Slurm partition (--executor slurm)")
+  String partition;
+
+  @Option(names = "--time", description = "Slurm time limit per cell, e.g. 2:00:00")
+  String time;
+
+  @Option(names = "--cpus-per-task", description = "Slurm CPUs per cell")
+  Integer cpusPerTask;
+
+  @Option(names = "--mem", description = "Slurm memory per cell, e.g. 16G")
+  String mem;
+
+  @Option(names = "--gpus-per-task", description = "Slurm GPUs per cell (with the -Pgpu build)")
+  Integer gpusPerTask;
+
+  @Option(names = "--max-parallel", description = "at most this many cells at once (the array's %%M)")
+  Integer maxParallel;
+
+  @Option(names = "--sbatch-arg", description = "any other sbatch option, e.g. --sbatch-arg=--account=abc (repeatable)")
+  List<String> sbatchArgs;
+
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
-    if (!executor.equals("inline") && !executor.equals("local")) {
-      throw new IllegalArgumentException("--executor must be inline or local, got " + executor
-          + " (a Slurm executor is not built yet: see README, Sweeps beyond one process)");
+    if (!List.of("inline", "local", "slurm").contains(executor)) {
+      throw new IllegalArgumentException("--executor must be inline, local or slurm, got "
+          + executor);
     }
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
@@ -85,6 +106,16 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     // claims of experiments run earlier (e.g. with --experiments) are kept, not overwritten
     Map<String, Object> claims = previousClaims(root.resolve("claims.json"));
+    if (executor.equals("slurm") && !reportOnly) {
+      SlurmExecutor.Submission s = SlurmExecutor.submit(p, todo, seeds, runs, dataRoot, root,
+          quick, new SlurmExecutor.Options(partition, time, cpusPerTask, mem, gpusPerTask,
+              maxParallel, sbatchArgs == null ? List.of() : sbatchArgs));
+      System.out.println(s.cells() == 0 ? "every cell is finished; report job " + s.reportJob()
+          : "submitted " + s.cells() + " cells as job array " + s.arrayJob() + " and the report job "
+          + s.reportJob() + " (after the array); scripts and logs in " + s.dir()
+          + "; watch with squeue, resubmit the same command to submit only what is missing");
+      return 0;
+    }
     List<LocalWorkers.Worker> started = executor.equals("local") && !reportOnly
         ? LocalWorkers.start(workers - 1, workerArgs(p, runs), runs) : List.of();
     // this process works too; its second pass waits for the cells the others hold, so when it

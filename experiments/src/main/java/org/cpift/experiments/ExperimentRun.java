@@ -46,6 +46,32 @@ public final class ExperimentRun {
   /** Where things are: base model, suite, run directory (cells and cache), report folder. */
   public record Paths(Path base, Path suite, Path runDir, Path reportDir) {}
 
+  /**
+   * An experiment's cells as they will run: where their inputs are, the base and suite loaded
+   * once (checksums, task names), the seeds it takes.
+   */
+  public record Plan(List<Cell> cells, MethodRunner.Inputs inputs, MethodContext ctx,
+      List<Long> seeds) {}
+
+  /** The cells of {@code e} at {@code preset} over {@code seeds}, each passed through {@code adjust}. */
+  public static Plan plan(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
+      UnaryOperator<MethodConfig> adjust) {
+    if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
+      throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3 (got "
+          + seeds + "); a repeated seed would count one run twice in every mean and interval");
+    }
+    MethodRunner.Inputs inputs = new MethodRunner.Inputs(paths.base(), paths.suite(), List.of(),
+        paths.runDir().resolve("cache"));
+    // the base and suite once: their checksums for the manifest, the task names for the cells
+    MethodContext ctx = MethodRunner.context(inputs, MethodConfig.defaults(preset));
+    // sweeps take the first seeds only; the headline comparison takes all
+    List<Long> taken = seeds.subList(0, Math.min(seeds.size(), e.maxSeeds()));
+    List<Cell> cells = e.cells(preset, taken, ctx.taskNames()).stream().map(c -> new Cell(
+        c.variant(), c.method(), adjust.apply(c.config()), c.tasks(), c.trainFraction(),
+        c.label())).toList();
+    return new Plan(cells, inputs, ctx, taken);
+  }
+
   /** Cells and cache: {@code given}, else {@code runs/<preset>}. */
   public static Path runDir(Path given, Preset p) {
     return given != null ? given : Path.of("runs", p.id());
@@ -81,20 +107,12 @@ public final class ExperimentRun {
    */
   public static List<Claims.Claim> run(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
       String command, UnaryOperator<MethodConfig> adjust, boolean reportOnly) {
-    if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
-      throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3 (got "
-          + seeds + "); a repeated seed would count one run twice in every mean and interval");
-    }
     RunManifest manifest = new RunManifest(command);
-    MethodRunner.Inputs inputs = new MethodRunner.Inputs(paths.base(), paths.suite(), List.of(),
-        paths.runDir().resolve("cache"));
-    // the base and suite once: their checksums for the manifest, the task names for the cells
-    MethodContext ctx = MethodRunner.context(inputs, MethodConfig.defaults(preset));
-    // sweeps take the first seeds only; the headline comparison takes all
-    seeds = seeds.subList(0, Math.min(seeds.size(), e.maxSeeds()));
-    List<Cell> cells = e.cells(preset, seeds, ctx.taskNames()).stream().map(c -> new Cell(
-        c.variant(), c.method(), adjust.apply(c.config()), c.tasks(), c.trainFraction(),
-        c.label())).toList();
+    Plan plan = plan(e, preset, seeds, paths, adjust);
+    MethodRunner.Inputs inputs = plan.inputs();
+    MethodContext ctx = plan.ctx();
+    List<Cell> cells = plan.cells();
+    seeds = plan.seeds();
     LOG.info("experiment {}: {} cells at preset {} over seeds {}", e.name(), cells.size(),
         preset.id(), seeds);
     List<CellResult> results = reportOnly ? ExperimentRunner.finished(cells, inputs, paths.runDir())

@@ -140,6 +140,22 @@ public final class ExperimentRunner {
     return runDir.resolve("locks").resolve("cells").resolve(key + ".lock");
   }
 
+  /** A cell not finished yet: its position in the experiment's cells and its key. */
+  public record Pending(int index, String key) {}
+
+  /** The cells of {@code cells} not finished yet, in order. */
+  public static List<Pending> unfinished(List<Cell> cells, MethodRunner.Inputs inputs,
+      Path runDir) {
+    List<Pending> out = new ArrayList<>();
+    for (int i = 0; i < cells.size(); i++) {
+      Lookup l = lookup(cells.get(i), inputs, runDir);
+      if (l.result() == null) {
+        out.add(new Pending(i, l.key()));
+      }
+    }
+    return out;
+  }
+
   /** The cells that have finished (in a run that may still be going or was stopped). */
   public static List<CellResult> finished(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir) {
     List<CellResult> out = new ArrayList<>();
