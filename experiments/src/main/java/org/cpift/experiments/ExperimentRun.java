@@ -14,6 +14,7 @@ import org.cpift.method.MethodConfig;
 import org.cpift.method.MethodContext;
 import org.cpift.method.MethodRunner;
 import org.cpift.report.Claims;
+import org.cpift.report.ReportFormat;
 import org.cpift.report.ReportWriter;
 import org.cpift.train.Preset;
 import org.cpift.train.RunManifest;
@@ -81,6 +82,13 @@ public final class ExperimentRun {
    */
   public static List<Claims.Claim> run(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
       String command, UnaryOperator<MethodConfig> adjust, boolean reportOnly) {
+    return run(e, preset, seeds, paths, command, adjust, reportOnly, ReportFormat.all());
+  }
+
+  /** As above, writing only the report files of {@code formats} (and the manifest). */
+  public static List<Claims.Claim> run(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
+      String command, UnaryOperator<MethodConfig> adjust, boolean reportOnly,
+      java.util.Set<ReportFormat> formats) {
     if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
       throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3 (got "
           + seeds + "); a repeated seed would count one run twice in every mean and interval");
@@ -156,8 +164,8 @@ public final class ExperimentRun {
     }
     m.put("default_config", cells.get(0).config());
     List<Claims.Claim> claims = ReportWriter.write(paths.reportDir(), e.name(), e.description(),
-        results, m, e.claims());
-    LOG.info("wrote {}/report.html", paths.reportDir());
+        results, m, e.claims(), formats);
+    LOG.info("wrote the report of {} to {} ({})", e.name(), paths.reportDir(), formats);
     return claims;
   }
 }

@@ -23,7 +23,7 @@ public final class HtmlReport {
   static final String CSS = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
       + "margin:2em auto;max-width:1100px;color:#222;padding:0 1em}h1{font-size:1.6em}"
       + "h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}"
-      + ".tw{max-width:100%;overflow-x:auto}"
+      + ".tw{max-width:100%;overflow-x:auto}.nw{white-space:nowrap}"
       + "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}"
       + "th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}"
       + "th:first-child,td:first-child{text-align:left}tr:nth-child(even){background:#f7f7f7}"
@@ -145,7 +145,8 @@ public final class HtmlReport {
 
   static String cell(Summaries s, String[] vm, String task, String metric) {
     return s.get(vm[0], vm[1], task, metric)
-        .map(r -> fmt(r.mean()) + (r.n() > 1 ? " ± " + fmt(r.std()) : "")).orElse("–");
+        .map(r -> "<span class=\"nw\">" + fmt(r.mean()) + "</span>" + (r.n() > 1
+            ? " <span class=\"nw\">± " + fmt(r.std()) + "</span>" : "")).orElse("–");
   }
 
   static String bars(Summaries s, List<String> tasks) {

@@ -65,7 +65,7 @@ public final class Latex {
     String what = interval
         ? "mean [95\\% percentile bootstrap interval over seeds]"
         : "mean $\\pm$ standard deviation over seeds";
-    String caption = experiment + ": test score per task, " + what + "; avg.\\ normalized is the "
+    String caption = text(experiment) + ": test score per task, " + what + "; avg.\\ normalized is the "
         + "mean over tasks of the score divided by the single-task expert's on the same seed. "
         + provenance(s, run) + " " + BEST_RULE;
     return table(head, lines, interval, caption,
@@ -85,7 +85,7 @@ public final class Latex {
     if (lines.isEmpty()) {
       return "";
     }
-    String caption = experiment + ": forgetting over the stage sequence, mean $\\pm$ standard "
+    String caption = text(experiment) + ": forgetting over the stage sequence, mean $\\pm$ standard "
         + "deviation over seeds. ACC: mean score after the last stage; BWT: mean change of a "
         + "task's score from the end of its own stage to the end of training (negative = "
         + "forgotten); $\\Delta$B: what the last stage gained on its own tasks. " + provenance(s, run)

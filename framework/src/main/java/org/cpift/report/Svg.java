@@ -165,8 +165,10 @@ final class Svg {
 
   /** A task × task heatmap with values in the cells. */
   static String heatmap(String title, List<String> labels, double[][] m) {
-    int cell = 56;
-    int left = 100;
+    int longest = labels.stream().mapToInt(String::length).max().orElse(4);
+    // wide enough that the column labels (11 px text) do not run into each other
+    int cell = Math.max(56, (int) Math.ceil(6.6 * longest) + 12);
+    int left = Math.max(100, (int) Math.ceil(6.6 * longest) + 16);
     int top = 40;
     int size = left + cell * labels.size() + 20;
     int height = top + cell * labels.size() + 20;
