@@ -25,7 +25,7 @@ public final class HtmlReport {
       + "h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}"
       + ".tw{max-width:100%;overflow-x:auto}.nw{white-space:nowrap}"
       + "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}"
-      + "th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}"
+      + "th,td{border:1px solid #ddd;padding:3px 4px;text-align:right}"
       + "th:first-child,td:first-child{text-align:left}tr:nth-child(even){background:#f7f7f7}"
       + ".best{font-weight:bold}.chart{display:block;margin:1em 0;width:100%;height:auto}"
       + Svg.CSS + ".supported{color:#1a7f37}.not{color:#b42318}.inc{color:#9a6700}"
@@ -172,7 +172,7 @@ public final class HtmlReport {
   static String seesaw(Summaries s, List<String> tasks) {
     List<Svg.Series> series = new ArrayList<>();
     double max = 1.2;
-    for (String[] vm : s.variantsAndMethods()) {
+    for (String[] vm : ordered(s)) {
       if (vm[1].equals("single-task")) {
         continue;
       }
