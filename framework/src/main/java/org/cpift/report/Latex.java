@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An experiment's tables as LaTeX files to <code>&#92;input</code> into a paper: booktabs rules, mean ±
- * std over seeds (or the mean with its 95% percentile bootstrap interval), the best value of each
- * column in bold with the rule for "best" stated in the caption, and a caption naming the
+ * An experiment's tables as LaTeX files to <code>&#92;input</code> into a paper: booktabs rules,
+ * mean ± std over seeds (or the mean with its 95% percentile bootstrap interval), the best value
+ * of each column in bold with the rule for "best" stated in the caption, and a caption naming the
  * experiment, preset, seeds and commit. Each file is a {@code table} float that needs
- * <code>&#92;usepackage{booktabs}</code> (and {@code graphicx} for the wide ones, which are scaled to the
- * line width); the text is ASCII, so it compiles with pdflatex as it is.
+ * <code>&#92;usepackage{booktabs}</code> (and {@code graphicx} for the wide ones, which are
+ * scaled to the line width); the text is ASCII, so it compiles with pdflatex as it is.
  */
 public final class Latex {
   private Latex() {}
@@ -65,8 +65,9 @@ public final class Latex {
     String what = interval
         ? "mean [95\\% percentile bootstrap interval over seeds]"
         : "mean $\\pm$ standard deviation over seeds";
-    String caption = text(experiment) + ": test score per task, " + what + "; avg.\\ normalized is the "
-        + "mean over tasks of the score divided by the single-task expert's on the same seed. "
+    String caption = text(experiment) + ": test score per task, " + what
+        + "; avg.\\ normalized is the mean over tasks of the score divided by the single-task "
+        + "expert's on the same seed. "
         + provenance(s, run) + " " + BEST_RULE;
     return table(head, lines, interval, caption,
         "tab:" + slug(experiment) + (interval ? "-results-ci" : "-results"));
@@ -85,10 +86,12 @@ public final class Latex {
     if (lines.isEmpty()) {
       return "";
     }
-    String caption = text(experiment) + ": forgetting over the stage sequence, mean $\\pm$ standard "
-        + "deviation over seeds. ACC: mean score after the last stage; BWT: mean change of a "
+    String caption = text(experiment) + ": forgetting over the stage sequence, mean $\\pm$ "
+        + "standard deviation over seeds. ACC: mean score after the last stage; BWT: mean change "
+        + "of a "
         + "task's score from the end of its own stage to the end of training (negative = "
-        + "forgotten); $\\Delta$B: what the last stage gained on its own tasks. " + provenance(s, run)
+        + "forgotten); $\\Delta$B: what the last stage gained on its own tasks. "
+        + provenance(s, run)
         + " Bold: the highest mean in its column as printed (higher is better: less forgetting "
         + "for BWT); ties are all bold.";
     return table(List.of("ACC", "BWT", "$\\Delta$B"), lines, false, caption,
@@ -220,6 +223,8 @@ public final class Latex {
         ? String.join(", ", l.stream().map(String::valueOf).toList()) : String.valueOf(seeds);
     int nMax = s.all().stream().mapToInt(SummaryRow::n).max().orElse(0);
     String commit = String.valueOf(run.get("git_commit"));
+    // a full hash is shortened as git does (12 digits), keeping a -dirty mark
+    commit = commit.replaceFirst("^([0-9a-f]{12})[0-9a-f]{28}", "$1");
     return "Preset " + text(String.valueOf(run.get("preset"))) + "; seeds " + text(list)
         + " (at most " + nMax + " per cell); commit \\texttt{" + text(commit) + "}.";
   }
@@ -245,6 +250,13 @@ public final class Latex {
         case '\u0394' -> b.append("$\\Delta$");
         case '\u2212', '\u2013' -> b.append("--");
         case '\u00b1' -> b.append("$\\pm$");
+        case '\u00b7' -> b.append("$\\cdot$");
+        case '\u00d7' -> b.append("$\\times$");
+        case '\u2264' -> b.append("$\\le$");
+        case '\u2265' -> b.append("$\\ge$");
+        case '\u03bb' -> b.append("$\\lambda$");
+        case '\u03c9' -> b.append("$\\omega$");
+        case '\u03b5' -> b.append("$\\varepsilon$");
         default -> b.append(c < 128 ? String.valueOf(c) : "?");
       }
     }

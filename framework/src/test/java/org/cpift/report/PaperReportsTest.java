@@ -67,7 +67,8 @@ class PaperReportsTest {
   void theBoldCellIsTheColumnsTrueBestAndTheCaptionSaysWhy() {
     Summaries s = new Summaries(Tidy.rows("x", cells(METHODS)));
     String tex = Latex.tables("main-results", s, run()).get("table-results");
-    assertTrue(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"));
+    assertTrue(tex.contains("\\toprule") && tex.contains("\\midrule")
+        && tex.contains("\\bottomrule"), tex);
     assertTrue(tex.contains("Preset tiny; seeds 1, 2, 3") && tex.contains("abc1234"), tex);
     assertTrue(tex.contains("Bold: the highest mean"), tex);
     // rows of the table, by method label
@@ -171,8 +172,8 @@ class PaperReportsTest {
     int w = Integer.parseInt(vb.group(1));
     assertTrue(w <= Svg.MAX_WIDTH, "width " + w);
     // every bar, label and legend entry inside the viewBox
-    Matcher x = Pattern.compile("<(?:rect|text) x=\"([0-9.]+)\"(?: y=\"[0-9.-]+\" width=\"([0-9.]+)\")?")
-        .matcher(svg);
+    Matcher x = Pattern.compile(
+        "<(?:rect|text) x=\"([0-9.]+)\"(?: y=\"[0-9.-]+\" width=\"([0-9.]+)\")?").matcher(svg);
     while (x.find()) {
       double right = Double.parseDouble(x.group(1))
           + (x.group(2) == null ? 0 : Double.parseDouble(x.group(2)));
@@ -211,7 +212,8 @@ class PaperReportsTest {
     }
     assertEquals(a.size(), new HashSet<>(la.values()).size(), "distinct within a chart: " + la);
     // the pair: single-task and slerp no longer share a colour
-    assertFalse(la.get("single-task").split("/")[0].equals(la.get("slerp").split("/")[0]), la.toString());
+    assertFalse(la.get("single-task").split("/")[0].equals(la.get("slerp").split("/")[0]),
+        la.toString());
     // bars are filled with their legend's colour (or its pattern)
     assertTrue(ha.contains("fill=\"" + la.get("cpi-ft").split("/")[0] + "\""), ha);
   }
