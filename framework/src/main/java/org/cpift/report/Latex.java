@@ -216,17 +216,60 @@ public final class Latex {
         + "has \\usepackage{booktabs}\n";
   }
 
-  /** "Preset tiny; seeds 1, 2 (n = 2 per cell); commit abc1234." from the run's manifest. */
+  /** "Preset tiny; seeds 1, 2 (at most 2 per cell); commit abc1234." from the run's manifest. */
   static String provenance(Summaries s, Map<String, Object> run) {
+    int nMax = s.all().stream().mapToInt(SummaryRow::n).max().orElse(0);
+    return provenance(run, " (at most " + nMax + " per cell)");
+  }
+
+  static String provenance(Map<String, Object> run, String perCell) {
     Object seeds = run.get("seeds");
     String list = seeds instanceof List<?> l
         ? String.join(", ", l.stream().map(String::valueOf).toList()) : String.valueOf(seeds);
-    int nMax = s.all().stream().mapToInt(SummaryRow::n).max().orElse(0);
     String commit = String.valueOf(run.get("git_commit"));
     // a full hash is shortened as git does (12 digits), keeping a -dirty mark
     commit = commit.replaceFirst("^([0-9a-f]{12})[0-9a-f]{28}", "$1");
     return "Preset " + text(String.valueOf(run.get("preset"))) + "; seeds " + text(list)
-        + " (at most " + nMax + " per cell); commit \\texttt{" + text(commit) + "}.";
+        + perCell + "; commit \\texttt{" + text(commit) + "}.";
+  }
+
+  /** The testbed gate's criteria: measured, goal, pass; nothing bold (no column compares). */
+  public static String criteria(org.cpift.testbed.TestbedGate.Verdict v, Map<String, Object> run) {
+    StringBuilder b = new StringBuilder(header("table-criteria"));
+    b.append("\\begin{table}[htbp]\n\\centering\n\\small\n\\caption{Testbed check: each "
+        + "criterion with its measured value (mean over seeds), its goal and the verdict ("
+        + (v.valid() ? "valid" : "not valid") + "); criteria marked * are reported, not "
+        + "required. ").append(provenance(run, "")).append(" No value is bold: each row is its "
+        + "own criterion.}\n\\label{tab:testbed-criteria}\n")
+        .append("\\begin{tabular}{p{0.55\\linewidth}rlc}\n\\toprule\ncriterion & measured & "
+            + "goal & pass \\\\\n\\midrule\n");
+    for (var c : v.criteria()) {
+      b.append(text(c.description())).append(c.required() ? "" : "*").append(" & $")
+          .append(num(c.measured())).append("$ & ").append(text(c.goal())).append(" & ")
+          .append(c.pass() ? "pass" : "fail").append(" \\\\\n");
+    }
+    return b.append("\\bottomrule\n\\end{tabular}\n\\end{table}\n").toString();
+  }
+
+  /**
+   * A table of plain means (one value per cell, no spread): rows by label, the row at
+   * {@code reference} (or none, -1) excluded from "best"; bold as in {@link #BEST_RULE}.
+   */
+  public static String plain(String caption, List<String> rows, int reference,
+      List<String> columns, List<double[]> values, Map<String, Object> run, String label) {
+    List<Line> lines = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      List<Optional<SummaryRow>> cells = new ArrayList<>();
+      for (double v : values.get(i)) {
+        cells.add(Double.isNaN(v) ? Optional.empty() : Optional.of(new SummaryRow("", "", "",
+            "", "", 1, v, 0, v, v, v, v)));
+      }
+      lines.add(new Line(rows.get(i), i == reference, cells));
+    }
+    String rule = BEST_RULE.replace("the single-task experts (the reference)",
+        reference >= 0 ? "the reference row" : "no row");
+    return table(columns, lines, false, text(caption) + " " + provenance(run, "") + " " + rule,
+        label);
   }
 
   static String num(double v) {
@@ -257,6 +300,11 @@ public final class Latex {
         case '\u03bb' -> b.append("$\\lambda$");
         case '\u03c9' -> b.append("$\\omega$");
         case '\u03b5' -> b.append("$\\varepsilon$");
+        case '\u03b8' -> b.append("$\\theta$");
+        case '\u03b4' -> b.append("$\\delta$");
+        case '\u2248' -> b.append("$\\approx$");
+        case '\u2192' -> b.append("$\\rightarrow$");
+        case '\u00bd' -> b.append("$\\frac12$");
         default -> b.append(c < 128 ? String.valueOf(c) : "?");
       }
     }

@@ -307,6 +307,55 @@ class PaperReportsTest {
     }
   }
 
+  static Map<String, Map<String, Double>> scores3(double a, double b, double c) {
+    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+    out.put("a", Map.of("score", a));
+    out.put("b", Map.of("score", b));
+    out.put("c", Map.of("score", c));
+    return out;
+  }
+
+  /** The gate's page, its LaTeX tables and figure files, on planted measurements. */
+  static void writeTestbed(Path out) {
+    var m = new org.cpift.testbed.TestbedCheck.Measurement(1, List.of("a", "b", "c"),
+        scores3(0.10, 0.20, 0.05), scores3(0.60, 0.80, 0.50),
+        Map.of("a", 0.02, "b", 0.01, "c", 0.029),
+        new double[][] {{1, 0.3, -0.1}, {0.3, 1, 0.2}, {-0.1, 0.2, 1}},
+        List.of(new org.cpift.testbed.TestbedCheck.Midpoint("a", "b", 0.55, 0.70),
+            new org.cpift.testbed.TestbedCheck.Midpoint("a", "c", 0.50, 0.45),
+            new org.cpift.testbed.TestbedCheck.Midpoint("b", "c", 0.75, 0.40)),
+        Map.of("0.3", 0.7, "0.5", 0.6), 0.3, scores3(0.45, 0.60, 0.35),
+        scores3(0.35, 0.50, 0.30), new double[][] {{1, 0.05, 0.12}, {0.05, 1, 0.02},
+            {0.12, 0.02, 1}}, Map.of("a", 0.6, "b", 0.8, "c", 0.5),
+        Map.of("a", 0.5, "b", 0.6, "c", 0.4));
+    var ceiling = new org.cpift.testbed.TestbedCheck.Ceiling(Map.of("a", 0.0, "b", 0.0, "c", 0.0),
+        1.0);
+    var mt = scores3(0.5, 0.72, 0.45);
+    var verdict = org.cpift.testbed.TestbedGate.judge(List.of(m), List.of(mt), ceiling,
+        org.cpift.testbed.TestbedGate.Criteria.defaults());
+    TestbedReport.write(out, List.of(m), List.of(mt), ceiling, verdict, run());
+  }
+
+  @Test
+  void theTestbedPageWritesItsTablesAndFigures() throws IOException {
+    writeTestbed(dir);
+    for (String f : List.of("report.html", "table-criteria.tex", "table-scores.tex",
+        "fig-scores-by-task.svg", "fig-cosine.svg", "fig-jaccard.svg",
+        "fig-task-arithmetic-lambda.svg")) {
+      assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+    }
+    // bold per column: the highest of base, task arithmetic, average, multi-task (the experts
+    // are the reference): a 0.5 (multi-task), b 0.72 (multi-task), c 0.45 (multi-task)
+    String tex = Files.readString(dir.resolve("table-scores.tex"));
+    for (String line : tex.split("\n")) {
+      if (line.startsWith("multi-task SFT")) {
+        assertEquals(3, line.split("mathbf", -1).length - 1, line);
+      } else if (line.endsWith("\\\\") && !line.startsWith("method")) {
+        assertFalse(line.contains("mathbf"), line);
+      }
+    }
+  }
+
   /** The tables compile as they are in a minimal document (Debian: texlive-latex-recommended). */
   @Test
   @Tag("latex")
@@ -340,6 +389,9 @@ class PaperReportsTest {
       Files.writeString(dir.resolve(t.getKey() + ".tex"), t.getValue());
       doc.append("\\input{").append(t.getKey()).append("}\n");
     }
+    Path gate = dir.resolve("gate");
+    writeTestbed(gate);
+    doc.append("\\input{gate/table-criteria}\n\\input{gate/table-scores}\n");
     Files.writeString(dir.resolve("paper.tex"), doc.append("\\end{document}\n").toString());
     Process p = new ProcessBuilder("pdflatex", "-interaction=nonstopmode", "-halt-on-error",
         "paper.tex").directory(dir.toFile()).redirectErrorStream(true).start();
