@@ -47,8 +47,12 @@ final class Palette {
     }
   }
 
-  /** The fixed slot of a method of the paper's table, or -1 for any other name. */
+  /**
+   * The fixed slot of a method of the paper's table, or -1 for any other name. The gate's page
+   * names some in words: "expert" is single-task, "task arithmetic" task-arithmetic.
+   */
   static int methodSlot(String name) {
+    name = name.equals("expert") ? "single-task" : name.replace(' ', '-');
     int i = Methods.NAMES.indexOf(name);
     if (i >= 0) {
       return i;
