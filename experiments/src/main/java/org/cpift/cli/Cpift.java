@@ -10,8 +10,11 @@ import picocli.CommandLine.Command;
 /** The {@code cpift} command line: one subcommand per job. */
 @Command(name = "cpift", mixinStandardHelpOptions = true, version = "cpift 0.1.0",
     description = "Core Parameter Isolation Fine-Tuning (arXiv 2508.21741) on TensorFlow Java.",
-    subcommands = {TrainCommand.class, BenchCommand.class, ToyDataCommand.class, MakeSuiteCommand.class, PretrainCommand.class, RunMethodCommand.class, RunExperimentCommand.class, ReproduceCommand.class, TaskVectorsCommand.class, TestbedCheckCommand.class, MethodsCommand.class, RunCellCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, BenchCommand.class, ToyDataCommand.class,
+        MakeSuiteCommand.class, PretrainCommand.class, RunMethodCommand.class,
+        RunExperimentCommand.class, ReproduceCommand.class, ReportCommand.class,
+        TaskVectorsCommand.class, TestbedCheckCommand.class, MethodsCommand.class,
+        RunCellCommand.class, CommandLine.HelpCommand.class})
 public final class Cpift implements Runnable {
   @Override
   public void run() {

@@ -11,6 +11,7 @@ import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
 import org.cpift.experiments.ReportedExperiment;
 import org.cpift.report.Claims;
+import org.cpift.report.ReportFormat;
 import org.cpift.train.Preset;
 import org.cpift.util.Json;
 import org.slf4j.Logger;
@@ -86,6 +87,15 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(names = "--sbatch-arg", description = "any other sbatch option, e.g. --sbatch-arg=--account=abc (repeatable)")
   List<String> sbatchArgs;
 
+  /** The report files to write (the {@code report} command narrows them). */
+  java.util.Set<ReportFormat> formats = ReportFormat.all();
+
+  /** The command recorded in the manifests (the {@code report} command records its own). */
+  String recorded;
+
+  /** How many experiments got a report in the last {@link #call()}. */
+  int reported;
+
   @Override
   public Integer call() {
     Preset p = Preset.parse(preset);
@@ -145,14 +155,16 @@ final class ReproduceCommand implements Callable<Integer> {
     for (ReportedExperiment e : todo) {
       ExperimentRun.Paths paths = new ExperimentRun.Paths(p.baseDir(dataRoot),
           p.suiteDir(dataRoot), runs, root.resolve(e.name()));
-      String command = "cpift reproduce --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)
+      String command = recorded != null ? recorded + " (" + e.name() + ")"
+          : "cpift reproduce --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)
           + (only == null || only.isEmpty() ? "" : " --experiments " + String.join(",", only))
           + (runDir != null ? " --run-dir " + runDir : "") + (quick ? " --quick" : "")
           + (reportOnly ? " --report-only" : "") + " (" + e.name() + ")";
       List<Claims.Claim> c;
       try {
         c = ExperimentRun.run(e, p, seeds, paths, command,
-            quick ? ExperimentRun::quick : cfg -> cfg, reportOnly);
+            quick ? ExperimentRun::quick : cfg -> cfg, reportOnly, formats);
+        reported++;
       } catch (ExperimentRun.NothingFinished none) {
         LOG.info("{}: no finished cells yet; no report", e.name());
         continue;

@@ -14,6 +14,7 @@ import org.cpift.method.MethodConfig;
 import org.cpift.method.MethodContext;
 import org.cpift.method.MethodRunner;
 import org.cpift.report.Claims;
+import org.cpift.report.ReportFormat;
 import org.cpift.report.ReportWriter;
 import org.cpift.train.Preset;
 import org.cpift.train.RunManifest;
@@ -107,6 +108,13 @@ public final class ExperimentRun {
    */
   public static List<Claims.Claim> run(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
       String command, UnaryOperator<MethodConfig> adjust, boolean reportOnly) {
+    return run(e, preset, seeds, paths, command, adjust, reportOnly, ReportFormat.all());
+  }
+
+  /** As above, writing only the report files of {@code formats} (and the manifest). */
+  public static List<Claims.Claim> run(ReportedExperiment e, Preset preset, List<Long> seeds, Paths paths,
+      String command, UnaryOperator<MethodConfig> adjust, boolean reportOnly,
+      java.util.Set<ReportFormat> formats) {
     RunManifest manifest = new RunManifest(command);
     Plan plan = plan(e, preset, seeds, paths, adjust);
     MethodRunner.Inputs inputs = plan.inputs();
@@ -174,8 +182,8 @@ public final class ExperimentRun {
     }
     m.put("default_config", cells.get(0).config());
     List<Claims.Claim> claims = ReportWriter.write(paths.reportDir(), e.name(), e.description(),
-        results, m, e.claims());
-    LOG.info("wrote {}/report.html", paths.reportDir());
+        results, m, e.claims(), formats);
+    LOG.info("wrote the report of {} to {} ({})", e.name(), paths.reportDir(), formats);
     return claims;
   }
 }

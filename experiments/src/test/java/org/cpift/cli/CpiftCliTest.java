@@ -153,6 +153,38 @@ class CpiftCliTest {
     assertFalse(Files.exists(reports.resolve("low-resource")), "no finished cell, no report");
     // an experiment sharing a finished cell (the experts) gets a partial report
     assertTrue(Files.isRegularFile(reports.resolve("forgetting/report.html")));
+
+    // cpift report re-renders from the finished cells in the formats asked for, training nothing
+    Path tex = dir.resolve("tex-reports");
+    Run report = run("report", "--from", runs.toString(), "--preset", "tiny", "--quick",
+        "--format", "tex,svg", "--data-root", data, "--out", tex.toString());
+    assertEquals(0, report.code(), report.err());
+    assertEquals(cells, Files.list(runs.resolve("cells")).count());
+    Path svs = tex.resolve("stage-vs-single");
+    assertTrue(Files.isRegularFile(svs.resolve("table-results.tex")));
+    assertTrue(Files.isRegularFile(svs.resolve("fig-scores-by-task.svg")));
+    assertTrue(Files.readString(svs.resolve("table-results.tex")).contains("\\toprule"));
+    assertFalse(Files.exists(svs.resolve("report.html")), "html was not asked for");
+    assertFalse(Files.exists(svs.resolve("results.csv")), "csv was not asked for");
+    assertTrue(Files.readString(svs.resolve("manifest.json")).contains("cpift report --from"));
+    // the seeds come from the finished cells when not given (here: seed 1)
+    assertEquals(List.of(1L), ReportCommand.seedsOf(runs));
+    // bad input: one line, exit 2
+    Run badFormat = run("report", "--from", runs.toString(), "--preset", "tiny", "--format",
+        "html,pdf", "--data-root", data, "--out", tex.toString());
+    assertEquals(2, badFormat.code());
+    assertTrue(badFormat.err().startsWith("error: --format: unknown format 'pdf'"), badFormat.err());
+    assertEquals(1, badFormat.err().strip().lines().count(), badFormat.err());
+    Run notRun = run("report", "--from", dir.resolve("nowhere").toString(), "--preset", "tiny");
+    assertEquals(2, notRun.code());
+    assertTrue(notRun.err().contains("not a run directory"), notRun.err());
+    Run noPreset = run("report", "--from", runs.toString(), "--no-quick", "--data-root", data);
+    assertEquals(2, noPreset.code());
+    assertTrue(noPreset.err().contains("add --preset"), noPreset.err());
+    Run wrongQuick = run("report", "--from", runs.toString(), "--preset", "tiny", "--no-quick",
+        "--data-root", data, "--out", dir.resolve("none").toString());
+    assertEquals(2, wrongQuick.code());
+    assertTrue(wrongQuick.err().contains("add --quick"), wrongQuick.err());
   }
 
   @Test

@@ -23,18 +23,27 @@ public final class HtmlReport {
   static final String CSS = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
       + "margin:2em auto;max-width:1100px;color:#222;padding:0 1em}h1{font-size:1.6em}"
       + "h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}"
+      + ".tw{max-width:100%;overflow-x:auto}.nw{white-space:nowrap}"
       + "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}"
-      + "th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}"
+      + "th,td{border:1px solid #ddd;padding:3px 4px;text-align:right}"
       + "th:first-child,td:first-child{text-align:left}tr:nth-child(even){background:#f7f7f7}"
-      + ".best{font-weight:bold}.chart{display:block;margin:1em 0}.ct{font-size:13px;font-weight:600}"
-      + ".ax{font-size:11px;fill:#444}.grid{stroke:#eee}.err{stroke:#222;stroke-width:1.2}"
-      + ".ref{stroke:#c00;stroke-dasharray:4 3}.dend{fill:none;stroke:#4e79a7;stroke-width:2}"
-      + ".band{fill:#4e79a7;opacity:.2}.line{fill:none;stroke:#4e79a7;stroke-width:2}"
-      + ".pt{fill:#4e79a7}.supported{color:#1a7f37}.not{color:#b42318}.inc{color:#9a6700}"
-      + "pre{background:#f6f8fa;padding:1em;overflow:auto;font-size:.8em}small{color:#666}";
+      + ".best{font-weight:bold}.chart{display:block;margin:1em 0;width:100%;height:auto}"
+      + Svg.CSS + ".supported{color:#1a7f37}.not{color:#b42318}.inc{color:#9a6700}"
+      + "pre{background:#f6f8fa;padding:1em;overflow:auto;font-size:.8em;white-space:pre-wrap;"
+      + "overflow-wrap:anywhere}small{color:#666}p{overflow-wrap:anywhere}";
 
   public static String render(String experiment, String description, Summaries s,
       List<CellResult> cells, List<Claims.Claim> claims, Map<String, Object> run) {
+    return render(experiment, description, s, cells, claims, run, new LinkedHashMap<>());
+  }
+
+  /**
+   * The page; every chart on it is also put into {@code figures} under its file name without
+   * extension ({@code fig-scores-by-task}, {@code fig-seesaw}, ...), for standalone files.
+   */
+  public static String render(String experiment, String description, Summaries s,
+      List<CellResult> cells, List<Claims.Claim> claims, Map<String, Object> run,
+      Map<String, String> figures) {
     StringBuilder b = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<title>CPI-FT-J: " + esc(experiment) + "</title><style>" + CSS + "</style></head><body>");
     b.append("<h1>CPI-FT-J — ").append(esc(experiment)).append("</h1><p>").append(esc(description))
@@ -50,18 +59,22 @@ public final class HtmlReport {
     }
     List<String> tasks = s.tasks();
     b.append("<h2>Results (mean ± std over seeds)</h2>").append(table(s, tasks));
-    b.append("<h2>Per-task scores (bars: mean; whiskers: 95% percentile bootstrap over seeds)</h2>").append(bars(s, tasks));
+    String bars = bars(s, tasks);
+    figures.put("fig-scores-by-task", bars);
+    b.append("<h2>Per-task scores (bars: mean; whiskers: 95% percentile bootstrap over seeds)</h2>")
+        .append(bars);
     String seesaw = seesaw(s, tasks);
     if (!seesaw.isEmpty()) {
+      figures.put("fig-seesaw", seesaw);
       b.append("<h2>Seesaw: score relative to the single-task expert</h2><p>Each bar is a method's "
-          + "score on a task divided by the expert's on the same seed; the dashed line is parity.</p>")
-          .append(seesaw);
+          + "score on a task divided by the expert's on the same seed (whiskers: 95% percentile "
+          + "bootstrap over seeds); the dashed line is parity.</p>").append(seesaw);
     }
     b.append(differences(s));
-    b.append(overlap(cells, tasks));
-    b.append(forgetting(s, tasks));
-    b.append(sweeps(s));
-    b.append("<h2>Claims of the paper, checked on this run</h2><table><tr><th>claim</th><th>status</th>"
+    b.append(overlap(cells, tasks, figures));
+    b.append(forgetting(s, tasks, figures));
+    b.append(sweeps(s, figures));
+    b.append("<h2>Claims of the paper, checked on this run</h2><div class=\"tw\"><table><tr><th>claim</th><th>status</th>"
         + "<th>evidence (mean [95% CI])</th></tr>");
     for (Claims.Claim c : claims) {
       String cls = c.status().startsWith("supported") ? "supported"
@@ -70,7 +83,7 @@ public final class HtmlReport {
           .append("\">").append(esc(c.status())).append("</td><td>").append(esc(c.evidence()))
           .append("</td></tr>");
     }
-    b.append("</table>");
+    b.append("</table></div>");
     b.append("<h2>Configuration</h2><pre>").append(esc(org.cpift.util.Json.write(run))).append("</pre>");
     return b.append("</body></html>\n").toString();
   }
@@ -84,7 +97,7 @@ public final class HtmlReport {
   }
 
   static String table(Summaries s, List<String> tasks) {
-    StringBuilder b = new StringBuilder("<table><tr><th>method</th>");
+    StringBuilder b = new StringBuilder("<div class=\"tw\"><table><tr><th>method</th>");
     tasks.forEach(t -> b.append("<th>").append(esc(t)).append("</th>"));
     b.append("<th>average</th><th>avg normalized</th><th>n</th><th>own steps</th><th>wall s</th></tr>");
     double best = Double.NEGATIVE_INFINITY;
@@ -110,7 +123,7 @@ public final class HtmlReport {
           .append(s.get(vm[0], vm[1], "all", "wall_seconds").map(r -> String.format(Locale.ROOT, "%.0f", r.mean())).orElse("–"))
           .append("</td></tr>");
     }
-    return b.append("</table><p><small>own steps/wall: the method's own fine-tuning; experts are "
+    return b.append("</table></div><p><small>own steps/wall: the method's own fine-tuning; experts are "
         + "trained once and shared (their cost is in results.csv as shared_steps).</small></p>").toString();
   }
 
@@ -132,7 +145,8 @@ public final class HtmlReport {
 
   static String cell(Summaries s, String[] vm, String task, String metric) {
     return s.get(vm[0], vm[1], task, metric)
-        .map(r -> fmt(r.mean()) + (r.n() > 1 ? " ± " + fmt(r.std()) : "")).orElse("–");
+        .map(r -> "<span class=\"nw\">" + fmt(r.mean()) + "</span>" + (r.n() > 1
+            ? " <span class=\"nw\">± " + fmt(r.std()) + "</span>" : "")).orElse("–");
   }
 
   static String bars(Summaries s, List<String> tasks) {
@@ -158,7 +172,7 @@ public final class HtmlReport {
   static String seesaw(Summaries s, List<String> tasks) {
     List<Svg.Series> series = new ArrayList<>();
     double max = 1.2;
-    for (String[] vm : s.variantsAndMethods()) {
+    for (String[] vm : ordered(s)) {
       if (vm[1].equals("single-task")) {
         continue;
       }
@@ -169,11 +183,12 @@ public final class HtmlReport {
       for (int i = 0; i < tasks.size(); i++) {
         var r = s.get(vm[0], vm[1], tasks.get(i), "normalized");
         m[i] = r.map(SummaryRow::mean).orElse(Double.NaN);
-        lo[i] = r.map(SummaryRow::ciLow).orElse(Double.NaN);
-        hi[i] = r.map(SummaryRow::ciHigh).orElse(Double.NaN);
+        // a ratio of scores is ≥ 0: the percentile bootstrap stays there, a t-interval need not
+        lo[i] = r.map(SummaryRow::bootLow).orElse(Double.NaN);
+        hi[i] = r.map(SummaryRow::bootHigh).orElse(Double.NaN);
         any |= r.isPresent();
         if (r.isPresent()) {
-          max = Math.max(max, Math.min(3, r.get().ciHigh()));
+          max = Math.max(max, Math.min(3, r.get().bootHigh()));
         }
       }
       if (any) {
@@ -185,7 +200,7 @@ public final class HtmlReport {
   }
 
   /** Mean Jaccard over the CPI-FT (else DPI) cells of the default variant, and its dendrogram. */
-  static String overlap(List<CellResult> cells, List<String> tasks) {
+  static String overlap(List<CellResult> cells, List<String> tasks, Map<String, String> figures) {
     List<double[][]> ms = new ArrayList<>();
     // the grouping the runs used (τ and linkage of their configuration), not a fixed one
     GroupingConfig grouping = GroupingConfig.paper();
@@ -224,12 +239,15 @@ public final class HtmlReport {
       sims.add(m.similarity());
     }
     String linkage = grouping.linkage().name().toLowerCase(java.util.Locale.ROOT);
+    String heat = Svg.heatmap("Jaccard J(Ci, Cj)", tasks, mean);
+    String dend = Svg.dendrogram("Grouping dendrogram (" + linkage + " linkage)", tasks, merges,
+        sims, grouping.tau());
+    figures.put("fig-jaccard", heat);
+    figures.put("fig-dendrogram", dend);
     return "<h2>Core-region overlap</h2><p>Jaccard index of the tasks' core regions, mean over "
         + ms.size() + " run(s); " + linkage + "-linkage dendrogram on 1 − J with the cut at τ = "
         + grouping.tau() + " (groups: " + esc(groupNames(g.groups(), tasks)) + ").</p>"
-        + Svg.heatmap("Jaccard J(Ci, Cj)", tasks, mean)
-        + Svg.dendrogram("Grouping dendrogram (" + linkage + " linkage)", tasks, merges, sims,
-            grouping.tau());
+        + heat + dend;
   }
 
   static String groupNames(List<List<Integer>> groups, List<String> tasks) {
@@ -240,7 +258,7 @@ public final class HtmlReport {
     return String.join(" ", out);
   }
 
-  static String forgetting(Summaries s, List<String> tasks) {
+  static String forgetting(Summaries s, List<String> tasks, Map<String, String> figures) {
     List<Svg.Series> series = new ArrayList<>();
     List<String> cats = new ArrayList<>();
     Map<String, double[][]> values = new LinkedHashMap<>();
@@ -260,7 +278,8 @@ public final class HtmlReport {
     }
     StringBuilder txt = new StringBuilder("<h2>Forgetting</h2><p>Change of a task's score between "
         + "the end of its own stage and the end of training (negative = forgotten); ACC and BWT over "
-        + "the stage sequence; ΔB what the last stage gained on its own tasks.</p><table><tr>"
+        + "the stage sequence; ΔB what the last stage gained on its own tasks; whiskers: 95% "
+        + "percentile bootstrap over seeds.</p><div class=\"tw\"><table><tr>"
         + "<th>method</th><th>ACC</th><th>BWT</th><th>ΔB</th></tr>");
     for (String[] vm : s.variantsAndMethods()) {
       if (!values.containsKey(label(vm))) {
@@ -273,26 +292,29 @@ public final class HtmlReport {
         var r = s.get(vm[0], vm[1], cats.get(i), "stage_drop");
         // shift by +1 so that bars grow from 0 at the reference line 1 (no change)
         m[i] = r.map(x -> 1 + x.mean()).orElse(Double.NaN);
-        lo[i] = r.map(x -> 1 + x.ciLow()).orElse(Double.NaN);
-        hi[i] = r.map(x -> 1 + x.ciHigh()).orElse(Double.NaN);
+        // a change of a score in [0, 1] lies in [−1, 1]; its bootstrap interval stays there
+        lo[i] = r.map(x -> 1 + x.bootLow()).orElse(Double.NaN);
+        hi[i] = r.map(x -> 1 + x.bootHigh()).orElse(Double.NaN);
       }
       series.add(new Svg.Series(label(vm), m, lo, hi));
       txt.append("<tr><td>").append(esc(label(vm))).append("</td><td>").append(cell(s, vm, "average", "acc"))
           .append("</td><td>").append(cell(s, vm, "average", "bwt")).append("</td><td>")
           .append(cell(s, vm, "average", "stage_gain")).append("</td></tr>");
     }
-    return txt.append("</table>").toString()
-        + Svg.bars("1 + (score after training − score after own stage)", cats, series, 2.0, 1.0,
-            "1 + change");
+    String chart = Svg.bars("1 + (score after training − score after own stage)", cats, series,
+        2.0, 1.0, "1 + change");
+    figures.put("fig-forgetting", chart);
+    return txt.append("</table></div>").toString() + chart;
   }
 
-  /** Curves of the average score over numeric variants such as tau=0.1 or p=1. */
+  /** A variant compared with its method's default: the paired difference and Holm's p. */
+  record Comparison(String variant, String method, Statistics.Paired d, double holm) {}
+
   /**
    * Every variant of a method against the same method's {@code default} variant: the paired
-   * difference of the average score over seeds (ablations and open choices read off here).
+   * difference of the average score over seeds, with Holm's adjustment over the family.
    */
-  static String differences(Summaries s) {
-    StringBuilder rows = new StringBuilder();
+  static List<Comparison> comparisons(Summaries s) {
     List<String[]> compared = new ArrayList<>();
     List<Statistics.Paired> tests = new ArrayList<>();
     for (String[] vm : s.variantsAndMethods()) {
@@ -306,26 +328,41 @@ public final class HtmlReport {
     }
     // the table is one family of comparisons: Holm-adjusted p beside each raw p
     double[] holm = Statistics.holm(tests.stream().mapToDouble(Statistics.Paired::pValue).toArray());
+    List<Comparison> out = new ArrayList<>();
     for (int k = 0; k < compared.size(); k++) {
-      String[] vm = compared.get(k);
-      Statistics.Paired d = tests.get(k);
+      out.add(new Comparison(compared.get(k)[0], compared.get(k)[1], tests.get(k), holm[k]));
+    }
+    return out;
+  }
+
+  /**
+   * Every variant of a method against the same method's {@code default} variant (ablations and
+   * open choices read off here).
+   */
+  static String differences(Summaries s) {
+    StringBuilder rows = new StringBuilder();
+    List<Comparison> compared = comparisons(s);
+    for (int k = 0; k < compared.size(); k++) {
+      String[] vm = {compared.get(k).variant(), compared.get(k).method()};
+      Statistics.Paired d = compared.get(k).d();
+      double[] holm = {compared.get(k).holm()};
       String cls = d.ciLow() > 0 ? "supported" : d.ciHigh() < 0 ? "not" : "";
       rows.append("<tr><td>").append(esc(vm[1] + " (" + vm[0] + ")")).append("</td><td class=\"")
           .append(cls).append("\">").append(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
               d.meanDiff(), d.ciLow(), d.ciHigh())).append("</td><td>")
           .append(Double.isNaN(d.pValue()) ? "n/a" : String.format(Locale.ROOT, "%.3g", d.pValue()))
           .append("</td><td>")
-          .append(Double.isNaN(holm[k]) ? "n/a" : String.format(Locale.ROOT, "%.3g", holm[k]))
+          .append(Double.isNaN(holm[0]) ? "n/a" : String.format(Locale.ROOT, "%.3g", holm[0]))
           .append("</td><td>").append(d.n()).append("</td></tr>");
     }
     return rows.length() == 0 ? "" : "<h2>Each variant against the default (paired over seeds)</h2>"
-        + "<table><tr><th>method (variant)</th><th>Δ average score [95% CI]</th><th>paired t p</th>"
-        + "<th>Holm-adjusted p</th><th>n</th></tr>" + rows + "</table><p><small>green: above the "
+        + "<div class=\"tw\"><table><tr><th>method (variant)</th><th>Δ average score [95% CI]</th><th>paired t p</th>"
+        + "<th>Holm-adjusted p</th><th>n</th></tr>" + rows + "</table></div><p><small>green: above the "
         + "default with the whole interval; red: below (both before correction). Holm: over the "
         + compared.size() + " comparisons of this table.</small></p>";
   }
 
-  static String sweeps(Summaries s) {
+  static String sweeps(Summaries s, Map<String, String> figures) {
     Map<String, List<double[]>> byParam = new LinkedHashMap<>();
     for (String[] vm : s.variantsAndMethods()) {
       int eq = vm[0].indexOf('=');
@@ -337,7 +374,7 @@ public final class HtmlReport {
         var r = s.get(vm[0], vm[1], "average", "score");
         if (r.isPresent()) {
           byParam.computeIfAbsent(vm[0].substring(0, eq) + " (" + vm[1] + ")", k -> new ArrayList<>())
-              .add(new double[] {x, r.get().mean(), r.get().ciLow(), r.get().ciHigh()});
+              .add(new double[] {x, r.get().mean(), r.get().bootLow(), r.get().bootHigh()});
         }
       } catch (NumberFormatException e) {
         // not a numeric sweep
@@ -350,11 +387,19 @@ public final class HtmlReport {
         continue;
       }
       pts.sort((a, c) -> Double.compare(a[0], c[0]));
-      b.append(Svg.curve("Average score vs " + e.getKey(), e.getKey(),
+      String chart = Svg.curve("Average score vs " + e.getKey(), e.getKey(),
           pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray(),
           pts.stream().mapToDouble(p -> p[2]).toArray(), pts.stream().mapToDouble(p -> p[3]).toArray(),
-          "average score"));
+          "average score");
+      figures.put("fig-sweep-" + slug(e.getKey()), chart);
+      b.append(chart);
     }
-    return b.length() == 0 ? "" : "<h2>Sweeps</h2>" + b;
+    return b.length() == 0 ? "" : "<h2>Sweeps</h2><p>Bands: 95% percentile bootstrap over seeds."
+        + "</p>" + b;
+  }
+
+  /** A file-name-safe form of a label: {@code tau (cpi-ft)} becomes {@code tau-cpi-ft}. */
+  static String slug(String label) {
+    return label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.]+", "-").replaceAll("^-|-$", "");
   }
 }

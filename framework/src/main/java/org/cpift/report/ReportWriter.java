@@ -2,8 +2,10 @@ package org.cpift.report;
 
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.cpift.experiment.CellResult;
 import org.cpift.util.AtomicFiles;
 import org.cpift.util.Json;
@@ -15,8 +17,10 @@ import tech.tablesaw.api.Table;
 
 /**
  * Writes an experiment's report folder: {@code results.csv} (tidy), {@code summary.csv}
- * (n, mean, std, ci_low, ci_high), {@code manifest.json} and {@code report.html}. Tables are
- * Tablesaw tables; every file is written atomically.
+ * (n, mean, std, ci_low, ci_high, boot_low, boot_high), {@code manifest.json},
+ * {@code report.html}, the tables as LaTeX ({@code table-*.tex}, see {@link Latex}) and every
+ * chart of the page as a standalone SVG ({@code fig-*.svg}). Tables are Tablesaw tables; every
+ * file is written atomically.
  */
 public final class ReportWriter {
   private ReportWriter() {}
@@ -55,18 +59,41 @@ public final class ReportWriter {
     return w.toString();
   }
 
-  /** Writes the four files, checking the experiment's {@code checks}; returns the claims. */
+  /** Writes every format, checking the experiment's {@code checks}; returns the claims. */
   public static List<Claims.Claim> write(Path dir, String experiment, String description,
       List<CellResult> cells, Map<String, Object> manifest, List<Claims.Check> checks) {
+    return write(dir, experiment, description, cells, manifest, checks, ReportFormat.all());
+  }
+
+  /**
+   * Writes {@code manifest.json} and the files of the given formats, checking the experiment's
+   * {@code checks}; returns the claims.
+   */
+  public static List<Claims.Claim> write(Path dir, String experiment, String description,
+      List<CellResult> cells, Map<String, Object> manifest, List<Claims.Check> checks,
+      Set<ReportFormat> formats) {
     List<Row> rows = Tidy.rows(experiment, cells);
     Summaries s = new Summaries(rows);
     List<Claims.Claim> claims = Claims.evaluate(s, checks);
-    AtomicFiles.writeString(dir.resolve("results.csv"), csv(resultsTable(rows)));
-    AtomicFiles.writeString(dir.resolve("summary.csv"), csv(summaryTable(s.all())));
+    if (formats.contains(ReportFormat.CSV)) {
+      AtomicFiles.writeString(dir.resolve("results.csv"), csv(resultsTable(rows)));
+      AtomicFiles.writeString(dir.resolve("summary.csv"), csv(summaryTable(s.all())));
+    }
     manifest.put("claims", claims);
     Json.writeFile(dir.resolve("manifest.json"), manifest);
-    AtomicFiles.writeString(dir.resolve("report.html"),
-        HtmlReport.render(experiment, description, s, cells, claims, manifest));
+    Map<String, String> figures = new LinkedHashMap<>();
+    String page = HtmlReport.render(experiment, description, s, cells, claims, manifest, figures);
+    if (formats.contains(ReportFormat.HTML)) {
+      AtomicFiles.writeString(dir.resolve("report.html"), page);
+    }
+    if (formats.contains(ReportFormat.SVG)) {
+      figures.forEach((name, svg) ->
+          AtomicFiles.writeString(dir.resolve(name + ".svg"), Svg.standalone(svg)));
+    }
+    if (formats.contains(ReportFormat.TEX)) {
+      Latex.tables(experiment, s, manifest).forEach((name, tex) ->
+          AtomicFiles.writeString(dir.resolve(name + ".tex"), tex));
+    }
     return claims;
   }
 }

@@ -18,13 +18,14 @@ import tech.tablesaw.api.Table;
 
 /**
  * The testbed gate's report: {@code criteria.csv} (each criterion: measured, goal, pass),
- * {@code measurements.csv} (every measured quantity per seed, tidy), {@code manifest.json} and a
- * self-contained {@code report.html}.
+ * {@code measurements.csv} (every measured quantity per seed, tidy), {@code manifest.json}, a
+ * self-contained {@code report.html}, its two main tables as LaTeX ({@code table-criteria.tex},
+ * {@code table-scores.tex}) and every chart as a standalone SVG ({@code fig-*.svg}).
  */
 public final class TestbedReport {
   private TestbedReport() {}
 
-  /** Writes the four files into {@code dir}. */
+  /** Writes the report's files into {@code dir}. */
   public static void write(Path dir, List<TestbedCheck.Measurement> m,
       List<Map<String, Map<String, Double>>> multiTask, TestbedCheck.Ceiling ceiling,
       TestbedGate.Verdict verdict, Map<String, Object> manifest) {
@@ -34,8 +35,41 @@ public final class TestbedReport {
     manifest.put("valid", verdict.valid());
     manifest.put("criteria", verdict.criteria());
     Json.writeFile(dir.resolve("manifest.json"), manifest);
+    Map<String, String> figures = new java.util.LinkedHashMap<>();
     AtomicFiles.writeString(dir.resolve("report.html"), html(m, multiTask, ceiling, verdict,
-        manifest));
+        manifest, figures));
+    figures.forEach((name, svg) ->
+        AtomicFiles.writeString(dir.resolve(name + ".svg"), Svg.standalone(svg)));
+    AtomicFiles.writeString(dir.resolve("table-criteria.tex"), Latex.criteria(verdict, manifest));
+    List<String> tasks = m.get(0).tasks();
+    List<String> models = new ArrayList<>(List.of("base", "single-task expert",
+        "task arithmetic (lambda from validation)", "average of the experts (lambda = 1/N)"));
+    List<double[]> values = new ArrayList<>(List.of(means(tasks, m, x -> x.base()),
+        means(tasks, m, x -> x.expert()), means(tasks, m, x -> x.taskArithmetic()),
+        means(tasks, m, x -> x.average())));
+    if (!multiTask.isEmpty()) {
+      models.add("multi-task SFT");
+      values.add(multiTaskMeans(tasks, multiTask));
+    }
+    AtomicFiles.writeString(dir.resolve("table-scores.tex"), Latex.plain("testbed check: test "
+        + "score per task, mean over seeds; the single-task experts are the reference.", models,
+        1, tasks, values, manifest, "tab:testbed-scores"));
+  }
+
+  private static double[] means(List<String> tasks, List<TestbedCheck.Measurement> m,
+      java.util.function.Function<TestbedCheck.Measurement, Map<String, Map<String, Double>>> f) {
+    return series("", tasks, m, f).mean();
+  }
+
+  private static double[] multiTaskMeans(List<String> tasks,
+      List<Map<String, Map<String, Double>>> multiTask) {
+    double[] mt = new double[tasks.size()];
+    for (int i = 0; i < tasks.size(); i++) {
+      String t = tasks.get(i);
+      mt[i] = multiTask.stream().mapToDouble(x -> x.get(t).get("score")).average()
+          .orElse(Double.NaN);
+    }
+    return mt;
   }
 
   static Table criteria(TestbedGate.Verdict v) {
@@ -119,6 +153,13 @@ public final class TestbedReport {
   static String html(List<TestbedCheck.Measurement> m,
       List<Map<String, Map<String, Double>>> multiTask, TestbedCheck.Ceiling ceiling,
       TestbedGate.Verdict v, Map<String, Object> run) {
+    return html(m, multiTask, ceiling, v, run, new java.util.LinkedHashMap<>());
+  }
+
+  /** The page; its charts also go into {@code figures} by file name without extension. */
+  static String html(List<TestbedCheck.Measurement> m,
+      List<Map<String, Map<String, Double>>> multiTask, TestbedCheck.Ceiling ceiling,
+      TestbedGate.Verdict v, Map<String, Object> run, Map<String, String> figures) {
     List<String> tasks = m.get(0).tasks();
     StringBuilder b = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<title>CPI-FT-J: testbed check</title><style>" + HtmlReport.CSS + "</style></head><body>");
@@ -131,7 +172,7 @@ public final class TestbedReport {
         .append(esc(String.valueOf(run.get("git_commit")))).append(" · ")
         .append(esc(String.valueOf(run.get("finished_at")))).append("</small></p>");
     b.append("<h2>Verdict: <span class=\"").append(v.valid() ? "supported\">valid" : "not\">not valid")
-        .append("</span></h2><table><tr><th>criterion</th><th>measured (mean over seeds)</th>"
+        .append("</span></h2><div class=\"tw\"><table><tr><th>criterion</th><th>measured (mean over seeds)</th>"
             + "<th>goal</th><th>pass</th><th>detail</th></tr>");
     for (TestbedGate.Criterion c : v.criteria()) {
       b.append("<tr><td>").append(esc(c.description())).append(c.required() ? ""
@@ -141,7 +182,7 @@ public final class TestbedReport {
           .append("</td><td style=\"text-align:left\"><small>").append(esc(c.detail()))
           .append("</small></td></tr>");
     }
-    b.append("</table>");
+    b.append("</table></div>");
 
     b.append("<h2>Scores per task (test split, mean over seeds)</h2><table><tr><th>model</th>");
     tasks.forEach(t -> b.append("<th>").append(esc(t)).append("</th>"));
@@ -173,14 +214,12 @@ public final class TestbedReport {
     series.add(series("task arithmetic", tasks, m, x -> x.taskArithmetic()));
     series.add(series("average", tasks, m, x -> x.average()));
     if (!multiTask.isEmpty()) {
-      double[] mt = new double[tasks.size()];
-      for (int i = 0; i < tasks.size(); i++) {
-        String t = tasks.get(i);
-        mt[i] = multiTask.stream().mapToDouble(x -> x.get(t).get("score")).average().orElse(Double.NaN);
-      }
-      series.add(new Svg.Series("multi-task", mt, nan(tasks.size()), nan(tasks.size())));
+      series.add(new Svg.Series("multi-task", multiTaskMeans(tasks, multiTask), nan(tasks.size()),
+          nan(tasks.size())));
     }
-    b.append(Svg.bars("Test score per task", tasks, series, 1.0, Double.NaN, "score"));
+    String bars = Svg.bars("Test score per task", tasks, series, 1.0, Double.NaN, "score");
+    figures.put("fig-scores-by-task", bars);
+    b.append(bars);
 
     b.append("<h2>Pairwise midpoints θ0 + (δi + δj)/2: share of each expert's score kept</h2>"
         + "<table><tr><th>pair</th><th>keeps of i</th><th>keeps of j</th></tr>");
@@ -224,12 +263,16 @@ public final class TestbedReport {
       String l = lambdas.get(i);
       ys[i] = m.stream().mapToDouble(x -> x.lambdaVal().get(l)).average().orElse(Double.NaN);
     }
-    b.append("<h2>Task arithmetic: validation score against λ</h2>")
-        .append(Svg.curve("Average normalized validation score", "λ", xs, ys, ys, ys,
-            "normalized"));
+    String curve = Svg.curve("Average normalized validation score", "λ", xs, ys, ys, ys,
+        "normalized");
+    String cosine = Svg.heatmap("Cosine of task vectors", tasks, first.cosine());
+    String jaccard = Svg.heatmap("Jaccard overlap of core regions", tasks, first.jaccard());
+    figures.put("fig-task-arithmetic-lambda", curve);
+    figures.put("fig-cosine", cosine);
+    figures.put("fig-jaccard", jaccard);
+    b.append("<h2>Task arithmetic: validation score against λ</h2>").append(curve);
     b.append("<h2>Task vectors and core regions (seed ").append(first.seed()).append(")</h2>")
-        .append(Svg.heatmap("Cosine of task vectors", tasks, first.cosine()))
-        .append(Svg.heatmap("Jaccard overlap of core regions", tasks, first.jaccard()));
+        .append(cosine).append(jaccard);
     b.append("<h2>Configuration</h2><pre>").append(esc(Json.write(run))).append("</pre>");
     return b.append("</body></html>\n").toString();
   }
