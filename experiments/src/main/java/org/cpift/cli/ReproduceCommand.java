@@ -60,11 +60,11 @@ final class ReproduceCommand implements Callable<Integer> {
       + "computes every cell) or local (--workers processes on this machine share the cells "
       + "through claims on the run directory; this one writes the reports) (default: "
       + "${DEFAULT-VALUE})")
-  String executor;
+  String executor = "inline";
 
   @Option(names = "--workers", defaultValue = "2", description = "processes for --executor local, "
       + "this one included (default: ${DEFAULT-VALUE})")
-  int workers;
+  int workers = 2;
 
   @Option(names = "--partition", description = "Slurm partition (--executor slurm)")
   String partition;
