@@ -69,12 +69,20 @@ public final class AtomicFiles {
    */
   static final String OWNER = host() + "-" + ProcessHandle.current().pid();
 
-  private static String host() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_-]", "_");
-    } catch (IOException e) {
-      return "host";
+  private static String hostName;
+
+  /** This host's name, from the kernel (no DNS lookup), in file-name-safe characters. */
+  private static synchronized String host() {
+    if (hostName == null) {
+      String h;
+      try {
+        h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+      } catch (IOException | RuntimeException e) {
+        h = System.getenv().getOrDefault("HOSTNAME", "host");
+      }
+      hostName = h.isEmpty() ? "host" : h.replaceAll("[^A-Za-z0-9_-]", "_");
     }
+    return hostName;
   }
 
   /**
