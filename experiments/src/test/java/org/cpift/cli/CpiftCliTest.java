@@ -142,6 +142,14 @@ class CpiftCliTest {
         "stage-vs-single", "--data-root", data, "--out", reports.toString(), "--run-dir", runs.toString());
     assertEquals(0, first.code(), first.err());
     assertTrue(Files.readString(reports.resolve("claims.json")).contains("stage-vs-single"));
+    // status counts them: every stage-vs-single cell finished, none running
+    CommandLine cl = Cpift.commandLine();
+    StringWriter statusOut = new StringWriter();
+    cl.setOut(new PrintWriter(statusOut));
+    assertEquals(0, cl.execute("status", runs.toString(), "--preset", "tiny", "--seeds", "1",
+        "--quick", "--data-root", data));
+    assertTrue(statusOut.toString().matches("(?s).*stage-vs-single +3 +3 +0 +0\\n.*"),
+        statusOut.toString());
     // a report-only pass over every experiment trains nothing and keeps the earlier claims
     long cells = Files.list(runs.resolve("cells")).count();
     Run all = run("reproduce", "--preset", "tiny", "--quick", "--seeds", "1", "--report-only",

@@ -136,7 +136,7 @@ public final class ExperimentRunner {
   }
 
   /** The lock a process holds while it computes a cell (see {@link FileLocks}). */
-  static Path claimFile(Path runDir, String key) {
+  public static Path claimFile(Path runDir, String key) {
     return runDir.resolve("locks").resolve("cells").resolve(key + ".lock");
   }
 
