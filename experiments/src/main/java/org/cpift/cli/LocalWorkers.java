@@ -26,18 +26,9 @@ final class LocalWorkers {
 
   static List<Worker> start(int n, List<String> args, Path runDir) {
     List<Worker> out = new ArrayList<>();
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments();
-    String cp = System.getProperty("java.class.path");
     for (int k = 1; k <= n; k++) {
       Path dir = runDir.resolve("workers").resolve("w" + k);
-      List<String> cmd = new ArrayList<>();
-      cmd.add(java);
-      cmd.addAll(jvm);
-      cmd.add("-cp");
-      cmd.add(cp);
-      cmd.add(Cpift.class.getName());
-      cmd.addAll(args);
+      List<String> cmd = thisJvm(args);
       cmd.add("--out");
       cmd.add(dir.resolve("reports").toAbsolutePath().toString());
       Path log = runDir.resolve("workers").resolve("w" + k + ".log");
@@ -52,6 +43,18 @@ final class LocalWorkers {
       }
     }
     return out;
+  }
+
+  /** This JVM's command line (executable, options, classpath) running the CLI with {@code args}. */
+  static List<String> thisJvm(List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Cpift.class.getName());
+    cmd.addAll(args);
+    return cmd;
   }
 
   /** Waits for every worker; a worker that failed is reported with its log (its cells are done). */

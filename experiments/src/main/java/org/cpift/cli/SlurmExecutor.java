@@ -1,7 +1,6 @@
 package org.cpift.cli;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,14 +99,8 @@ final class SlurmExecutor {
 
   /** This JVM's command (options and classpath) running the CLI with {@code args}. */
   private static String java(List<String> args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Cpift.class.getName());
-    cmd.addAll(args);
-    return "exec " + String.join(" ", cmd.stream().map(SlurmExecutor::quote).toList());
+    return "exec " + String.join(" ", LocalWorkers.thisJvm(args).stream()
+        .map(SlurmExecutor::quote).toList());
   }
 
   private static String quote(String s) {

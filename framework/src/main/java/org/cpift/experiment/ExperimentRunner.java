@@ -57,10 +57,12 @@ public final class ExperimentRunner {
     CellResult[] out = new CellResult[cells.size()];
     Progress progress = new Progress(cells.size());
     List<Integer> claimedElsewhere = new ArrayList<>();
+    Lookup[] looked = new Lookup[cells.size()];
     // first pass: every cell no other process is computing; a cell another process holds is
     // left for the second pass, so that workers sharing the run directory spread over the cells
     for (int i = 0; i < cells.size(); i++) {
       Lookup l = lookup(cells.get(i), inputs, runDir);
+      looked[i] = l;
       if (l.result() != null) {
         out[i] = done(cells.get(i), l, i, cells.size());
         continue;
@@ -77,7 +79,7 @@ public final class ExperimentRunner {
     }
     // second pass: wait for each cell another process held; compute it if that process stopped
     for (int i : claimedElsewhere) {
-      Lookup l = lookup(cells.get(i), inputs, runDir);
+      Lookup l = looked[i]; // its result is read again under the claim
       try (FileLocks.Held claim = FileLocks.lock(claimFile(runDir, l.key()))) {
         out[i] = computeUnlessDone(cells.get(i), l.ctx(), l.key(), runDir, i, progress);
       }
