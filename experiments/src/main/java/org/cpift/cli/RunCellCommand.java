@@ -1,6 +1,9 @@
 package org.cpift.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cpift.experiment.ExperimentRunner;
@@ -9,6 +12,8 @@ import org.cpift.experiments.Experiments;
 import org.cpift.experiments.ReportedExperiment;
 import org.cpift.train.Preset;
 import org.cpift.util.CpiftException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,6 +25,10 @@ import picocli.CommandLine.Option;
 @Command(name = "run-cell", hidden = true, mixinStandardHelpOptions = true,
     description = "Compute one cell of an experiment into a run directory (a Slurm array task).")
 final class RunCellCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCellCommand.class);
+  /** Marks the log line "timing, cell, seconds before the cell, seconds in the cell". */
+  static final String TIMING = "run-cell timing";
+
   @Option(names = "--preset", required = true, description = "tiny, small or paper")
   String preset;
 
@@ -53,7 +62,14 @@ final class RunCellCommand implements Callable<Integer> {
           + plan.cells().size() + " cells (0.." + (plan.cells().size() - 1) + "); the cell list "
           + "changed since submission: submit again");
     }
+    Instant cellStart = Instant.now();
     ExperimentRunner.run(List.of(plan.cells().get(index)), plan.inputs(), runDir);
+    // what one process per cell costs: the time before the cell's own work (JVM start, native
+    // TensorFlow, the plan), measured from the process's start as the OS recorded it
+    Instant processStart = ProcessHandle.current().info().startInstant().orElse(cellStart);
+    LOG.info("{}\t{}\t{}\t{}", TIMING, experiment + "#" + index,
+        String.format(Locale.ROOT, "%.3f", Duration.between(processStart, cellStart).toNanos() / 1e9),
+        String.format(Locale.ROOT, "%.3f", Duration.between(cellStart, Instant.now()).toNanos() / 1e9));
     return 0;
   }
 }

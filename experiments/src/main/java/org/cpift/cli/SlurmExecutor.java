@@ -29,6 +29,9 @@ import org.cpift.util.CpiftException;
 final class SlurmExecutor {
   private SlurmExecutor() {}
 
+  /** A submission's job ids, "array\tID" and "report\tID", one a line. */
+  static final String JOBS = "jobs.tsv";
+
   /** sbatch options, as given on the command line. */
   record Options(String partition, String time, Integer cpusPerTask, String mem,
       Integer gpusPerTask, Integer maxParallel, List<String> extra) {}
@@ -69,7 +72,9 @@ final class SlurmExecutor {
     AtomicFiles.writeString(dir.resolve("report.sh"), script(dir, "cpift-report",
         dir.resolve("logs").resolve("report.log").toString(), java(reportArgs)));
     if (lines.isEmpty()) {
-      return new Submission(dir, 0, null, sbatch(o, List.of(), dir.resolve("report.sh")));
+      String reportJob = sbatch(o, List.of(), dir.resolve("report.sh"));
+      AtomicFiles.writeString(dir.resolve(JOBS), "report\t" + reportJob + "\n");
+      return new Submission(dir, 0, null, reportJob);
     }
     List<String> cellArgs = new ArrayList<>(List.of("run-cell"));
     cellArgs.addAll(common);
@@ -83,6 +88,9 @@ final class SlurmExecutor {
     String arrayJob = sbatch(o, List.of(array), dir.resolve("array.sh"));
     String reportJob = sbatch(o, List.of("--dependency=afterany:" + arrayJob),
         dir.resolve("report.sh"));
+    // for `cpift status`: which jobs to ask squeue/sacct about
+    AtomicFiles.writeString(dir.resolve(JOBS), "array\t" + arrayJob + "\nreport\t" + reportJob
+        + "\n");
     return new Submission(dir, lines.size(), arrayJob, reportJob);
   }
 

@@ -3,8 +3,14 @@ package org.cpift.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.cpift.experiment.Cell;
 import org.cpift.experiment.ExperimentRunner;
 import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
@@ -59,29 +65,37 @@ final class StatusCommand implements Callable<Integer> {
     out.printf("  %-16s %6s %8s %8s %8s%n", "experiment", "cells", "finished", "running",
         "missing");
     int[] total = new int[4];
+    Map<String, String> unfinished = new HashMap<>(); // "experiment\tindex" -> the cell, for Slurm
+    Set<String> running = new HashSet<>();
     for (ReportedExperiment e : Experiments.ALL) {
       ExperimentRun.Plan plan = ExperimentRun.plan(e, p, s, new ExperimentRun.Paths(
           p.baseDir(dataRoot), p.suiteDir(dataRoot), runDir, runDir), quick
               ? ExperimentRun::quick : c -> c);
       List<ExperimentRunner.Pending> pending = ExperimentRunner.unfinished(plan.cells(),
           plan.inputs(), runDir);
-      int running = 0;
+      int held = 0;
       for (ExperimentRunner.Pending c : pending) {
+        Cell cell = plan.cells().get(c.index());
+        String id = e.name() + "\t" + c.index();
+        unfinished.put(id, cell.label() + " " + cell.variant() + " seed " + cell.seed());
         Path claim = ExperimentRunner.claimFile(runDir, c.key());
         if (Files.exists(claim)) {
           try (FileLocks.Held h = FileLocks.tryLock(claim)) {
-            running += h == null ? 1 : 0;
+            if (h == null) {
+              held++;
+              running.add(id);
+            }
           }
         }
       }
       int n = plan.cells().size();
       int finished = n - pending.size();
-      out.printf("  %-16s %6d %8d %8d %8d%n", e.name(), n, finished, running,
-          pending.size() - running);
+      out.printf("  %-16s %6d %8d %8d %8d%n", e.name(), n, finished, held,
+          pending.size() - held);
       total[0] += n;
       total[1] += finished;
-      total[2] += running;
-      total[3] += pending.size() - running;
+      total[2] += held;
+      total[3] += pending.size() - held;
     }
     out.printf("  %-16s %6d %8d %8d %8d  (a cell shared by experiments counts in each)%n",
         "all", total[0], total[1], total[2], total[3]);
@@ -89,8 +103,7 @@ final class StatusCommand implements Callable<Integer> {
     if (Files.isDirectory(slurm)) {
       try (var dirs = Files.list(slurm)) {
         for (Path d : dirs.sorted().toList()) {
-          out.printf("  slurm submission %s: logs in %s (squeue -u $USER shows what runs)%n",
-              d.getFileName(), d.resolve("logs"));
+          submission(out, d, unfinished, running);
         }
       } catch (java.io.IOException e) {
         throw new CpiftException("cannot list " + slurm + ": " + e.getMessage());
@@ -98,5 +111,65 @@ final class StatusCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * One Slurm submission: its cells finished, running (claimed), queued, failed (the task ended
+   * without its cell; with the log to read) and never started; Slurm's word (squeue, and sacct
+   * where accounting is kept) where it has one, the logs where it has none.
+   */
+  private static void submission(PrintWriter out, Path d, Map<String, String> unfinished,
+      Set<String> running) throws java.io.IOException {
+    Path cellsFile = d.resolve("cells.tsv");
+    if (!Files.isRegularFile(cellsFile)) {
+      out.printf("  slurm submission %s: no cells.tsv (not a submission of this tool)%n",
+          d.getFileName());
+      return;
+    }
+    List<String> lines = Files.readAllLines(cellsFile).stream().filter(l -> !l.isBlank()).toList();
+    Map<String, String> jobs = new HashMap<>();
+    Path jobsFile = d.resolve(SlurmExecutor.JOBS);
+    if (Files.isRegularFile(jobsFile)) {
+      for (String l : Files.readAllLines(jobsFile)) {
+        String[] f = l.split("\t");
+        if (f.length == 2) {
+          jobs.put(f[0], f[1]);
+        }
+      }
+    }
+    Map<Integer, String> states = jobs.containsKey("array")
+        ? SlurmStatus.arrayTasks(jobs.get("array")) : Map.of();
+    int finished = 0;
+    int claimed = 0;
+    int queued = 0;
+    int notStarted = 0;
+    List<String> failed = new ArrayList<>();
+    for (int k = 1; k <= lines.size(); k++) {
+      String id = lines.get(k - 1);
+      String state = states.get(k);
+      Path log = d.resolve("logs").resolve("cell-" + k + ".log");
+      if (!unfinished.containsKey(id)) {
+        finished++;
+      } else if (running.contains(id)) {
+        claimed++;
+      } else if (SlurmStatus.live(state)) {
+        queued++;
+      } else if (state != null || Files.exists(log)) {
+        failed.add(String.format("    failed: %s cell %s (%s), %s; log %s", id.split("\t")[0],
+            id.split("\t")[1], unfinished.get(id), state == null ? "ended without its cell"
+                : "Slurm: " + state, log));
+      } else {
+        notStarted++;
+      }
+    }
+    String report = jobs.containsKey("report") ? SlurmStatus.job(jobs.get("report")) : null;
+    out.printf("  slurm submission %s%s: %d cells: %d finished, %d running, %d queued, %d failed, "
+        + "%d never started; report job %s; logs in %s%n", d.getFileName(), jobs.isEmpty() ? ""
+            : " (array " + jobs.getOrDefault("array", "-") + ", report " + jobs.getOrDefault(
+                "report", "-") + ")", lines.size(), finished, claimed, queued, failed.size(),
+        notStarted, report != null ? report.toLowerCase(java.util.Locale.ROOT)
+            : Files.exists(d.resolve("logs").resolve("report.log")) ? "ended (see report.log)"
+                : "not known to Slurm", d.resolve("logs"));
+    failed.forEach(out::println);
   }
 }
