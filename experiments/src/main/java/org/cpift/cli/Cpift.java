@@ -59,15 +59,32 @@ public final class Cpift implements Runnable {
       java.util.Map.entry("clipNorm", "--clip-norm"),
       java.util.Map.entry("contextLength", "--context"), java.util.Map.entry("tau", "--tau"),
       java.util.Map.entry("fixedGroups", "--groups"), java.util.Map.entry("topPercent", "--top-p"),
-      java.util.Map.entry("linkage", "--linkage"));
+      java.util.Map.entry("linkage", "--linkage"),
+      java.util.Map.entry("expertSteps", "--expert-steps"),
+      java.util.Map.entry("probeSteps", "--probe-steps"),
+      java.util.Map.entry("pipelineSteps", "--pipeline-steps"),
+      java.util.Map.entry("stageSamples", "--stage-samples"),
+      java.util.Map.entry("multiStageK", "--multi-stage-k"),
+      java.util.Map.entry("replayFraction", "--replay"),
+      java.util.Map.entry("evalLimit", "--eval-limit"), java.util.Map.entry("omega", "--omega"),
+      java.util.Map.entry("colinear", "--colinear"),
+      java.util.Map.entry("anchor", "--fusion-anchor"),
+      java.util.Map.entry("explicitOrder", "--stage-order-tasks"),
+      java.util.Map.entry("formats", "--format"));
 
   /**
    * A configuration record's message ("TrainConfig: steps must be >= 1, got 0") in the terms the
    * user typed ("--steps must be >= 1, got 0").
    */
   static String inOptionTerms(String message) {
+    if (message != null && message.contains("(expected a model directory as training or "
+        + "pretraining writes it")) {
+      return message + "; ./cpift pretrain --preset P --out DIR makes one, or give --base with a "
+          + "model directory or hf:DIR";
+    }
     var m = java.util.regex.Pattern.compile("^(?:TrainConfig|OptimizerConfig|ModelConfig"
-        + "|GroupingConfig|CoreConfig): (\\w+)(.*)$", java.util.regex.Pattern.DOTALL)
+        + "|GroupingConfig|CoreConfig|MethodConfig|CoreParameterFusion|StageOrdering|ReportFormat): "
+        + "(\\w+)(.*)$", java.util.regex.Pattern.DOTALL)
         .matcher(message);
     if (!m.matches()) {
       return message;

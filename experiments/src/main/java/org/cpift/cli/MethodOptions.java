@@ -1,7 +1,10 @@
 package org.cpift.cli;
 
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
+import org.cpift.method.Setting;
 import org.cpift.cluster.GroupingConfig;
 import org.cpift.cluster.StageOrdering;
 import org.cpift.core.CoreConfig;
@@ -123,6 +126,32 @@ final class MethodOptions {
 
   @Option(names = "--batch-size", description = "fine-tuning batch size (default: the preset's)")
   Integer batchSize;
+
+  /** The option that sets each declared setting (every setting has one; a test checks). */
+  static final Map<Setting, String> OPTION = new EnumMap<>(Map.ofEntries(
+      Map.entry(Setting.LR, "--lr"), Map.entry(Setting.BATCH_SIZE, "--batch-size"),
+      Map.entry(Setting.EXPERT_STEPS, "--expert-steps"),
+      Map.entry(Setting.PROBE_STEPS, "--probe-steps"),
+      Map.entry(Setting.PIPELINE_STEPS, "--pipeline-steps"),
+      Map.entry(Setting.STAGE_SAMPLES, "--stage-samples"),
+      Map.entry(Setting.TOP_PERCENT, "--top-p"), Map.entry(Setting.CORE_SCOPE, "--core-scope"),
+      Map.entry(Setting.CORE_SCORE, "--score"),
+      Map.entry(Setting.EXCLUDE_EMBEDDINGS_NORMS, "--exclude-embeddings-norms"),
+      Map.entry(Setting.RANDOM_CORE, "--random-core"), Map.entry(Setting.TAU, "--tau"),
+      Map.entry(Setting.LINKAGE, "--linkage"), Map.entry(Setting.FIXED_GROUPS, "--groups"),
+      Map.entry(Setting.GROUPING_MODE, "--grouping"),
+      Map.entry(Setting.STAGE_ORDER, "--stage-order"),
+      Map.entry(Setting.EXPLICIT_ORDER, "--stage-order-tasks"),
+      Map.entry(Setting.MULTI_STAGE_K, "--multi-stage-k"),
+      Map.entry(Setting.TRANSPLANT, "--no-transplant"),
+      Map.entry(Setting.SKIP_FUSION, "--no-fusion"),
+      Map.entry(Setting.INTERPOLATION, "--interpolation"),
+      Map.entry(Setting.GRANULARITY, "--slerp-granularity"),
+      Map.entry(Setting.ANCHOR, "--fusion-anchor"), Map.entry(Setting.OMEGA, "--omega"),
+      Map.entry(Setting.COLINEAR, "--colinear"), Map.entry(Setting.OVERLAP, "--overlap"),
+      Map.entry(Setting.STAGE_DATA, "--stage-data"), Map.entry(Setting.REPLAY, "--replay"),
+      Map.entry(Setting.FREEZE, "--no-freeze"), Map.entry(Setting.EVAL_LIMIT, "--eval-limit"),
+      Map.entry(Setting.EVAL_EACH_STAGE, "--eval-each-stage")));
 
   private static String norm(String s) {
     return s.toUpperCase(Locale.ROOT).replace('-', '_');

@@ -1,7 +1,9 @@
 package org.cpift.cli;
 
 import java.io.PrintWriter;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -10,8 +12,11 @@ import org.cpift.merge.MergeMethod;
 import org.cpift.merge.MergeOptions;
 import org.cpift.merge.MergeParam;
 import org.cpift.merge.MergeRegistry;
+import org.cpift.method.MethodConfig;
 import org.cpift.method.Methods;
+import org.cpift.method.Setting;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -27,12 +32,28 @@ final class MethodsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Mixin
+  PresetOption presetOption = new PresetOption("small");
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.println("Training methods:");
-    Methods.registered().values().forEach(e ->
-        out.printf("  %-22s %s%n", e.name(), e.description()));
+    MethodConfig config = MethodConfig.defaults(presetOption.get());
+    out.println("Training methods, and the options of the settings each reads:");
+    Set<Setting> used = EnumSet.noneOf(Setting.class);
+    Methods.registered().values().forEach(e -> {
+      out.printf("  %-22s %s%n", e.name(), e.description());
+      out.printf("  %-22s   %s%n", "", e.settings().stream().map(MethodOptions.OPTION::get)
+          .collect(Collectors.joining(" ")));
+      used.addAll(e.settings());
+    });
+    out.println();
+    out.printf("Settings (default: the %s preset's value):%n", presetOption.get().id());
+    for (Setting s : used) {
+      String option = MethodOptions.OPTION.get(s);
+      out.printf("  %-26s %s%s (default: %s)%n", option, option.startsWith("--no-")
+          ? "turns off: " : "", s.help(), s.valueIn(config));
+    }
     out.println();
     out.println("Merge methods (the experts merged post hoc; hyperparameters chosen on validation "
         + "from the grid unless one is given):");

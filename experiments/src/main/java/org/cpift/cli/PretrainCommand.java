@@ -7,6 +7,7 @@ import org.cpift.train.Preset;
 import org.cpift.train.TrainConfig;
 import org.cpift.train.TrainRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cpift pretrain}: pretrains a base model from scratch on the generic corpus. */
@@ -15,8 +16,8 @@ import picocli.CommandLine.Option;
         + "packed documents). The committed bases under benchmarks-data/base/<preset>/ were made "
         + "with this command and its defaults.")
 final class PretrainCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
-  String preset;
+  @Mixin
+  PresetOption presetOption = new PresetOption("small");
 
   @Option(names = "--out", required = true, description = "output directory")
   Path out;
@@ -47,7 +48,7 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Preset p = Preset.parse(preset);
+    Preset p = presetOption.get();
     TrainConfig tc = p.pretraining();
     if (steps != null) {
       tc = tc.withSteps(steps);

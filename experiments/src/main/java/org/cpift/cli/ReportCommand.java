@@ -72,8 +72,8 @@ final class ReportCommand implements Callable<Integer> {
     List<Long> s = seeds != null ? seeds : seedsOf(from);
     boolean q = quick != null ? quick : Files.isDirectory(from.resolve("quick-reports"));
     ReproduceCommand r = new ReproduceCommand();
-    r.preset = p.id();
-    r.seeds = s;
+    r.presetOption = new PresetOption(p.id());
+    r.seedsOption = new SeedsOption(org.cpift.experiments.ExperimentRun.seedList(s));
     r.only = only;
     r.out = out;
     r.runDir = from;

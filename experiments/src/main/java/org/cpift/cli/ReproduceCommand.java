@@ -17,22 +17,23 @@ import org.cpift.util.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cpift reproduce}: every experiment, in order, sharing experts and cells. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
     description = "Run every experiment at a preset and write reports/<preset>/<experiment>/ for "
         + "each, plus reports/<preset>/claims.json. Resumable: finished cells are kept in "
-        + "--run-dir and reused.")
+        + "--run-dir and reused. main-results runs every seed, the other experiments the first "
+        + "three.")
 final class ReproduceCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ReproduceCommand.class);
 
-  @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
-  String preset;
+  @Mixin
+  PresetOption presetOption = new PresetOption("small");
 
-  @Option(names = "--seeds", split = ",", defaultValue = "1,2,3,4,5", description = "main-results "
-      + "runs every seed, the other experiments the first three (default: ${DEFAULT-VALUE})")
-  List<Long> seeds;
+  @Mixin
+  SeedsOption seedsOption = new SeedsOption("1,2,3,4,5");
 
   @Option(names = "--experiments", split = ",", description = "only these experiments (default: all)")
   List<String> only;
@@ -98,7 +99,8 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Preset p = Preset.parse(preset);
+    List<Long> seeds = seedsOption.get();
+    Preset p = presetOption.get();
     if (!List.of("inline", "local", "slurm").contains(executor)) {
       throw new IllegalArgumentException("--executor must be inline, local or slurm, got "
           + executor);
@@ -138,7 +140,7 @@ final class ReproduceCommand implements Callable<Integer> {
   /** A worker's command line: the same cells, its reports written apart (the parent's count). */
   private List<String> workerArgs(Preset p, Path runs) {
     List<String> a = new ArrayList<>(List.of("reproduce", "--preset", p.id(), "--seeds",
-        ExperimentRun.seedList(seeds), "--run-dir", runs.toAbsolutePath().toString(),
+        ExperimentRun.seedList(seedsOption.get()), "--run-dir", runs.toAbsolutePath().toString(),
         "--data-root", dataRoot.toAbsolutePath().toString()));
     if (only != null && !only.isEmpty()) {
       a.add("--experiments");
@@ -156,13 +158,13 @@ final class ReproduceCommand implements Callable<Integer> {
       ExperimentRun.Paths paths = new ExperimentRun.Paths(p.baseDir(dataRoot),
           p.suiteDir(dataRoot), runs, root.resolve(e.name()));
       String command = recorded != null ? recorded + " (" + e.name() + ")"
-          : "cpift reproduce --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seeds)
+          : "cpift reproduce --preset " + p.id() + " --seeds " + ExperimentRun.seedList(seedsOption.get())
           + (only == null || only.isEmpty() ? "" : " --experiments " + String.join(",", only))
           + (runDir != null ? " --run-dir " + runDir : "") + (quick ? " --quick" : "")
           + (reportOnly ? " --report-only" : "") + " (" + e.name() + ")";
       List<Claims.Claim> c;
       try {
-        c = ExperimentRun.run(e, p, seeds, paths, command,
+        c = ExperimentRun.run(e, p, seedsOption.get(), paths, command,
             quick ? ExperimentRun::quick : cfg -> cfg, reportOnly, formats);
         reported++;
       } catch (ExperimentRun.NothingFinished none) {

@@ -22,11 +22,11 @@ final class RunExperimentCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "experiment name")
   String experiment;
 
-  @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
-  String preset;
+  @Mixin
+  PresetOption presetOption = new PresetOption("tiny");
 
-  @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "(default: ${DEFAULT-VALUE})")
-  List<Long> seeds;
+  @Mixin
+  SeedsOption seedsOption = new SeedsOption("1,2,3");
 
   @Option(names = "--out", description = "report folder (default: reports/<preset>/<experiment>; "
       + "with --quick: <run-dir>/quick-reports/<experiment>)")
@@ -48,7 +48,8 @@ final class RunExperimentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Preset p = Preset.parse(preset);
+    List<Long> seeds = seedsOption.get();
+    Preset p = presetOption.get();
     ReportedExperiment e = Experiments.get(experiment);
     Path runs = ExperimentRun.runDir(runDir, p);
     Path report = out != null ? out : ExperimentRun.reportRoot(p, runs, quick).resolve(e.name());

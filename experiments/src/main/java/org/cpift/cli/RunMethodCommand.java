@@ -25,8 +25,8 @@ final class RunMethodCommand implements Callable<Integer> {
           + "localize-stitch")
   String method;
 
-  @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
-  String preset;
+  @Mixin
+  PresetOption presetOption = new PresetOption("tiny");
 
   @Option(names = "--seed", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
   long seed;
@@ -48,7 +48,7 @@ final class RunMethodCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Preset p = Preset.parse(preset);
+    Preset p = presetOption.get();
     Methods.create(method); // fail fast on an unknown name
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
     Path basePath = inputs.base(p);

@@ -31,11 +31,11 @@ import tech.tablesaw.api.Table;
         + "(what equal-weight averaging keeps: 1 for identical vectors, 1/√k for orthogonal ones). "
         + "Prints a table; --csv writes it.")
 final class TaskVectorsCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (default: ${DEFAULT-VALUE})")
-  String preset;
+  @Mixin
+  PresetOption presetOption = new PresetOption("small");
 
-  @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "(default: ${DEFAULT-VALUE})")
-  List<Long> seeds;
+  @Mixin
+  SeedsOption seedsOption = new SeedsOption("1,2,3");
 
   @Mixin
   ModelAndSuite inputs;
@@ -54,7 +54,8 @@ final class TaskVectorsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Preset p = Preset.parse(preset);
+    List<Long> seeds = seedsOption.get();
+    Preset p = presetOption.get();
     Path basePath = inputs.base(p);
     Path cache = ExperimentRun.runDir(runDir, p).resolve("cache");
     List<Long> seed = new ArrayList<>();

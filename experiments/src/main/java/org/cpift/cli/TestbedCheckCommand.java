@@ -41,11 +41,11 @@ final class TestbedCheckCommand implements Callable<Integer> {
   /** Exit status when every measurement ran but the testbed is not valid. */
   static final int NOT_VALID = 3;
 
-  @Option(names = "--preset", defaultValue = "small", description = "tiny, small or paper (default: ${DEFAULT-VALUE})")
-  String preset;
+  @Mixin
+  PresetOption presetOption = new PresetOption("small");
 
-  @Option(names = "--seeds", split = ",", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
-  List<Long> seeds;
+  @Mixin
+  SeedsOption seedsOption = new SeedsOption("1");
 
   @Mixin
   ModelAndSuite data;
@@ -62,11 +62,8 @@ final class TestbedCheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Preset p = Preset.parse(preset);
-    if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
-      throw new IllegalArgumentException("--seeds must list distinct seeds, e.g. 1,2,3 (got "
-          + seeds + ")");
-    }
+    List<Long> seeds = seedsOption.get();
+    Preset p = presetOption.get();
     Path basePath = data.base(p);
     Path suitePath = data.suite(p);
     Path runs = ExperimentRun.runDir(runDir, p);

@@ -8,6 +8,7 @@ import org.cpift.train.Preset;
 import org.cpift.train.TrainConfig;
 import org.cpift.train.TrainRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cpift train}: trains (or fine-tunes) a model on a JSONL file. */
@@ -16,8 +17,8 @@ import picocli.CommandLine.Option;
         + "{\"prompt\", \"answer\"} records. Writes model.safetensors, tokenizer.json, losses.csv "
         + "and manifest.json into --out; a killed run resumes from --out/checkpoints.")
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
-  String preset;
+  @Mixin
+  PresetOption presetOption = new PresetOption("tiny");
 
   @Option(names = "--data", required = true, description = "training JSONL file")
   Path data;
@@ -69,7 +70,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Preset p = Preset.parse(preset);
+    Preset p = presetOption.get();
     TrainConfig tc = p.training();
     OptimizerConfig oc = switch (optimizer.toLowerCase()) {
       case "adamw" -> OptimizerConfig.adamW();

@@ -182,7 +182,7 @@ public final class ExperimentRun {
     }
     m.put("default_config", cells.get(0).config());
     List<Claims.Claim> claims = ReportWriter.write(paths.reportDir(), e.name(), e.description(),
-        results, m, e.claims(), formats);
+        results, m, e.claims(), e.sections(), formats);
     LOG.info("wrote the report of {} to {} ({})", e.name(), paths.reportDir(), formats);
     return claims;
   }

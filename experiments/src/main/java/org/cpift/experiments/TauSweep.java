@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
 import org.cpift.report.Claims;
+import org.cpift.report.Section;
 import org.cpift.train.Preset;
 
 /** CPI-FT with the grouping threshold τ ∈ {0, 0.05, 0.1, 0.2, 0.3, 0.5}. */
@@ -17,6 +18,11 @@ public final class TauSweep implements ReportedExperiment {
   @Override
   public List<Claims.Check> claims() {
     return List.of(Claims.groupingHelps(PREFIX));
+  }
+
+  @Override
+  public List<Section> sections() {
+    return List.of(Section.sweep("tau", PREFIX));
   }
 
   @Override

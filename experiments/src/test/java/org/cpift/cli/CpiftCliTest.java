@@ -243,13 +243,22 @@ class CpiftCliTest {
     Run r = run("train", "--preset", "tiny", "--data", data.toString(), "--out", out.toString(),
         "--context", "1000000000");
     assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("needs about") && r.err().contains("lower --context"), r.err());
+    assertTrue(r.err().contains("needs about") && r.err().contains("lower the context length"), r.err());
     assertFalse(Files.exists(out), "no output directory is left behind");
     r = run("train", "--preset", "tiny", "--data", data.toString(), "--out", out.toString(),
         "--steps", "0");
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("error: --steps must be >= 1, got 0"), r.err());
     assertFalse(r.err().contains("TrainConfig"), r.err());
+    // the framework names its settings; the CLI says which option sets them
+    r = run("run-method", "--method", "multi-task", "--preset", "tiny", "--expert-steps", "0",
+        "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: --expert-steps must be >= 1; got 0"), r.err());
+    r = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--replay", "1.5",
+        "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: --replay must be in [0, 1]"), r.err());
   }
 
   @Test
@@ -267,5 +276,15 @@ class CpiftCliTest {
     }
     assertTrue(text.contains("--ties-k      percentage of each task vector's entries kept, by "
         + "magnitude; in (0, 100]; without selection 20; grid 10, 20, 40"), text);
+    // every setting a method declares has a run-method option, and the help shows its default
+    CommandLine runMethod = cl.getSubcommands().get("run-method");
+    for (org.cpift.method.Setting s : org.cpift.method.Setting.values()) {
+      String option = MethodOptions.OPTION.get(s);
+      assertTrue(option != null && runMethod.getCommandSpec().findOption(option) != null,
+          s + " has no run-method option (" + option + ")");
+    }
+    assertTrue(text.contains("--tau                      grouping threshold τ on core Jaccard "
+        + "(default: 0.1)"), text);
+    assertTrue(text.contains("  cpi-ft ") && text.contains("--top-p --core-scope"), text);
   }
 }

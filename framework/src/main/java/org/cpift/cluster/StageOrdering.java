@@ -39,18 +39,18 @@ public final class StageOrdering {
       return;
     }
     if (explicit == null || explicit.isEmpty()) {
-      throw new CpiftException("stage order 'explicit' needs the task names in order "
-          + "(--stage-order-tasks " + String.join(",", taskNames) + ")");
+      throw new CpiftException("StageOrdering: explicitOrder is empty; order 'explicit' needs "
+          + "the task names in order, e.g. " + String.join(",", taskNames));
     }
     for (String t : taskNames) {
       if (!explicit.contains(t)) {
-        throw new CpiftException("--stage-order-tasks " + String.join(",", explicit)
+        throw new CpiftException("StageOrdering: explicitOrder " + String.join(",", explicit)
             + " does not name task " + t + "; name each of " + String.join(",", taskNames)
             + " exactly once");
       }
     }
     if (explicit.size() != taskNames.size()) {
-      throw new CpiftException("--stage-order-tasks " + String.join(",", explicit)
+      throw new CpiftException("StageOrdering: explicitOrder " + String.join(",", explicit)
           + " must name each of the tasks " + String.join(",", taskNames) + " exactly once");
     }
   }

@@ -70,7 +70,7 @@ public final class TaskGrouping {
     UnionFind uf = new UnionFind(n);
     if (cfg.fixedGroups() > 0) {
       if (cfg.fixedGroups() > n) {
-        LOG.warn("--groups {} asks for more groups than there are tasks ({}); each task is its own "
+        LOG.warn("{} fixed groups asked for: more groups than there are tasks ({}); each task is its own "
             + "group", cfg.fixedGroups(), n);
       }
       int merges = Math.max(0, n - Math.min(cfg.fixedGroups(), n));

@@ -79,14 +79,15 @@ public final class CoreParameterFusion {
       granularity = granularity == null ? Granularity.PER_TENSOR : granularity;
       anchor = anchor == null ? Anchor.EXPERTS : anchor;
       if (!(colinear > 0 && colinear <= 1)) {
-        throw new IllegalArgumentException("--colinear must be in (0, 1]; got " + colinear);
+        throw new IllegalArgumentException("CoreParameterFusion: colinear must be in (0, 1]; got " + colinear);
       }
       if (!(omega > 0 && omega <= 1)) {
-        throw new IllegalArgumentException("--omega must be in (0, 1]; got " + omega);
+        throw new IllegalArgumentException("CoreParameterFusion: omega must be in (0, 1]; got " + omega);
       }
       if (anchor == Anchor.BASE && granularity != Granularity.PER_TENSOR) {
-        throw new IllegalArgumentException("--fusion-anchor base interpolates per tensor; drop "
-            + "--slerp-granularity " + granularity.name().toLowerCase().replace('_', '-'));
+        throw new IllegalArgumentException("CoreParameterFusion: anchor base interpolates per tensor; "
+            + "the SLERP granularity must be per-tensor, not " + granularity.name().toLowerCase()
+                .replace('_', '-'));
       }
     }
 

@@ -118,7 +118,7 @@ public final class Baselines {
       }
       int k = Math.min(ctx.config().staging().multiStageK(), order.size());
       if (k < ctx.config().staging().multiStageK()) {
-        LOG.warn("--multi-stage-k {} is more than "
+        LOG.warn("multi-stage K = {} is more than "
             + "the {} tasks; {} stages of one task each", ctx.config().staging().multiStageK(), order.size(), k);
       }
       List<List<Task>> stages = new ArrayList<>();

@@ -62,7 +62,7 @@ public final class CacheInputsGuard {
             + " was made: "
             + "recorded " + new TreeMap<>(old) + ", now " + new TreeMap<>(e.getValue())
             + ". Its experts and cells were scored under the old definition and their keys "
-            + "cannot tell. Use a fresh cache (--run-dir for experiments, --cache for run-method), "
+            + "cannot tell. Use a fresh cache directory (a new run directory), "
             + "delete " + cacheDir + " and the cells next to it, or restore the old definition "
             + "(recorded in " + file + ").");
       }

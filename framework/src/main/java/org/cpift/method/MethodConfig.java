@@ -74,12 +74,12 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
   public record Budgets(int expertSteps, int probeSteps, int pipelineSteps, int stageSamples,
       int baselineSteps, int pipelineTotalSteps) {
     public Budgets {
-      atLeast(1, expertSteps, "--expert-steps");
-      atLeast(0, probeSteps, "--probe-steps (0: probes are the experts)");
-      atLeast(1, pipelineSteps, "--pipeline-steps");
-      atLeast(1, stageSamples, "--stage-samples");
-      atLeast(0, baselineSteps, "--baseline-steps (0: N·S)");
-      atLeast(0, pipelineTotalSteps, "--pipeline-total-steps (0: P per stage)");
+      atLeast(1, expertSteps, "expertSteps");
+      atLeast(0, probeSteps, "probeSteps (0: probes are the experts)");
+      atLeast(1, pipelineSteps, "pipelineSteps");
+      atLeast(1, stageSamples, "stageSamples");
+      atLeast(0, baselineSteps, "baselineSteps (0: N·S)");
+      atLeast(0, pipelineTotalSteps, "pipelineTotalSteps (0: P per stage)");
     }
 
     /** Budgets with the baselines at N·S and P steps per stage. */
@@ -144,7 +144,7 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
         throw new IllegalArgumentException("staging: grouping, mode and order must be given");
       }
       explicitOrder = explicitOrder == null ? List.of() : List.copyOf(explicitOrder);
-      atLeast(1, multiStageK, "--multi-stage-k");
+      atLeast(1, multiStageK, "multiStageK");
     }
 
     public Staging withGrouping(GroupingConfig g) {
@@ -178,7 +178,7 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
         throw new IllegalArgumentException("pipeline: stage data must be given");
       }
       if (!(replayFraction >= 0 && replayFraction <= 1)) {
-        throw new IllegalArgumentException("--replay must be in [0, 1] (the fraction of a stage's "
+        throw new IllegalArgumentException("MethodConfig: replayFraction must be in [0, 1] (the fraction of a stage's "
             + "data replayed from earlier stages); got " + replayFraction);
       }
     }
@@ -204,7 +204,7 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
    */
   public record Evaluation(int limit, boolean eachStage) {
     public Evaluation {
-      atLeast(0, limit, "--eval-limit");
+      atLeast(0, limit, "evalLimit");
     }
 
     public Evaluation withLimit(int n) {
@@ -223,9 +223,9 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
     }
   }
 
-  private static void atLeast(int min, int value, String option) {
+  private static void atLeast(int min, int value, String setting) {
     if (value < min) {
-      throw new IllegalArgumentException(option + " must be >= " + min + "; got " + value);
+      throw new IllegalArgumentException("MethodConfig: " + setting + " must be >= " + min + "; got " + value);
     }
   }
 

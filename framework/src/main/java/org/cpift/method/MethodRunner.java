@@ -42,7 +42,7 @@ public final class MethodRunner {
     List<Task> tasks = in.tasks() == null || in.tasks().isEmpty() ? suite.tasks()
         : in.tasks().stream().map(suite::task).toList();
     if (tasks.stream().map(Task::name).distinct().count() != tasks.size()) {
-      throw new CpiftException("--tasks names a task twice: " + in.tasks());
+      throw new CpiftException("the task list names a task twice: " + in.tasks());
     }
     // options that depend on the tasks are checked here, before any expert is trained
     StageOrdering.check(config.staging().order(), config.staging().explicitOrder(),
@@ -60,9 +60,9 @@ public final class MethodRunner {
         || have.nHeads() != want.nHeads() || have.mlpRatio() != want.mlpRatio()
         || have.norm() != want.norm() || have.contextLength() != want.contextLength()) {
       throw new CpiftException("the base " + baseDir + " is a " + describe(have)
-          + " model, but --preset " + preset + " builds " + describe(want) + " models; give "
-          + "--base the base made for this preset (benchmarks-data/base/" + preset + ") or the "
-          + "--preset that made this base");
+          + " model, but preset " + preset + " builds " + describe(want) + " models; use the "
+          + "base made for this preset (benchmarks-data/base/" + preset + ") or the preset that "
+          + "made this base");
     }
   }
 

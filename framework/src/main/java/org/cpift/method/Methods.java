@@ -1,9 +1,11 @@
 package org.cpift.method;
 
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.cpift.merge.MergeRegistry;
 import org.cpift.util.CpiftException;
@@ -14,26 +16,42 @@ import org.cpift.util.CpiftException;
  * a method (the experts merged post hoc). Add one with {@link #register}.
  */
 public final class Methods {
-  /** A registered method: its factory and what it is, for help texts and reports. */
-  public record Entry(String name, Supplier<Method> factory, String description) {}
+  /**
+   * A registered method: its factory, what it is, and the settings it reads (for help texts,
+   * reports and the CLI's check that each has an option).
+   */
+  public record Entry(String name, Supplier<Method> factory, String description,
+      Set<Setting> settings) {
+    public Entry {
+      settings = Collections.unmodifiableSet(EnumSet.copyOf(settings));
+    }
+  }
 
   private static final Map<String, Entry> REGISTERED = new LinkedHashMap<>();
 
   static {
-    register("base", Baselines.Base::new, "the base model, not fine-tuned");
+    register("base", Baselines.Base::new, "the base model, not fine-tuned",
+        EnumSet.of(Setting.EVAL_LIMIT));
     register("single-task", Baselines.SingleTask::new,
-        "one expert per task, each scored on its own task (the seesaw's reference)");
-    register("multi-task", Baselines.MultiTask::new, "one model on all tasks' data mixed");
+        "one expert per task, each scored on its own task (the seesaw's reference)",
+        Setting.training());
+    register("multi-task", Baselines.MultiTask::new, "one model on all tasks' data mixed",
+        Setting.training());
+    Set<Setting> multiStage = Setting.staged();
+    multiStage.add(Setting.MULTI_STAGE_K);
     register("multi-stage-random", () -> new Baselines.MultiStage(false),
-        "tasks in stages of a random order, no freezing");
+        "tasks in stages of a random order, no freezing", multiStage);
     register("multi-stage-heuristic", () -> new Baselines.MultiStage(true),
-        "tasks in stages ordered by expert score, no freezing");
+        "tasks in stages ordered by expert score, no freezing", multiStage);
     register("dpi", () -> new CpiFt(true),
-        "grouping, staging and freezing of CPI-FT from the base, without fusion (DPI)");
+        "grouping, staging and freezing of CPI-FT from the base, without fusion (DPI)",
+        Setting.dpi());
     register("cpi-ft", () -> new CpiFt(false),
-        "core regions, grouping, fusion, then pipelined SFT with earlier cores frozen");
+        "core regions, grouping, fusion, then pipelined SFT with earlier cores frozen",
+        Setting.cpiFt());
     register("sequential", Baselines.Sequential::new,
-        "each task its own stage, trained one after another (the forgetting baseline)");
+        "each task its own stage, trained one after another (the forgetting baseline)",
+        Setting.staged());
   }
 
   /** The methods of the paper's comparison, in table order. */
@@ -46,13 +64,13 @@ public final class Methods {
 
   private Methods() {}
 
-  /** Registers a training method under {@code name}. */
+  /** Registers a training method under {@code name}, with the settings it reads. */
   public static synchronized void register(String name, Supplier<Method> factory,
-      String description) {
+      String description, Set<Setting> settings) {
     if (REGISTERED.containsKey(name) || MergeRegistry.names().contains(name)) {
       throw new IllegalArgumentException("method '" + name + "' is already registered");
     }
-    REGISTERED.put(name, new Entry(name, factory, description));
+    REGISTERED.put(name, new Entry(name, factory, description, settings));
   }
 
   /** The registered training methods, in registration order (merge methods not included). */

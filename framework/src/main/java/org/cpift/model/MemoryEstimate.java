@@ -39,7 +39,7 @@ public final class MemoryEstimate {
   /**
    * Refuses a model and batch whose training step would not fit in this machine's memory.
    *
-   * @param what the options that set the shape, for the message (e.g. "--context 4096")
+   * @param what the options that set the shape, for the message (e.g. "the context length")
    */
   public static void check(ModelConfig c, int batch, String what) {
     double need = trainingStepBytes(c, batch);

@@ -116,9 +116,10 @@ public final class TransformerLM<T extends TFloating> {
 
     float residualStd = (float) (config.initStd() / Math.sqrt(2.0 * config.nLayers()));
     for (int layer = 0; layer < config.nLayers(); layer++) {
-      String h = "h" + layer;
-      x = tf.math.add(x, attention(h, norm(h + "/ln1", x), b, t, causal, residualStd));
-      x = tf.math.add(x, mlp(h + "/mlp", norm(h + "/ln2", x), residualStd));
+      Block<T> blk = block("h" + layer, x, b, t, null, null, causal, residualStd);
+      x = blk.out();
+      keys.add(blk.k());
+      values.add(blk.v());
     }
     x = norm("ln_f", x);
 
@@ -138,7 +139,6 @@ public final class TransformerLM<T extends TFloating> {
 
   /** The cached decoding step; every variable is the full forward's (looked up by name). */
   private Decode<T> buildDecode(Variable<T> wte, Variable<T> wpe, float residualStd) {
-    int d = config.dModel();
     int nh = config.nHeads();
     int hs = config.headSize();
     Ops dt = tf.withSubScope("decode");
@@ -157,28 +157,16 @@ public final class TransformerLM<T extends TFloating> {
     List<Operand<T>> newK = new ArrayList<>();
     List<Operand<T>> newV = new ArrayList<>();
     for (int layer = 0; layer < config.nLayers(); layer++) {
-      String h = "h" + layer;
-      String s = h + "/attn";
       Placeholder<T> pk = dt.withName("past_k" + layer).placeholder(dtype,
           Placeholder.shape(Shape.of(-1, nh, -1, hs)));
       Placeholder<T> pv = dt.withName("past_v" + layer).placeholder(dtype,
           Placeholder.shape(Shape.of(-1, nh, -1, hs)));
-      Operand<T> hn = norm(h + "/ln1", x);
-      Operand<T> q = heads(linear(hn, byName.get(s + "/wq"), byName.get(s + "/bq")), b, one);
-      Operand<T> k = tf.concat(List.of(pk, heads(linear(hn, byName.get(s + "/wk"),
-          byName.get(s + "/bk")), b, one)), tf.constant(2));               // [B, nh, P+1, hs]
-      Operand<T> v = tf.concat(List.of(pv, heads(linear(hn, byName.get(s + "/wv"),
-          byName.get(s + "/bv")), b, one)), tf.constant(2));
-      Operand<T> att = tf.train.batchMatMul(q, k, dtype, BatchMatMul.adjY(true)); // [B, nh, 1, P+1]
-      att = tf.nn.softmax(tf.math.add(tf.math.mul(att, scalar(1.0 / Math.sqrt(hs))), slotBias));
-      Operand<T> y = tf.reshape(tf.train.batchMatMul(att, v, dtype),
-          tf.constant(new int[] {-1, d}));                                  // [B, d]
-      x = tf.math.add(x, linear(y, byName.get(s + "/wo"), byName.get(s + "/bo")));
-      x = tf.math.add(x, mlp(h + "/mlp", norm(h + "/ln2", x), residualStd));
+      Block<T> blk = block("h" + layer, x, b, one, pk, pv, slotBias, residualStd);
+      x = blk.out();
       pastK.add(pk);
       pastV.add(pv);
-      newK.add(k);
-      newV.add(v);
+      newK.add(blk.k());
+      newV.add(blk.v());
     }
     Operand<T> out = tf.linalg.matMul(norm("ln_f", x), wte, MatMul.transposeB(true)); // [B, V]
     Operand<TInt32> next = dt.withName("next").math.argMax(out, tf.constant(1), TInt32.class);
@@ -190,27 +178,44 @@ public final class TransformerLM<T extends TFloating> {
     return Collections.unmodifiableList(variables);
   }
 
-  private Operand<T> attention(String h, Operand<T> x, Operand<TInt32> b, Operand<TInt32> t,
-      Operand<T> causal, float residualStd) {
+  /** A block's output {@code [B*T, d]} and its attention's keys and values {@code [B, nh, P+T, hs]}. */
+  private record Block<T extends TFloating>(Operand<T> out, Operand<T> k, Operand<T> v) {}
+
+  /**
+   * One pre-norm transformer block, x + attn(ln1(x)), then + mlp(ln2(·)), over T new positions of
+   * each of B rows: the training forward (T = the sequence, no past) and a cached decoding step
+   * (T = 1, after the P positions whose keys and values are {@code pastK}, {@code pastV}) are the
+   * same code. {@code bias} is added to the scaled scores {@code [B, nh, T, P+T]} before softmax:
+   * the causal mask, or the decoding step's padding mask. Variables are created on the first path
+   * through the model and looked up on later ones.
+   */
+  private Block<T> block(String h, Operand<T> x, Operand<TInt32> b, Operand<TInt32> t,
+      Operand<T> pastK, Operand<T> pastV, Operand<T> bias, float residualStd) {
     int d = config.dModel();
     int nh = config.nHeads();
     int hs = config.headSize();
     String s = h + "/attn";
-    Operand<T> q = heads(linear(x, normal(s + "/wq", ParamKind.ATTENTION, config.initStd(), d, d),
+    Operand<T> hn = norm(h + "/ln1", x);
+    Operand<T> q = heads(linear(hn, normal(s + "/wq", ParamKind.ATTENTION, config.initStd(), d, d),
         zeros(s + "/bq", d)), b, t);                                        // [B, nh, T, hs]
-    Operand<T> k = heads(linear(x, normal(s + "/wk", ParamKind.ATTENTION, config.initStd(), d, d),
+    Operand<T> k = heads(linear(hn, normal(s + "/wk", ParamKind.ATTENTION, config.initStd(), d, d),
         zeros(s + "/bk", d)), b, t);                                        // [B, nh, T, hs]
-    Operand<T> v = heads(linear(x, normal(s + "/wv", ParamKind.ATTENTION, config.initStd(), d, d),
+    Operand<T> v = heads(linear(hn, normal(s + "/wv", ParamKind.ATTENTION, config.initStd(), d, d),
         zeros(s + "/bv", d)), b, t);                                        // [B, nh, T, hs]
-    keys.add(k);
-    values.add(v);
-    Operand<T> att = tf.train.batchMatMul(q, k, dtype, BatchMatMul.adjY(true)); // [B, nh, T, T]
-    att = tf.math.add(tf.math.mul(att, scalar(1.0 / Math.sqrt(hs))), causal);
+    if (pastK != null) {
+      k = tf.concat(List.of(pastK, k), tf.constant(2));                    // [B, nh, P+T, hs]
+      v = tf.concat(List.of(pastV, v), tf.constant(2));
+    }
+    Operand<T> att = tf.train.batchMatMul(q, k, dtype, BatchMatMul.adjY(true)); // [B, nh, T, P+T]
+    att = tf.math.add(tf.math.mul(att, scalar(1.0 / Math.sqrt(hs))), bias);
     att = tf.nn.softmax(att);
     Operand<T> y = tf.train.batchMatMul(att, v, dtype);                     // [B, nh, T, hs]
     y = tf.linalg.transpose(y, tf.constant(new int[] {0, 2, 1, 3}));       // [B, T, nh, hs]
     y = tf.reshape(y, tf.constant(new int[] {-1, nh * hs}));                // [B*T, d]
-    return linear(y, normal(s + "/wo", ParamKind.ATTENTION, residualStd, d, d), zeros(s + "/bo", d));
+    x = tf.math.add(x, linear(y, normal(s + "/wo", ParamKind.ATTENTION, residualStd, d, d),
+        zeros(s + "/bo", d)));
+    x = tf.math.add(x, mlp(h + "/mlp", norm(h + "/ln2", x), residualStd));
+    return new Block<>(x, k, v);
   }
 
   /** {@code [B*T, d]} → {@code [B, nh, T, hs]}. */

@@ -163,16 +163,16 @@ public final class Claims {
     int keeps = 0;
     int orders = 0;
     int n = Integer.MAX_VALUE;
-    for (String[] vm : s.variantsAndMethods()) {
-      Optional<SummaryRow> r = s.get(vm[0], vm[1], "average", "bwt");
-      if (!vm[1].equals(sequential) || r.isEmpty()) {
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
+      Optional<SummaryRow> r = s.get(arm.variant(), arm.method(), "average", "bwt");
+      if (!arm.method().equals(sequential) || r.isEmpty()) {
         continue;
       }
       orders++;
       n = Math.min(n, r.get().n());
       forgets += r.get().ciHigh() < 0 ? 1 : 0;
       keeps += r.get().ciLow() > 0 ? 1 : 0;
-      evidence.add(vm[0] + " " + ci(r.get()));
+      evidence.add(arm.variant() + " " + ci(r.get()));
     }
     if (orders == 0) {
       return new Claim(st, NOT_MEASURED, "");
@@ -229,11 +229,11 @@ public final class Claims {
     int below = 0;
     int orders = 0;
     boolean oneSeed = false;
-    for (String[] vm : s.variantsAndMethods()) {
-      if (!vm[1].equals("cpi-ft")) {
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
+      if (!arm.method().equals("cpi-ft")) {
         continue;
       }
-      String v = vm[0];
+      String v = arm.variant();
       String baseline = s.get(v, sequential, "average", "bwt").isPresent() ? sequential
           : "multi-stage-random";
       Optional<SummaryRow> c = s.get(v, "cpi-ft", "average", "bwt");
@@ -299,15 +299,15 @@ public final class Claims {
     double bestMean = Double.NEGATIVE_INFINITY;
     StringBuilder curve = new StringBuilder();
     Map<String, Double> positive = new LinkedHashMap<>();
-    for (String[] vm : s.variantsAndMethods()) {
-      if (vm[0].startsWith(prefix) && vm[1].equals("cpi-ft")) {
-        SummaryRow r = s.get(vm[0], "cpi-ft", "average", "score").orElseThrow();
-        curve.append(vm[0]).append(": ").append(f(r.mean())).append("; ");
-        if (!vm[0].equals(zeroVariant)) {
-          positive.put(vm[0], r.mean());
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
+      if (arm.variant().startsWith(prefix) && arm.method().equals("cpi-ft")) {
+        SummaryRow r = s.get(arm.variant(), "cpi-ft", "average", "score").orElseThrow();
+        curve.append(arm.variant()).append(": ").append(f(r.mean())).append("; ");
+        if (!arm.variant().equals(zeroVariant)) {
+          positive.put(arm.variant(), r.mean());
           if (r.mean() > bestMean) {
             bestMean = r.mean();
-            best = vm[0];
+            best = arm.variant();
           }
         }
       }

@@ -34,16 +34,18 @@ public final class HtmlReport {
 
   public static String render(String experiment, String description, Summaries s,
       List<CellResult> cells, List<Claims.Claim> claims, Map<String, Object> run) {
-    return render(experiment, description, s, cells, claims, run, new LinkedHashMap<>());
+    return render(experiment, description, s, cells, claims, run, List.of(),
+        new LinkedHashMap<>());
   }
 
   /**
    * The page; every chart on it is also put into {@code figures} under its file name without
-   * extension ({@code fig-scores-by-task}, {@code fig-seesaw}, ...), for standalone files.
+   * extension ({@code fig-scores-by-task}, {@code fig-seesaw}, ...), for standalone files. The
+   * experiment's own {@code sections} come after the generic parts, before the claims.
    */
   public static String render(String experiment, String description, Summaries s,
       List<CellResult> cells, List<Claims.Claim> claims, Map<String, Object> run,
-      Map<String, String> figures) {
+      List<Section> sections, Map<String, String> figures) {
     StringBuilder b = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<title>CPI-FT-J: " + esc(experiment) + "</title><style>" + CSS + "</style></head><body>");
     b.append("<h1>CPI-FT-J — ").append(esc(experiment)).append("</h1><p>").append(esc(description))
@@ -73,7 +75,9 @@ public final class HtmlReport {
     b.append(differences(s));
     b.append(overlap(cells, tasks, figures));
     b.append(forgetting(s, tasks, figures));
-    b.append(sweeps(s, figures));
+    for (Section section : sections) {
+      b.append(section.html(s, cells, figures));
+    }
     b.append("<h2>Claims of the paper, checked on this run</h2><div class=\"tw\"><table><tr><th>claim</th><th>status</th>"
         + "<th>evidence (mean [95% CI])</th></tr>");
     for (Claims.Claim c : claims) {
@@ -92,8 +96,8 @@ public final class HtmlReport {
     return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
   }
 
-  static String label(String[] vm) {
-    return vm[0].equals("default") ? vm[1] : vm[1] + " (" + vm[0] + ")";
+  static String label(Summaries.Arm arm) {
+    return arm.variant().equals("default") ? arm.method() : arm.method() + " (" + arm.variant() + ")";
   }
 
   static String table(Summaries s, List<String> tasks) {
@@ -101,26 +105,26 @@ public final class HtmlReport {
     tasks.forEach(t -> b.append("<th>").append(esc(t)).append("</th>"));
     b.append("<th>average</th><th>avg normalized</th><th>n</th><th>own steps</th><th>wall s</th></tr>");
     double best = Double.NEGATIVE_INFINITY;
-    for (String[] vm : ordered(s)) {
-      if (!vm[1].equals("single-task")) {
-        best = Math.max(best, s.get(vm[0], vm[1], "average", "score").map(SummaryRow::mean)
+    for (Summaries.Arm arm : ordered(s)) {
+      if (!arm.method().equals("single-task")) {
+        best = Math.max(best, s.get(arm.variant(), arm.method(), "average", "score").map(SummaryRow::mean)
             .orElse(Double.NEGATIVE_INFINITY));
       }
     }
-    for (String[] vm : ordered(s)) {
-      b.append("<tr><td>").append(esc(label(vm))).append("</td>");
+    for (Summaries.Arm arm : ordered(s)) {
+      b.append("<tr><td>").append(esc(label(arm))).append("</td>");
       for (String t : tasks) {
-        b.append("<td>").append(cell(s, vm, t, "score")).append("</td>");
+        b.append("<td>").append(cell(s, arm, t, "score")).append("</td>");
       }
-      var avg = s.get(vm[0], vm[1], "average", "score");
-      boolean isBest = avg.isPresent() && avg.get().mean() == best && !vm[1].equals("single-task");
+      var avg = s.get(arm.variant(), arm.method(), "average", "score");
+      boolean isBest = avg.isPresent() && avg.get().mean() == best && !arm.method().equals("single-task");
       b.append("<td").append(isBest ? " class=\"best\"" : "").append(">")
-          .append(cell(s, vm, "average", "score")).append("</td><td>")
-          .append(cell(s, vm, "average", "normalized")).append("</td><td>")
+          .append(cell(s, arm, "average", "score")).append("</td><td>")
+          .append(cell(s, arm, "average", "normalized")).append("</td><td>")
           .append(avg.map(r -> String.valueOf(r.n())).orElse("–")).append("</td><td>")
-          .append(s.get(vm[0], vm[1], "all", "train_steps").map(r -> String.format(Locale.ROOT, "%.0f", r.mean())).orElse("–"))
+          .append(s.get(arm.variant(), arm.method(), "all", "train_steps").map(r -> String.format(Locale.ROOT, "%.0f", r.mean())).orElse("–"))
           .append("</td><td>")
-          .append(s.get(vm[0], vm[1], "all", "wall_seconds").map(r -> String.format(Locale.ROOT, "%.0f", r.mean())).orElse("–"))
+          .append(s.get(arm.variant(), arm.method(), "all", "wall_seconds").map(r -> String.format(Locale.ROOT, "%.0f", r.mean())).orElse("–"))
           .append("</td></tr>");
     }
     return b.append("</table></div><p><small>own steps/wall: the method's own fine-tuning; experts are "
@@ -128,23 +132,23 @@ public final class HtmlReport {
   }
 
   /** Variants in first-seen order; within a variant, methods in the paper's table order. */
-  static List<String[]> ordered(Summaries s) {
-    List<String[]> out = new ArrayList<>(s.variantsAndMethods());
+  static List<Summaries.Arm> ordered(Summaries s) {
+    List<Summaries.Arm> out = new ArrayList<>(s.variantsAndMethods());
     List<String> variants = new ArrayList<>();
-    out.forEach(vm -> {
-      if (!variants.contains(vm[0])) {
-        variants.add(vm[0]);
+    out.forEach(arm -> {
+      if (!variants.contains(arm.variant())) {
+        variants.add(arm.variant());
       }
     });
     List<String> order = new ArrayList<>(org.cpift.method.Methods.NAMES);
     order.addAll(org.cpift.method.Methods.EXTRA);
-    out.sort(java.util.Comparator.<String[]>comparingInt(vm -> variants.indexOf(vm[0]))
-        .thenComparingInt(vm -> order.indexOf(vm[1]) < 0 ? 999 : order.indexOf(vm[1])));
+    out.sort(java.util.Comparator.<Summaries.Arm>comparingInt(arm -> variants.indexOf(arm.variant()))
+        .thenComparingInt(arm -> order.indexOf(arm.method()) < 0 ? 999 : order.indexOf(arm.method())));
     return out;
   }
 
-  static String cell(Summaries s, String[] vm, String task, String metric) {
-    return s.get(vm[0], vm[1], task, metric)
+  static String cell(Summaries s, Summaries.Arm arm, String task, String metric) {
+    return s.get(arm.variant(), arm.method(), task, metric)
         .map(r -> "<span class=\"nw\">" + fmt(r.mean()) + "</span>" + (r.n() > 1
             ? " <span class=\"nw\">± " + fmt(r.std()) + "</span>" : "")).orElse("–");
   }
@@ -153,18 +157,18 @@ public final class HtmlReport {
     List<String> cats = new ArrayList<>(tasks);
     cats.add("average");
     List<Svg.Series> series = new ArrayList<>();
-    for (String[] vm : ordered(s)) {
+    for (Summaries.Arm arm : ordered(s)) {
       double[] m = new double[cats.size()];
       double[] lo = new double[cats.size()];
       double[] hi = new double[cats.size()];
       for (int i = 0; i < cats.size(); i++) {
-        var r = s.get(vm[0], vm[1], cats.get(i), "score");
+        var r = s.get(arm.variant(), arm.method(), cats.get(i), "score");
         m[i] = r.map(SummaryRow::mean).orElse(Double.NaN);
         // scores live in [0, 1]: the percentile bootstrap over seeds stays there
         lo[i] = r.map(SummaryRow::bootLow).orElse(Double.NaN);
         hi[i] = r.map(SummaryRow::bootHigh).orElse(Double.NaN);
       }
-      series.add(new Svg.Series(label(vm), m, lo, hi));
+      series.add(new Svg.Series(label(arm), m, lo, hi));
     }
     return Svg.bars("Test score by task", cats, series, 1.0, Double.NaN, "score");
   }
@@ -172,8 +176,8 @@ public final class HtmlReport {
   static String seesaw(Summaries s, List<String> tasks) {
     List<Svg.Series> series = new ArrayList<>();
     double max = 1.2;
-    for (String[] vm : ordered(s)) {
-      if (vm[1].equals("single-task")) {
+    for (Summaries.Arm arm : ordered(s)) {
+      if (arm.method().equals("single-task")) {
         continue;
       }
       double[] m = new double[tasks.size()];
@@ -181,7 +185,7 @@ public final class HtmlReport {
       double[] hi = new double[tasks.size()];
       boolean any = false;
       for (int i = 0; i < tasks.size(); i++) {
-        var r = s.get(vm[0], vm[1], tasks.get(i), "normalized");
+        var r = s.get(arm.variant(), arm.method(), tasks.get(i), "normalized");
         m[i] = r.map(SummaryRow::mean).orElse(Double.NaN);
         // a ratio of scores is ≥ 0: the percentile bootstrap stays there, a t-interval need not
         lo[i] = r.map(SummaryRow::bootLow).orElse(Double.NaN);
@@ -192,7 +196,7 @@ public final class HtmlReport {
         }
       }
       if (any) {
-        series.add(new Svg.Series(label(vm), m, lo, hi));
+        series.add(new Svg.Series(label(arm), m, lo, hi));
       }
     }
     return series.isEmpty() ? "" : Svg.bars("Score ÷ single-task expert", tasks, series,
@@ -262,14 +266,14 @@ public final class HtmlReport {
     List<Svg.Series> series = new ArrayList<>();
     List<String> cats = new ArrayList<>();
     Map<String, double[][]> values = new LinkedHashMap<>();
-    for (String[] vm : s.variantsAndMethods()) {
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
       for (String t : tasks) {
-        var r = s.get(vm[0], vm[1], t, "stage_drop");
+        var r = s.get(arm.variant(), arm.method(), t, "stage_drop");
         if (r.isPresent()) {
           if (!cats.contains(t)) {
             cats.add(t);
           }
-          values.computeIfAbsent(label(vm), k -> new double[3][tasks.size()]);
+          values.computeIfAbsent(label(arm), k -> new double[3][tasks.size()]);
         }
       }
     }
@@ -281,25 +285,25 @@ public final class HtmlReport {
         + "the stage sequence; ΔB what the last stage gained on its own tasks; whiskers: 95% "
         + "percentile bootstrap over seeds.</p><div class=\"tw\"><table><tr>"
         + "<th>method</th><th>ACC</th><th>BWT</th><th>ΔB</th></tr>");
-    for (String[] vm : s.variantsAndMethods()) {
-      if (!values.containsKey(label(vm))) {
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
+      if (!values.containsKey(label(arm))) {
         continue;
       }
       double[] m = new double[cats.size()];
       double[] lo = new double[cats.size()];
       double[] hi = new double[cats.size()];
       for (int i = 0; i < cats.size(); i++) {
-        var r = s.get(vm[0], vm[1], cats.get(i), "stage_drop");
+        var r = s.get(arm.variant(), arm.method(), cats.get(i), "stage_drop");
         // shift by +1 so that bars grow from 0 at the reference line 1 (no change)
         m[i] = r.map(x -> 1 + x.mean()).orElse(Double.NaN);
         // a change of a score in [0, 1] lies in [−1, 1]; its bootstrap interval stays there
         lo[i] = r.map(x -> 1 + x.bootLow()).orElse(Double.NaN);
         hi[i] = r.map(x -> 1 + x.bootHigh()).orElse(Double.NaN);
       }
-      series.add(new Svg.Series(label(vm), m, lo, hi));
-      txt.append("<tr><td>").append(esc(label(vm))).append("</td><td>").append(cell(s, vm, "average", "acc"))
-          .append("</td><td>").append(cell(s, vm, "average", "bwt")).append("</td><td>")
-          .append(cell(s, vm, "average", "stage_gain")).append("</td></tr>");
+      series.add(new Svg.Series(label(arm), m, lo, hi));
+      txt.append("<tr><td>").append(esc(label(arm))).append("</td><td>").append(cell(s, arm, "average", "acc"))
+          .append("</td><td>").append(cell(s, arm, "average", "bwt")).append("</td><td>")
+          .append(cell(s, arm, "average", "stage_gain")).append("</td></tr>");
     }
     String chart = Svg.bars("1 + (score after training − score after own stage)", cats, series,
         2.0, 1.0, "1 + change");
@@ -315,14 +319,14 @@ public final class HtmlReport {
    * difference of the average score over seeds, with Holm's adjustment over the family.
    */
   static List<Comparison> comparisons(Summaries s) {
-    List<String[]> compared = new ArrayList<>();
+    List<Summaries.Arm> compared = new ArrayList<>();
     List<Statistics.Paired> tests = new ArrayList<>();
-    for (String[] vm : s.variantsAndMethods()) {
-      if (vm[0].equals("default") || s.get("default", vm[1], "average", "score").isEmpty()) {
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
+      if (arm.variant().equals("default") || s.get("default", arm.method(), "average", "score").isEmpty()) {
         continue;
       }
-      s.paired(vm[0], vm[1], "default", vm[1], "average", "score").ifPresent(p -> {
-        compared.add(vm);
+      s.paired(arm.variant(), arm.method(), "default", arm.method(), "average", "score").ifPresent(p -> {
+        compared.add(arm);
         tests.add(p);
       });
     }
@@ -330,7 +334,7 @@ public final class HtmlReport {
     double[] holm = Statistics.holm(tests.stream().mapToDouble(Statistics.Paired::pValue).toArray());
     List<Comparison> out = new ArrayList<>();
     for (int k = 0; k < compared.size(); k++) {
-      out.add(new Comparison(compared.get(k)[0], compared.get(k)[1], tests.get(k), holm[k]));
+      out.add(new Comparison(compared.get(k).variant(), compared.get(k).method(), tests.get(k), holm[k]));
     }
     return out;
   }
@@ -343,11 +347,11 @@ public final class HtmlReport {
     StringBuilder rows = new StringBuilder();
     List<Comparison> compared = comparisons(s);
     for (int k = 0; k < compared.size(); k++) {
-      String[] vm = {compared.get(k).variant(), compared.get(k).method()};
+      Summaries.Arm arm = new Summaries.Arm(compared.get(k).variant(), compared.get(k).method());
       Statistics.Paired d = compared.get(k).d();
       double[] holm = {compared.get(k).holm()};
       String cls = d.ciLow() > 0 ? "supported" : d.ciHigh() < 0 ? "not" : "";
-      rows.append("<tr><td>").append(esc(vm[1] + " (" + vm[0] + ")")).append("</td><td class=\"")
+      rows.append("<tr><td>").append(esc(arm.method() + " (" + arm.variant() + ")")).append("</td><td class=\"")
           .append(cls).append("\">").append(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
               d.meanDiff(), d.ciLow(), d.ciHigh())).append("</td><td>")
           .append(Double.isNaN(d.pValue()) ? "n/a" : String.format(Locale.ROOT, "%.3g", d.pValue()))
@@ -360,42 +364,6 @@ public final class HtmlReport {
         + "<th>Holm-adjusted p</th><th>n</th></tr>" + rows + "</table></div><p><small>green: above the "
         + "default with the whole interval; red: below (both before correction). Holm: over the "
         + compared.size() + " comparisons of this table.</small></p>";
-  }
-
-  static String sweeps(Summaries s, Map<String, String> figures) {
-    Map<String, List<double[]>> byParam = new LinkedHashMap<>();
-    for (String[] vm : s.variantsAndMethods()) {
-      int eq = vm[0].indexOf('=');
-      if (eq < 0) {
-        continue;
-      }
-      try {
-        double x = Double.parseDouble(vm[0].substring(eq + 1));
-        var r = s.get(vm[0], vm[1], "average", "score");
-        if (r.isPresent()) {
-          byParam.computeIfAbsent(vm[0].substring(0, eq) + " (" + vm[1] + ")", k -> new ArrayList<>())
-              .add(new double[] {x, r.get().mean(), r.get().bootLow(), r.get().bootHigh()});
-        }
-      } catch (NumberFormatException e) {
-        // not a numeric sweep
-      }
-    }
-    StringBuilder b = new StringBuilder();
-    for (var e : byParam.entrySet()) {
-      List<double[]> pts = e.getValue();
-      if (pts.size() < 2) {
-        continue;
-      }
-      pts.sort((a, c) -> Double.compare(a[0], c[0]));
-      String chart = Svg.curve("Average score vs " + e.getKey(), e.getKey(),
-          pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray(),
-          pts.stream().mapToDouble(p -> p[2]).toArray(), pts.stream().mapToDouble(p -> p[3]).toArray(),
-          "average score");
-      figures.put("fig-sweep-" + slug(e.getKey()), chart);
-      b.append(chart);
-    }
-    return b.length() == 0 ? "" : "<h2>Sweeps</h2><p>Bands: 95% percentile bootstrap over seeds."
-        + "</p>" + b;
   }
 
   /** A file-name-safe form of a label: {@code tau (cpi-ft)} becomes {@code tau-cpi-ft}. */

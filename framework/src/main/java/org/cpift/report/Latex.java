@@ -53,14 +53,14 @@ public final class Latex {
     head.add("average");
     head.add("avg.\\ normalized");
     List<Line> lines = new ArrayList<>();
-    for (String[] vm : HtmlReport.ordered(s)) {
+    for (Summaries.Arm arm : HtmlReport.ordered(s)) {
       List<Optional<SummaryRow>> cells = new ArrayList<>();
       for (String t : tasks) {
-        cells.add(s.get(vm[0], vm[1], t, "score"));
+        cells.add(s.get(arm.variant(), arm.method(), t, "score"));
       }
-      cells.add(s.get(vm[0], vm[1], "average", "score"));
-      cells.add(s.get(vm[0], vm[1], "average", "normalized"));
-      lines.add(new Line(HtmlReport.label(vm), vm[1].equals("single-task"), cells));
+      cells.add(s.get(arm.variant(), arm.method(), "average", "score"));
+      cells.add(s.get(arm.variant(), arm.method(), "average", "normalized"));
+      lines.add(new Line(HtmlReport.label(arm), arm.method().equals("single-task"), cells));
     }
     String what = interval
         ? "mean [95\\% percentile bootstrap interval over seeds]"
@@ -76,11 +76,11 @@ public final class Latex {
   static String forgetting(String experiment, Summaries s, List<String> tasks,
       Map<String, Object> run) {
     List<Line> lines = new ArrayList<>();
-    for (String[] vm : s.variantsAndMethods()) {
-      List<Optional<SummaryRow>> cells = List.of(s.get(vm[0], vm[1], "average", "acc"),
-          s.get(vm[0], vm[1], "average", "bwt"), s.get(vm[0], vm[1], "average", "stage_gain"));
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
+      List<Optional<SummaryRow>> cells = List.of(s.get(arm.variant(), arm.method(), "average", "acc"),
+          s.get(arm.variant(), arm.method(), "average", "bwt"), s.get(arm.variant(), arm.method(), "average", "stage_gain"));
       if (cells.stream().anyMatch(Optional::isPresent)) {
-        lines.add(new Line(HtmlReport.label(vm), false, cells));
+        lines.add(new Line(HtmlReport.label(arm), false, cells));
       }
     }
     if (lines.isEmpty()) {

@@ -26,12 +26,12 @@ public enum ReportFormat {
       try {
         out.add(valueOf(t.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new org.cpift.util.CpiftException("--format: unknown format '" + n
+        throw new org.cpift.util.CpiftException("ReportFormat: formats: unknown format '" + n
             + "'; use any of html, csv, tex, svg (comma-separated)");
       }
     }
     if (out.isEmpty()) {
-      throw new org.cpift.util.CpiftException("--format: name at least one of html, csv, tex, svg");
+      throw new org.cpift.util.CpiftException("ReportFormat: formats: name at least one of html, csv, tex, svg");
     }
     return out;
   }

@@ -62,16 +62,17 @@ public final class ReportWriter {
   /** Writes every format, checking the experiment's {@code checks}; returns the claims. */
   public static List<Claims.Claim> write(Path dir, String experiment, String description,
       List<CellResult> cells, Map<String, Object> manifest, List<Claims.Check> checks) {
-    return write(dir, experiment, description, cells, manifest, checks, ReportFormat.all());
+    return write(dir, experiment, description, cells, manifest, checks, List.of(),
+        ReportFormat.all());
   }
 
   /**
    * Writes {@code manifest.json} and the files of the given formats, checking the experiment's
-   * {@code checks}; returns the claims.
+   * {@code checks} and adding its own {@code sections} to the page; returns the claims.
    */
   public static List<Claims.Claim> write(Path dir, String experiment, String description,
       List<CellResult> cells, Map<String, Object> manifest, List<Claims.Check> checks,
-      Set<ReportFormat> formats) {
+      List<Section> sections, Set<ReportFormat> formats) {
     List<Row> rows = Tidy.rows(experiment, cells);
     Summaries s = new Summaries(rows);
     List<Claims.Claim> claims = Claims.evaluate(s, checks);
@@ -82,7 +83,8 @@ public final class ReportWriter {
     manifest.put("claims", claims);
     Json.writeFile(dir.resolve("manifest.json"), manifest);
     Map<String, String> figures = new LinkedHashMap<>();
-    String page = HtmlReport.render(experiment, description, s, cells, claims, manifest, figures);
+    String page = HtmlReport.render(experiment, description, s, cells, claims, manifest,
+        sections, figures);
     if (formats.contains(ReportFormat.HTML)) {
       AtomicFiles.writeString(dir.resolve("report.html"), page);
     }

@@ -78,12 +78,15 @@ public final class Summaries {
   }
 
   /** Distinct (variant, method) pairs in first-seen order. */
-  public List<String[]> variantsAndMethods() {
-    List<String[]> out = new ArrayList<>();
+  /** One line of a results table: a method under one variant of an experiment. */
+  public record Arm(String variant, String method) {}
+
+  public List<Arm> variantsAndMethods() {
+    List<Arm> out = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (Row r : rows) {
       if (seen.add(r.variant() + "\u0000" + r.method())) {
-        out.add(new String[] {r.variant(), r.method()});
+        out.add(new Arm(r.variant(), r.method()));
       }
     }
     return out;

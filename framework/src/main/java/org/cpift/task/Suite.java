@@ -29,7 +29,7 @@ public final class Suite {
 
   public static Suite load(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new CpiftException("suite directory not found: " + dir + " (give --suite a folder of task "
+      throw new CpiftException("suite directory not found: " + dir + " (give a suite: a folder of task "
           + "folders, e.g. benchmarks-data/suite-v2)");
     }
     List<Path> folders;
@@ -67,7 +67,7 @@ public final class Suite {
       byName.putIfAbsent(t.name(), t);
     }
     if (byName.isEmpty()) {
-      throw new CpiftException("no task folders (with task.json) in " + dir + "; give --suite a "
+      throw new CpiftException("no task folders (with task.json) in " + dir + "; give a suite: a "
           + "folder whose subfolders each hold a task.json (see README, Adding a task)");
     }
     return new Suite(dir, Collections.unmodifiableMap(byName));

@@ -36,8 +36,8 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharToke
     Path model = dir.resolve(MODEL_FILE);
     if (!Files.isRegularFile(model)) {
       throw new CpiftException("no " + MODEL_FILE + " in " + dir
-          + " (expected a model directory written by './cpift train' or './cpift pretrain --preset P"
-          + " --out DIR'; the repository ships base models for the tiny and small presets only)");
+          + " (expected a model directory as training or pretraining writes it; the repository "
+          + "ships base models for the tiny and small presets only)");
     }
     Safetensors.Contents c = Safetensors.read(model);
     String cfg = c.metadata().get(CONFIG_KEY);

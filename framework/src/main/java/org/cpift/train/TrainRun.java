@@ -76,7 +76,7 @@ public final class TrainRun {
     ModelCheckpoint base = spec.init() == null ? null : ModelCheckpoint.load(spec.init());
     CharTokenizer tok = base != null ? base.tokenizer() : CharTokenizer.standard();
     ModelConfig mc = base != null ? base.config() : spec.model().withVocabSize(tok.vocabSize());
-    org.cpift.model.MemoryEstimate.check(mc, tc.batchSize(), "--context or --batch-size");
+    org.cpift.model.MemoryEstimate.check(mc, tc.batchSize(), "the context length or the batch size");
 
     if (spec.data().getParent() != null) {
       org.cpift.util.Checksums.verify(spec.data().getParent());
@@ -114,7 +114,7 @@ public final class TrainRun {
       manifest.put("eval_on", "validation");
     } else {
       val = train.subList(0, Math.min(train.size(), tc.evalExamples()));
-      manifest.put("eval_on", "training sample (no --val given)");
+      manifest.put("eval_on", "training sample (no validation data given)");
     }
     long truncated = train.stream().filter(EncodedExample::promptTruncated).count();
     if (truncated > 0) {

@@ -46,7 +46,7 @@ class MethodsTest {
             ROOT.resolve("benchmarks-data/suite-v1"), List.of("math"), cache),
             MethodConfig.defaults(Preset.TINY)));
     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("is a d=192, 4-layer")
-        && e.getMessage().contains("--preset tiny builds d=64, 2-layer"), e.getMessage());
+        && e.getMessage().contains("preset tiny builds d=64, 2-layer"), e.getMessage());
   }
 
   @Test

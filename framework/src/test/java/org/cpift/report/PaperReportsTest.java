@@ -129,7 +129,7 @@ class PaperReportsTest {
   void chartsScaleToThePageAndStandaloneFilesAreWellFormed() throws Exception {
     Summaries s = new Summaries(Tidy.rows("x", cells(METHODS)));
     Map<String, String> figures = new LinkedHashMap<>();
-    String html = HtmlReport.render("x", "d", s, cells(METHODS), List.of(), run(), figures);
+    String html = HtmlReport.render("x", "d", s, cells(METHODS), List.of(), run(), List.of(), figures);
     Matcher open = Pattern.compile("<svg[^>]*>").matcher(html);
     int charts = 0;
     while (open.find()) {
@@ -293,7 +293,7 @@ class PaperReportsTest {
   @Test
   void reportWriterWritesOnlyTheFormatsAskedFor() throws IOException {
     List<CellResult> cs = cells(METHODS);
-    ReportWriter.write(dir.resolve("tex"), "x", "d", cs, run(), List.of(),
+    ReportWriter.write(dir.resolve("tex"), "x", "d", cs, run(), List.of(), List.of(),
         java.util.EnumSet.of(ReportFormat.TEX, ReportFormat.SVG));
     assertTrue(Files.isRegularFile(dir.resolve("tex/table-results.tex")));
     assertTrue(Files.isRegularFile(dir.resolve("tex/fig-scores-by-task.svg")));

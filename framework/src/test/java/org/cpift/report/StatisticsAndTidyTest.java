@@ -170,6 +170,28 @@ class StatisticsAndTidyTest {
   }
 
   @Test
+  void anExperimentsSweepSectionReadsOnlyItsOwnLabels() {
+    List<CellResult> cells = new java.util.ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      cells.add(tauCell("default", i, 0.3));
+      cells.add(tauCell("tau=0.1", i, 0.4));
+      cells.add(tauCell("tau=0.5", i, 0.2));
+      cells.add(tauCell("tau=high", i, 0.9)); // not a number: not a point of the sweep
+      cells.add(tauCell("p=1", i, 0.8)); // another parameter's label
+    }
+    Map<String, String> figures = new LinkedHashMap<>();
+    String html = Section.sweep("tau", "tau=").html(new Summaries(Tidy.rows("tau-sweep", cells)),
+        cells, figures);
+    assertEquals(List.of("fig-sweep-tau-cpi-ft"), List.copyOf(figures.keySet()));
+    assertTrue(html.startsWith("<h2>Sweep of tau</h2>") && html.contains(figures.get(
+        "fig-sweep-tau-cpi-ft")), html);
+    // one point is no curve
+    cells.removeIf(c -> c.cell().variant().equals("tau=0.5"));
+    assertEquals("", Section.sweep("tau", "tau=").html(new Summaries(Tidy.rows("tau-sweep",
+        cells)), cells, new LinkedHashMap<>()));
+  }
+
+  @Test
   void sweepCurvesUseALogAxisAcrossOrdersOfMagnitude() {
     assertEquals("0.1", Svg.tick(0.1));
     assertEquals("0.05", Svg.tick(0.05));

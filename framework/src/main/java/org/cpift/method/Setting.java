@@ -1,0 +1,100 @@
+package org.cpift.method;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The settings of a {@link MethodConfig} a user may change, each with the value it has in a
+ * configuration and one line of help. Each registered training method declares the settings it
+ * reads ({@link Methods#register}); front ends derive their help from these declarations (the
+ * CLI maps each setting to its option), and the configuration's records validate the values.
+ */
+public enum Setting {
+  LR(c -> c.training().lr(), "fine-tuning peak learning rate"),
+  BATCH_SIZE(c -> c.training().batchSize(), "fine-tuning batch size"),
+  EXPERT_STEPS(c -> c.budgets().expertSteps(),
+      "S: steps of each single-task expert; the training baselines get N·S"),
+  PROBE_STEPS(c -> c.budgets().probeStepsOrExpert(),
+      "steps of the probe fine-tunes whose deltas give the core regions"),
+  PIPELINE_STEPS(c -> c.budgets().pipelineSteps(), "P: pipelined SFT steps per stage"),
+  STAGE_SAMPLES(c -> c.budgets().stageSamples(), "balanced sample per task in a stage"),
+  TOP_PERCENT(c -> c.core().topPercent(), "core region size p, percent of the parameters"),
+  CORE_SCOPE(c -> c.core().scope(), "where the top p% is taken"),
+  CORE_SCORE(c -> c.core().score(), "the importance score ranking parameters"),
+  EXCLUDE_EMBEDDINGS_NORMS(c -> c.core().excludeEmbeddingsAndNorms(),
+      "leave embeddings and norms out of core regions"),
+  RANDOM_CORE(c -> c.core().random(), "ablation: random core regions of the same size"),
+  TAU(c -> c.staging().grouping().tau(), "grouping threshold τ on core Jaccard"),
+  LINKAGE(c -> c.staging().grouping().linkage(), "hierarchical clustering linkage"),
+  FIXED_GROUPS(c -> c.staging().grouping().fixedGroups(),
+      "cut into this many groups instead of at τ (0: at τ)"),
+  GROUPING_MODE(c -> c.staging().mode(), "overlap grouping, or the each-task/one-stage ablations"),
+  STAGE_ORDER(c -> c.staging().order(), "the order of the stages"),
+  EXPLICIT_ORDER(c -> String.join(",", c.staging().explicitOrder()),
+      "task names in order, for the explicit stage order"),
+  MULTI_STAGE_K(c -> c.staging().multiStageK(), "stages of the multi-stage baselines"),
+  TRANSPLANT(c -> c.fusion().transplant(), "transplant each task's core into the fused model"),
+  SKIP_FUSION(c -> c.fusion().skip(), "ablation: the pipeline starts from the base"),
+  INTERPOLATION(c -> c.fusion().interpolation(), "how non-core parameters are merged"),
+  GRANULARITY(c -> c.fusion().granularity(), "the vector an interpolation's angle is taken over"),
+  ANCHOR(c -> c.fusion().anchor(), "interpolate between the task models, or from the base"),
+  OMEGA(c -> c.fusion().omega(), "with the base anchor: the weight toward each task model"),
+  COLINEAR(c -> c.fusion().colinear(), "SLERP turns linear when |cos| exceeds this"),
+  OVERLAP(c -> c.fusion().overlap(), "which task keeps an entry in two cores"),
+  STAGE_DATA(c -> c.pipeline().stageData(), "the data a pipelined stage trains on"),
+  REPLAY(c -> c.pipeline().replayFraction(),
+      "replay per earlier task, as a fraction of a stage's sample"),
+  FREEZE(c -> c.pipeline().freeze(), "freeze earlier stages' cores"),
+  EVAL_LIMIT(c -> c.evaluation().limit(), "test examples per task (0: all)"),
+  EVAL_EACH_STAGE(c -> c.evaluation().eachStage(), "score every task after every stage");
+
+  private final Function<MethodConfig, Object> value;
+  private final String help;
+
+  Setting(Function<MethodConfig, Object> value, String help) {
+    this.value = value;
+    this.help = help;
+  }
+
+  /** This setting's value in {@code c}, as text (enums in lower case with dashes). */
+  public String valueIn(MethodConfig c) {
+    Object v = value.apply(c);
+    return v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT).replace('_', '-')
+        : String.valueOf(v);
+  }
+
+  public String help() {
+    return help;
+  }
+
+  /** What every fine-tuning method reads: the optimizer's step and what is scored. */
+  static Set<Setting> training() {
+    return EnumSet.of(LR, BATCH_SIZE, EXPERT_STEPS, EVAL_LIMIT);
+  }
+
+  /** What a staged method adds. */
+  static Set<Setting> staged() {
+    Set<Setting> s = training();
+    s.add(EVAL_EACH_STAGE);
+    return s;
+  }
+
+  /** What DPI reads (CPI-FT without fusion): cores, grouping, order, the pipelined phase. */
+  static Set<Setting> dpi() {
+    Set<Setting> s = staged();
+    s.addAll(EnumSet.of(PROBE_STEPS, STAGE_SAMPLES, TOP_PERCENT, CORE_SCOPE, CORE_SCORE,
+        EXCLUDE_EMBEDDINGS_NORMS, RANDOM_CORE, TAU, LINKAGE, FIXED_GROUPS, GROUPING_MODE,
+        STAGE_ORDER, EXPLICIT_ORDER, STAGE_DATA, REPLAY, FREEZE));
+    return s;
+  }
+
+  /** What CPI-FT reads: DPI's settings, fusion's and the pipeline's budget. */
+  static Set<Setting> cpiFt() {
+    Set<Setting> s = dpi();
+    s.addAll(EnumSet.of(PIPELINE_STEPS, TRANSPLANT, SKIP_FUSION, INTERPOLATION, GRANULARITY,
+        ANCHOR, OMEGA, COLINEAR, OVERLAP));
+    return s;
+  }
+}

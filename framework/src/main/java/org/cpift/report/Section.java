@@ -1,0 +1,68 @@
+package org.cpift.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.cpift.experiment.CellResult;
+
+/**
+ * A part of an experiment's report page that the experiment owns (the page's generic parts,
+ * results, per-task bars, seesaw, overlap, forgetting and claims, come from the data alone): its
+ * HTML, with each chart also put into {@code figures} under its file name without extension.
+ */
+@FunctionalInterface
+public interface Section {
+  String html(Summaries s, List<CellResult> cells, Map<String, String> figures);
+
+  /**
+   * The average score against a swept parameter, one curve per method, with 95% bootstrap
+   * bands: {@code x} reads the parameter's value from a variant's label (null for variants not
+   * in the sweep, e.g. "default").
+   */
+  static Section sweep(String parameter, Function<String, Double> x) {
+    return (s, cells, figures) -> {
+      Map<String, List<double[]>> byMethod = new java.util.LinkedHashMap<>();
+      for (Summaries.Arm arm : s.variantsAndMethods()) {
+        Double v = x.apply(arm.variant());
+        var r = s.get(arm.variant(), arm.method(), "average", "score");
+        if (v != null && r.isPresent()) {
+          byMethod.computeIfAbsent(arm.method(), k -> new ArrayList<>())
+              .add(new double[] {v, r.get().mean(), r.get().bootLow(), r.get().bootHigh()});
+        }
+      }
+      StringBuilder b = new StringBuilder();
+      for (var e : byMethod.entrySet()) {
+        List<double[]> pts = e.getValue();
+        if (pts.size() < 2) {
+          continue;
+        }
+        pts.sort((a, c) -> Double.compare(a[0], c[0]));
+        String label = parameter + " (" + e.getKey() + ")";
+        String chart = Svg.curve("Average score vs " + label, label,
+            pts.stream().mapToDouble(p -> p[0]).toArray(),
+            pts.stream().mapToDouble(p -> p[1]).toArray(),
+            pts.stream().mapToDouble(p -> p[2]).toArray(),
+            pts.stream().mapToDouble(p -> p[3]).toArray(), "average score");
+        figures.put("fig-sweep-" + HtmlReport.slug(label), chart);
+        b.append(chart);
+      }
+      return b.length() == 0 ? "" : "<h2>Sweep of " + Svg.esc(parameter) + "</h2><p>Bands: "
+          + "95% percentile bootstrap over seeds.</p>" + b;
+    };
+  }
+
+  /** A sweep whose variants are labelled {@code prefix + value} ("tau=0.1"). */
+  static Section sweep(String parameter, String prefix) {
+    return sweep(parameter, v -> {
+      if (!v.startsWith(prefix)) {
+        return null;
+      }
+      try {
+        return Double.parseDouble(v.substring(prefix.length()));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    });
+  }
+}
