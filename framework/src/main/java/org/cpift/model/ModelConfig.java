@@ -1,5 +1,7 @@
 package org.cpift.model;
 
+import org.cpift.util.CacheKey;
+
 /**
  * Shape of the decoder-only transformer LM. Validated at construction.
  *
@@ -12,14 +14,55 @@ package org.cpift.model;
  * @param norm LayerNorm or RMSNorm, applied before attention and MLP (pre-norm) and at the end
  * @param normEps epsilon inside the norm's square root
  * @param initStd standard deviation of the truncated-normal weight initialization
+ * @param family the checkpoint layout the model is read from and written to
+ * @param activation the MLP's nonlinearity
  */
 public record ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, int contextLength,
-    int mlpRatio, Norm norm, float normEps, float initStd) {
+    int mlpRatio, Norm norm, float normEps, float initStd, Family family, Activation activation)
+    implements CacheKey.Evolving {
 
   /** Normalization layer kind. */
   public enum Norm { LAYER, RMS }
 
+  /**
+   * Model families: the same pre-norm decoder (learned positions, biases, tied head) in two
+   * checkpoint layouts. {@code CPIFT_GPT} is this project's own (every committed result);
+   * {@code GPT2} is Hugging Face's GPT-2 ({@code model_type} "gpt2", tanh-GELU).
+   */
+  public enum Family {
+    CPIFT_GPT("cpift-gpt"), GPT2("gpt2");
+
+    private final String id;
+
+    Family(String id) {
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+  }
+
+  /** The MLP's nonlinearity: exact GELU x·Φ(x), or GPT-2's tanh approximation ("gelu_new"). */
+  public enum Activation { GELU, GELU_TANH }
+
+  /** The shape of this project's own models (family cpift-gpt, exact GELU). */
+  public ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, int contextLength,
+      int mlpRatio, Norm norm, float normEps, float initStd) {
+    this(vocabSize, dModel, nLayers, nHeads, contextLength, mlpRatio, norm, normEps, initStd,
+        Family.CPIFT_GPT, Activation.GELU);
+  }
+
+  /** Family and activation were added after results were cached; their defaults key out. */
+  @Override
+  public java.util.Map<String, Object> addedWithDefaults() {
+    return java.util.Map.of("family", Family.CPIFT_GPT, "activation", Activation.GELU);
+  }
+
   public ModelConfig {
+    // configurations written before families existed carry neither field
+    family = family == null ? Family.CPIFT_GPT : family;
+    activation = activation == null ? Activation.GELU : activation;
     require(vocabSize >= 2, "vocabSize must be >= 2, got " + vocabSize);
     require(dModel >= 1, "dModel must be >= 1, got " + dModel);
     require(nLayers >= 1, "nLayers must be >= 1, got " + nLayers);
@@ -66,16 +109,17 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, in
 
   public ModelConfig withNorm(Norm n) {
     return new ModelConfig(vocabSize, dModel, nLayers, nHeads, contextLength, mlpRatio, n, normEps,
-        initStd);
+        initStd, family, activation);
   }
 
   public ModelConfig withContextLength(int t) {
-    return new ModelConfig(vocabSize, dModel, nLayers, nHeads, t, mlpRatio, norm, normEps, initStd);
+    return new ModelConfig(vocabSize, dModel, nLayers, nHeads, t, mlpRatio, norm, normEps, initStd,
+        family, activation);
   }
 
   public ModelConfig withVocabSize(int v) {
     return new ModelConfig(v, dModel, nLayers, nHeads, contextLength, mlpRatio, norm, normEps,
-        initStd);
+        initStd, family, activation);
   }
 
   /** Parameters of one norm layer (gain, plus bias for LayerNorm). */

@@ -39,7 +39,7 @@ import org.tensorflow.types.family.TFloating;
  * @param <T> float type of the graph: {@code TFloat32} for training, {@code TFloat64} for
  *     gradient checks
  */
-public final class TransformerLM<T extends TFloating> {
+public final class TransformerLM<T extends TFloating> implements LanguageModel<T> {
   public final ModelConfig config;
   public final Class<T> dtype;
   /** {@code [B, T]} input token ids. */
@@ -173,7 +173,68 @@ public final class TransformerLM<T extends TFloating> {
     return new Decode<>(tokens, positions, bias, pastK, pastV, next, newK, newV);
   }
 
+  @Override
+  public ModelConfig config() {
+    return config;
+  }
+
+  @Override
+  public Placeholder<TInt32> inputs() {
+    return inputs;
+  }
+
+  @Override
+  public Placeholder<TInt32> targets() {
+    return targets;
+  }
+
+  @Override
+  public Placeholder<T> weights() {
+    return weights;
+  }
+
+  @Override
+  public Operand<T> logits() {
+    return logits;
+  }
+
+  @Override
+  public Operand<T> lossSum() {
+    return lossSum;
+  }
+
+  @Override
+  public Operand<T> weightSum() {
+    return weightSum;
+  }
+
+  @Override
+  public Operand<T> loss() {
+    return loss;
+  }
+
+  @Override
+  public Operand<TInt32> predictions() {
+    return predictions;
+  }
+
+  @Override
+  public List<Operand<T>> keys() {
+    return Collections.unmodifiableList(keys);
+  }
+
+  @Override
+  public List<Operand<T>> values() {
+    return Collections.unmodifiableList(values);
+  }
+
+  @Override
+  public Decode<T> decode() {
+    return decode;
+  }
+
   /** The trainable variables in creation order. */
+  @Override
   public List<ModelVariable<T>> variables() {
     return Collections.unmodifiableList(variables);
   }
@@ -234,8 +295,17 @@ public final class TransformerLM<T extends TFloating> {
     return linear(hid, normal(s + "/w2", ParamKind.MLP, residualStd, m, d), zeros(s + "/b2", d));
   }
 
-  /** Exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
+  /**
+   * Exact GELU x·Φ(x) = 0.5·x·(1 + erf(x/√2)); or GPT-2's tanh form
+   * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+   */
   private Operand<T> gelu(Operand<T> x) {
+    if (config.activation() == ModelConfig.Activation.GELU_TANH) {
+      Operand<T> inner = tf.math.mul(tf.math.add(x, tf.math.mul(scalar(0.044715),
+          tf.math.mul(tf.math.mul(x, x), x))), scalar(Math.sqrt(2 / Math.PI)));
+      return tf.math.mul(tf.math.mul(x, tf.math.add(scalar(1), tf.math.tanh(inner))),
+          scalar(0.5));
+    }
     Operand<T> phi = tf.math.add(scalar(1), tf.math.erf(tf.math.mul(x, scalar(Math.sqrt(0.5)))));
     return tf.math.mul(tf.math.mul(x, phi), scalar(0.5));
   }

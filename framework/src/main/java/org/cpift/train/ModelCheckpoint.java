@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cpift.data.CharTokenizer;
+import org.cpift.data.Tokenizer;
 import org.cpift.model.ModelConfig;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
@@ -17,7 +18,7 @@ import org.cpift.util.Json;
  * config as JSON in the {@code __metadata__} entry {@code cpift.model_config}) and
  * {@code tokenizer.json} beside it.
  */
-public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharTokenizer tokenizer) {
+public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenizer tokenizer) {
   public static final String MODEL_FILE = "model.safetensors";
   public static final String TOKENIZER_FILE = "tokenizer.json";
   static final String CONFIG_KEY = "cpift.model_config";
