@@ -151,10 +151,15 @@ def main():
     gi = torch.Generator().manual_seed(a.seed + 1)
     ids = torch.randint(0, vocab, (2, 8), generator=gi)
     logits = gpt2_forward(cfg, w, ids).float()
+    greedy = ids[:1].clone()  # the greedy continuation of the first row, recomputed per token
+    for _ in range(6):
+        nxt = gpt2_forward(cfg, w, greedy)[:, -1].argmax(-1, keepdim=True)
+        greedy = torch.cat([greedy, nxt], dim=1)
     with open(os.path.join(a.out, "logits.f32"), "wb") as f:
         f.write(logits.contiguous().numpy().astype("<f4").tobytes())
     with open(os.path.join(a.out, "reference.json"), "w") as f:
         json.dump({"inputs": ids.tolist(), "shape": list(logits.shape), "dtype": a.dtype,
+                   "greedy": greedy[0, ids.shape[1]:].tolist(),
                    "family": a.family, "seed": a.seed}, f)
 
 

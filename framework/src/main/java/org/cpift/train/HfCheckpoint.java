@@ -322,8 +322,8 @@ public final class HfCheckpoint {
     cfg.put("n_inner", c.mlpWidth());
     cfg.put("activation_function", c.activation() == ModelConfig.Activation.GELU_TANH
         ? "gelu_new" : "gelu");
-    cfg.put("layer_norm_epsilon", (double) c.normEps());
-    cfg.put("initializer_range", (double) c.initStd());
+    cfg.put("layer_norm_epsilon", Double.parseDouble(Float.toString(c.normEps())));
+    cfg.put("initializer_range", Double.parseDouble(Float.toString(c.initStd())));
     cfg.put("tie_word_embeddings", true);
     cfg.put("bos_token_id", m.tokenizer().bos());
     cfg.put("eos_token_id", m.tokenizer().eos());

@@ -123,7 +123,7 @@ public final class TrainRun {
           truncated, train.size(), mc.contextLength());
     }
     String initHash = spec.init() == null ? "none"
-        : Hashing.sha256(spec.init().resolve(ModelCheckpoint.MODEL_FILE));
+        : ModelCheckpoint.digest(spec.init());
     Map<String, Object> keyParts = new LinkedHashMap<>();
     keyParts.put("model", mc);
     keyParts.put("training", tc);
