@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Reference checkpoints for the Hugging Face model families, written from the published
-architecture definitions (GPT-2: Radford et al. 2019 and Hugging Face's GPT2LMHeadModel layout),
+architecture definitions (GPT-2: Radford et al. 2019, Hugging Face's GPT2LMHeadModel layout;
+Llama: Touvron et al. 2023, rotary positions of Su et al. 2021, grouped-query attention of
+Ainslie et al. 2023, Hugging Face's LlamaForCausalLM layout, and Qwen2's q/k/v biases),
 with PyTorch and nothing else (no transformers, no safetensors package).
 
 Makes a seeded random model directory in the exact Hugging Face layout (config.json,
@@ -8,8 +10,9 @@ model.safetensors or shards with model.safetensors.index.json, tokenizer.json co
 forward pass on fixed token ids and writes reference.json (inputs, logits shape, dtype) and
 logits.f32 (the logits, little-endian float32, row-major [B, T, V]).
 
-  /usr/bin/python3 benchmarks/reference/hf_models.py --family gpt2 --out DIR \
+  /usr/bin/python3 benchmarks/reference/hf_models.py --family gpt2|llama|qwen2 --out DIR \
       --tokenizer benchmarks-data/tokenizers/gpt2 [--seed 3] [--dtype f32|f16|bf16] [--shards 2]
+      [--kv-heads 2 --rope-theta 500000 --tie]   (llama, qwen2)
 
 Debian: apt-get install python3-torch libopenblas0-pthread.
 """
@@ -103,9 +106,87 @@ def gpt2_forward(cfg, w, ids):
     return x @ w["transformer.wte.weight"].T
 
 
+def llama_weights(cfg, g):
+    """LlamaForCausalLM's tensors (nn.Linear weights [out, in]); Qwen2's q/k/v biases if asked."""
+    d, m, v = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"]
+    hs = d // cfg["num_attention_heads"]
+    kv = cfg["num_key_value_heads"] * hs
+
+    def normal(*shape, std=0.02):
+        return torch.randn(*shape, generator=g) * std
+
+    w = {"model.embed_tokens.weight": normal(v, d, std=0.5)}
+    for i in range(cfg["num_hidden_layers"]):
+        p = "model.layers.%d." % i
+        w[p + "input_layernorm.weight"] = 1 + normal(d, std=0.1)
+        w[p + "self_attn.q_proj.weight"] = normal(d, d, std=0.15)
+        w[p + "self_attn.k_proj.weight"] = normal(kv, d, std=0.15)
+        w[p + "self_attn.v_proj.weight"] = normal(kv, d, std=0.15)
+        if cfg["model_type"] == "qwen2":
+            for x, n in (("q", d), ("k", kv), ("v", kv)):
+                w[p + "self_attn.%s_proj.bias" % x] = normal(n, std=0.1)
+        w[p + "self_attn.o_proj.weight"] = normal(d, d, std=0.1)
+        w[p + "post_attention_layernorm.weight"] = 1 + normal(d, std=0.1)
+        w[p + "mlp.gate_proj.weight"] = normal(m, d, std=0.1)
+        w[p + "mlp.up_proj.weight"] = normal(m, d, std=0.1)
+        w[p + "mlp.down_proj.weight"] = normal(d, m, std=0.1)
+    w["model.norm.weight"] = 1 + normal(d, std=0.1)
+    if not cfg["tie_word_embeddings"]:
+        w["lm_head.weight"] = normal(v, d, std=0.5)
+    return w
+
+
+def rms_norm(x, w, eps):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+
+
+def rotate_half(x):
+    h = x.shape[-1] // 2
+    return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
+
+
+def llama_forward(cfg, w, ids):
+    """Logits [B, T, V] of the Llama layout (RMSNorm, rotary positions with the halves rotated,
+    grouped-query attention, SwiGLU, untied head unless tied), float64."""
+    w = {k: t.double() for k, t in w.items()}
+    d, nh, nkv = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
+    hs, eps, theta = d // nh, cfg["rms_norm_eps"], cfg["rope_theta"]
+    b, t = ids.shape
+    inv = 1.0 / (theta ** (torch.arange(0, hs, 2, dtype=torch.float64) / hs))
+    ang = torch.arange(t, dtype=torch.float64)[:, None] * inv[None, :]
+    emb = torch.cat((ang, ang), dim=-1)
+    cos, sin = emb.cos(), emb.sin()
+    mask = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+    x = w["model.embed_tokens.weight"][ids]
+    for i in range(cfg["num_hidden_layers"]):
+        p = "model.layers.%d." % i
+        a = rms_norm(x, w[p + "input_layernorm.weight"], eps)
+
+        def proj(name, n):
+            y = a @ w[p + "self_attn.%s_proj.weight" % name].T
+            bias = w.get(p + "self_attn.%s_proj.bias" % name)
+            y = y if bias is None else y + bias
+            return y.view(b, t, n, hs).transpose(1, 2)
+
+        q, k, v = proj("q", nh), proj("k", nkv), proj("v", nkv)
+        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+        k, v = (z.repeat_interleave(nh // nkv, dim=1) for z in (k, v))
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(hs)
+        att = torch.softmax(att.masked_fill(mask, float("-inf")), dim=-1)
+        y = (att @ v).transpose(1, 2).reshape(b, t, d)
+        x = x + y @ w[p + "self_attn.o_proj.weight"].T
+        m = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
+        gate = m @ w[p + "mlp.gate_proj.weight"].T
+        up = m @ w[p + "mlp.up_proj.weight"].T
+        x = x + (torch.nn.functional.silu(gate) * up) @ w[p + "mlp.down_proj.weight"].T
+    x = rms_norm(x, w["model.norm.weight"], eps)
+    head = w["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else w["lm_head.weight"]
+    return x @ head.T
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--family", choices=["gpt2"], required=True)
+    ap.add_argument("--family", choices=["gpt2", "llama", "qwen2"], required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--tokenizer", required=True, help="folder holding tokenizer.json")
     ap.add_argument("--seed", type=int, default=3)
@@ -115,18 +196,33 @@ def main():
     ap.add_argument("--d", type=int, default=32)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--positions", type=int, default=64)
+    ap.add_argument("--kv-heads", type=int, default=2, help="llama: key/value heads")
+    ap.add_argument("--rope-theta", type=float, default=500000.0, help="llama: rotary base")
+    ap.add_argument("--tie", action="store_true", help="llama: tie the head to the embedding")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     tok = json.load(open(os.path.join(a.tokenizer, "tokenizer.json"), encoding="utf-8"))
     vocab = max([i for i in tok["model"]["vocab"].values()]
                 + [t["id"] for t in tok.get("added_tokens", [])]) + 1
-    cfg = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "vocab_size": vocab,
-           "n_embd": a.d, "n_layer": a.layers, "n_head": a.heads, "n_positions": a.positions,
-           "n_ctx": a.positions, "n_inner": 4 * a.d, "activation_function": "gelu_new",
-           "layer_norm_epsilon": 1e-5, "initializer_range": 0.02, "tie_word_embeddings": True,
-           "bos_token_id": vocab - 1, "eos_token_id": vocab - 1}
+    if a.family == "gpt2":
+        cfg = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "vocab_size": vocab,
+               "n_embd": a.d, "n_layer": a.layers, "n_head": a.heads, "n_positions": a.positions,
+               "n_ctx": a.positions, "n_inner": 4 * a.d, "activation_function": "gelu_new",
+               "layer_norm_epsilon": 1e-5, "initializer_range": 0.02, "tie_word_embeddings": True,
+               "bos_token_id": vocab - 1, "eos_token_id": vocab - 1}
+        weights, forward = gpt2_weights, gpt2_forward
+    else:
+        cfg = {"model_type": a.family, "architectures": ["LlamaForCausalLM" if a.family == "llama"
+                                                         else "Qwen2ForCausalLM"],
+               "vocab_size": vocab, "hidden_size": a.d, "intermediate_size": 3 * a.d - 8,
+               "num_hidden_layers": a.layers, "num_attention_heads": a.heads,
+               "num_key_value_heads": a.kv_heads, "max_position_embeddings": a.positions,
+               "rms_norm_eps": 1e-6, "rope_theta": a.rope_theta, "hidden_act": "silu",
+               "tie_word_embeddings": a.tie, "initializer_range": 0.02,
+               "bos_token_id": vocab - 1, "eos_token_id": vocab - 1}
+        weights, forward = llama_weights, llama_forward
     g = torch.Generator().manual_seed(a.seed)
-    w = gpt2_weights(cfg, g)
+    w = weights(cfg, g)
     torch_dtype = DTYPES[a.dtype][0]
     w = {k: t.to(torch_dtype).float() for k, t in w.items()}  # what the file holds, exactly
     with open(os.path.join(a.out, "config.json"), "w") as f:
@@ -150,10 +246,10 @@ def main():
             json.dump({"metadata": {}, "weight_map": weight_map}, f, indent=2)
     gi = torch.Generator().manual_seed(a.seed + 1)
     ids = torch.randint(0, vocab, (2, 8), generator=gi)
-    logits = gpt2_forward(cfg, w, ids).float()
+    logits = forward(cfg, w, ids).float()
     greedy = ids[:1].clone()  # the greedy continuation of the first row, recomputed per token
     for _ in range(6):
-        nxt = gpt2_forward(cfg, w, greedy)[:, -1].argmax(-1, keepdim=True)
+        nxt = forward(cfg, w, greedy)[:, -1].argmax(-1, keepdim=True)
         greedy = torch.cat([greedy, nxt], dim=1)
     with open(os.path.join(a.out, "logits.f32"), "wb") as f:
         f.write(logits.contiguous().numpy().astype("<f4").tobytes())

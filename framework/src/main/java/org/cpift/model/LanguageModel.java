@@ -59,7 +59,7 @@ public interface LanguageModel<T extends TFloating> {
   static <T extends TFloating> LanguageModel<T> build(Ops tf, ModelConfig config, Class<T> dtype,
       long seed) {
     return switch (config.family()) {
-      case CPIFT_GPT, GPT2 -> new TransformerLM<>(tf, config, dtype, seed);
+      case CPIFT_GPT, GPT2, LLAMA -> new TransformerLM<>(tf, config, dtype, seed);
     };
   }
 }

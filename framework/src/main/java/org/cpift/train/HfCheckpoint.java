@@ -79,7 +79,8 @@ public final class HfCheckpoint {
         hf.put(p);
       }
     }
-    ParamSnapshot params = fromGpt2(hf, config, dir);
+    ParamSnapshot params = config.family() == ModelConfig.Family.GPT2 ? fromGpt2(hf, config, dir)
+        : fromLlama(hf, config, dir);
     Tokenizer tok = HfTokenizer.load(dir);
     if (tok.vocabSize() > config.vocabSize()) {
       throw new CpiftException(dir + ": tokenizer.json has " + tok.vocabSize() + " tokens but "
@@ -100,9 +101,12 @@ public final class HfCheckpoint {
           + e.getMessage() + ")" : "missing; a Hugging Face model directory has one"));
     }
     String type = c.path("model_type").asText("");
+    if (LLAMA_TYPES.contains(type)) {
+      return llamaConfig(c, file, type);
+    }
     if (!type.equals("gpt2")) {
       throw new CpiftException(file + ": model_type '" + type + "' is not supported; supported: "
-          + "gpt2 (Llama-family checkpoints are not readable yet)");
+          + "gpt2, " + String.join(", ", LLAMA_TYPES));
     }
     int d = intField(c, file, "n_embd");
     int inner = c.path("n_inner").isNull() || c.path("n_inner").isMissingNode() ? 4 * d
@@ -127,10 +131,157 @@ public final class HfCheckpoint {
           intField(c, file, "n_head"), intField(c, file, "n_positions"), inner / d,
           ModelConfig.Norm.LAYER, (float) c.path("layer_norm_epsilon").asDouble(1e-5),
           (float) c.path("initializer_range").asDouble(0.02), ModelConfig.Family.GPT2,
-          activation);
+          activation, ModelConfig.Architecture.GPT);
     } catch (IllegalArgumentException e) {
       throw new CpiftException(file + ": " + e.getMessage());
     }
+  }
+
+  /** The model types read as the llama family. */
+  static final List<String> LLAMA_TYPES = List.of("llama", "mistral", "qwen2");
+
+  /** A Llama-family config: Llama, Mistral (no sliding window within the context), Qwen2. */
+  static ModelConfig llamaConfig(JsonNode c, Path file, String type) {
+    int d = intField(c, file, "hidden_size");
+    int heads = intField(c, file, "num_attention_heads");
+    int kv = c.has("num_key_value_heads") && !c.get("num_key_value_heads").isNull()
+        ? intField(c, file, "num_key_value_heads") : heads;
+    if (c.has("head_dim") && !c.get("head_dim").isNull()
+        && c.get("head_dim").asInt() * heads != d) {
+      throw new CpiftException(file + ": head_dim " + c.get("head_dim") + " × "
+          + heads + " heads is not hidden_size " + d + "; such models are not supported");
+    }
+    String act = c.path("hidden_act").asText("silu");
+    if (!act.equals("silu")) {
+      throw new CpiftException(file + ": hidden_act '" + act + "' is not supported; the llama "
+          + "family here is SwiGLU (silu)");
+    }
+    if (c.has("rope_scaling") && !c.get("rope_scaling").isNull()) {
+      throw new CpiftException(file + ": rope_scaling " + c.get("rope_scaling") + " is not "
+          + "supported; only plain rotary positions (rope_theta) are");
+    }
+    int context = intField(c, file, "max_position_embeddings");
+    JsonNode window = c.path("sliding_window");
+    if (window.isIntegralNumber() && c.path("use_sliding_window").asBoolean(
+        type.equals("mistral")) && window.asInt() < context) {
+      throw new CpiftException(file + ": sliding_window " + window.asInt() + " is shorter than "
+          + "max_position_embeddings " + context + "; sliding-window attention is not supported");
+    }
+    boolean qkvBias = type.equals("qwen2") || c.path("attention_bias").asBoolean(false);
+    if (c.path("mlp_bias").asBoolean(false)) {
+      throw new CpiftException(file + ": mlp_bias true is not supported");
+    }
+    try {
+      return new ModelConfig(intField(c, file, "vocab_size"), d,
+          intField(c, file, "num_hidden_layers"), heads, context, 1, ModelConfig.Norm.RMS,
+          (float) c.path("rms_norm_eps").asDouble(1e-6),
+          (float) c.path("initializer_range").asDouble(0.02), ModelConfig.Family.LLAMA,
+          ModelConfig.Activation.SWIGLU, new ModelConfig.Architecture(
+              intField(c, file, "intermediate_size"), kv, c.path("rope_theta").asDouble(10000),
+              qkvBias ? ModelConfig.Bias.QKV : ModelConfig.Bias.NONE,
+              c.path("tie_word_embeddings").asBoolean(false)));
+    } catch (IllegalArgumentException e) {
+      throw new CpiftException(file + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Llama-family tensors in this project's names: {@code nn.Linear} weights {@code [out, in]}
+   * transposed to {@code [in, out]}; the rotary buffers older checkpoints carry dropped.
+   */
+  static ParamSnapshot fromLlama(ParamSnapshot hf, ModelConfig c, Path where) {
+    Map<String, Param> byName = new LinkedHashMap<>();
+    for (Param p : hf.params()) {
+      if (!p.name().endsWith("rotary_emb.inv_freq")) {
+        byName.put(p.name(), p);
+      }
+    }
+    Map<String, long[]> layout = ParameterLayout.of(c);
+    ParamSnapshot out = new ParamSnapshot();
+    out.put(take(byName, "model.embed_tokens.weight", "wte", layout, where));
+    for (int i = 0; i < c.nLayers(); i++) {
+      String l = "model.layers." + i + ".";
+      String h = "h" + i + "/";
+      out.put(take(byName, l + "input_layernorm.weight", h + "ln1/g", layout, where));
+      for (String x : new String[] {"q", "k", "v", "o"}) {
+        out.put(transposed(byName, l + "self_attn." + x + "_proj.weight", h + "attn/w" + x,
+            layout, where));
+        if (layout.containsKey(h + "attn/b" + x)) {
+          out.put(take(byName, l + "self_attn." + x + "_proj.bias", h + "attn/b" + x, layout,
+              where));
+        }
+      }
+      out.put(take(byName, l + "post_attention_layernorm.weight", h + "ln2/g", layout, where));
+      out.put(transposed(byName, l + "mlp.gate_proj.weight", h + "mlp/wg", layout, where));
+      out.put(transposed(byName, l + "mlp.up_proj.weight", h + "mlp/w1", layout, where));
+      out.put(transposed(byName, l + "mlp.down_proj.weight", h + "mlp/w2", layout, where));
+    }
+    out.put(take(byName, "model.norm.weight", "ln_f/g", layout, where));
+    if (c.arch().tiedHead()) {
+      Param head = byName.remove("lm_head.weight");
+      if (head != null && !java.util.Arrays.equals(head.data(), out.get("wte").data())) {
+        throw new CpiftException(where + ": tie_word_embeddings is true but lm_head.weight "
+            + "differs from model.embed_tokens.weight");
+      }
+    } else {
+      out.put(take(byName, "lm_head.weight", "lm_head", layout, where));
+    }
+    if (!byName.isEmpty()) {
+      throw new CpiftException(where + ": tensors " + byName.keySet() + " are not part of a "
+          + "llama model of " + c.nLayers() + " layers as config.json describes it");
+    }
+    return out;
+  }
+
+  private static Param transposed(Map<String, Param> byName, String hfName, String name,
+      Map<String, long[]> layout, Path where) {
+    long[] ours = layout.get(name);
+    Param p = byName.remove(hfName);
+    check(p, hfName, new long[] {ours[1], ours[0]}, where);
+    return new Param(name, ours, transpose(p.data(), (int) ours[1], (int) ours[0]));
+  }
+
+  /** The transpose of a row-major {@code [rows, cols]} matrix. */
+  static float[] transpose(float[] a, int rows, int cols) {
+    float[] t = new float[a.length];
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < cols; k++) {
+        t[k * rows + r] = a[r * cols + k];
+      }
+    }
+    return t;
+  }
+
+  /** This project's llama variables in Hugging Face's names ({@code [out, in]} weights). */
+  static ParamSnapshot toLlama(ParamSnapshot params, ModelConfig c) {
+    ParamSnapshot out = new ParamSnapshot();
+    out.put(rename(params.get("wte"), "model.embed_tokens.weight"));
+    for (int i = 0; i < c.nLayers(); i++) {
+      String l = "model.layers." + i + ".";
+      String h = "h" + i + "/";
+      out.put(rename(params.get(h + "ln1/g"), l + "input_layernorm.weight"));
+      for (String x : new String[] {"q", "k", "v", "o"}) {
+        out.put(untransposed(params.get(h + "attn/w" + x), l + "self_attn." + x + "_proj.weight"));
+        if (params.contains(h + "attn/b" + x)) {
+          out.put(rename(params.get(h + "attn/b" + x), l + "self_attn." + x + "_proj.bias"));
+        }
+      }
+      out.put(rename(params.get(h + "ln2/g"), l + "post_attention_layernorm.weight"));
+      out.put(untransposed(params.get(h + "mlp/wg"), l + "mlp.gate_proj.weight"));
+      out.put(untransposed(params.get(h + "mlp/w1"), l + "mlp.up_proj.weight"));
+      out.put(untransposed(params.get(h + "mlp/w2"), l + "mlp.down_proj.weight"));
+    }
+    out.put(rename(params.get("ln_f/g"), "model.norm.weight"));
+    if (!c.arch().tiedHead()) {
+      out.put(rename(params.get("lm_head"), "lm_head.weight"));
+    }
+    return out;
+  }
+
+  private static Param untransposed(Param p, String name) {
+    int rows = (int) p.shape()[0];
+    int cols = (int) p.shape()[1];
+    return new Param(name, new long[] {cols, rows}, transpose(p.data(), rows, cols));
   }
 
   private static int intField(JsonNode c, Path file, String name) {
@@ -305,10 +456,19 @@ public final class HfCheckpoint {
    */
   public static void export(ModelCheckpoint m, Path dir) {
     ModelConfig c = m.config();
-    if (c.family() != ModelConfig.Family.GPT2) {
-      throw new CpiftException("only gpt2-family models can be exported to Hugging Face for now; "
-          + "this one is " + c.family().id() + " (the project's own layout, with a character "
-          + "tokenizer Hugging Face cannot load)");
+    if (c.family() == ModelConfig.Family.CPIFT_GPT) {
+      throw new CpiftException("only models of a Hugging Face family (gpt2, llama) can be "
+          + "exported; this one is " + c.family().id() + " (the project's own layout, with a "
+          + "character tokenizer Hugging Face cannot load)");
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new CpiftException("cannot create " + dir + ": " + e.getMessage());
+    }
+    if (c.family() == ModelConfig.Family.LLAMA) {
+      writeModel(dir, llamaConfigJson(c, m.tokenizer()), toLlama(m.params(), c), m.tokenizer());
+      return;
     }
     ObjectNode cfg = Json.MAPPER.createObjectNode();
     cfg.put("model_type", "gpt2");
@@ -328,15 +488,39 @@ public final class HfCheckpoint {
     cfg.put("bos_token_id", m.tokenizer().bos());
     cfg.put("eos_token_id", m.tokenizer().eos());
     cfg.put("torch_dtype", "float32");
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new CpiftException("cannot create " + dir + ": " + e.getMessage());
-    }
+    writeModel(dir, cfg, toGpt2(m.params(), c), m.tokenizer());
+  }
+
+  private static void writeModel(Path dir, ObjectNode cfg, ParamSnapshot tensors, Tokenizer tok) {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
-    Safetensors.write(dir.resolve("model.safetensors"), toGpt2(m.params(), c), meta);
-    m.tokenizer().save(dir.resolve("tokenizer.json"));
+    Safetensors.write(dir.resolve("model.safetensors"), tensors, meta);
+    tok.save(dir.resolve("tokenizer.json"));
     AtomicFiles.writeString(dir.resolve(CONFIG_FILE), Json.write(cfg) + "\n");
+  }
+
+  /** config.json of a llama-family model: "qwen2" when it has q/k/v biases, else "llama". */
+  private static ObjectNode llamaConfigJson(ModelConfig c, Tokenizer tok) {
+    boolean qwen = c.arch().bias() == ModelConfig.Bias.QKV;
+    ObjectNode cfg = Json.MAPPER.createObjectNode();
+    cfg.put("model_type", qwen ? "qwen2" : "llama");
+    cfg.putArray("architectures").add(qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+    cfg.put("vocab_size", c.vocabSize());
+    cfg.put("hidden_size", c.dModel());
+    cfg.put("intermediate_size", c.mlpWidth());
+    cfg.put("num_hidden_layers", c.nLayers());
+    cfg.put("num_attention_heads", c.nHeads());
+    cfg.put("num_key_value_heads", c.kvHeads());
+    cfg.put("max_position_embeddings", c.contextLength());
+    cfg.put("rms_norm_eps", Double.parseDouble(Float.toString(c.normEps())));
+    cfg.put("rope_theta", c.arch().ropeTheta());
+    cfg.put("hidden_act", "silu");
+    cfg.put("attention_bias", qwen);
+    cfg.put("tie_word_embeddings", c.arch().tiedHead());
+    cfg.put("initializer_range", Double.parseDouble(Float.toString(c.initStd())));
+    cfg.put("bos_token_id", tok.bos());
+    cfg.put("eos_token_id", tok.eos());
+    cfg.put("torch_dtype", "float32");
+    return cfg;
   }
 }

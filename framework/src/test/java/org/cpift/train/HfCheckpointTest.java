@@ -47,13 +47,17 @@ class HfCheckpointTest {
   }
 
   static Path reference(String name, String... args) throws Exception {
+    return referenceWith("gpt2", name, args);
+  }
+
+  static Path referenceWith(String tokenizer, String name, String... args) throws Exception {
     Path out = dir.resolve(name);
     if (Files.exists(out.resolve("reference.json"))) {
       return out;
     }
     List<String> cmd = new ArrayList<>(List.of(PYTHON, ROOT.resolve(
         "benchmarks/reference/hf_models.py").toString(), "--out", out.toString(), "--tokenizer",
-        ROOT.resolve("benchmarks-data/tokenizers/gpt2").toString()));
+        ROOT.resolve("benchmarks-data/tokenizers/" + tokenizer).toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String log = new String(p.getInputStream().readAllBytes());
@@ -97,7 +101,11 @@ class HfCheckpointTest {
     double err = maxLogitError(ref);
     System.out.printf("gpt2 (f32): max |logit - PyTorch's| = %.3g%n", err);
     assertTrue(err <= 1e-4, "max |logit error| " + err);
-    // the cached greedy decoder continues the first row as PyTorch's recomputation does
+    assertGreedyAsPyTorch(ref, m);
+  }
+
+  /** The cached greedy decoder continues the first row as PyTorch's recomputation does. */
+  static void assertGreedyAsPyTorch(Path ref, ModelCheckpoint m) throws IOException {
     JsonNode r = Json.STRICT.readTree(ref.resolve("reference.json").toFile());
     int[] prompt = new int[r.get("inputs").get(0).size()];
     for (int j = 0; j < prompt.length; j++) {
@@ -111,6 +119,46 @@ class HfCheckpointTest {
       s.loadParameters(m.params());
       assertArrayEquals(want, GreedyGenerator.generate(s, List.of(prompt), want.length, 1,
           -1).get(0));
+    }
+  }
+
+  @Test
+  void llamaWithGroupedQueryAttentionAndQwen2BiasesMatchPyTorch() throws Exception {
+    // Llama: 4 query heads sharing 2 key/value heads, rope_theta 500000, untied head, an MLP
+    // width that is no multiple of the model width; Qwen2: q/k/v biases, 1 key/value head,
+    // rope_theta 1e6, tied head
+    Path llama = referenceWith("bpe-512", "llama", "--family", "llama", "--seed", "6", "--heads",
+        "4", "--kv-heads", "2", "--rope-theta", "500000");
+    Path qwen = referenceWith("bpe-512", "qwen2", "--family", "qwen2", "--seed", "7", "--heads", "4",
+        "--kv-heads", "1", "--rope-theta", "1000000", "--tie");
+    for (Path ref : List.of(llama, qwen)) {
+      ModelCheckpoint m = HfCheckpoint.load(ref);
+      assertEquals(ModelConfig.Family.LLAMA, m.config().family());
+      double err = maxLogitError(ref);
+      System.out.printf("%s: max |logit - PyTorch's| = %.3g%n", ref.getFileName(), err);
+      assertTrue(err <= 1e-4, ref.getFileName() + ": max |logit error| " + err);
+      assertGreedyAsPyTorch(ref, m);
+      Path out = dir.resolve(ref.getFileName() + "-exported");
+      HfCheckpoint.export(m, out);
+      assertSameTensors(ref.resolve("model.safetensors"), out.resolve("model.safetensors"));
+      assertEquals(m.params(), HfCheckpoint.load(out).params());
+    }
+    assertEquals(2, HfCheckpoint.load(llama).config().kvHeads());
+    assertEquals(ModelConfig.Bias.QKV, HfCheckpoint.load(qwen).config().arch().bias());
+    assertTrue(HfCheckpoint.load(qwen).config().arch().tiedHead());
+  }
+
+  static void assertSameTensors(Path a, Path b) {
+    ParamSnapshot original = Safetensors.read(a).params();
+    ParamSnapshot exported = Safetensors.read(b).params();
+    assertEquals(original.names(), exported.names());
+    for (Param p : original.params()) {
+      Param q = exported.get(p.name());
+      assertArrayEquals(p.shape(), q.shape(), p.name());
+      for (int i = 0; i < p.data().length; i++) {
+        assertEquals(Float.floatToRawIntBits(p.data()[i]), Float.floatToRawIntBits(q.data()[i]),
+            p.name() + "[" + i + "]");
+      }
     }
   }
 
@@ -132,17 +180,7 @@ class HfCheckpointTest {
     ModelCheckpoint m = HfCheckpoint.load(ref);
     Path out = dir.resolve("exported");
     HfCheckpoint.export(m, out);
-    ParamSnapshot original = Safetensors.read(ref.resolve("model.safetensors")).params();
-    ParamSnapshot exported = Safetensors.read(out.resolve("model.safetensors")).params();
-    assertEquals(original.names(), exported.names());
-    for (Param p : original.params()) {
-      Param q = exported.get(p.name());
-      assertArrayEquals(p.shape(), q.shape(), p.name());
-      for (int i = 0; i < p.data().length; i++) {
-        assertEquals(Float.floatToRawIntBits(p.data()[i]), Float.floatToRawIntBits(q.data()[i]),
-            p.name() + "[" + i + "]");
-      }
-    }
+    assertSameTensors(ref.resolve("model.safetensors"), out.resolve("model.safetensors"));
     ModelCheckpoint again = HfCheckpoint.load(out);
     assertEquals(m.config(), again.config());
     assertEquals(m.params(), again.params());
@@ -158,7 +196,7 @@ class HfCheckpointTest {
     ObjectNode cfg = (ObjectNode) Json.STRICT.readTree(ref.resolve("config.json").toFile());
     cfg.put("model_type", "bert");
     Files.writeString(bad.resolve("config.json"), Json.write(cfg));
-    assertMessage(bad, "model_type 'bert' is not supported");
+    assertMessage(bad, "model_type 'bert' is not supported; supported: gpt2, llama, mistral, qwen2");
     cfg.put("model_type", "gpt2");
     cfg.put("n_embd", 64);
     Files.writeString(bad.resolve("config.json"), Json.write(cfg));
