@@ -160,6 +160,11 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, in
     return arch.ropeTheta() > 0;
   }
 
+  public ModelConfig withArch(Architecture a) {
+    return new ModelConfig(vocabSize, dModel, nLayers, nHeads, contextLength, mlpRatio, norm, normEps,
+        initStd, family, activation, a);
+  }
+
   public ModelConfig withNorm(Norm n) {
     return new ModelConfig(vocabSize, dModel, nLayers, nHeads, contextLength, mlpRatio, n, normEps,
         initStd, family, activation, arch);
