@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         MakeSuiteCommand.class, PretrainCommand.class, RunMethodCommand.class,
         RunExperimentCommand.class, ReproduceCommand.class, ReportCommand.class,
         TaskVectorsCommand.class, TestbedCheckCommand.class, MethodsCommand.class,
-        RunCellCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+        RunCellCommand.class, StatusCommand.class, GenerateCommand.class, ExportHfCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Cpift implements Runnable {
   @Override
   public void run() {

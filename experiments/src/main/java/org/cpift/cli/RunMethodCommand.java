@@ -46,15 +46,28 @@ final class RunMethodCommand implements Callable<Integer> {
   @Mixin
   MethodOptions options;
 
+  @Option(names = "--save-model", description = "also write the method's final model to "
+      + "<out>/model (a model directory: a base for further runs, generate and export-hf)")
+  boolean saveModel;
+
   @Override
   public Integer call() {
     Preset p = presetOption.get();
     Methods.create(method); // fail fast on an unknown name
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
     Path basePath = inputs.base(p);
+    if (saveModel && method.equals("single-task")) {
+      throw new IllegalArgumentException("--save-model: single-task makes one expert per task, "
+          + "not one model; save a multi-task, staged, merged or cpi-ft model");
+    }
     MethodRunner.Run run = MethodRunner.run(method, new MethodRunner.Inputs(basePath, inputs.suite(p), tasks, cache), cfg,
-        "cpift run-method --method " + method + " --preset " + p.id() + " --seed " + seed);
+        "cpift run-method --method " + method + " --preset " + p.id() + " --seed " + seed,
+        saveModel);
     ResultFiles.write(out, run.result(), run.tasks());
+    if (saveModel) {
+      run.model().save(out.resolve("model"));
+      run.manifest().put("model", out.resolve("model").toString());
+    }
     run.manifest().write(out.resolve("manifest.json"));
     return 0;
   }

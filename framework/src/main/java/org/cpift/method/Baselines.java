@@ -34,7 +34,7 @@ public final class Baselines {
 
     @Override
     public MethodResult run(MethodContext ctx) {
-      return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(ctx.base().params()),
+      return new MethodResult(name(), ctx.config().seed(), ctx.scoreFinal(ctx.base().params()),
           Cost.NONE, null, null, List.of(), Map.of());
     }
   }
@@ -76,7 +76,7 @@ public final class Baselines {
       int steps = ctx.config().baselineSteps(ctx.tasks().size());
       try (ModelSession m = ctx.session(ctx.base().params(), ctx.seed(name()))) {
         Cost cost = ctx.train(m, ctx.trainData(ctx.tasks()), steps, ctx.seed(name() + "/data"), null);
-        return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(m), cost, null,
+        return new MethodResult(name(), ctx.config().seed(), ctx.scoreFinal(m), cost, null,
             List.of(ctx.taskNames()), List.of(), Map.of("steps", steps));
       }
     }
@@ -218,7 +218,7 @@ public final class Baselines {
             + " candidates)");
         details.put("validation_grid", tried);
       }
-      return new MethodResult(name(), ctx.config().seed(), ctx.evaluate(merged),
+      return new MethodResult(name(), ctx.config().seed(), ctx.scoreFinal(merged),
           shared.withWall(wall), null, null, List.of(), details);
     }
   }
@@ -244,7 +244,7 @@ public final class Baselines {
     PipelinedSft.Result r = PipelinedSft.runWith(ctx, ctx.base().params(), stages, noCores,
         stepsPerStage, 0, true, MethodConfig.StageData.STAGE_ONLY, name);
     List<List<String>> groups = stages.stream().map(s -> s.stream().map(Task::name).toList()).toList();
-    return new MethodResult(name, ctx.config().seed(), ctx.evaluate(r.params()),
+    return new MethodResult(name, ctx.config().seed(), ctx.scoreFinal(r.params()),
         r.cost().plus(shared), null, groups, r.stageScores(), Map.of("steps_per_stage", stepsPerStage));
   }
 }

@@ -37,7 +37,7 @@ public final class CacheInputsGuard {
     Map<String, String> what = new TreeMap<>(); // each record's subject, for the message
     String base = "base " + baseHash;
     now.put(base, Map.of("tokenizer_sha256",
-        Hashing.sha256(baseDir.resolve(ModelCheckpoint.TOKENIZER_FILE))));
+        Hashing.sha256(ModelCheckpoint.tokenizerFile(baseDir))));
     what.put(base, "the tokenizer of base model " + baseDir);
     for (Task t : tasks) {
       String key = "task " + t.name() + " " + Hashing.sha256(Json.write(t.checksums()));

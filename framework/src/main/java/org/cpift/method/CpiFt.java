@@ -129,7 +129,7 @@ public final class CpiFt implements Method {
     }
     details.put("pipeline_cache", planKey);
     details.put("pipeline_reused", reused);
-    return new MethodResult(name(), c.seed(), ctx.evaluate(r.params()),
+    return new MethodResult(name(), c.seed(), ctx.scoreFinal(r.params()),
         r.cost().plus(shared).plus(new Cost(0, 0, outcome.fusionSeconds(), 0, 0, 0)), jaccard, groupNames,
         r.stageScores(), details);
   }

@@ -27,6 +27,8 @@ public final class MethodContext {
   private final List<Task> tasks;
   private final MethodConfig config;
   private final ArtifactCache cache;
+  private boolean keepFinal;
+  private ParamSnapshot finalParams;
 
   public MethodContext(ModelCheckpoint base, String baseHash, List<Task> tasks, MethodConfig config,
       ArtifactCache cache) {
@@ -118,6 +120,35 @@ public final class MethodContext {
     Trainer.Result r = Trainer.train(m, base.tokenizer(), data, null, trainConfig(steps, seed), null,
         "");
     return new Cost(steps, r.tokens(), r.wallSeconds(), 0, 0, 0);
+  }
+
+  /**
+   * Scores a method's final model on every task's test split, and keeps its parameters when
+   * {@link #keepFinalModel} asked for them (run-method's --save-model).
+   */
+  public Map<String, Map<String, Double>> scoreFinal(ModelSession m) {
+    if (keepFinal) {
+      finalParams = m.parameters();
+    }
+    return evaluate(m);
+  }
+
+  /** As {@link #scoreFinal(ModelSession)}, for parameters. */
+  public Map<String, Map<String, Double>> scoreFinal(ParamSnapshot params) {
+    if (keepFinal) {
+      finalParams = params;
+    }
+    return evaluate(params);
+  }
+
+  /** Asks the method to keep its final model's parameters ({@link #finalParams}). */
+  public void keepFinalModel() {
+    keepFinal = true;
+  }
+
+  /** The final model's parameters the method scored, or null (none kept, or no single model). */
+  public ParamSnapshot finalParams() {
+    return finalParams;
   }
 
   /** Scores {@code m} on every task's test split. */

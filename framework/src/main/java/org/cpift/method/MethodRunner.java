@@ -35,9 +35,12 @@ public final class MethodRunner {
 
   public static MethodContext context(Inputs in, MethodConfig config) {
     ModelCheckpoint base = ModelCheckpoint.load(in.base());
-    checkShape(base.config(), config.preset().model(base.config().vocabSize()), in.base(),
-        config.preset().id());
-    String baseHash = Hashing.sha256(in.base().resolve(ModelCheckpoint.MODEL_FILE));
+    if (base.config().family() == ModelConfig.Family.CPIFT_GPT) {
+      // the project's own bases are made per preset; a pretrained model brings its own shape
+      checkShape(base.config(), config.preset().model(base.config().vocabSize()), in.base(),
+          config.preset().id());
+    }
+    String baseHash = ModelCheckpoint.digest(in.base());
     Suite suite = Suite.load(in.suite());
     List<Task> tasks = in.tasks() == null || in.tasks().isEmpty() ? suite.tasks()
         : in.tasks().stream().map(suite::task).toList();
@@ -72,13 +75,27 @@ public final class MethodRunner {
   }
 
   /** A finished run: its result, the tasks in order, and its manifest (not yet written). */
-  public record Run(MethodResult result, List<String> tasks, RunManifest manifest) {}
+  public record Run(MethodResult result, List<String> tasks, RunManifest manifest,
+      ModelCheckpoint model) {}
 
   /** Runs {@code method}; the caller writes the files (the report package's {@code ResultFiles}). */
   public static Run run(String method, Inputs in, MethodConfig config, String command) {
+    return run(method, in, config, command, false);
+  }
+
+  /**
+   * Runs {@code method}; with {@code keepModel}, {@link Run#model} is the final model it scored
+   * (the base's configuration and tokenizer with the method's parameters; null for a method
+   * without one model, such as single-task).
+   */
+  public static Run run(String method, Inputs in, MethodConfig config, String command,
+      boolean keepModel) {
     RunManifest manifest = new RunManifest(command);
     Method m = Methods.create(method);
     MethodContext ctx = context(in, config);
+    if (keepModel) {
+      ctx.keepFinalModel();
+    }
     manifest.put("method", method).put("seed", config.seed()).put("config", config)
         .put("base", Map.of("path", in.base().toString(), "sha256", ctx.baseHash()))
         .put("tasks", ctx.taskNames());
@@ -92,6 +109,8 @@ public final class MethodRunner {
     }
     r.scores().forEach((t, v) -> LOG.info(String.format("%-14s %-13s score %.3f  answer loss %.3f",
         method, t, v.get("score"), v.get("answer_loss"))));
-    return new Run(r, ctx.taskNames(), manifest);
+    ModelCheckpoint model = ctx.finalParams() == null ? null : new ModelCheckpoint(
+        ctx.base().config(), ctx.finalParams(), ctx.base().tokenizer());
+    return new Run(r, ctx.taskNames(), manifest, model);
   }
 }

@@ -12,7 +12,7 @@ public final class FlopCounter {
 
   /** Parameters that take part in matmuls: all but the position embedding. */
   public static long matmulParams(ModelConfig c) {
-    return c.numParams() - (long) c.contextLength() * c.dModel();
+    return c.numParams() - (c.rotary() ? 0 : (long) c.contextLength() * c.dModel());
   }
 
   /** Training FLOPs per token at sequence length {@code t}. */

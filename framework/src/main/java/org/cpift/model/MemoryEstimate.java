@@ -22,7 +22,8 @@ public final class MemoryEstimate {
   public static double trainingStepBytes(ModelConfig c, int batch) {
     double n = c.numParams();
     double tokens = (double) batch * c.contextLength();
-    double perTokenPerLayer = 16.0 * c.dModel() + 2.0 * c.mlpRatio() * c.dModel()
+    double perTokenPerLayer = 16.0 * c.dModel() + (c.activation() == ModelConfig.Activation.SWIGLU
+        ? 3.0 : 2.0) * c.mlpWidth()
         + 2.0 * c.nHeads() * c.contextLength();
     return 4.0 * (4 * n + tokens * (c.nLayers() * perTokenPerLayer + 2.0 * c.vocabSize()));
   }

@@ -13,7 +13,9 @@ public enum ParamKind {
   /** bias vector of a linear layer */
   BIAS,
   /** gain or bias of a norm layer */
-  NORM;
+  NORM,
+  /** an output head of its own (untied from the token embedding) */
+  HEAD;
 
   /** The kind of a variable from its stable name (the naming of {@link TransformerLM}). */
   public static ParamKind ofName(String name) {
@@ -23,6 +25,9 @@ public enum ParamKind {
     }
     if (name.equals("wpe")) {
       return POSITION_EMBEDDING;
+    }
+    if (name.equals("lm_head")) {
+      return HEAD;
     }
     if (name.startsWith("ln_f/") || name.contains("/ln")) {
       return NORM;

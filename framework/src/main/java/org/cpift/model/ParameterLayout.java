@@ -15,23 +15,42 @@ public final class ParameterLayout {
   public static Map<String, long[]> of(ModelConfig c) {
     long d = c.dModel();
     long m = c.mlpWidth();
+    long kv = (long) c.kvHeads() * c.headSize();
+    ModelConfig.Bias bias = c.arch().bias();
     Map<String, long[]> out = new LinkedHashMap<>();
     out.put("wte", new long[] {c.vocabSize(), d});
-    out.put("wpe", new long[] {c.contextLength(), d});
+    if (!c.rotary()) {
+      out.put("wpe", new long[] {c.contextLength(), d});
+    }
     for (int i = 0; i < c.nLayers(); i++) {
       String h = "h" + i;
       norm(out, h + "/ln1", c);
       for (String w : new String[] {"q", "k", "v", "o"}) {
-        out.put(h + "/attn/w" + w, new long[] {d, d});
-        out.put(h + "/attn/b" + w, new long[] {d});
+        out.put(h + "/attn/w" + w, new long[] {d, w.equals("k") || w.equals("v") ? kv : d});
+        if (bias == ModelConfig.Bias.ALL || (bias == ModelConfig.Bias.QKV && !w.equals("o"))) {
+          out.put(h + "/attn/b" + w, new long[] {w.equals("k") || w.equals("v") ? kv : d});
+        }
       }
       norm(out, h + "/ln2", c);
-      out.put(h + "/mlp/w1", new long[] {d, m});
-      out.put(h + "/mlp/b1", new long[] {m});
-      out.put(h + "/mlp/w2", new long[] {m, d});
-      out.put(h + "/mlp/b2", new long[] {d});
+      if (c.activation() == ModelConfig.Activation.SWIGLU) {
+        out.put(h + "/mlp/wg", new long[] {d, m});
+        out.put(h + "/mlp/w1", new long[] {d, m});
+        out.put(h + "/mlp/w2", new long[] {m, d});
+      } else {
+        out.put(h + "/mlp/w1", new long[] {d, m});
+        if (bias == ModelConfig.Bias.ALL) {
+          out.put(h + "/mlp/b1", new long[] {m});
+        }
+        out.put(h + "/mlp/w2", new long[] {m, d});
+        if (bias == ModelConfig.Bias.ALL) {
+          out.put(h + "/mlp/b2", new long[] {d});
+        }
+      }
     }
     norm(out, "ln_f", c);
+    if (!c.arch().tiedHead()) {
+      out.put("lm_head", new long[] {c.vocabSize(), d});
+    }
     return Collections.unmodifiableMap(out);
   }
 

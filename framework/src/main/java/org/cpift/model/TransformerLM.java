@@ -39,7 +39,7 @@ import org.tensorflow.types.family.TFloating;
  * @param <T> float type of the graph: {@code TFloat32} for training, {@code TFloat64} for
  *     gradient checks
  */
-public final class TransformerLM<T extends TFloating> {
+public final class TransformerLM<T extends TFloating> implements LanguageModel<T> {
   public final ModelConfig config;
   public final Class<T> dtype;
   /** {@code [B, T]} input token ids. */
@@ -105,25 +105,34 @@ public final class TransformerLM<T extends TFloating> {
     Operand<TInt32> t = tf.stridedSlice(shape, Indices.at(1));
 
     Variable<T> wte = normal("wte", ParamKind.TOKEN_EMBEDDING, config.initStd(), v, d);
-    Variable<T> wpe = normal("wpe", ParamKind.POSITION_EMBEDDING, config.initStd(),
-        config.contextLength(), d);
+    Variable<T> wpe = config.rotary() ? null : normal("wpe", ParamKind.POSITION_EMBEDDING,
+        config.initStd(), config.contextLength(), d);
 
     Operand<T> tok = tf.gather(wte, inputs, tf.constant(0));                // [B, T, d]
-    Operand<T> pos = tf.slice(wpe, tf.constant(new int[] {0, 0}),
-        tf.stack(List.of(t, tf.constant(-1))));                             // [T, d]
-    Operand<T> x = tf.reshape(tf.math.add(tok, pos), tf.constant(new int[] {-1, d})); // [B*T, d]
+    Operand<T> x;
+    Rope<T> rope = null;
+    if (wpe != null) {
+      Operand<T> pos = tf.slice(wpe, tf.constant(new int[] {0, 0}),
+          tf.stack(List.of(t, tf.constant(-1))));                           // [T, d]
+      x = tf.reshape(tf.math.add(tok, pos), tf.constant(new int[] {-1, d})); // [B*T, d]
+    } else {
+      x = tf.reshape(tok, tf.constant(new int[] {-1, d}));
+      rope = rope(tf.range(tf.constant(0), t, tf.constant(1)), false);     // [T, hs]
+    }
     Operand<T> causal = causalBias(t);                                      // [T, T]
 
     float residualStd = (float) (config.initStd() / Math.sqrt(2.0 * config.nLayers()));
     for (int layer = 0; layer < config.nLayers(); layer++) {
-      Block<T> blk = block("h" + layer, x, b, t, null, null, causal, residualStd);
+      Block<T> blk = block("h" + layer, x, b, t, null, null, causal, rope, residualStd);
       x = blk.out();
       keys.add(blk.k());
       values.add(blk.v());
     }
     x = norm("ln_f", x);
+    head = config.arch().tiedHead() ? wte
+        : normal("lm_head", ParamKind.HEAD, config.initStd(), v, d);
 
-    logits = tf.linalg.matMul(x, wte, MatMul.transposeB(true));            // [B*T, V]
+    logits = tf.linalg.matMul(x, head, MatMul.transposeB(true));           // [B*T, V]
     Operand<T> logp = tf.nn.logSoftmax(logits);
     Operand<T> onehot = tf.oneHot(tf.reshape(targets, tf.constant(new int[] {-1})),
         tf.constant(v), scalar(1), scalar(0));                              // [B*T, V]
@@ -137,9 +146,12 @@ public final class TransformerLM<T extends TFloating> {
     decode = buildDecode(wte, wpe, residualStd);
   }
 
+  /** The output head {@code [V, d]}: the token embedding, or {@code lm_head} when untied. */
+  private Variable<T> head;
+
   /** The cached decoding step; every variable is the full forward's (looked up by name). */
   private Decode<T> buildDecode(Variable<T> wte, Variable<T> wpe, float residualStd) {
-    int nh = config.nHeads();
+    int nkv = config.kvHeads();
     int hs = config.headSize();
     Ops dt = tf.withSubScope("decode");
     Placeholder<TInt32> tokens = dt.withName("tokens").placeholder(TInt32.class,
@@ -149,8 +161,13 @@ public final class TransformerLM<T extends TFloating> {
     Placeholder<T> bias = dt.withName("bias").placeholder(dtype, Placeholder.shape(Shape.of(-1, -1)));
     Operand<TInt32> b = tf.stridedSlice(tf.shape(tokens), Indices.at(0));
     Operand<TInt32> one = tf.constant(1);
-    Operand<T> x = tf.math.add(tf.gather(wte, tokens, tf.constant(0)),
-        tf.gather(wpe, positions, tf.constant(0)));                         // [B, d]
+    Operand<T> x = tf.gather(wte, tokens, tf.constant(0));                 // [B, d]
+    Rope<T> rope = null;
+    if (wpe != null) {
+      x = tf.math.add(x, tf.gather(wpe, positions, tf.constant(0)));
+    } else {
+      rope = rope(positions, true);                                         // [B, 1, 1, hs]
+    }
     Operand<T> slotBias = tf.expandDims(tf.expandDims(bias, one), one);     // [B, 1, 1, P+1]
     List<Placeholder<T>> pastK = new ArrayList<>();
     List<Placeholder<T>> pastV = new ArrayList<>();
@@ -158,22 +175,83 @@ public final class TransformerLM<T extends TFloating> {
     List<Operand<T>> newV = new ArrayList<>();
     for (int layer = 0; layer < config.nLayers(); layer++) {
       Placeholder<T> pk = dt.withName("past_k" + layer).placeholder(dtype,
-          Placeholder.shape(Shape.of(-1, nh, -1, hs)));
+          Placeholder.shape(Shape.of(-1, nkv, -1, hs)));
       Placeholder<T> pv = dt.withName("past_v" + layer).placeholder(dtype,
-          Placeholder.shape(Shape.of(-1, nh, -1, hs)));
-      Block<T> blk = block("h" + layer, x, b, one, pk, pv, slotBias, residualStd);
+          Placeholder.shape(Shape.of(-1, nkv, -1, hs)));
+      Block<T> blk = block("h" + layer, x, b, one, pk, pv, slotBias, rope, residualStd);
       x = blk.out();
       pastK.add(pk);
       pastV.add(pv);
       newK.add(blk.k());
       newV.add(blk.v());
     }
-    Operand<T> out = tf.linalg.matMul(norm("ln_f", x), wte, MatMul.transposeB(true)); // [B, V]
+    Operand<T> out = tf.linalg.matMul(norm("ln_f", x), head, MatMul.transposeB(true)); // [B, V]
     Operand<TInt32> next = dt.withName("next").math.argMax(out, tf.constant(1), TInt32.class);
     return new Decode<>(tokens, positions, bias, pastK, pastV, next, newK, newV);
   }
 
+  @Override
+  public ModelConfig config() {
+    return config;
+  }
+
+  @Override
+  public Placeholder<TInt32> inputs() {
+    return inputs;
+  }
+
+  @Override
+  public Placeholder<TInt32> targets() {
+    return targets;
+  }
+
+  @Override
+  public Placeholder<T> weights() {
+    return weights;
+  }
+
+  @Override
+  public Operand<T> logits() {
+    return logits;
+  }
+
+  @Override
+  public Operand<T> lossSum() {
+    return lossSum;
+  }
+
+  @Override
+  public Operand<T> weightSum() {
+    return weightSum;
+  }
+
+  @Override
+  public Operand<T> loss() {
+    return loss;
+  }
+
+  @Override
+  public Operand<TInt32> predictions() {
+    return predictions;
+  }
+
+  @Override
+  public List<Operand<T>> keys() {
+    return Collections.unmodifiableList(keys);
+  }
+
+  @Override
+  public List<Operand<T>> values() {
+    return Collections.unmodifiableList(values);
+  }
+
+  @Override
+  public Decode<T> decode() {
+    return decode;
+  }
+
   /** The trainable variables in creation order. */
+  @Override
   public List<ModelVariable<T>> variables() {
     return Collections.unmodifiableList(variables);
   }
@@ -190,58 +268,134 @@ public final class TransformerLM<T extends TFloating> {
    * through the model and looked up on later ones.
    */
   private Block<T> block(String h, Operand<T> x, Operand<TInt32> b, Operand<TInt32> t,
-      Operand<T> pastK, Operand<T> pastV, Operand<T> bias, float residualStd) {
+      Operand<T> pastK, Operand<T> pastV, Operand<T> bias, Rope<T> rope, float residualStd) {
     int d = config.dModel();
     int nh = config.nHeads();
+    int nkv = config.kvHeads();
     int hs = config.headSize();
+    boolean qkvBias = config.arch().bias() != ModelConfig.Bias.NONE;
+    boolean outBias = config.arch().bias() == ModelConfig.Bias.ALL;
     String s = h + "/attn";
     Operand<T> hn = norm(h + "/ln1", x);
     Operand<T> q = heads(linear(hn, normal(s + "/wq", ParamKind.ATTENTION, config.initStd(), d, d),
-        zeros(s + "/bq", d)), b, t);                                        // [B, nh, T, hs]
-    Operand<T> k = heads(linear(hn, normal(s + "/wk", ParamKind.ATTENTION, config.initStd(), d, d),
-        zeros(s + "/bk", d)), b, t);                                        // [B, nh, T, hs]
-    Operand<T> v = heads(linear(hn, normal(s + "/wv", ParamKind.ATTENTION, config.initStd(), d, d),
-        zeros(s + "/bv", d)), b, t);                                        // [B, nh, T, hs]
+        qkvBias ? zeros(s + "/bq", d) : null), b, t, nh);                 // [B, nh, T, hs]
+    Operand<T> k = heads(linear(hn, normal(s + "/wk", ParamKind.ATTENTION, config.initStd(), d,
+        (long) nkv * hs), qkvBias ? zeros(s + "/bk", (long) nkv * hs) : null), b, t, nkv);
+    Operand<T> v = heads(linear(hn, normal(s + "/wv", ParamKind.ATTENTION, config.initStd(), d,
+        (long) nkv * hs), qkvBias ? zeros(s + "/bv", (long) nkv * hs) : null), b, t, nkv);
+    if (rope != null) {
+      q = rope.apply(q);
+      k = rope.apply(k);
+    }
     if (pastK != null) {
-      k = tf.concat(List.of(pastK, k), tf.constant(2));                    // [B, nh, P+T, hs]
+      k = tf.concat(List.of(pastK, k), tf.constant(2));                    // [B, nkv, P+T, hs]
       v = tf.concat(List.of(pastV, v), tf.constant(2));
     }
-    Operand<T> att = tf.train.batchMatMul(q, k, dtype, BatchMatMul.adjY(true)); // [B, nh, T, P+T]
+    Operand<T> att = tf.train.batchMatMul(q, repeatKv(k, b), dtype,
+        BatchMatMul.adjY(true));                                            // [B, nh, T, P+T]
     att = tf.math.add(tf.math.mul(att, scalar(1.0 / Math.sqrt(hs))), bias);
     att = tf.nn.softmax(att);
-    Operand<T> y = tf.train.batchMatMul(att, v, dtype);                     // [B, nh, T, hs]
+    Operand<T> y = tf.train.batchMatMul(att, repeatKv(v, b), dtype);        // [B, nh, T, hs]
     y = tf.linalg.transpose(y, tf.constant(new int[] {0, 2, 1, 3}));       // [B, T, nh, hs]
     y = tf.reshape(y, tf.constant(new int[] {-1, nh * hs}));                // [B*T, d]
     x = tf.math.add(x, linear(y, normal(s + "/wo", ParamKind.ATTENTION, residualStd, d, d),
-        zeros(s + "/bo", d)));
+        outBias ? zeros(s + "/bo", d) : null));
     x = tf.math.add(x, mlp(h + "/mlp", norm(h + "/ln2", x), residualStd));
     return new Block<>(x, k, v);
   }
 
-  /** {@code [B*T, d]} → {@code [B, nh, T, hs]}. */
-  private Operand<T> heads(Operand<T> x, Operand<TInt32> b, Operand<TInt32> t) {
-    Operand<T> r = tf.reshape(x, tf.stack(List.of(b, t, tf.constant(config.nHeads()),
-        tf.constant(config.headSize()))));                                  // [B, T, nh, hs]
+  /**
+   * Grouped-query attention: each of the {@code kvHeads} key/value heads serves
+   * {@code nHeads / kvHeads} consecutive query heads ({@code [B, nkv, S, hs]} → {@code [B, nh, S,
+   * hs]}); the identity when every query head has its own.
+   */
+  private Operand<T> repeatKv(Operand<T> x, Operand<TInt32> b) {
+    int rep = config.nHeads() / config.kvHeads();
+    if (rep == 1) {
+      return x;
+    }
+    Operand<T> e = tf.tile(tf.expandDims(x, tf.constant(2)),
+        tf.constant(new int[] {1, 1, rep, 1, 1}));                          // [B, nkv, rep, S, hs]
+    return tf.reshape(e, tf.stack(List.of(b, tf.constant(config.nHeads()), tf.constant(-1),
+        tf.constant(config.headSize()))));
+  }
+
+  /**
+   * Rotary position embedding (Su et al. 2021, in the Llama layout: the two halves of each head
+   * rotated together): x·cos + rotate_half(x)·sin with angles position·θ^(−2j/hs).
+   */
+  private record Rope<T extends TFloating>(Ops tf, Operand<T> cos, Operand<T> sin, int half) {
+    Operand<T> apply(Operand<T> x) {
+      var parts = tf.split(tf.constant(-1), x, 2L);
+      Operand<T> rotated = tf.concat(List.of(tf.math.neg(parts.output().get(1)),
+          parts.output().get(0)), tf.constant(-1));
+      return tf.math.add(tf.math.mul(x, cos), tf.math.mul(rotated, sin));
+    }
+  }
+
+  /** cos and sin of the angles of {@code positions}: {@code [T, hs]}, or {@code [B, 1, 1, hs]} per row. */
+  private Rope<T> rope(Operand<TInt32> positions, boolean perRow) {
+    int hs = config.headSize();
+    float[] inv = new float[hs / 2];
+    for (int j = 0; j < inv.length; j++) {
+      inv[j] = (float) (1.0 / Math.pow(config.arch().ropeTheta(), (2.0 * j) / hs));
+    }
+    Operand<T> angles = tf.math.mul(tf.expandDims(tf.dtypes.cast(positions, dtype),
+        tf.constant(-1)), tf.dtypes.cast(tf.constant(inv), dtype));         // [N, hs/2]
+    Operand<T> emb = tf.concat(List.of(angles, angles), tf.constant(-1));  // [N, hs]
+    Operand<T> cos = tf.math.cos(emb);
+    Operand<T> sin = tf.math.sin(emb);
+    if (perRow) {
+      Operand<TInt32> shape = tf.constant(new int[] {-1, 1, 1, hs});
+      cos = tf.reshape(cos, shape);
+      sin = tf.reshape(sin, shape);
+    }
+    return new Rope<>(tf, cos, sin, hs / 2);
+  }
+
+  /** {@code [B*T, n·hs]} → {@code [B, n, T, hs]}. */
+  private Operand<T> heads(Operand<T> x, Operand<TInt32> b, Operand<TInt32> t, int n) {
+    Operand<T> r = tf.reshape(x, tf.stack(List.of(b, t, tf.constant(n),
+        tf.constant(config.headSize()))));                                  // [B, T, n, hs]
     return tf.linalg.transpose(r, tf.constant(new int[] {0, 2, 1, 3}));
   }
 
   private Operand<T> mlp(String s, Operand<T> x, float residualStd) {
     int d = config.dModel();
     int m = config.mlpWidth();
+    if (config.activation() == ModelConfig.Activation.SWIGLU) {
+      Operand<T> gate = linear(x, normal(s + "/wg", ParamKind.MLP, config.initStd(), d, m), null);
+      Operand<T> up = linear(x, normal(s + "/w1", ParamKind.MLP, config.initStd(), d, m), null);
+      Operand<T> silu = tf.math.mul(gate, tf.math.sigmoid(gate));
+      return linear(tf.math.mul(silu, up), normal(s + "/w2", ParamKind.MLP, residualStd, m, d),
+          null);
+    }
+    boolean bias = config.arch().bias() == ModelConfig.Bias.ALL;
     Operand<T> hid = linear(x, normal(s + "/w1", ParamKind.MLP, config.initStd(), d, m),
-        zeros(s + "/b1", m));                                               // [B*T, m]
+        bias ? zeros(s + "/b1", m) : null);                                 // [B*T, m]
     hid = gelu(hid);
-    return linear(hid, normal(s + "/w2", ParamKind.MLP, residualStd, m, d), zeros(s + "/b2", d));
+    return linear(hid, normal(s + "/w2", ParamKind.MLP, residualStd, m, d),
+        bias ? zeros(s + "/b2", d) : null);
   }
 
-  /** Exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
+  /**
+   * Exact GELU x·Φ(x) = 0.5·x·(1 + erf(x/√2)); or GPT-2's tanh form
+   * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+   */
   private Operand<T> gelu(Operand<T> x) {
+    if (config.activation() == ModelConfig.Activation.GELU_TANH) {
+      Operand<T> inner = tf.math.mul(tf.math.add(x, tf.math.mul(scalar(0.044715),
+          tf.math.mul(tf.math.mul(x, x), x))), scalar(Math.sqrt(2 / Math.PI)));
+      return tf.math.mul(tf.math.mul(x, tf.math.add(scalar(1), tf.math.tanh(inner))),
+          scalar(0.5));
+    }
     Operand<T> phi = tf.math.add(scalar(1), tf.math.erf(tf.math.mul(x, scalar(Math.sqrt(0.5)))));
     return tf.math.mul(tf.math.mul(x, phi), scalar(0.5));
   }
 
   private Operand<T> linear(Operand<T> x, Operand<T> w, Operand<T> bias) {
-    return tf.math.add(tf.linalg.matMul(x, w), bias);
+    Operand<T> y = tf.linalg.matMul(x, w);
+    return bias == null ? y : tf.math.add(y, bias);
   }
 
   /** LayerNorm (x−μ)/√(σ²+ε)·g + b, or RMSNorm x/√(mean(x²)+ε)·g, over the last axis. */

@@ -6,10 +6,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cpift.data.CharTokenizer;
+import org.cpift.data.HfTokenizer;
+import org.cpift.data.Tokenizer;
 import org.cpift.model.ModelConfig;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
 import org.cpift.util.CpiftException;
+import org.cpift.util.Hashing;
 import org.cpift.util.Json;
 
 /**
@@ -17,7 +20,7 @@ import org.cpift.util.Json;
  * config as JSON in the {@code __metadata__} entry {@code cpift.model_config}) and
  * {@code tokenizer.json} beside it.
  */
-public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharTokenizer tokenizer) {
+public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenizer tokenizer) {
   public static final String MODEL_FILE = "model.safetensors";
   public static final String TOKENIZER_FILE = "tokenizer.json";
   static final String CONFIG_KEY = "cpift.model_config";
@@ -31,8 +34,34 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharToke
     tokenizer.save(dir.resolve(TOKENIZER_FILE));
   }
 
-  /** Loads a model directory written by {@link #save}. */
+  /**
+   * The SHA-256 that identifies a base for cache keys and manifests: of its model file, or for a
+   * Hugging Face directory ({@code hf:DIR}) of its config, weight files and tokenizer together.
+   */
+  public static String digest(Path base) {
+    if (HfCheckpoint.names(base)) {
+      StringBuilder all = new StringBuilder();
+      for (Path f : HfCheckpoint.files(HfCheckpoint.dir(base))) {
+        all.append(f.getFileName()).append(' ').append(Hashing.sha256(f)).append('\n');
+      }
+      return Hashing.sha256(all.toString());
+    }
+    return Hashing.sha256(base.resolve(MODEL_FILE));
+  }
+
+  /** The tokenizer file of a base (a model directory, or {@code hf:DIR}). */
+  public static Path tokenizerFile(Path base) {
+    return (HfCheckpoint.names(base) ? HfCheckpoint.dir(base) : base).resolve(TOKENIZER_FILE);
+  }
+
+  /**
+   * Loads a model directory written by {@link #save}, or a Hugging Face directory given as
+   * {@code hf:DIR} ({@link HfCheckpoint}).
+   */
   public static ModelCheckpoint load(Path dir) {
+    if (HfCheckpoint.names(dir)) {
+      return HfCheckpoint.load(HfCheckpoint.dir(dir));
+    }
     Path model = dir.resolve(MODEL_FILE);
     if (!Files.isRegularFile(model)) {
       throw new CpiftException("no " + MODEL_FILE + " in " + dir
@@ -51,8 +80,11 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, CharToke
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new CpiftException(model + ": invalid " + CONFIG_KEY + ": " + e.getMessage());
     }
-    CharTokenizer tok = CharTokenizer.load(dir.resolve(TOKENIZER_FILE));
-    if (tok.vocabSize() != config.vocabSize()) {
+    // a model of a Hugging Face family keeps its Hugging Face tokenizer.json
+    Tokenizer tok = config.family() == ModelConfig.Family.CPIFT_GPT
+        ? CharTokenizer.load(dir.resolve(TOKENIZER_FILE)) : HfTokenizer.load(dir);
+    if (config.family() == ModelConfig.Family.CPIFT_GPT ? tok.vocabSize() != config.vocabSize()
+        : tok.vocabSize() > config.vocabSize()) {
       throw new CpiftException(dir + ": tokenizer has " + tok.vocabSize()
           + " tokens but the model's vocabulary is " + config.vocabSize());
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.cpift.data.Batch;
 import org.cpift.model.ModelConfig;
 import org.cpift.model.ModelVariable;
+import org.cpift.model.LanguageModel;
 import org.cpift.model.TransformerLM;
 import org.cpift.optim.MaskedOptimizer;
 import org.cpift.optim.OptimizerConfig;
@@ -41,7 +42,7 @@ import org.tensorflow.types.TInt32;
 public final class ModelSession implements AutoCloseable {
   private final Graph graph;
   private final Session session;
-  private final TransformerLM<TFloat32> model;
+  private final LanguageModel<TFloat32> model;
   private final MaskedOptimizer optimizer;
   private final List<ModelVariable<TFloat32>> vars;
   private final List<Placeholder<TFloat32>> loadValues = new ArrayList<>();
@@ -58,7 +59,7 @@ public final class ModelSession implements AutoCloseable {
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
-      model = new TransformerLM<>(tf, config, TFloat32.class, seed);
+      model = LanguageModel.build(tf, config, TFloat32.class, seed);
       vars = model.variables();
       Ops load = tf.withSubScope("load");
       for (ModelVariable<TFloat32> v : vars) {
@@ -67,7 +68,7 @@ public final class ModelSession implements AutoCloseable {
         loadValues.add(ph);
         loadOps.add(load.assign(v.variable(), ph));
       }
-      var g = tf.gradients(model.loss, vars.stream().map(ModelVariable::variable).toList());
+      var g = tf.gradients(model.loss(), vars.stream().map(ModelVariable::variable).toList());
       for (int i = 0; i < vars.size(); i++) {
         grads.add(g.dy(i));
       }
@@ -123,7 +124,7 @@ public final class ModelSession implements AutoCloseable {
   }
 
   public ModelConfig config() {
-    return model.config;
+    return model.config();
   }
 
   /** Trainable variables in graph order (names, shapes, kinds). */
@@ -164,7 +165,7 @@ public final class ModelSession implements AutoCloseable {
           r.addTarget(optimizer.update(i));
         }
       }
-      r.fetch(model.loss).fetch(optimizer.gradNorm());
+      r.fetch(model.loss()).fetch(optimizer.gradNorm());
       try (Result res = r.run()) {
         return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
       }
@@ -181,7 +182,7 @@ public final class ModelSession implements AutoCloseable {
     try {
       Session.Runner r = session.runner();
       feedBatch(r, batch, owned);
-      try (Result res = r.fetch(model.lossSum).fetch(model.weightSum).run()) {
+      try (Result res = r.fetch(model.lossSum()).fetch(model.weightSum()).run()) {
         return new LossSums(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
       }
     } finally {
@@ -213,9 +214,19 @@ public final class ModelSession implements AutoCloseable {
   /** Greedy next token at every position of {@code [b, t]} inputs, row-major. */
   public int[] predict(int[] inputs, int b, int t) {
     try (TInt32 in = TInt32.tensorOf(Shape.of(b, t), DataBuffers.of(inputs, true, false));
-        Result res = session.runner().feed(model.inputs, in).fetch(model.predictions).run()) {
+        Result res = session.runner().feed(model.inputs(), in).fetch(model.predictions()).run()) {
       int[] out = new int[b * t];
       ((TInt32) res.get(0)).copyTo(DataBuffers.of(out, false, false));
+      return out;
+    }
+  }
+
+  /** Next-token logits at every position of {@code [b, t]} inputs: {@code [b*t*V]}, row-major. */
+  public float[] logits(int[] inputs, int b, int t) {
+    try (TInt32 in = TInt32.tensorOf(Shape.of(b, t), DataBuffers.of(inputs, true, false));
+        Result res = session.runner().feed(model.inputs(), in).fetch(model.logits()).run()) {
+      float[] out = new float[Math.toIntExact((long) b * t * model.config().vocabSize())];
+      ((TFloat32) res.get(0)).copyTo(DataBuffers.of(out, false, false));
       return out;
     }
   }
@@ -244,14 +255,14 @@ public final class ModelSession implements AutoCloseable {
     private int[] start(int[] inputs) {
       Session.Runner r = session.runner();
       try (TInt32 in = TInt32.tensorOf(Shape.of(b, padded), DataBuffers.of(inputs, true, false))) {
-        r.feed(model.inputs, in).fetch(model.predictions);
-        model.keys.forEach(r::fetch);
-        model.values.forEach(r::fetch);
+        r.feed(model.inputs(), in).fetch(model.predictions());
+        model.keys().forEach(r::fetch);
+        model.values().forEach(r::fetch);
         Result res = r.run();
         int[] pred = new int[b * padded];
         ((TInt32) res.get(0)).copyTo(DataBuffers.of(pred, false, false));
         res.get(0).close();
-        int layers = model.keys.size();
+        int layers = model.keys().size();
         for (int l = 0; l < layers; l++) {
           keys.add((TFloat32) res.get(1 + l));
           values.add((TFloat32) res.get(1 + layers + l));
@@ -276,7 +287,7 @@ public final class ModelSession implements AutoCloseable {
           bias[i * (slots + 1) + j] = -1e9f; // padding after a shorter prompt
         }
       }
-      TransformerLM.Decode<TFloat32> d = model.decode;
+      TransformerLM.Decode<TFloat32> d = model.decode();
       List<Tensor> owned = new ArrayList<>();
       try {
         Session.Runner r = session.runner()
@@ -333,14 +344,14 @@ public final class ModelSession implements AutoCloseable {
   }
 
   private void feedBatch(Session.Runner r, Batch batch, List<Tensor> owned) {
-    if (batch.length() > model.config.contextLength()) {
+    if (batch.length() > model.config().contextLength()) {
       throw new CpiftException("batch sequence length " + batch.length()
-          + " exceeds the model's context " + model.config.contextLength());
+          + " exceeds the model's context " + model.config().contextLength());
     }
     Shape s = Shape.of(batch.batchSize(), batch.length());
-    r.feed(model.inputs, own(owned, TInt32.tensorOf(s, DataBuffers.of(batch.inputs(), true, false))));
-    r.feed(model.targets, own(owned, TInt32.tensorOf(s, DataBuffers.of(batch.targets(), true, false))));
-    r.feed(model.weights, own(owned, TFloat32.tensorOf(s, DataBuffers.of(batch.weights(), true, false))));
+    r.feed(model.inputs(), own(owned, TInt32.tensorOf(s, DataBuffers.of(batch.inputs(), true, false))));
+    r.feed(model.targets(), own(owned, TInt32.tensorOf(s, DataBuffers.of(batch.targets(), true, false))));
+    r.feed(model.weights(), own(owned, TFloat32.tensorOf(s, DataBuffers.of(batch.weights(), true, false))));
   }
 
   private static <T extends Tensor> T own(List<Tensor> owned, T t) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.cpift.data.CharTokenizer;
+import org.cpift.data.Tokenizer;
 import org.cpift.data.EncodedExample;
 import org.cpift.data.JsonlReader;
 import org.cpift.data.SftRecord;
@@ -74,7 +75,7 @@ public final class TrainRun {
     TrainConfig tc = spec.training().withSeed(dataSeed);
 
     ModelCheckpoint base = spec.init() == null ? null : ModelCheckpoint.load(spec.init());
-    CharTokenizer tok = base != null ? base.tokenizer() : CharTokenizer.standard();
+    Tokenizer tok = base != null ? base.tokenizer() : CharTokenizer.standard();
     ModelConfig mc = base != null ? base.config() : spec.model().withVocabSize(tok.vocabSize());
     org.cpift.model.MemoryEstimate.check(mc, tc.batchSize(), "the context length or the batch size");
 
@@ -122,7 +123,7 @@ public final class TrainRun {
           truncated, train.size(), mc.contextLength());
     }
     String initHash = spec.init() == null ? "none"
-        : Hashing.sha256(spec.init().resolve(ModelCheckpoint.MODEL_FILE));
+        : ModelCheckpoint.digest(spec.init());
     Map<String, Object> keyParts = new LinkedHashMap<>();
     keyParts.put("model", mc);
     keyParts.put("training", tc);

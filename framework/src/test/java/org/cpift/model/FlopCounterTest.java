@@ -25,7 +25,12 @@ class FlopCounterTest {
   /** The host-side layout (used by the merging benchmark) names and shapes what the graph has. */
   @Test
   void parameterLayoutMatchesTheGraph() {
-    for (ModelConfig c : List.of(ModelConfig.tiny(101), ModelConfig.tiny(50).withNorm(ModelConfig.Norm.RMS))) {
+    ModelConfig llama = new ModelConfig(50, 32, 2, 4, 64, 1, ModelConfig.Norm.RMS, 1e-6f, 0.02f,
+        ModelConfig.Family.LLAMA, ModelConfig.Activation.SWIGLU,
+        new ModelConfig.Architecture(88, 2, 10000, ModelConfig.Bias.NONE, false));
+    for (ModelConfig c : List.of(ModelConfig.tiny(101), ModelConfig.tiny(50).withNorm(
+        ModelConfig.Norm.RMS), llama, llama.withArch(new ModelConfig.Architecture(88, 1, 10000,
+            ModelConfig.Bias.QKV, true)))) {
       try (Graph g = new Graph()) {
         TransformerLM<TFloat32> m = new TransformerLM<>(Ops.create(g), c, TFloat32.class, 1);
         var layout = ParameterLayout.of(c);

@@ -1,0 +1,86 @@
+package org.cpift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cpift.train.ModelCheckpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A Hugging Face gpt2-family base end to end through the CLI: a seeded model from the PyTorch
+ * reference with the project's small BPE tokenizer ({@code benchmarks-data/tokenizers/bpe-512})
+ * runs multi-task and cpi-ft with {@code --base hf:DIR}, a run's model is saved, exported back as
+ * a Hugging Face directory that loads again with the same parameters, and generates the same
+ * tokens either way.
+ */
+class HfModelsCliTest {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  static Run cli(String... args) {
+    CommandLine cl = Cpift.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void aHuggingFaceBaseRunsTheMethodsAndComesBack() throws Exception {
+    boolean torch = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").start()
+        .waitFor() == 0;
+    assumeTrue(torch, "the reference model needs PyTorch: apt-get install python3-torch "
+        + "libopenblas0-pthread");
+    Path hf = dir.resolve("gpt2-bpe");
+    Process p = new ProcessBuilder("/usr/bin/python3", ROOT.resolve(
+        "benchmarks/reference/hf_models.py").toString(), "--family", "gpt2", "--out",
+        hf.toString(), "--tokenizer", ROOT.resolve("benchmarks-data/tokenizers/bpe-512")
+            .toString(), "--positions", "128", "--seed", "5").redirectErrorStream(true).start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), log);
+    String suite = ROOT.resolve("benchmarks-data/suite-v1").toString();
+    for (String method : new String[] {"multi-task", "cpi-ft"}) {
+      Run r = cli("run-method", "--method", method, "--base", "hf:" + hf, "--preset", "tiny",
+          "--suite", suite, "--tasks", "math,code", "--expert-steps", "3", "--pipeline-steps",
+          "2", "--stage-samples", "8", "--eval-limit", "3", "--out",
+          dir.resolve(method).toString(), "--cache", dir.resolve("cache").toString(),
+          "--save-model");
+      assertEquals(0, r.code(), r.err());
+      assertTrue(Files.readString(dir.resolve(method).resolve("manifest.json"))
+          .contains("\"sha256\""));
+    }
+    Path saved = dir.resolve("cpi-ft").resolve("model");
+    Path exported = dir.resolve("exported");
+    Run e = cli("export-hf", saved.toString(), "--out", exported.toString());
+    assertEquals(0, e.code(), e.err());
+    ModelCheckpoint a = ModelCheckpoint.load(saved);
+    ModelCheckpoint b = ModelCheckpoint.load(Path.of("hf:" + exported));
+    assertEquals(a.config(), b.config());
+    assertEquals(a.params(), b.params());
+    // fine-tuning moved the model away from the base
+    ModelCheckpoint base = ModelCheckpoint.load(Path.of("hf:" + hf));
+    assertTrue(!base.params().equals(a.params()), "cpi-ft changed nothing");
+    Run g1 = cli("generate", "--base", saved.toString(), "--prompt", "Evaluate 12 + 7.",
+        "--max-new-tokens", "4", "--ids");
+    Run g2 = cli("generate", "--base", "hf:" + exported, "--prompt", "Evaluate 12 + 7.",
+        "--max-new-tokens", "4", "--ids");
+    assertEquals(0, g1.code(), g1.err());
+    assertTrue(g1.out().strip().matches("\\d+( \\d+){0,3}"), g1.out());
+    assertEquals(g1.out(), g2.out());
+    Run bad = cli("export-hf", ROOT.resolve("benchmarks-data/base/tiny").toString(), "--out",
+        dir.resolve("no").toString());
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("only gpt2-family models can be exported"), bad.err());
+  }
+}
