@@ -78,6 +78,11 @@ public final class Cpift implements Runnable {
    * user typed ("--steps must be >= 1, got 0").
    */
   static String inOptionTerms(String message) {
+    if (message != null && message.contains("(expected a model directory as training or "
+        + "pretraining writes it")) {
+      return message + "; ./cpift pretrain --preset P --out DIR makes one, or give --base with a "
+          + "model directory or hf:DIR";
+    }
     var m = java.util.regex.Pattern.compile("^(?:TrainConfig|OptimizerConfig|ModelConfig"
         + "|GroupingConfig|CoreConfig|MethodConfig|CoreParameterFusion|StageOrdering|ReportFormat): "
         + "(\\w+)(.*)$", java.util.regex.Pattern.DOTALL)
