@@ -199,6 +199,8 @@ def main():
     ap.add_argument("--kv-heads", type=int, default=2, help="llama: key/value heads")
     ap.add_argument("--rope-theta", type=float, default=500000.0, help="llama: rotary base")
     ap.add_argument("--tie", action="store_true", help="llama: tie the head to the embedding")
+    ap.add_argument("--no-reference", action="store_true",
+                    help="write the checkpoint only (no logits): for large loading benchmarks")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     tok = json.load(open(os.path.join(a.tokenizer, "tokenizer.json"), encoding="utf-8"))
@@ -244,6 +246,8 @@ def main():
             weight_map.update({k: fname for k in part})
         with open(os.path.join(a.out, "model.safetensors.index.json"), "w") as f:
             json.dump({"metadata": {}, "weight_map": weight_map}, f, indent=2)
+    if a.no_reference:
+        return
     gi = torch.Generator().manual_seed(a.seed + 1)
     ids = torch.randint(0, vocab, (2, 8), generator=gi)
     logits = forward(cfg, w, ids).float()

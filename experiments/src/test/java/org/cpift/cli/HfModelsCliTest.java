@@ -9,13 +9,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cpift.train.ModelCheckpoint;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * A Hugging Face gpt2-family base end to end through the CLI: a seeded model from the PyTorch
- * reference with the project's small BPE tokenizer ({@code benchmarks-data/tokenizers/bpe-512})
+ * A Hugging Face base of each family (gpt2, llama) end to end through the CLI: a seeded model
+ * from the PyTorch reference with the project's small BPE tokenizer ({@code benchmarks-data/tokenizers/bpe-512})
  * runs multi-task and cpi-ft with {@code --base hf:DIR}, a run's model is saved, exported back as
  * a Hugging Face directory that loads again with the same parameters, and generates the same
  * tokens either way.
@@ -36,15 +35,16 @@ class HfModelsCliTest {
     return new Run(code, out.toString(), err.toString());
   }
 
-  @Test
-  void aHuggingFaceBaseRunsTheMethodsAndComesBack() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"gpt2", "llama"})
+  void aHuggingFaceBaseRunsTheMethodsAndComesBack(String family) throws Exception {
     boolean torch = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").start()
         .waitFor() == 0;
     assumeTrue(torch, "the reference model needs PyTorch: apt-get install python3-torch "
         + "libopenblas0-pthread");
-    Path hf = dir.resolve("gpt2-bpe");
+    Path hf = dir.resolve(family + "-bpe");
     Process p = new ProcessBuilder("/usr/bin/python3", ROOT.resolve(
-        "benchmarks/reference/hf_models.py").toString(), "--family", "gpt2", "--out",
+        "benchmarks/reference/hf_models.py").toString(), "--family", family, "--out",
         hf.toString(), "--tokenizer", ROOT.resolve("benchmarks-data/tokenizers/bpe-512")
             .toString(), "--positions", "128", "--seed", "5").redirectErrorStream(true).start();
     String log = new String(p.getInputStream().readAllBytes());
@@ -81,6 +81,6 @@ class HfModelsCliTest {
     Run bad = cli("export-hf", ROOT.resolve("benchmarks-data/base/tiny").toString(), "--out",
         dir.resolve("no").toString());
     assertEquals(2, bad.code());
-    assertTrue(bad.err().contains("only gpt2-family models can be exported"), bad.err());
+    assertTrue(bad.err().contains("only models of a Hugging Face family"), bad.err());
   }
 }

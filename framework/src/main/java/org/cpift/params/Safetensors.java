@@ -155,37 +155,81 @@ public final class Safetensors {
     }
   }
 
-  /** Reads a safetensors file; throws {@link CpiftException} naming the problem if it is invalid. */
+  /**
+   * Reads a safetensors file; throws {@link CpiftException} naming the problem if it is invalid.
+   * The file is memory-mapped a window at a time and each tensor converted straight into its
+   * float array, so the heap holds the model once (its floats), never the file's bytes as well,
+   * and files and tensors beyond 2 GB load.
+   */
   public static Contents read(Path file) {
-    ByteBuffer all;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      if (size > Integer.MAX_VALUE) {
-        all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      } else {
-        all = ByteBuffer.allocate((int) size);
-        while (all.hasRemaining() && ch.read(all) >= 0) {
-          // keep reading until the buffer is full
+      return parse(new Bytes() {
+        @Override
+        public long size() {
+          return size;
         }
-        all.flip();
-      }
+
+        @Override
+        public ByteBuffer window(long offset, int length) {
+          try {
+            return ch.map(FileChannel.MapMode.READ_ONLY, offset, length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      }, file.toString());
     } catch (NoSuchFileException e) {
       throw new CpiftException("safetensors file not found: " + file + " (give the path of a "
           + "model directory's model.safetensors)");
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       throw new CpiftException("cannot read safetensors file " + file + ": " + e.getMessage(), e);
     }
-    return parse(all.order(ByteOrder.LITTLE_ENDIAN), file.toString());
   }
+
+  /** The bytes of a file or buffer, read by windows of at most 2 GB. */
+  interface Bytes {
+    long size();
+
+    /** Bytes {@code offset .. offset+length}, little-endian, positioned at 0. */
+    ByteBuffer window(long offset, int length);
+  }
+
+  /** Windows are at most this long (a multiple of every element width). */
+  static final int WINDOW = 1 << 30;
 
   /** Parses safetensors bytes; {@code where} names the source in error messages. */
   public static Contents parse(ByteBuffer bytes, String where) {
-    ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    long fileSize = b.remaining();
+    ByteBuffer all = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    int start = all.position();
+    int size = all.remaining();
+    return parse(new Bytes() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public ByteBuffer window(long offset, int length) {
+        ByteBuffer w = all.duplicate();
+        w.limit(start + (int) offset + length).position(start + (int) offset);
+        return w.slice().order(ByteOrder.LITTLE_ENDIAN);
+      }
+    }, where);
+  }
+
+  static Contents parse(Bytes b, String where) {
+    return parse(b, where, WINDOW);
+  }
+
+  /** As above, reading windows of at most {@code window} bytes (a multiple of 4). */
+  static Contents parse(Bytes b, String where, int window) {
+    long fileSize = b.size();
     if (fileSize < 8) {
       throw bad(where, "file is " + fileSize + " bytes, shorter than the 8-byte header length");
     }
-    long headerLen = b.getLong(0);
+    long headerLen = b.window(0, 8).getLong(0);
     if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
       throw bad(where, "header length " + Long.toUnsignedString(headerLen)
           + " is outside 2.." + MAX_HEADER_BYTES);
@@ -195,8 +239,7 @@ public final class Safetensors {
           + fileSize + " bytes): the file is truncated or not safetensors");
     }
     byte[] hb = new byte[(int) headerLen];
-    b.position(8);
-    b.get(hb);
+    b.window(8, (int) headerLen).get(hb);
     // the header is one JSON object, starting at its first byte, padded at the end with spaces
     // (0x20) only: no other whitespace, no NUL, no second value
     if (hb[0] != '{') {
@@ -332,9 +375,9 @@ public final class Safetensors {
       digestHeader(md, metadata, entries.stream()
           .map(e -> new String[] {e.name(), e.dtype(), java.util.Arrays.toString(e.shape())})
           .toList());
-      ByteBuffer data = b.duplicate();
-      data.position((int) dataStart);
-      md.update(data);
+      for (long at = dataStart; at < fileSize; at += window) {
+        md.update(b.window(at, (int) Math.min(window, fileSize - at)));
+      }
       String actual = java.util.HexFormat.of().formatHex(md.digest());
       if (!actual.equals(recorded)) {
         throw bad(where, "its contents hash to " + actual + " but the file records " + recorded
@@ -345,25 +388,27 @@ public final class Safetensors {
     ParamSnapshot snapshot = new ParamSnapshot();
     for (Entry e : entries) {
       int n = (int) Param.numElements(e.shape());
+      int width = dtypeWidth(e.dtype());
       float[] data = new float[n];
-      int base = (int) (dataStart + e.begin());
-      switch (e.dtype()) {
-        case "F32" -> {
-          for (int i = 0; i < n; i++) {
-            data[i] = b.getFloat(base + 4 * i);
+      // window by window (each a whole number of elements), straight into the float array
+      for (int done = 0; done < n; ) {
+        int count = (int) Math.min(n - done, window / width);
+        ByteBuffer w = b.window(dataStart + e.begin() + (long) done * width, count * width);
+        switch (e.dtype()) {
+          case "F32" -> w.asFloatBuffer().get(data, done, count);
+          case "F16" -> {
+            for (int i = 0; i < count; i++) {
+              data[done + i] = halfToFloat(w.getShort(2 * i));
+            }
           }
-        }
-        case "F16" -> {
-          for (int i = 0; i < n; i++) {
-            data[i] = halfToFloat(b.getShort(base + 2 * i));
+          case "BF16" -> {
+            for (int i = 0; i < count; i++) {
+              data[done + i] = Float.intBitsToFloat((w.getShort(2 * i) & 0xffff) << 16);
+            }
           }
+          default -> throw new IllegalStateException(e.dtype());
         }
-        case "BF16" -> {
-          for (int i = 0; i < n; i++) {
-            data[i] = Float.intBitsToFloat((b.getShort(base + 2 * i) & 0xffff) << 16);
-          }
-        }
-        default -> throw new IllegalStateException(e.dtype());
+        done += count;
       }
       snapshot.put(new Param(e.name(), e.shape(), data));
     }

@@ -70,13 +70,14 @@ public final class HfCheckpoint {
           + "model directory holding config.json, model.safetensors and tokenizer.json)");
     }
     ModelConfig config = config(dir);
-    ParamSnapshot hf = new ParamSnapshot();
+    // the tensors by name; the conversion takes each out as it converts it, so the model is held
+    // once (plus the tensor being converted), not in both layouts at once
+    Map<String, Param> hf = new LinkedHashMap<>();
     for (Path f : weightFiles(dir)) {
       for (Param p : Safetensors.read(f).params().params()) {
-        if (hf.contains(p.name())) {
+        if (hf.put(p.name(), p) != null) {
           throw new CpiftException(f + ": tensor " + p.name() + " is also in another shard");
         }
-        hf.put(p);
       }
     }
     ParamSnapshot params = config.family() == ModelConfig.Family.GPT2 ? fromGpt2(hf, config, dir)
@@ -189,13 +190,9 @@ public final class HfCheckpoint {
    * Llama-family tensors in this project's names: {@code nn.Linear} weights {@code [out, in]}
    * transposed to {@code [in, out]}; the rotary buffers older checkpoints carry dropped.
    */
-  static ParamSnapshot fromLlama(ParamSnapshot hf, ModelConfig c, Path where) {
-    Map<String, Param> byName = new LinkedHashMap<>();
-    for (Param p : hf.params()) {
-      if (!p.name().endsWith("rotary_emb.inv_freq")) {
-        byName.put(p.name(), p);
-      }
-    }
+  static ParamSnapshot fromLlama(Map<String, Param> hf, ModelConfig c, Path where) {
+    Map<String, Param> byName = hf;
+    byName.keySet().removeIf(n -> n.endsWith("rotary_emb.inv_freq"));
     Map<String, long[]> layout = ParameterLayout.of(c);
     ParamSnapshot out = new ParamSnapshot();
     out.put(take(byName, "model.embed_tokens.weight", "wte", layout, where));
@@ -329,9 +326,9 @@ public final class HfCheckpoint {
   }
 
   /** GPT-2's tensors in this project's names: c_attn split into q, k, v; buffers dropped. */
-  static ParamSnapshot fromGpt2(ParamSnapshot hf, ModelConfig c, Path where) {
+  static ParamSnapshot fromGpt2(Map<String, Param> hf, ModelConfig c, Path where) {
     Map<String, Param> byName = new LinkedHashMap<>();
-    for (Param p : hf.params()) {
+    for (Param p : hf.values()) {
       String n = p.name().startsWith(GPT2_PREFIX) ? p.name().substring(GPT2_PREFIX.length())
           : p.name();
       if (n.endsWith(".attn.bias") || n.endsWith(".attn.masked_bias")) {
@@ -339,6 +336,7 @@ public final class HfCheckpoint {
       }
       byName.put(n, p);
     }
+    hf.clear();
     Param head = byName.remove("lm_head.weight");
     int d = c.dModel();
     Map<String, long[]> layout = ParameterLayout.of(c);
