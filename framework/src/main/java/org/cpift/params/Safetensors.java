@@ -163,23 +163,13 @@ public final class Safetensors {
    */
   public static Contents read(Path file) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      return parse(new Bytes() {
-        @Override
-        public long size() {
-          return size;
+      return parse(new Bytes(ch.size(), (offset, length) -> {
+        try {
+          return ch.map(FileChannel.MapMode.READ_ONLY, offset, length);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-
-        @Override
-        public ByteBuffer window(long offset, int length) {
-          try {
-            return ch.map(FileChannel.MapMode.READ_ONLY, offset, length)
-                .order(ByteOrder.LITTLE_ENDIAN);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      }, file.toString());
+      }), file.toString());
     } catch (NoSuchFileException e) {
       throw new CpiftException("safetensors file not found: " + file + " (give the path of a "
           + "model directory's model.safetensors)");
@@ -188,12 +178,17 @@ public final class Safetensors {
     }
   }
 
-  /** The bytes of a file or buffer, read by windows of at most 2 GB. */
-  interface Bytes {
-    long size();
+  /** The bytes of a file or buffer, {@code size} long, read by windows of at most 2 GB. */
+  record Bytes(long size, Window source) {
+    /** Bytes {@code offset .. offset+length}, positioned at 0. */
+    interface Window {
+      ByteBuffer at(long offset, int length);
+    }
 
     /** Bytes {@code offset .. offset+length}, little-endian, positioned at 0. */
-    ByteBuffer window(long offset, int length);
+    ByteBuffer window(long offset, int length) {
+      return source.at(offset, length).order(ByteOrder.LITTLE_ENDIAN);
+    }
   }
 
   /** Windows are at most this long (a multiple of every element width). */
@@ -203,20 +198,8 @@ public final class Safetensors {
   public static Contents parse(ByteBuffer bytes, String where) {
     ByteBuffer all = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     int start = all.position();
-    int size = all.remaining();
-    return parse(new Bytes() {
-      @Override
-      public long size() {
-        return size;
-      }
-
-      @Override
-      public ByteBuffer window(long offset, int length) {
-        ByteBuffer w = all.duplicate();
-        w.limit(start + (int) offset + length).position(start + (int) offset);
-        return w.slice().order(ByteOrder.LITTLE_ENDIAN);
-      }
-    }, where);
+    return parse(new Bytes(all.remaining(), (offset, length) -> all.duplicate()
+        .limit(start + (int) offset + length).position(start + (int) offset).slice()), where);
   }
 
   static Contents parse(Bytes b, String where) {

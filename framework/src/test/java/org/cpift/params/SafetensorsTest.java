@@ -35,18 +35,8 @@ class SafetensorsTest {
     Path f = dir.resolve("w.safetensors");
     Safetensors.write(f, sample(), Map.of());
     ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
-    Safetensors.Bytes bytes = new Safetensors.Bytes() {
-      @Override
-      public long size() {
-        return all.capacity();
-      }
-
-      @Override
-      public ByteBuffer window(long offset, int length) {
-        return ByteBuffer.wrap(all.array(), (int) offset, length).slice()
-            .order(ByteOrder.LITTLE_ENDIAN);
-      }
-    };
+    Safetensors.Bytes bytes = new Safetensors.Bytes(all.capacity(), (offset, length) ->
+        ByteBuffer.wrap(all.array(), (int) offset, length).slice());
     for (int window : new int[] {4, 12, 1 << 30}) {
       assertEquals(sample(), Safetensors.parse(bytes, "w", window).params(), "window " + window);
     }
