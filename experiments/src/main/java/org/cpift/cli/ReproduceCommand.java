@@ -7,9 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.cpift.experiment.Cell;
+import org.cpift.experiment.ExperimentRunner;
 import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
 import org.cpift.experiments.ReportedExperiment;
+import org.cpift.method.MethodRunner;
 import org.cpift.report.Claims;
 import org.cpift.report.ReportFormat;
 import org.cpift.train.Preset;
@@ -56,6 +59,13 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(names = "--report-only", description = "train nothing: write every report (and claims.json) "
       + "from the cells finished so far; experiments with no finished cell are skipped")
   boolean reportOnly;
+
+  @Option(names = "--order", defaultValue = "seed", description = "seed (default): every "
+      + "experiment's cells of the first seed, then of the next, the reports rewritten after each "
+      + "seed, so a run stopped early leaves whole tables for its first seeds and each seed's "
+      + "experts are trained once; experiment: one experiment after another, each reported when "
+      + "done")
+  String order = "seed";
 
   @Option(names = "--executor", defaultValue = "inline", description = "inline (this process "
       + "computes every cell) or local (--workers processes on this machine share the cells "
@@ -108,6 +118,9 @@ final class ReproduceCommand implements Callable<Integer> {
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
     }
+    if (!List.of("seed", "experiment").contains(order)) {
+      throw new IllegalArgumentException("--order must be seed or experiment, got " + order);
+    }
     Path runs = ExperimentRun.runDir(runDir, p);
     Path root = out != null ? out : ExperimentRun.reportRoot(p, runs, quick);
     List<ReportedExperiment> todo = new ArrayList<>();
@@ -132,16 +145,46 @@ final class ReproduceCommand implements Callable<Integer> {
         ? LocalWorkers.start(workers - 1, workerArgs(p, runs), runs) : List.of();
     // this process works too; its second pass waits for the cells the others hold, so when it
     // writes the reports every cell is finished (or was computed here after a worker died)
-    runAll(p, runs, root, todo, claims);
+    if (order.equals("seed") && !reportOnly) {
+      computeSeedBySeed(p, runs, root, todo, claims);
+    }
+    runAll(p, runs, root, todo, claims, reportOnly);
     LocalWorkers.awaitAll(started);
     return 0;
+  }
+
+  /**
+   * Computes the experiments' cells seed by seed (within a seed, experiment by experiment, each
+   * experiment's own order), rewriting every report from the finished cells after each seed.
+   * Every experiment plans its cells on the same base, suite and cache, so one runner takes a
+   * whole seed's cells at once and spreads them over the processes sharing the run directory.
+   */
+  private void computeSeedBySeed(Preset p, Path runs, Path root, List<ReportedExperiment> todo,
+      Map<String, Object> claims) {
+    List<Cell> cells = new ArrayList<>();
+    MethodRunner.Inputs inputs = null;
+    for (ReportedExperiment e : todo) {
+      ExperimentRun.Plan plan = ExperimentRun.plan(e, p, seedsOption.get(),
+          new ExperimentRun.Paths(p.baseDir(dataRoot), p.suiteDir(dataRoot), runs,
+              root.resolve(e.name())), quick ? ExperimentRun::quick : cfg -> cfg);
+      inputs = plan.inputs();
+      cells.addAll(plan.cells());
+    }
+    List<Long> seedOrder = cells.stream().map(Cell::seed).distinct().sorted().toList();
+    for (long seed : seedOrder) {
+      List<Cell> these = cells.stream().filter(c -> c.seed() == seed).toList();
+      LOG.info("seed {} ({} of {}): {} cells of {} experiments", seed,
+          seedOrder.indexOf(seed) + 1, seedOrder.size(), these.size(), todo.size());
+      ExperimentRunner.run(these, inputs, runs);
+      runAll(p, runs, root, todo, claims, true);
+    }
   }
 
   /** A worker's command line: the same cells, its reports written apart (the parent's count). */
   private List<String> workerArgs(Preset p, Path runs) {
     List<String> a = new ArrayList<>(List.of("reproduce", "--preset", p.id(), "--seeds",
         ExperimentRun.seedList(seedsOption.get()), "--run-dir", runs.toAbsolutePath().toString(),
-        "--data-root", dataRoot.toAbsolutePath().toString()));
+        "--data-root", dataRoot.toAbsolutePath().toString(), "--order", order));
     if (only != null && !only.isEmpty()) {
       a.add("--experiments");
       a.add(String.join(",", only));
@@ -153,7 +196,8 @@ final class ReproduceCommand implements Callable<Integer> {
   }
 
   private void runAll(Preset p, Path runs, Path root, List<ReportedExperiment> todo,
-      Map<String, Object> claims) {
+      Map<String, Object> claims, boolean reportOnly) {
+    reported = 0;
     for (ReportedExperiment e : todo) {
       ExperimentRun.Paths paths = new ExperimentRun.Paths(p.baseDir(dataRoot),
           p.suiteDir(dataRoot), runs, root.resolve(e.name()));

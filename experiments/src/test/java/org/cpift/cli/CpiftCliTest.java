@@ -138,17 +138,32 @@ class CpiftCliTest {
     String data = Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString();
     Path reports = dir.resolve("reports");
     Path runs = dir.resolve("runs");
-    Run first = run("reproduce", "--preset", "tiny", "--quick", "--seeds", "1", "--experiments",
+    Run first = run("reproduce", "--preset", "tiny", "--quick", "--seeds", "1,2", "--experiments",
         "stage-vs-single", "--data-root", data, "--out", reports.toString(), "--run-dir", runs.toString());
     assertEquals(0, first.code(), first.err());
     assertTrue(Files.readString(reports.resolve("claims.json")).contains("stage-vs-single"));
+    // seed by seed (the default order): every seed-1 cell was written before any seed-2 cell
+    long lastOfSeed1 = 0;
+    long firstOfSeed2 = Long.MAX_VALUE;
+    try (var files = Files.list(runs.resolve("cells"))) {
+      for (Path f : files.toList()) {
+        long seed = org.cpift.util.Json.STRICT.readTree(f.toFile()).get("seed").asLong();
+        long t = Files.getLastModifiedTime(f).toMillis();
+        if (seed == 1) {
+          lastOfSeed1 = Math.max(lastOfSeed1, t);
+        } else {
+          firstOfSeed2 = Math.min(firstOfSeed2, t);
+        }
+      }
+    }
+    assertTrue(lastOfSeed1 <= firstOfSeed2, "a seed-2 cell was computed before a seed-1 cell");
     // status counts them: every stage-vs-single cell finished, none running
     CommandLine cl = Cpift.commandLine();
     StringWriter statusOut = new StringWriter();
     cl.setOut(new PrintWriter(statusOut));
-    assertEquals(0, cl.execute("status", runs.toString(), "--preset", "tiny", "--seeds", "1",
+    assertEquals(0, cl.execute("status", runs.toString(), "--preset", "tiny", "--seeds", "1,2",
         "--quick", "--data-root", data));
-    assertTrue(statusOut.toString().matches("(?s).*stage-vs-single +3 +3 +0 +0\\n.*"),
+    assertTrue(statusOut.toString().matches("(?s).*stage-vs-single +6 +6 +0 +0\\n.*"),
         statusOut.toString());
     // a report-only pass over every experiment trains nothing and keeps the earlier claims
     long cells = Files.list(runs.resolve("cells")).count();
@@ -175,8 +190,8 @@ class CpiftCliTest {
     assertFalse(Files.exists(svs.resolve("report.html")), "html was not asked for");
     assertFalse(Files.exists(svs.resolve("results.csv")), "csv was not asked for");
     assertTrue(Files.readString(svs.resolve("manifest.json")).contains("cpift report --from"));
-    // the seeds come from the finished cells when not given (here: seed 1)
-    assertEquals(List.of(1L), ReportCommand.seedsOf(runs));
+    // the seeds come from the finished cells when not given (here: seeds 1 and 2)
+    assertEquals(List.of(1L, 2L), ReportCommand.seedsOf(runs));
     // bad input: one line, exit 2
     Run badFormat = run("report", "--from", runs.toString(), "--preset", "tiny", "--format",
         "html,pdf", "--data-root", data, "--out", tex.toString());
