@@ -83,4 +83,28 @@ class HfModelsCliTest {
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("only models of a Hugging Face family"), bad.err());
   }
+
+  /**
+   * A base whose config allows 32,768 positions (as Qwen2's do) trains on short examples: the
+   * memory check bounds a step by the longest example, not by the model's context.
+   */
+  @org.junit.jupiter.api.Test
+  void aLongContextBaseTrainsOnShortExamples() throws Exception {
+    assumeTrue(new ProcessBuilder("/usr/bin/python3", "-c", "import torch").start().waitFor() == 0,
+        "the reference model needs PyTorch: apt-get install python3-torch libopenblas0-pthread");
+    Path hf = dir.resolve("qwen2-long");
+    Process p = new ProcessBuilder("/usr/bin/python3", ROOT.resolve(
+        "benchmarks/reference/hf_models.py").toString(), "--family", "qwen2", "--out",
+        hf.toString(), "--tokenizer", ROOT.resolve("benchmarks-data/tokenizers/bpe-512")
+            .toString(), "--positions", "32768", "--no-reference").redirectErrorStream(true).start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), log);
+    Path data = dir.resolve("rev.jsonl");
+    assertEquals(0, cli("toy-data", "--task", "reverse", "--n", "50", "--out", data.toString())
+        .code());
+    Run r = cli("train", "--init", "hf:" + hf, "--data", data.toString(), "--steps", "2",
+        "--out", dir.resolve("trained").toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(32768, ModelCheckpoint.load(dir.resolve("trained")).config().contextLength());
+  }
 }

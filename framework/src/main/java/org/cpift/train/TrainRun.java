@@ -77,7 +77,10 @@ public final class TrainRun {
     ModelCheckpoint base = spec.init() == null ? null : ModelCheckpoint.load(spec.init());
     Tokenizer tok = base != null ? base.tokenizer() : CharTokenizer.standard();
     ModelConfig mc = base != null ? base.config() : spec.model().withVocabSize(tok.vocabSize());
-    org.cpift.model.MemoryEstimate.check(mc, tc.batchSize(), "the context length or the batch size");
+    if (base == null) {
+      // a model made here: its context is the user's option, checked before anything is read
+      org.cpift.model.MemoryEstimate.check(mc, tc.batchSize(), "the context length or the batch size");
+    }
 
     if (spec.data().getParent() != null) {
       org.cpift.util.Checksums.verify(spec.data().getParent());
@@ -116,6 +119,16 @@ public final class TrainRun {
     } else {
       val = train.subList(0, Math.min(train.size(), tc.evalExamples()));
       manifest.put("eval_on", "training sample (no validation data given)");
+    }
+    if (base != null) {
+      // a base's context can be far longer than any example (32,768 positions for a Qwen2
+      // config); batches are padded to their longest example, so that bounds a step
+      int longest = 1;
+      for (EncodedExample e : train) {
+        longest = Math.max(longest, e.tokens().length - 1);
+      }
+      org.cpift.model.MemoryEstimate.check(mc.withContextLength(Math.max(2, Math.min(
+          mc.contextLength(), longest))), tc.batchSize(), "the batch size or the examples' length");
     }
     long truncated = train.stream().filter(EncodedExample::promptTruncated).count();
     if (truncated > 0) {
