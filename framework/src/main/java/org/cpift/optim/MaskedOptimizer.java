@@ -18,8 +18,11 @@ import org.tensorflow.types.TFloat32;
 /**
  * An optimizer written from primitive TF ops whose updates honour a per-entry freeze mask.
  *
- * <p>Each trainable variable has a boolean mask placeholder of its own shape (true = trainable),
- * fed per run, never stored in a {@code Variable}. The mask gates the <em>update</em>: for a
+ * <p>Each trainable variable has a boolean mask of its own shape (true = trainable), held on the
+ * device in a variable of its own that is set when the freeze changes ({@link #maskSetter},
+ * {@link #maskAssign}) rather than fed every step, and kept out of the slots (it is no optimizer
+ * state and is not checkpointed). The mask an update reads, {@link #mask}, is that variable's
+ * value unless a run feeds one. The mask gates the <em>update</em>: for a
  * frozen entry the parameter and every optimizer slot keep their exact bits ({@code select}, not a
  * multiply), so it gets no gradient step, no weight decay and no drift from moments accumulated
  * while it was trainable. Masking the gradient instead would not freeze an entry under Adam.
@@ -35,7 +38,9 @@ public abstract class MaskedOptimizer {
   private Placeholder<TFloat32> lr;
   private Placeholder<TFloat32> clip;
   private Operand<TFloat32> gradNorm;
-  private final List<Placeholder<TBool>> masks = new ArrayList<>();
+  private final List<Operand<TBool>> masks = new ArrayList<>();
+  private final List<Placeholder<TBool>> maskSetters = new ArrayList<>();
+  private final List<Op> maskAssigns = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
   private final Map<String, Variable<TFloat32>> slots = new LinkedHashMap<>();
   private final Map<String, long[]> slotShapes = new LinkedHashMap<>();
@@ -59,8 +64,14 @@ public abstract class MaskedOptimizer {
     clip = opt.withName("clip_norm").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     List<Operand<TFloat32>> squares = new ArrayList<>();
     for (ModelVariable<TFloat32> v : vars) {
-      Placeholder<TBool> m = opt.withName("mask_" + v.index()).placeholder(TBool.class,
+      Variable<TBool> held = opt.withName("mask_held_" + v.index()).variable(opt.fill(
+          opt.constant(v.shape()), opt.constant(true)));
+      Placeholder<TBool> set = opt.withName("mask_set_" + v.index()).placeholder(TBool.class,
           Placeholder.shape(Shape.of(v.shape())));
+      maskSetters.add(set);
+      maskAssigns.add(opt.assign(held, set));
+      Operand<TBool> m = opt.withName("mask_" + v.index()).placeholderWithDefault(held,
+          Shape.of(v.shape()));
       masks.add(m);
       Operand<TFloat32> g = grads.get(v.index());
       Operand<TFloat32> gm = opt.math.mul(g, opt.dtypes.cast(m, TFloat32.class));
@@ -123,8 +134,18 @@ public abstract class MaskedOptimizer {
     return gradNorm;
   }
 
-  public Placeholder<TBool> mask(int variableIndex) {
+  /** The mask the update of a variable reads: the held one, or a value fed for one run. */
+  public Operand<TBool> mask(int variableIndex) {
     return masks.get(variableIndex);
+  }
+
+  /** Feed a new mask here and run {@link #maskAssign} to change the held one. */
+  public Placeholder<TBool> maskSetter(int variableIndex) {
+    return maskSetters.get(variableIndex);
+  }
+
+  public Op maskAssign(int variableIndex) {
+    return maskAssigns.get(variableIndex);
   }
 
   public Op update(int variableIndex) {

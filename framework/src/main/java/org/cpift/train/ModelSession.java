@@ -160,9 +160,8 @@ public final class ModelSession implements AutoCloseable {
             own(owned, TFloat32.scalarOf(e.getValue())));
       }
       for (int i = 0; i < vars.size(); i++) {
-        r.feed(optimizer.mask(i), masks[i]);
         if (trainable[i]) {
-          r.addTarget(optimizer.update(i));
+          r.addTarget(optimizer.update(i)); // its mask is on the device since the last freeze
         }
       }
       r.fetch(model.loss()).fetch(optimizer.gradNorm());
@@ -381,6 +380,15 @@ public final class ModelSession implements AutoCloseable {
       }
       masks[v.index()] = TBool.tensorOf(Shape.of(v.shape()), DataBuffers.of(m, true, false));
       trainable[v.index()] = f.cardinality() < n;
+    }
+    if (optimizer != null) {
+      // one run sets every variable's mask on the device; the steps then read it there
+      Session.Runner r = session.runner();
+      for (ModelVariable<TFloat32> v : vars) {
+        r.feed(optimizer.maskSetter(v.index()), masks[v.index()]);
+        r.addTarget(optimizer.maskAssign(v.index()));
+      }
+      r.run().close();
     }
     if (frozen != null) {
       for (String name : frozen.names()) {
