@@ -51,7 +51,6 @@ public final class ModelSession implements AutoCloseable {
   private final List<Placeholder<TFloat32>> slotValues = new ArrayList<>();
   private final List<Op> slotLoadOps = new ArrayList<>();
   private final List<Operand<TFloat32>> grads = new ArrayList<>();
-  private final TBool[] masks;
   private final boolean[] trainable;
   private long step;
 
@@ -91,7 +90,6 @@ public final class ModelSession implements AutoCloseable {
       graph.close();
       throw e;
     }
-    masks = new TBool[vars.size()];
     trainable = new boolean[vars.size()];
     freeze(null);
   }
@@ -364,6 +362,20 @@ public final class ModelSession implements AutoCloseable {
    * with every entry frozen is skipped by the update altogether.
    */
   public void freeze(ParamMask frozen) {
+    // the host copies live only until the device holds them
+    TBool[] masks = new TBool[vars.size()];
+    try {
+      setMasks(frozen, masks);
+    } finally {
+      for (TBool m : masks) {
+        if (m != null) {
+          m.close();
+        }
+      }
+    }
+  }
+
+  private void setMasks(ParamMask frozen, TBool[] masks) {
     for (ModelVariable<TFloat32> v : vars) {
       int n = (int) v.size();
       BitSet f = frozen == null ? new BitSet() : frozen.get(v.name());
@@ -374,9 +386,6 @@ public final class ModelSession implements AutoCloseable {
       boolean[] m = new boolean[n];
       for (int j = 0; j < n; j++) {
         m[j] = !f.get(j);
-      }
-      if (masks[v.index()] != null) {
-        masks[v.index()].close();
       }
       masks[v.index()] = TBool.tensorOf(Shape.of(v.shape()), DataBuffers.of(m, true, false));
       trainable[v.index()] = f.cardinality() < n;
@@ -492,11 +501,6 @@ public final class ModelSession implements AutoCloseable {
 
   @Override
   public void close() {
-    for (TBool m : masks) {
-      if (m != null) {
-        m.close();
-      }
-    }
     session.close();
     graph.close();
   }
