@@ -12,8 +12,10 @@ import org.cpift.util.CpiftException;
  * @param tokens the full sequence
  * @param answerStart index in {@code tokens} of the first answer token (just after {@code <sep>})
  * @param record the source record
+ * @param promptTruncated whether the prompt was cut from the left to fit the context
  */
-public record EncodedExample(int[] tokens, int answerStart, SftRecord record) {
+public record EncodedExample(int[] tokens, int answerStart, SftRecord record,
+    boolean promptTruncated) {
 
   /** The generation prompt: {@code <bos> prompt <sep>}. */
   public int[] promptTokens() {
@@ -47,7 +49,7 @@ public record EncodedExample(int[] tokens, int answerStart, SftRecord record) {
     System.arraycopy(a, 0, t, i, a.length);
     i += a.length;
     t[i] = tok.eos();
-    return new EncodedExample(t, answerStart, record);
+    return new EncodedExample(t, answerStart, record, keep < p.length);
   }
 
   /** Encodes a list; {@code source} (a file name) and the index name each record in errors. */
@@ -58,10 +60,5 @@ public record EncodedExample(int[] tokens, int answerStart, SftRecord record) {
       out.add(encode(records.get(i), tok, contextLength, source + " record " + (i + 1)));
     }
     return out;
-  }
-
-  /** True when the prompt was cut to fit the context. */
-  public boolean promptTruncated() {
-    return answerStart - 2 < record.prompt().length();
   }
 }

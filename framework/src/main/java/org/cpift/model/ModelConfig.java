@@ -180,6 +180,26 @@ public record ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, in
         initStd, family, activation, arch);
   }
 
+  /**
+   * This shape as a model of {@code f}, for a model made here rather than loaded: {@code gpt2}
+   * keeps the layout with LayerNorm and tanh-GELU; {@code llama} takes RMSNorm, rotary positions
+   * (θ = 10,000), SwiGLU with an intermediate size of ⅔ of the GPT MLP's width rounded up to a
+   * multiple of 8 (about the same parameters), half as many key/value heads as query heads where
+   * the heads divide evenly (grouped-query attention), no biases and an untied head.
+   */
+  public ModelConfig inFamily(Family f) {
+    return switch (f) {
+      case CPIFT_GPT -> new ModelConfig(vocabSize, dModel, nLayers, nHeads, contextLength,
+          mlpRatio, norm, normEps, initStd);
+      case GPT2 -> new ModelConfig(vocabSize, dModel, nLayers, nHeads, contextLength, mlpRatio,
+          Norm.LAYER, normEps, initStd, Family.GPT2, Activation.GELU_TANH, Architecture.GPT);
+      case LLAMA -> new ModelConfig(vocabSize, dModel, nLayers, nHeads, contextLength, mlpRatio,
+          Norm.RMS, normEps, initStd, Family.LLAMA, Activation.SWIGLU, new Architecture(
+              (2 * mlpRatio * dModel / 3 + 7) / 8 * 8, nHeads % 2 == 0 ? nHeads / 2 : nHeads,
+              10000, Bias.NONE, false));
+    };
+  }
+
   /** Parameters of one norm layer (gain, plus bias for LayerNorm). */
   public long normParams() {
     return norm == Norm.LAYER ? 2L * dModel : dModel;

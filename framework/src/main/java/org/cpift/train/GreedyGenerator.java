@@ -11,7 +11,7 @@ import org.cpift.data.CharTokenizer;
  * model is causal, so padding after a row's end never changes its predictions.
  *
  * <p>{@link #generate} runs the prompts once and then one token per step against a key/value cache
- * ({@link ModelSession.Decoder}); {@link #generateByRecompute} recomputes the whole prefix for
+ * ({@link CachedDecoder}); {@link #generateByRecompute} recomputes the whole prefix for
  * every token (the reference the cached decoder is tested against, and the benchmark's baseline).
  */
 public final class GreedyGenerator {
@@ -63,7 +63,7 @@ public final class GreedyGenerator {
         active += done[i] ? 0 : 1;
       }
       if (active > 0) {
-        try (ModelSession.Decoder dec = model.startDecoding(in, n, padded, len, next)) {
+        try (CachedDecoder dec = model.startDecoding(in, n, padded, len, next)) {
           // positions stay below the context (len < cap <= ctx); cache slots are not positions
           while (active > 0) {
             int[] positions = new int[n];

@@ -8,7 +8,6 @@ import org.cpift.data.Batch;
 import org.cpift.model.ModelConfig;
 import org.cpift.model.ModelVariable;
 import org.cpift.model.LanguageModel;
-import org.cpift.model.TransformerLM;
 import org.cpift.optim.MaskedOptimizer;
 import org.cpift.optim.OptimizerConfig;
 import org.cpift.params.Param;
@@ -22,10 +21,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.OptimizerOptions;
@@ -34,10 +30,12 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * A live model: the {@link TransformerLM} graph, its masked optimizer and a TF session. It trains
- * one step at a time, evaluates, predicts, and moves parameters and optimizer state to and from
- * host {@link ParamSnapshot}s. Freeze masks are switched with {@link #freeze} without rebuilding
- * the graph. Not thread-safe; close it to free native memory.
+ * A live model: a {@link LanguageModel} graph, its masked optimizer and a TF session. It trains
+ * one step at a time, evaluates and predicts; freeze masks are switched with {@link #freeze}
+ * without rebuilding the graph. Its other jobs have classes of their own: cached decoding
+ * ({@link CachedDecoder}, from {@link #startDecoding}) and moving parameters and optimizer state
+ * to and from host {@link ParamSnapshot}s ({@code StateTransfer}, behind {@link #parameters} and
+ * its siblings). Not thread-safe; close it to free native memory.
  */
 public final class ModelSession implements AutoCloseable {
   private final Graph graph;
@@ -45,11 +43,7 @@ public final class ModelSession implements AutoCloseable {
   private final LanguageModel<TFloat32> model;
   private final MaskedOptimizer optimizer;
   private final List<ModelVariable<TFloat32>> vars;
-  private final List<Placeholder<TFloat32>> loadValues = new ArrayList<>();
-  private final List<Op> loadOps = new ArrayList<>();
-  private final List<String> slotNames = new ArrayList<>();
-  private final List<Placeholder<TFloat32>> slotValues = new ArrayList<>();
-  private final List<Op> slotLoadOps = new ArrayList<>();
+  private final StateTransfer state;
   private final List<Operand<TFloat32>> grads = new ArrayList<>();
   private final boolean[] trainable;
   private long step;
@@ -60,13 +54,6 @@ public final class ModelSession implements AutoCloseable {
       Ops tf = Ops.create(graph);
       model = LanguageModel.build(tf, config, TFloat32.class, seed);
       vars = model.variables();
-      Ops load = tf.withSubScope("load");
-      for (ModelVariable<TFloat32> v : vars) {
-        Placeholder<TFloat32> ph = load.withName("value_" + v.index()).placeholder(TFloat32.class,
-            Placeholder.shape(Shape.of(v.shape())));
-        loadValues.add(ph);
-        loadOps.add(load.assign(v.variable(), ph));
-      }
       var g = tf.gradients(model.loss(), vars.stream().map(ModelVariable::variable).toList());
       for (int i = 0; i < vars.size(); i++) {
         grads.add(g.dy(i));
@@ -74,16 +61,10 @@ public final class ModelSession implements AutoCloseable {
       if (optConfig != null) {
         optimizer = optConfig.create();
         optimizer.build(tf, vars, grads);
-        for (Map.Entry<String, Variable<TFloat32>> e : optimizer.slots().entrySet()) {
-          Placeholder<TFloat32> ph = load.withName("slot_" + slotNames.size()).placeholder(
-              TFloat32.class, Placeholder.shape(Shape.of(optimizer.slotShape(e.getKey()))));
-          slotNames.add(e.getKey());
-          slotValues.add(ph);
-          slotLoadOps.add(load.assign(e.getValue(), ph));
-        }
       } else {
         optimizer = null;
       }
+      state = new StateTransfer(tf, vars, optimizer);
       session = new Session(graph, sessionConfig());
       session.initialize();
     } catch (RuntimeException e) {
@@ -229,115 +210,13 @@ public final class ModelSession implements AutoCloseable {
   }
 
   /**
-   * Greedy decoding with a key/value cache for {@code b} right-padded prompts: {@link #start}
-   * runs the full forward once over the prompts and keeps every layer's keys and values; each
-   * {@link #step} feeds one new token per row and attends over the cache. Close it to free the
-   * cache.
-   */
-  public final class Decoder implements AutoCloseable {
-    private final int b;
-    private final int[] promptLength;
-    private final int padded;
-    private final List<TFloat32> keys = new ArrayList<>();
-    private final List<TFloat32> values = new ArrayList<>();
-    private int slots;
-
-    private Decoder(int b, int padded, int[] promptLength) {
-      this.b = b;
-      this.padded = padded;
-      this.promptLength = promptLength;
-    }
-
-    /** Runs the prompts {@code [b, padded]}; returns each row's greedy next token. */
-    private int[] start(int[] inputs) {
-      Session.Runner r = session.runner();
-      try (TInt32 in = TInt32.tensorOf(Shape.of(b, padded), DataBuffers.of(inputs, true, false))) {
-        r.feed(model.inputs(), in).fetch(model.predictions());
-        model.keys().forEach(r::fetch);
-        model.values().forEach(r::fetch);
-        Result res = r.run();
-        int[] pred = new int[b * padded];
-        ((TInt32) res.get(0)).copyTo(DataBuffers.of(pred, false, false));
-        res.get(0).close();
-        int layers = model.keys().size();
-        for (int l = 0; l < layers; l++) {
-          keys.add((TFloat32) res.get(1 + l));
-          values.add((TFloat32) res.get(1 + layers + l));
-        }
-        slots = padded;
-        int[] next = new int[b];
-        for (int i = 0; i < b; i++) {
-          next[i] = pred[i * padded + promptLength[i] - 1];
-        }
-        return next;
-      }
-    }
-
-    /**
-     * Appends {@code tokens[i]} at position {@code positions[i]} of each row (rows already
-     * finished may pass anything) and returns each row's greedy next token.
-     */
-    public int[] step(int[] tokens, int[] positions) {
-      float[] bias = new float[b * (slots + 1)];
-      for (int i = 0; i < b; i++) {
-        for (int j = promptLength[i]; j < padded; j++) {
-          bias[i * (slots + 1) + j] = -1e9f; // padding after a shorter prompt
-        }
-      }
-      TransformerLM.Decode<TFloat32> d = model.decode();
-      List<Tensor> owned = new ArrayList<>();
-      try {
-        Session.Runner r = session.runner()
-            .feed(d.tokens(), own(owned, TInt32.tensorOf(Shape.of(b), DataBuffers.of(tokens, true, false))))
-            .feed(d.positions(), own(owned, TInt32.tensorOf(Shape.of(b), DataBuffers.of(positions, true, false))))
-            .feed(d.bias(), own(owned, TFloat32.tensorOf(Shape.of(b, slots + 1), DataBuffers.of(bias, true, false))))
-            .fetch(d.next());
-        for (int l = 0; l < keys.size(); l++) {
-          r.feed(d.pastKeys().get(l), keys.get(l)).feed(d.pastValues().get(l), values.get(l));
-        }
-        d.newKeys().forEach(r::fetch);
-        d.newValues().forEach(r::fetch);
-        Result res = r.run();
-        int[] next = new int[b];
-        ((TInt32) res.get(0)).copyTo(DataBuffers.of(next, false, false));
-        res.get(0).close();
-        int layers = keys.size();
-        for (int l = 0; l < layers; l++) {
-          keys.get(l).close();
-          values.get(l).close();
-          keys.set(l, (TFloat32) res.get(1 + l));
-          values.set(l, (TFloat32) res.get(1 + layers + l));
-        }
-        slots++;
-        return next;
-      } finally {
-        owned.forEach(Tensor::close);
-      }
-    }
-
-    @Override
-    public void close() {
-      keys.forEach(Tensor::close);
-      values.forEach(Tensor::close);
-      keys.clear();
-      values.clear();
-    }
-  }
-
-  /**
-   * Starts cached decoding of {@code b} prompts, right-padded to {@code padded} tokens in
+   * Starts cached greedy decoding of {@code b} prompts, right-padded to {@code padded} tokens in
    * {@code inputs} (row-major), row i being {@code promptLength[i]} long. {@code first} receives
-   * each row's greedy next token.
+   * each row's greedy next token. Close the decoder to free its cache.
    */
-  public Decoder startDecoding(int[] inputs, int b, int padded, int[] promptLength, int[] first) {
-    Decoder dec = new Decoder(b, padded, promptLength.clone());
-    try {
-      System.arraycopy(dec.start(inputs), 0, first, 0, b);
-      return dec;
-    } catch (RuntimeException e) {
-      dec.close();
-      throw e;
-    }
+  public CachedDecoder startDecoding(int[] inputs, int b, int padded, int[] promptLength,
+      int[] first) {
+    return CachedDecoder.start(session, model, inputs, b, padded, promptLength, first);
   }
 
   private void feedBatch(Session.Runner r, Batch batch, List<Tensor> owned) {
@@ -410,87 +289,25 @@ public final class ModelSession implements AutoCloseable {
 
   /** Copies the model's parameters to the host. */
   public ParamSnapshot parameters() {
-    return fetchAll(vars.stream().map(v -> (Operand<TFloat32>) v.variable()).toList(),
-        vars.stream().map(ModelVariable::name).toList(), vars.stream().map(ModelVariable::shape).toList());
+    return state.parameters(session);
   }
 
   /** Sets the model's parameters; names and shapes must match exactly. */
   public void loadParameters(ParamSnapshot snapshot) {
-    List<String> names = vars.stream().map(ModelVariable::name).toList();
-    if (!new java.util.HashSet<>(names).equals(snapshot.names())) {
-      throw new CpiftException("loading parameters: parameter names differ; expected " + names
-          + " but found " + snapshot.names());
-    }
-    for (ModelVariable<TFloat32> v : vars) {
-      long[] got = snapshot.get(v.name()).shape();
-      if (!java.util.Arrays.equals(got, v.shape())) {
-        throw new CpiftException("loading parameters: parameter " + v.name() + " has shape "
-            + java.util.Arrays.toString(got) + " but " + java.util.Arrays.toString(v.shape())
-            + " was expected");
-      }
-    }
-    List<Tensor> owned = new ArrayList<>();
-    try {
-      Session.Runner r = session.runner();
-      for (ModelVariable<TFloat32> v : vars) {
-        Param p = snapshot.get(v.name());
-        r.feed(loadValues.get(v.index()), own(owned,
-            TFloat32.tensorOf(Shape.of(v.shape()), DataBuffers.of(p.data(), true, false))));
-        r.addTarget(loadOps.get(v.index()));
-      }
-      r.run().close();
-    } finally {
-      owned.forEach(Tensor::close);
-    }
+    state.loadParameters(session, snapshot);
   }
 
   /** Optimizer slots ({@code adam_m/<name>}, ...) as a snapshot, for checkpoints. */
   public ParamSnapshot optimizerState() {
     requireOptimizer();
-    return fetchAll(slotNames.stream().map(n -> (Operand<TFloat32>) optimizer.slots().get(n)).toList(),
-        slotNames, slotNames.stream().map(optimizer::slotShape).toList());
+    return state.optimizerState(session);
   }
 
   /** Restores optimizer slots and the step count from a checkpoint. */
-  public void loadOptimizerState(ParamSnapshot state, long stepCount) {
+  public void loadOptimizerState(ParamSnapshot snapshot, long stepCount) {
     requireOptimizer();
-    List<Tensor> owned = new ArrayList<>();
-    try {
-      Session.Runner r = session.runner();
-      for (int i = 0; i < slotNames.size(); i++) {
-        Param p = state.get(slotNames.get(i));
-        if (!java.util.Arrays.equals(p.shape(), optimizer.slotShape(slotNames.get(i)))) {
-          throw new CpiftException("optimizer state " + p.name() + " has the wrong shape");
-        }
-        r.feed(slotValues.get(i), own(owned,
-            TFloat32.tensorOf(Shape.of(p.shape()), DataBuffers.of(p.data(), true, false))));
-        r.addTarget(slotLoadOps.get(i));
-      }
-      if (!r.isEmpty()) {
-        r.run().close();
-      }
-    } finally {
-      owned.forEach(Tensor::close);
-    }
+    state.loadOptimizerState(session, snapshot);
     this.step = stepCount;
-  }
-
-  private ParamSnapshot fetchAll(List<Operand<TFloat32>> ops, List<String> names, List<long[]> shapes) {
-    ParamSnapshot out = new ParamSnapshot();
-    if (ops.isEmpty()) {
-      return out;
-    }
-    Session.Runner r = session.runner();
-    ops.forEach(r::fetch);
-    try (Result res = r.run()) {
-      for (int i = 0; i < ops.size(); i++) {
-        long[] shape = shapes.get(i);
-        float[] data = new float[(int) Param.numElements(shape)];
-        ((TFloat32) res.get(i)).copyTo(DataBuffers.of(data, false, false));
-        out.put(new Param(names.get(i), shape.clone(), data));
-      }
-    }
-    return out;
   }
 
   private void requireOptimizer() {

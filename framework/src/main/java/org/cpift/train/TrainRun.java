@@ -46,9 +46,11 @@ public final class TrainRun {
    *     chunks with loss on every token ({@link org.cpift.data.Packing})
    * @param mixIn with {@code pack}: a prompt/answer JSONL file whose records join the packed
    *     chunks as supervised examples (loss on the answer), or null
+   * @param tokenizer without {@code init}: a Hugging Face {@code tokenizer.json} (or its
+   *     directory) the new model reads and writes text with; null: the character tokenizer
    */
   public record Spec(ModelConfig model, TrainConfig training, Path data, Path validation, Path init,
-      Path out, long seed, boolean pack, Path mixIn) {
+      Path out, long seed, boolean pack, Path mixIn, Path tokenizer) {
     public Spec {
       if (data == null || out == null || training == null || (model == null && init == null)) {
         throw new IllegalArgumentException("TrainRun.Spec: data, out, training and a model or init "
@@ -58,11 +60,20 @@ public final class TrainRun {
         throw new IllegalArgumentException("TrainRun.Spec: a mixed-in supervised set needs packed "
             + "documents");
       }
+      if (tokenizer != null && init != null) {
+        throw new IllegalArgumentException("TrainRun.Spec: a model started from init keeps its "
+            + "own tokenizer; give a tokenizer only for a model made from the seed");
+      }
+    }
+
+    public Spec(ModelConfig model, TrainConfig training, Path data, Path validation, Path init,
+        Path out, long seed, boolean pack, Path mixIn) {
+      this(model, training, data, validation, init, out, seed, pack, mixIn, null);
     }
 
     public Spec(ModelConfig model, TrainConfig training, Path data, Path validation, Path init,
         Path out, long seed, boolean pack) {
-      this(model, training, data, validation, init, out, seed, pack, null);
+      this(model, training, data, validation, init, out, seed, pack, null, null);
     }
   }
 
@@ -75,7 +86,8 @@ public final class TrainRun {
     TrainConfig tc = spec.training().withSeed(dataSeed);
 
     ModelCheckpoint base = spec.init() == null ? null : ModelCheckpoint.load(spec.init());
-    Tokenizer tok = base != null ? base.tokenizer() : CharTokenizer.standard();
+    Tokenizer tok = base != null ? base.tokenizer() : spec.tokenizer() != null
+        ? org.cpift.data.HfTokenizer.load(spec.tokenizer()) : CharTokenizer.standard();
     ModelConfig mc = base != null ? base.config() : spec.model().withVocabSize(tok.vocabSize());
     if (base == null) {
       // a model made here: its context is the user's option, checked before anything is read

@@ -2,6 +2,7 @@ package org.cpift.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,8 @@ class DataTest {
     EncodedExample e = EncodedExample.encode(new SftRecord("abcdefghij", "xy"), t, 8, "x");
     assertEquals(9, e.tokens().length);
     assertEquals("ghij", t.decode(e.promptTokens())); // bos + 4 + sep + 2 + eos = context + 1
+    assertTrue(e.promptTruncated());
+    assertFalse(EncodedExample.encode(new SftRecord("abcd", "xy"), t, 8, "x").promptTruncated());
     CpiftException ex = assertThrows(CpiftException.class,
         () -> EncodedExample.encode(new SftRecord("a", "0123456789"), t, 8, "f.jsonl record 3"));
     assertTrue(ex.getMessage().contains("f.jsonl record 3"), ex.getMessage());

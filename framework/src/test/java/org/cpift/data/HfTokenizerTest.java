@@ -2,6 +2,7 @@ package org.cpift.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,13 @@ class HfTokenizerTest {
     EncodedExample e = EncodedExample.encode(r, tok, 16, "t");
     assertArrayEquals(new int[] {50256, 15496, 995, 50256}, e.tokens());
     assertEquals(2, e.answerStart());
+    // whole prompts are not reported cut: tokens are not characters, and a packed document's
+    // prompt is empty
+    assertFalse(e.promptTruncated());
+    assertFalse(EncodedExample.encode(new SftRecord("", "Hello world"), tok, 16, "t")
+        .promptTruncated());
+    assertTrue(EncodedExample.encode(new SftRecord("Hello world", "world"), tok, 2, "t")
+        .promptTruncated());
     // the character tokenizer keeps its separator: <bos> p <sep> a <eos>
     EncodedExample c = EncodedExample.encode(r, CharTokenizer.standard(), 16, "t");
     assertEquals(CharTokenizer.BOS, c.tokens()[0]);
