@@ -106,6 +106,11 @@ final class MethodOptions {
   @Option(names = "--lambda", description = "task arithmetic / DARE-TA scaling (default: chosen on validation from 0.1..1.0; giving any merge value turns that selection off)")
   Double lambda;
 
+  @Option(names = "--lines-beta", description = "LiNeS (lines, lines-ties): the last block's "
+      + "task-vector scaling exceeds the first's by this (default: chosen on validation from "
+      + "0.1..1.0, lines-ties 0.1..1.5)")
+  Double linesBeta;
+
   @Option(names = "--ties-lambda", description = "TIES / DARE-TIES scaling (default: chosen on validation from 0.6, 1, 1.4)")
   Double tiesLambda;
 
@@ -282,7 +287,11 @@ final class MethodOptions {
     if (dareP != null) {
       m = m.withDareDropRate(dareP);
     }
-    if (lambda != null || tiesLambda != null || tiesK != null || dareP != null) {
+    if (linesBeta != null) {
+      m = m.withLinesBeta(linesBeta);
+    }
+    if (lambda != null || tiesLambda != null || tiesK != null || dareP != null
+        || linesBeta != null) {
       // values given on the command line are used as given, not chosen on validation
       m = m.withSelectOnValidation(false);
     }

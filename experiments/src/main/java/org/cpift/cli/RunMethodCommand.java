@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 final class RunMethodCommand implements Callable<Integer> {
   @Option(names = "--method", required = true,
       description = "base, single-task, multi-task, multi-stage-random, multi-stage-heuristic, dpi, "
-          + "cpi-ft, sequential, task-arithmetic, ties, dare-ta, dare-ties, slerp, linear, "
+          + "cpi-ft, sequential, task-arithmetic, ties, dare-ta, dare-ties, lines, lines-ties, "
+          + "slerp, linear, "
           + "localize-stitch")
   String method;
 

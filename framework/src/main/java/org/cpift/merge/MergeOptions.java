@@ -11,14 +11,26 @@ package org.cpift.merge;
  * @param selectOnValidation choose the method's hyperparameters from its grid
  *     ({@link MergeRegistry#grid}) by the average normalized validation score, as the methods'
  *     papers do; false: use the values given here
+ * @param linesBeta LiNeS: the task vector's scaling grows by β from the first block to the last
  */
 public record MergeOptions(double lambda, double tiesLambda, double tiesTopPercent,
-    double dareDropRate, long seed, boolean selectOnValidation) {
+    double dareDropRate, long seed, boolean selectOnValidation, double linesBeta)
+    implements org.cpift.util.CacheKey.Evolving {
+  /** LiNeS's β when not chosen on validation (its value before LiNeS existed keys it out). */
+  public static final double DEFAULT_LINES_BETA = 0.5;
+
+  /** LiNeS's β was added after results were cached: keyed out at its default. */
+  @Override
+  public java.util.Map<String, Object> addedWithDefaults() {
+    return java.util.Map.of("linesBeta", DEFAULT_LINES_BETA);
+  }
+
   public MergeOptions {
     MergeParam.LAMBDA.check(lambda);
     MergeParam.TIES_LAMBDA.check(tiesLambda);
     MergeParam.TIES_K.check(tiesTopPercent);
     MergeParam.DARE_P.check(dareDropRate);
+    MergeParam.LINES_BETA.check(linesBeta);
   }
 
   /** The value of a declared parameter. */
@@ -28,39 +40,51 @@ public record MergeOptions(double lambda, double tiesLambda, double tiesTopPerce
       case "tiesLambda" -> tiesLambda;
       case "tiesTopPercent" -> tiesTopPercent;
       case "dareDropRate" -> dareDropRate;
+      case "linesBeta" -> linesBeta;
       default -> throw new IllegalArgumentException("no merge option " + p.name());
     };
   }
 
   /**
    * Hyperparameters chosen on validation; without selection λ = 0.3 for task arithmetic, λ = 1
-   * for TIES, TIES k = 20%, DARE p = 0.5.
+   * for TIES, TIES k = 20%, DARE p = 0.5, LiNeS β = 0.5.
    */
   public static MergeOptions defaults() {
-    return new MergeOptions(0.3, 1.0, 20, 0.5, 0, true);
+    return new MergeOptions(0.3, 1.0, 20, 0.5, 0, true, DEFAULT_LINES_BETA);
   }
 
   public MergeOptions withLambda(double l) {
-    return new MergeOptions(l, tiesLambda, tiesTopPercent, dareDropRate, seed, selectOnValidation);
+    return new MergeOptions(l, tiesLambda, tiesTopPercent, dareDropRate, seed,
+        selectOnValidation, linesBeta);
   }
 
   public MergeOptions withTiesLambda(double l) {
-    return new MergeOptions(lambda, l, tiesTopPercent, dareDropRate, seed, selectOnValidation);
+    return new MergeOptions(lambda, l, tiesTopPercent, dareDropRate, seed,
+        selectOnValidation, linesBeta);
   }
 
   public MergeOptions withTiesTopPercent(double k) {
-    return new MergeOptions(lambda, tiesLambda, k, dareDropRate, seed, selectOnValidation);
+    return new MergeOptions(lambda, tiesLambda, k, dareDropRate, seed,
+        selectOnValidation, linesBeta);
   }
 
   public MergeOptions withDareDropRate(double p) {
-    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, p, seed, selectOnValidation);
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, p, seed,
+        selectOnValidation, linesBeta);
   }
 
   public MergeOptions withSeed(long s) {
-    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, s, selectOnValidation);
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, s,
+        selectOnValidation, linesBeta);
   }
 
   public MergeOptions withSelectOnValidation(boolean select) {
-    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, seed, select);
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, seed,
+        select, linesBeta);
+  }
+
+  public MergeOptions withLinesBeta(double b) {
+    return new MergeOptions(lambda, tiesLambda, tiesTopPercent, dareDropRate, seed,
+        selectOnValidation, b);
   }
 }

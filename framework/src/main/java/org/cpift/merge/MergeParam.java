@@ -27,6 +27,10 @@ public record MergeParam(String name, String option, String help, double min, bo
       "probability of dropping a delta entry (the kept ones are rescaled by 1/(1-p))", 0, true,
       1, false);
 
+  public static final MergeParam LINES_BETA = new MergeParam("linesBeta", "--lines-beta",
+      "LiNeS: how much more the last block's task vector is scaled than the first's", 0, true,
+      Double.POSITIVE_INFINITY, false);
+
   /** The interval, e.g. {@code (0, 100]}. */
   public String range() {
     return (minIncluded ? "[" : "(") + fmt(min) + ", "

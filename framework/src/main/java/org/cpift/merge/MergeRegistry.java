@@ -10,7 +10,7 @@ import org.cpift.util.CpiftException;
 
 /**
  * Merge methods by name. Built in: {@code task-arithmetic}, {@code ties}, {@code dare-ta},
- * {@code dare-ties}, {@code slerp}, {@code linear}, {@code localize-stitch}. Add one with
+ * {@code dare-ties}, {@code lines}, {@code lines-ties}, {@code slerp}, {@code linear}, {@code localize-stitch}. Add one with
  * {@link #register}: a name and a factory from {@link MergeOptions}.
  */
 public final class MergeRegistry {
@@ -37,6 +37,14 @@ public final class MergeRegistry {
         o -> product(List.of(0.3, 0.5, 0.7), List.of(0.6, 1.0, 1.4),
             (p, l) -> o.withDareDropRate(p).withTiesLambda(l)),
         List.of(MergeParam.DARE_P, MergeParam.TIES_LAMBDA, MergeParam.TIES_K));
+    // LiNeS: α by the paper's norm rule, β from its grids (task arithmetic: 0.1..1.0, TIES:
+    // 0.1..1.5, the ranges of the authors' code); TIES keeps its k (20% by default)
+    register("lines", o -> new Lines(Lines.Over.TASK_ARITHMETIC, o.linesBeta(), o.tiesTopPercent()),
+        o -> steps(0.1, 1.0).stream().map(o::withLinesBeta).toList(),
+        List.of(MergeParam.LINES_BETA));
+    register("lines-ties", o -> new Lines(Lines.Over.TIES, o.linesBeta(), o.tiesTopPercent()),
+        o -> steps(0.1, 1.5).stream().map(o::withLinesBeta).toList(),
+        List.of(MergeParam.LINES_BETA, MergeParam.TIES_K));
     register("slerp", o -> new SlerpMerge(Interpolation.SLERP));
     register("linear", o -> new SlerpMerge(Interpolation.LINEAR));
     register("localize-stitch", o -> new LocalizeStitch());
@@ -76,6 +84,15 @@ public final class MergeRegistry {
   public static synchronized List<MergeOptions> grid(String name, MergeOptions options) {
     create(name, options); // an unknown name fails here, with the list of known ones
     return options.selectOnValidation() ? GRIDS.get(name).apply(options) : List.of(options);
+  }
+
+  /** from, from + 0.1, ..., to (rounded to one decimal, so 0.3 is 0.3). */
+  private static List<Double> steps(double from, double to) {
+    List<Double> out = new java.util.ArrayList<>();
+    for (long k = Math.round(from * 10); k <= Math.round(to * 10); k++) {
+      out.add(k / 10.0);
+    }
+    return out;
   }
 
   private static List<MergeOptions> product(List<Double> a, List<Double> b,

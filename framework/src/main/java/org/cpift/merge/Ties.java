@@ -51,30 +51,69 @@ public final class Ties implements MergeMethod {
       trimmed.add(trim(ctx, deltas, i));
     }
     ParamSnapshot out = new ParamSnapshot();
+    double[] agreeing = new double[2];
     for (Param p : ctx.base().params()) {
       float[] v = p.data().clone();
       for (int j = 0; j < v.length; j++) {
-        double mass = 0;
-        for (int i = 0; i < n; i++) {
-          mass += trimmed.get(i).get(p.name()).data()[j];
+        if (elect(trimmed, p.name(), j, agreeing)) {
+          v[j] = (float) (p.data()[j] + lambda * agreeing[0] / agreeing[1]);
         }
-        if (mass == 0) {
-          continue;
-        }
-        double sum = 0;
-        int count = 0;
-        for (int i = 0; i < n; i++) {
-          float d = trimmed.get(i).get(p.name()).data()[j];
-          if (d != 0 && (d > 0) == (mass > 0)) {
-            sum += d;
-            count++;
-          }
-        }
-        v[j] = (float) (p.data()[j] + lambda * sum / count);
       }
       out.put(p.withData(v));
     }
     return out;
+  }
+
+  /**
+   * The TIES-merged task vector itself, {@code merged} above without θ0 or λ (LiNeS scales it
+   * per layer).
+   */
+  ParamSnapshot mergedVector(MergeContext ctx) {
+    int n = ctx.experts().size();
+    List<ParamSnapshot> trimmed = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      trimmed.add(trim(ctx, ctx::delta, i));
+    }
+    ParamSnapshot out = new ParamSnapshot();
+    double[] agreeing = new double[2];
+    for (Param p : ctx.base().params()) {
+      float[] v = new float[p.size()];
+      for (int j = 0; j < v.length; j++) {
+        if (elect(trimmed, p.name(), j, agreeing)) {
+          v[j] = (float) (agreeing[0] / agreeing[1]);
+        }
+      }
+      out.put(p.withData(v));
+    }
+    return out;
+  }
+
+  /**
+   * Sign election at entry j of parameter {@code name}: sets {@code agreeing} to the sum and the
+   * count of the trimmed deltas whose sign agrees with {@code sign(Σ_i trimmed δi)} (their
+   * disjoint mean is the ratio); false where the total mass is 0 (the entry stays at θ0).
+   */
+  private static boolean elect(List<ParamSnapshot> trimmed, String name, int j,
+      double[] agreeing) {
+    double mass = 0;
+    for (ParamSnapshot t : trimmed) {
+      mass += t.get(name).data()[j];
+    }
+    if (mass == 0) {
+      return false;
+    }
+    double sum = 0;
+    int count = 0;
+    for (ParamSnapshot t : trimmed) {
+      float d = t.get(name).data()[j];
+      if (d != 0 && (d > 0) == (mass > 0)) {
+        sum += d;
+        count++;
+      }
+    }
+    agreeing[0] = sum;
+    agreeing[1] = count;
+    return true;
   }
 
   /** Task i's deltas with all but the top-k% magnitudes (over all parameters) set to 0. */

@@ -57,7 +57,7 @@ public final class Methods {
   /** The methods of the paper's comparison, in table order. */
   public static final List<String> NAMES = List.of("base", "single-task", "multi-task",
       "multi-stage-random", "multi-stage-heuristic", "dpi", "cpi-ft", "task-arithmetic", "ties",
-      "dare-ta", "dare-ties", "slerp", "linear", "localize-stitch");
+      "dare-ta", "dare-ties", "lines", "lines-ties", "slerp", "linear", "localize-stitch");
 
   /** Further methods: sequential SFT (each task its own stage), for the forgetting analysis. */
   public static final List<String> EXTRA = List.of("sequential");

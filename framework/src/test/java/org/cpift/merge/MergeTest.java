@@ -232,7 +232,7 @@ class MergeTest {
   @Test
   void registryKnowsTheBaselinesAndRejectsUnknownNames() {
     assertTrue(MergeRegistry.names().containsAll(List.of("task-arithmetic", "ties", "dare-ta",
-        "dare-ties", "slerp", "linear", "localize-stitch")));
+        "dare-ties", "lines", "lines-ties", "slerp", "linear", "localize-stitch")));
     assertThrows(org.cpift.util.CpiftException.class,
         () -> MergeRegistry.create("nope", MergeOptions.defaults()));
   }
@@ -431,7 +431,7 @@ class MergeTest {
       MergeOptions d = MergeOptions.defaults();
       for (MergeOptions o : MergeRegistry.grid(name, d)) {
         for (MergeParam p : java.util.List.of(MergeParam.LAMBDA, MergeParam.TIES_LAMBDA,
-            MergeParam.TIES_K, MergeParam.DARE_P)) {
+            MergeParam.TIES_K, MergeParam.DARE_P, MergeParam.LINES_BETA)) {
           if (!declared.contains(p)) {
             org.junit.jupiter.api.Assertions.assertEquals(d.get(p), o.get(p), name + " " + p.option());
           }
