@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cpift.experiment.Cell;
 import org.cpift.experiment.ExperimentRunner;
+import org.cpift.experiment.TimeEstimate;
 import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
 import org.cpift.experiments.ReportedExperiment;
@@ -59,6 +60,10 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(names = "--report-only", description = "train nothing: write every report (and claims.json) "
       + "from the cells finished so far; experiments with no finished cell are skipped")
   boolean reportOnly;
+
+  @Option(names = "--estimate", description = "compute nothing: measure this machine's rates "
+      + "(seconds) and print how long the run (and its --quick alternative) would take")
+  boolean estimateOnly;
 
   @Option(names = "--order", defaultValue = "seed", description = "seed (default): every "
       + "experiment's cells of the first seed, then of the next, the reports rewritten after each "
@@ -141,12 +146,21 @@ final class ReproduceCommand implements Callable<Integer> {
           + "; watch with squeue, resubmit the same command to submit only what is missing");
       return 0;
     }
+    if (estimateOnly) {
+      if (announce(p, runs, root, todo, plan(p, runs, root, todo, quick)) == null) {
+        LOG.info("every cell is finished");
+      }
+      return 0;
+    }
     List<LocalWorkers.Worker> started = executor.equals("local") && !reportOnly
         ? LocalWorkers.start(workers - 1, workerArgs(p, runs), runs) : List.of();
     // this process works too; its second pass waits for the cells the others hold, so when it
     // writes the reports every cell is finished (or was computed here after a worker died)
     if (order.equals("seed") && !reportOnly) {
       computeSeedBySeed(p, runs, root, todo, claims);
+    }
+    if (order.equals("experiment") && !reportOnly) {
+      announce(p, runs, root, todo, plan(p, runs, root, todo, quick));
     }
     runAll(p, runs, root, todo, claims, reportOnly);
     LocalWorkers.awaitAll(started);
@@ -161,23 +175,67 @@ final class ReproduceCommand implements Callable<Integer> {
    */
   private void computeSeedBySeed(Preset p, Path runs, Path root, List<ReportedExperiment> todo,
       Map<String, Object> claims) {
-    List<Cell> cells = new ArrayList<>();
-    MethodRunner.Inputs inputs = null;
-    for (ReportedExperiment e : todo) {
-      ExperimentRun.Plan plan = ExperimentRun.plan(e, p, seedsOption.get(),
-          new ExperimentRun.Paths(p.baseDir(dataRoot), p.suiteDir(dataRoot), runs,
-              root.resolve(e.name())), quick ? ExperimentRun::quick : cfg -> cfg);
-      inputs = plan.inputs();
-      cells.addAll(plan.cells());
-    }
+    Planned all = plan(p, runs, root, todo, quick);
+    TimeEstimate.Tracker tracker = announce(p, runs, root, todo, all);
+    List<Cell> cells = all.cells();
     List<Long> seedOrder = cells.stream().map(Cell::seed).distinct().sorted().toList();
     for (long seed : seedOrder) {
       List<Cell> these = cells.stream().filter(c -> c.seed() == seed).toList();
       LOG.info("seed {} ({} of {}): {} cells of {} experiments", seed,
           seedOrder.indexOf(seed) + 1, seedOrder.size(), these.size(), todo.size());
-      ExperimentRunner.run(these, inputs, runs);
+      ExperimentRunner.run(these, all.inputs(), runs, tracker);
       runAll(p, runs, root, todo, claims, true);
     }
+  }
+
+  /** Every experiment's cells (in experiment order) and the inputs they share. */
+  record Planned(MethodRunner.Inputs inputs, List<Cell> cells) {}
+
+  private Planned plan(Preset p, Path runs, Path root, List<ReportedExperiment> todo,
+      boolean quickCells) {
+    List<Cell> cells = new ArrayList<>();
+    MethodRunner.Inputs inputs = null;
+    for (ReportedExperiment e : todo) {
+      ExperimentRun.Plan plan = ExperimentRun.plan(e, p, seedsOption.get(),
+          new ExperimentRun.Paths(p.baseDir(dataRoot), p.suiteDir(dataRoot), runs,
+              root.resolve(e.name())), quickCells ? ExperimentRun::quick : cfg -> cfg);
+      inputs = plan.inputs();
+      cells.addAll(plan.cells());
+    }
+    return new Planned(inputs, cells);
+  }
+
+  /**
+   * Says up front how long the run will take on this machine (rates measured now, in seconds)
+   * and, for a full run, how long the --quick smoke run would; returns the tracker that keeps
+   * the ETA honest as cells finish (null when nothing is left to compute).
+   */
+  private TimeEstimate.Tracker announce(Preset p, Path runs, Path root,
+      List<ReportedExperiment> todo, Planned all) {
+    if (all.cells().isEmpty()) {
+      return null;
+    }
+    List<ExperimentRunner.Pending> left = ExperimentRunner.unfinished(all.cells(), all.inputs(),
+        runs);
+    if (left.isEmpty()) {
+      return null;
+    }
+    LOG.info("estimating the run's time: a few training steps and decoded items of the {} "
+        + "model...", p.id());
+    TimeEstimate.Rates rates = TimeEstimate.calibrate(all.cells().get(left.get(0).index()),
+        all.inputs(), runs);
+    TimeEstimate.Estimate est = TimeEstimate.of(all.cells(), all.inputs(), runs, rates);
+    LOG.info("this run: {}", est.summary());
+    if (estimateOnly) {
+      System.out.print(est.table());
+    }
+    if (!quick) {
+      Planned q = plan(p, runs, root, todo, true);
+      TimeEstimate.Estimate qe = TimeEstimate.of(q.cells(), q.inputs(), runs, rates);
+      LOG.info("(--quick, a smoke run of the same experiments with a few steps per run and a few "
+          + "test items: {} cells, about {})", qe.cells(), TimeEstimate.duration(qe.seconds()));
+    }
+    return new TimeEstimate.Tracker(est);
   }
 
   /** A worker's command line: the same cells, its reports written apart (the parent's count). */

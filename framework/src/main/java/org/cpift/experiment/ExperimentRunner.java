@@ -41,11 +41,21 @@ public final class ExperimentRunner {
 
   /** Runs every cell of {@code experiment} (or loads it) and returns them in order. */
   public static List<CellResult> run(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir) {
+    return run(cells, inputs, runDir, null);
+  }
+
+  /**
+   * As {@link #run(List, MethodRunner.Inputs, Path)}, the ETA taken from {@code tracker} (an
+   * estimate made before the run, over these cells and maybe more; null: the time per cell so far
+   * times the cells left), which is told of every cell that finishes.
+   */
+  public static List<CellResult> run(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir,
+      TimeEstimate.Tracker tracker) {
     installInterruptMessage();
     running = runDir;
     try {
       AtomicFiles.removeOrphanedTemporaries(runDir);
-      return runCells(cells, inputs, runDir);
+      return runCells(cells, inputs, runDir, tracker);
     } finally {
       // a failure (not an interruption) is not "stopped: run again to resume"
       running = null;
@@ -53,9 +63,9 @@ public final class ExperimentRunner {
   }
 
   private static List<CellResult> runCells(List<Cell> cells, MethodRunner.Inputs inputs,
-      Path runDir) {
+      Path runDir, TimeEstimate.Tracker tracker) {
     CellResult[] out = new CellResult[cells.size()];
-    Progress progress = new Progress(cells.size());
+    Progress progress = new Progress(cells.size(), tracker);
     List<Integer> claimedElsewhere = new ArrayList<>();
     Lookup[] looked = new Lookup[cells.size()];
     // first pass: every cell no other process is computing; a cell another process holds is
@@ -97,11 +107,13 @@ public final class ExperimentRunner {
   private static final class Progress {
     final int total;
     final long t0 = System.nanoTime();
+    final TimeEstimate.Tracker tracker;
     int computed;
     String commit;
 
-    Progress(int total) {
+    Progress(int total, TimeEstimate.Tracker tracker) {
       this.total = total;
+      this.tracker = tracker;
     }
   }
 
@@ -112,11 +124,20 @@ public final class ExperimentRunner {
     if (r != null) {
       LOG.info("cell {}/{}: {} {} seed {} — finished by another process", i + 1, p.total,
           cell.label(), cell.variant(), cell.seed());
+      if (p.tracker != null) {
+        p.tracker.finished(key, Double.NaN);
+      }
       return new CellResult(cell, key, r);
     }
     double elapsed = (System.nanoTime() - p.t0) / 1e9;
-    String eta = p.computed == 0 ? "?" : String.format("%.0f min",
-        elapsed / p.computed * (p.total - i) / 60);
+    String eta;
+    if (p.tracker != null) {
+      eta = String.format(java.util.Locale.ROOT, "%s (the estimate × %.2f, as measured so far)",
+          TimeEstimate.duration(p.tracker.remainingSeconds()), p.tracker.correction());
+    } else {
+      eta = p.computed == 0 ? "?" : String.format("%.0f min",
+          elapsed / p.computed * (p.total - i) / 60);
+    }
     LOG.info("cell {}/{}: {} {} seed {} (elapsed {} min, ETA {} if all remaining cells run)", i + 1,
         p.total, cell.label(), cell.variant(), cell.seed(), String.format("%.1f", elapsed / 60),
         eta);
@@ -134,6 +155,9 @@ public final class ExperimentRunner {
         r.stageScores(), details);
     Json.writeFile(cellFile(runDir, key), r);
     p.computed++;
+    if (p.tracker != null) {
+      p.tracker.finished(key, (System.nanoTime() - c0) / 1e9);
+    }
     return new CellResult(cell, key, r);
   }
 
@@ -171,9 +195,9 @@ public final class ExperimentRunner {
   }
 
   /** A cell's context, cache key, and stored result (null when it has not finished). */
-  private record Lookup(MethodContext ctx, String key, MethodResult result) {}
+  record Lookup(MethodContext ctx, String key, MethodResult result) {}
 
-  private static Lookup lookup(Cell cell, MethodRunner.Inputs inputs, Path runDir) {
+  static Lookup lookup(Cell cell, MethodRunner.Inputs inputs, Path runDir) {
     MethodContext ctx = context(cell, inputs, runDir);
     String key = key(cell, ctx);
     return new Lookup(ctx, key, load(cellFile(runDir, key)));

@@ -43,6 +43,11 @@ public final class ArtifactCache {
     return CacheKey.of(description);
   }
 
+  /** Whether an entry is stored (not checked for damage: for estimates, not for use). */
+  public boolean has(String kind, String key) {
+    return Files.isRegularFile(dir.resolve(kind).resolve(key).resolve("meta.json"));
+  }
+
   /**
    * A cached model and its cost, if present and intact. An entry whose model no longer matches
    * the checksum recorded when it was stored (or does not parse) is moved aside to

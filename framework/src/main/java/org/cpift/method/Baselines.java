@@ -33,6 +33,11 @@ public final class Baselines {
     }
 
     @Override
+    public Workload workload(MethodContext ctx) {
+      return Workload.of(0, Workload.testItems(ctx));
+    }
+
+    @Override
     public MethodResult run(MethodContext ctx) {
       return new MethodResult(name(), ctx.config().seed(), ctx.scoreFinal(ctx.base().params()),
           Cost.NONE, null, null, List.of(), Map.of());
@@ -44,6 +49,11 @@ public final class Baselines {
     @Override
     public String name() {
       return "single-task";
+    }
+
+    @Override
+    public Workload workload(MethodContext ctx) {
+      return Workload.of(0, Workload.testItems(ctx)).withExperts(ctx);
     }
 
     @Override
@@ -69,6 +79,11 @@ public final class Baselines {
     @Override
     public String name() {
       return "multi-task";
+    }
+
+    @Override
+    public Workload workload(MethodContext ctx) {
+      return Workload.of(ctx.config().baselineSteps(ctx.tasks().size()), Workload.testItems(ctx));
     }
 
     @Override
@@ -98,6 +113,14 @@ public final class Baselines {
     @Override
     public String name() {
       return heuristic ? "multi-stage-heuristic" : "multi-stage-random";
+    }
+
+    @Override
+    public Workload workload(MethodContext ctx) {
+      int k = Math.min(ctx.config().staging().multiStageK(), ctx.tasks().size());
+      Workload w = Workload.of(ctx.config().baselineSteps(ctx.tasks().size()),
+          Workload.testItems(ctx) * (ctx.config().evaluation().eachStage() ? k : 1));
+      return heuristic ? w.withExperts(ctx) : w;
     }
 
     @Override
@@ -142,6 +165,13 @@ public final class Baselines {
     }
 
     @Override
+    public Workload workload(MethodContext ctx) {
+      int n = ctx.tasks().size();
+      return Workload.of((long) n * ctx.config().budgets().expertSteps(),
+          Workload.testItems(ctx) * (ctx.config().evaluation().eachStage() ? n : 1));
+    }
+
+    @Override
     public MethodResult run(MethodContext ctx) {
       List<Task> order = new ArrayList<>(ctx.tasks());
       List<String> explicit = ctx.config().staging().explicitOrder();
@@ -165,6 +195,13 @@ public final class Baselines {
     @Override
     public String name() {
       return method;
+    }
+
+    @Override
+    public Workload workload(MethodContext ctx) {
+      int candidates = MergeRegistry.grid(method, ctx.config().merge()).size();
+      return Workload.of(0, Workload.testItems(ctx)
+          + (candidates > 1 ? candidates * Workload.valItems(ctx) : 0)).withExperts(ctx);
     }
 
     @Override

@@ -47,6 +47,27 @@ public final class CpiFt implements Method {
     return dpi ? "dpi" : "cpi-ft";
   }
 
+  /**
+   * Probes, then the pipeline. The number of stages is known only after grouping: with overlap
+   * grouping the estimate assumes the fixed K, else ⌈N/2⌉ stages.
+   */
+  @Override
+  public Workload workload(MethodContext ctx) {
+    MethodConfig c = ctx.config();
+    int n = ctx.tasks().size();
+    int stages = switch (c.staging().mode()) {
+      case EACH_TASK -> n;
+      case ONE_STAGE -> 1;
+      case OVERLAP -> c.staging().grouping().fixedGroups() > 0
+          ? Math.min(n, c.staging().grouping().fixedGroups()) : (n + 1) / 2;
+    };
+    long steps = dpi ? c.baselineSteps(n)
+        : (long) stages * c.budgets().pipelineStepsPerStage(stages);
+    long evals = (1 + (dpi || c.fusion().skip() ? 0 : 1)
+        + (c.evaluation().eachStage() ? stages : 0)) * Workload.testItems(ctx);
+    return Workload.of(steps, evals).withExperts(ctx, c.budgets().probeStepsOrExpert());
+  }
+
   @Override
   public MethodResult run(MethodContext ctx) {
     MethodConfig c = ctx.config();

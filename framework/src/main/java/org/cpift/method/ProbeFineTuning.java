@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * training configuration, seed), so methods and experiments share them.
  */
 public final class ProbeFineTuning {
+  /** Validation items an expert is scored on (its score orders stages, normalizes merges). */
+  private static final int VAL_ITEMS = 200;
+
   private static final Logger LOG = LoggerFactory.getLogger(ProbeFineTuning.class);
 
   private ProbeFineTuning() {}
@@ -51,18 +54,33 @@ public final class ProbeFineTuning {
   }
 
   private static Expert expert(MethodContext ctx, Task task, int steps) {
-    MethodConfig c = ctx.config();
     long seed = ctx.seed("expert/" + task.name());
-    Map<String, Object> key = new LinkedHashMap<>();
-    key.put("base", ctx.baseHash());
-    key.put("task", task.name());
-    key.put("data", task.checksums());
-    key.put("training", ctx.trainConfig(steps, seed));
-    key.put("seed", c.seed());
+    Map<String, Object> key = description(ctx, task, steps);
     String k = ArtifactCache.key(key);
     try (FileLocks.Held lock = ctx.cache().lock("experts", k)) {
       return expert(ctx, task, steps, seed, key, k);
     }
+  }
+
+  /** What determines the expert (or probe) of {@code task} trained {@code steps} steps. */
+  private static Map<String, Object> description(MethodContext ctx, Task task, int steps) {
+    Map<String, Object> key = new LinkedHashMap<>();
+    key.put("base", ctx.baseHash());
+    key.put("task", task.name());
+    key.put("data", task.checksums());
+    key.put("training", ctx.trainConfig(steps, ctx.seed("expert/" + task.name())));
+    key.put("seed", ctx.config().seed());
+    return key;
+  }
+
+  /** The cache key of the expert (or probe) of {@code task} trained {@code steps} steps. */
+  static String key(MethodContext ctx, Task task, int steps) {
+    return ArtifactCache.key(description(ctx, task, steps));
+  }
+
+  /** The validation items an expert is scored on when it is trained. */
+  static int valItems(Task task) {
+    return Math.min(VAL_ITEMS, task.val().size());
   }
 
   /** The expert of cache key {@code k}: from the cache, else trained and stored (lock held). */
@@ -81,7 +99,7 @@ public final class ProbeFineTuning {
       Cost cost = ctx.train(m, ctx.encode(task.train(), task.name() + " train"), steps, seed,
           null);
       double val = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), task,
-          SuiteEvaluator.Split.VAL, Math.min(200, task.val().size())).get("score");
+          SuiteEvaluator.Split.VAL, valItems(task)).get("score");
       ParamSnapshot params = m.parameters();
       ctx.cache().put("experts", k, params, cost, key, Map.of("val_score", val));
       return new Expert(task.name(), params, cost, val);
