@@ -65,6 +65,7 @@ final class StatusCommand implements Callable<Integer> {
     out.printf("  %-16s %6s %8s %8s %8s%n", "experiment", "cells", "finished", "running",
         "missing");
     int[] total = new int[4];
+    Map<String, org.cpift.experiment.CellResult> done = new java.util.LinkedHashMap<>();
     Map<String, String> unfinished = new HashMap<>(); // "experiment\tindex" -> the cell, for Slurm
     Set<String> running = new HashSet<>();
     for (ReportedExperiment e : Experiments.ALL) {
@@ -88,6 +89,10 @@ final class StatusCommand implements Callable<Integer> {
           }
         }
       }
+      for (org.cpift.experiment.CellResult r : ExperimentRunner.finished(plan.cells(),
+          plan.inputs(), runDir)) {
+        done.putIfAbsent(r.key(), r);
+      }
       int n = plan.cells().size();
       int finished = n - pending.size();
       out.printf("  %-16s %6d %8d %8d %8d%n", e.name(), n, finished, held,
@@ -99,6 +104,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     out.printf("  %-16s %6d %8d %8d %8d  (a cell shared by experiments counts in each)%n",
         "all", total[0], total[1], total[2], total[3]);
+    timeSpent(out, done.values());
     Path slurm = runDir.resolve("slurm");
     if (Files.isDirectory(slurm)) {
       try (var dirs = Files.list(slurm)) {
@@ -111,6 +117,45 @@ final class StatusCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Where the finished cells' time went, per method: cells, their wall time in all and per cell,
+   * and the share the method records as its own cost (training steps; with CPI-FT the fusion; with
+   * a merge the merging and its validation grid). The rest is test scoring, graph building and
+   * the experts the cell was first to need.
+   */
+  private static void timeSpent(PrintWriter out, java.util.Collection<
+      org.cpift.experiment.CellResult> done) {
+    Map<String, double[]> by = new java.util.LinkedHashMap<>(); // cells, wall, own training
+    for (org.cpift.experiment.CellResult r : done) {
+      Object wall = r.result().details().get("cell_wall_seconds");
+      if (!(wall instanceof Number w)) {
+        continue; // a cell from before cell times were kept
+      }
+      double[] a = by.computeIfAbsent(r.result().method(), m -> new double[3]);
+      a[0]++;
+      a[1] += w.doubleValue();
+      a[2] += r.result().cost().wallSeconds();
+    }
+    if (by.isEmpty()) {
+      return;
+    }
+    out.printf("where the finished cells' time went (each cell once):%n");
+    out.printf("  %-22s %6s %10s %10s %9s%n", "method", "cells", "wall", "per cell", "own");
+    double[] sum = new double[3];
+    by.forEach((m, a) -> {
+      out.printf("  %-22s %6d %10s %10s %8.0f%%%n", m, (int) a[0],
+          org.cpift.experiment.TimeEstimate.duration(a[1]),
+          org.cpift.experiment.TimeEstimate.duration(a[1] / a[0]), 100 * a[2] / a[1]);
+      for (int i = 0; i < 3; i++) {
+        sum[i] += a[i];
+      }
+    });
+    out.printf("  %-22s %6d %10s %10s %8.0f%%%n  (own: the cost the method records: its training "
+        + "steps, CPI-FT's fusion, a merge's merging and validation grid; the rest: test scoring, "
+        + "graph building, experts the cell was first to need)%n", "all", (int) sum[0],
+        org.cpift.experiment.TimeEstimate.duration(sum[1]), "", 100 * sum[2] / sum[1]);
   }
 
   /**

@@ -165,6 +165,9 @@ class CpiftCliTest {
         "--quick", "--data-root", data));
     assertTrue(statusOut.toString().matches("(?s).*stage-vs-single +6 +6 +0 +0\\n.*"),
         statusOut.toString());
+    // and where their time went, per method, from the cells' recorded wall times
+    assertTrue(statusOut.toString().matches("(?s).*time went.*\\n  cpi-ft +\\d+ .*"),
+        statusOut.toString());
     // a report-only pass over every experiment trains nothing and keeps the earlier claims
     long cells = Files.list(runs.resolve("cells")).count();
     Run all = run("reproduce", "--preset", "tiny", "--quick", "--seeds", "1", "--report-only",
