@@ -58,8 +58,14 @@ public interface LanguageModel<T extends TFloating> {
   /** The model of {@code config}'s family, built into {@code tf}'s graph, initialized from seed. */
   static <T extends TFloating> LanguageModel<T> build(Ops tf, ModelConfig config, Class<T> dtype,
       long seed) {
+    return build(tf, config, dtype, seed, null);
+  }
+
+  /** As above, with LoRA adapters on the matrices {@code lora} targets (null: none). */
+  static <T extends TFloating> LanguageModel<T> build(Ops tf, ModelConfig config, Class<T> dtype,
+      long seed, Lora lora) {
     return switch (config.family()) {
-      case CPIFT_GPT, GPT2, LLAMA -> new TransformerLM<>(tf, config, dtype, seed);
+      case CPIFT_GPT, GPT2, LLAMA -> new TransformerLM<>(tf, config, dtype, seed, lora);
     };
   }
 }

@@ -15,11 +15,16 @@ public enum ParamKind {
   /** gain or bias of a norm layer */
   NORM,
   /** an output head of its own (untied from the token embedding) */
-  HEAD;
+  HEAD,
+  /** a LoRA factor ({@code h0/attn/wq.lora_A}, {@code .lora_B}) beside a frozen matrix */
+  ADAPTER;
 
   /** The kind of a variable from its stable name (the naming of {@link TransformerLM}). */
   public static ParamKind ofName(String name) {
     String leaf = name.substring(name.lastIndexOf('/') + 1);
+    if (Lora.isAdapter(name)) {
+      return ADAPTER;
+    }
     if (name.equals("wte")) {
       return TOKEN_EMBEDDING;
     }

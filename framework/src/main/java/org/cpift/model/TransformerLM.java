@@ -82,14 +82,24 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
 
   private final Ops tf;
   private final long seed;
+  private final Lora lora;
   private final List<ModelVariable<T>> variables = new ArrayList<>();
   private final Map<String, Ops> scopes = new HashMap<>();
   private final Map<String, Variable<T>> byName = new HashMap<>();
 
   /** Builds the model into {@code tf}'s graph, initialized from {@code seed}. */
   public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed) {
+    this(tf, config, dtype, seed, null);
+  }
+
+  /**
+   * As above, with LoRA factors beside the matrices {@code lora} targets (null: none): such a
+   * matrix enters the graph as {@code W + (α/r)·A·B} ({@link Lora}).
+   */
+  public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed, Lora lora) {
     this.tf = tf;
     this.config = config;
+    this.lora = lora;
     this.dtype = dtype;
     this.seed = seed;
     int d = config.dModel();
@@ -277,11 +287,11 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     boolean outBias = config.arch().bias() == ModelConfig.Bias.ALL;
     String s = h + "/attn";
     Operand<T> hn = norm(h + "/ln1", x);
-    Operand<T> q = heads(linear(hn, normal(s + "/wq", ParamKind.ATTENTION, config.initStd(), d, d),
+    Operand<T> q = heads(linear(hn, adapted(s + "/wq", ParamKind.ATTENTION, config.initStd(), d, d),
         qkvBias ? zeros(s + "/bq", d) : null), b, t, nh);                 // [B, nh, T, hs]
-    Operand<T> k = heads(linear(hn, normal(s + "/wk", ParamKind.ATTENTION, config.initStd(), d,
+    Operand<T> k = heads(linear(hn, adapted(s + "/wk", ParamKind.ATTENTION, config.initStd(), d,
         (long) nkv * hs), qkvBias ? zeros(s + "/bk", (long) nkv * hs) : null), b, t, nkv);
-    Operand<T> v = heads(linear(hn, normal(s + "/wv", ParamKind.ATTENTION, config.initStd(), d,
+    Operand<T> v = heads(linear(hn, adapted(s + "/wv", ParamKind.ATTENTION, config.initStd(), d,
         (long) nkv * hs), qkvBias ? zeros(s + "/bv", (long) nkv * hs) : null), b, t, nkv);
     if (rope != null) {
       q = rope.apply(q);
@@ -298,7 +308,7 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     Operand<T> y = tf.train.batchMatMul(att, repeatKv(v, b), dtype);        // [B, nh, T, hs]
     y = tf.linalg.transpose(y, tf.constant(new int[] {0, 2, 1, 3}));       // [B, T, nh, hs]
     y = tf.reshape(y, tf.constant(new int[] {-1, nh * hs}));                // [B*T, d]
-    x = tf.math.add(x, linear(y, normal(s + "/wo", ParamKind.ATTENTION, residualStd, d, d),
+    x = tf.math.add(x, linear(y, adapted(s + "/wo", ParamKind.ATTENTION, residualStd, d, d),
         outBias ? zeros(s + "/bo", d) : null));
     x = tf.math.add(x, mlp(h + "/mlp", norm(h + "/ln2", x), residualStd));
     return new Block<>(x, k, v);
@@ -364,17 +374,17 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     int d = config.dModel();
     int m = config.mlpWidth();
     if (config.activation() == ModelConfig.Activation.SWIGLU) {
-      Operand<T> gate = linear(x, normal(s + "/wg", ParamKind.MLP, config.initStd(), d, m), null);
-      Operand<T> up = linear(x, normal(s + "/w1", ParamKind.MLP, config.initStd(), d, m), null);
+      Operand<T> gate = linear(x, adapted(s + "/wg", ParamKind.MLP, config.initStd(), d, m), null);
+      Operand<T> up = linear(x, adapted(s + "/w1", ParamKind.MLP, config.initStd(), d, m), null);
       Operand<T> silu = tf.math.mul(gate, tf.math.sigmoid(gate));
-      return linear(tf.math.mul(silu, up), normal(s + "/w2", ParamKind.MLP, residualStd, m, d),
+      return linear(tf.math.mul(silu, up), adapted(s + "/w2", ParamKind.MLP, residualStd, m, d),
           null);
     }
     boolean bias = config.arch().bias() == ModelConfig.Bias.ALL;
-    Operand<T> hid = linear(x, normal(s + "/w1", ParamKind.MLP, config.initStd(), d, m),
+    Operand<T> hid = linear(x, adapted(s + "/w1", ParamKind.MLP, config.initStd(), d, m),
         bias ? zeros(s + "/b1", m) : null);                                 // [B*T, m]
     hid = gelu(hid);
-    return linear(hid, normal(s + "/w2", ParamKind.MLP, residualStd, m, d),
+    return linear(hid, adapted(s + "/w2", ParamKind.MLP, residualStd, m, d),
         bias ? zeros(s + "/b2", d) : null);
   }
 
@@ -444,6 +454,22 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     Operand<T> init = tf.math.mul(
         tf.random.statelessTruncatedNormal(tf.constant(shape), seedPair, dtype), scalar(std));
     return register(name, kind, scope.withName(leaf(name)).variable(init), shape);
+  }
+
+  /**
+   * A matrix {@code [in, out]}: its variable, or with LoRA on it {@code W + (α/r)·A·B} with
+   * {@code A [in, r]} and {@code B [r, out]} variables of their own ({@link Lora#initialize}
+   * gives them their starting values; here A starts seeded like any matrix and B at zero).
+   */
+  private Operand<T> adapted(String name, ParamKind kind, float std, long in, long out) {
+    Variable<T> w = normal(name, kind, std, in, out);
+    if (lora == null || !lora.targets(name)) {
+      return w;
+    }
+    Variable<T> a = normal(Lora.a(name), ParamKind.ADAPTER, (float) (1 / Math.sqrt(in)), in,
+        lora.rank());
+    Variable<T> bf = constantInit(Lora.b(name), ParamKind.ADAPTER, 0f, lora.rank(), out);
+    return tf.math.add(w, tf.math.mul(tf.linalg.matMul(a, bf), scalar(lora.scale())));
   }
 
   private Variable<T> zeros(String name, long... shape) {

@@ -8,6 +8,7 @@ import org.cpift.data.Batch;
 import org.cpift.model.ModelConfig;
 import org.cpift.model.ModelVariable;
 import org.cpift.model.LanguageModel;
+import org.cpift.model.Lora;
 import org.cpift.optim.MaskedOptimizer;
 import org.cpift.optim.OptimizerConfig;
 import org.cpift.params.Param;
@@ -48,11 +49,11 @@ public final class ModelSession implements AutoCloseable {
   private final boolean[] trainable;
   private long step;
 
-  private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed) {
+  private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed, Lora lora) {
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
-      model = LanguageModel.build(tf, config, TFloat32.class, seed);
+      model = LanguageModel.build(tf, config, TFloat32.class, seed, lora);
       vars = model.variables();
       var g = tf.gradients(model.loss(), vars.stream().map(ModelVariable::variable).toList());
       for (int i = 0; i < vars.size(); i++) {
@@ -99,7 +100,17 @@ public final class ModelSession implements AutoCloseable {
 
   /** A model initialized from {@code seed}, trainable with {@code optimizer} (null: inference). */
   public static ModelSession create(ModelConfig config, OptimizerConfig optimizer, long seed) {
-    return new ModelSession(config, optimizer, seed);
+    return new ModelSession(config, optimizer, seed, null);
+  }
+
+  /**
+   * As above, with LoRA adapters on the matrices {@code lora} targets: its parameters are the
+   * base's plus the adapters ({@link Lora#initialize}); train only the adapters with
+   * {@code freeze(Lora.frozenBase(...))}.
+   */
+  public static ModelSession create(ModelConfig config, OptimizerConfig optimizer, long seed,
+      Lora lora) {
+    return new ModelSession(config, optimizer, seed, lora);
   }
 
   public ModelConfig config() {

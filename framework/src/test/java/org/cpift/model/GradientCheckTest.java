@@ -31,18 +31,24 @@ class GradientCheckTest {
    * The project's own layout with LayerNorm and with RMSNorm, and the llama family: rotary
    * positions, SwiGLU, 2 query heads sharing 1 key/value head, q/k/v biases, an untied head.
    */
-  static java.util.stream.Stream<ModelConfig> configs() {
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> configs() {
+    ModelConfig llama = new ModelConfig(13, 8, 2, 2, 8, 1, ModelConfig.Norm.RMS, 1e-5f, 0.3f,
+        ModelConfig.Family.LLAMA, ModelConfig.Activation.SWIGLU,
+        new ModelConfig.Architecture(12, 1, 100.0, ModelConfig.Bias.QKV, false));
     return java.util.stream.Stream.of(
-        new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f),
-        new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.RMS, 1e-5f, 0.3f),
-        new ModelConfig(13, 8, 2, 2, 8, 1, ModelConfig.Norm.RMS, 1e-5f, 0.3f,
-            ModelConfig.Family.LLAMA, ModelConfig.Activation.SWIGLU,
-            new ModelConfig.Architecture(12, 1, 100.0, ModelConfig.Bias.QKV, false)));
+        org.junit.jupiter.params.provider.Arguments.of(
+            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f), null),
+        org.junit.jupiter.params.provider.Arguments.of(
+            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.RMS, 1e-5f, 0.3f), null),
+        org.junit.jupiter.params.provider.Arguments.of(llama, null),
+        // LoRA factors on attention and MLP matrices (B set non-zero below, so A's gradient is too)
+        org.junit.jupiter.params.provider.Arguments.of(llama,
+            new Lora(2, 4, java.util.Set.of("wq", "wo", "wg", "w2"))));
   }
 
   @ParameterizedTest
   @MethodSource("configs")
-  void analyticGradientMatchesFiniteDifferences(ModelConfig cfg) {
+  void analyticGradientMatchesFiniteDifferences(ModelConfig cfg, Lora lora) {
     int b = 3;
     int t = 6;
     SplittableRandom rnd = new SplittableRandom(11);
@@ -56,7 +62,7 @@ class GradientCheckTest {
     }
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      TransformerLM<TFloat64> m = new TransformerLM<>(tf, cfg, TFloat64.class, 5);
+      TransformerLM<TFloat64> m = new TransformerLM<>(tf, cfg, TFloat64.class, 5, lora);
       List<ModelVariable<TFloat64>> vars = m.variables();
       EnumSet<ParamKind> want = EnumSet.allOf(ParamKind.class);
       if (cfg.arch().tiedHead()) {
@@ -64,6 +70,9 @@ class GradientCheckTest {
       }
       if (cfg.rotary()) {
         want.remove(ParamKind.POSITION_EMBEDDING);
+      }
+      if (lora == null) {
+        want.remove(ParamKind.ADAPTER);
       }
       assertEquals(want, kinds(vars));
       var grads = tf.gradients(m.loss, vars.stream().map(ModelVariable::variable).toList());
@@ -79,6 +88,15 @@ class GradientCheckTest {
           TInt32 ttg = TInt32.tensorOf(Shape.of(b, t), DataBuffers.of(tg, true, false));
           TFloat64 tw = TFloat64.tensorOf(Shape.of(b, t), DataBuffers.of(w, true, false))) {
         s.initialize();
+        for (ModelVariable<TFloat64> v : vars) {
+          if (v.name().endsWith(".lora_B")) {
+            double[] nb = new double[(int) v.size()];
+            for (int j = 0; j < nb.length; j++) {
+              nb[j] = rnd.nextGaussian() * 0.3;
+            }
+            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), nb);
+          }
+        }
         int checked = 0;
         for (ModelVariable<TFloat64> v : vars) {
           double[] value = fetch(s, v.variable(), (int) v.size());

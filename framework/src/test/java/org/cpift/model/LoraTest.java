@@ -1,0 +1,144 @@
+package org.cpift.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.cpift.data.Batch;
+import org.cpift.data.CharTokenizer;
+import org.cpift.data.EncodedExample;
+import org.cpift.data.SftRecord;
+import org.cpift.optim.OptimizerConfig;
+import org.cpift.params.Param;
+import org.cpift.params.ParamSnapshot;
+import org.cpift.train.ModelSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * LoRA against independent computations: fresh adapters (B = 0) leave every logit bit-identical;
+ * the merge equals W + (α/r)·A·B written out; the merged model computes what the adapted one does;
+ * training with the base frozen moves only the adapters, the base bit-identical.
+ */
+class LoraTest {
+  static final ModelConfig LLAMA = ModelConfig.tiny(101).withContextLength(32)
+      .inFamily(ModelConfig.Family.LLAMA);
+  static final Lora LORA = new Lora(4, 8, Set.of("wq", "wv", "w2", "wg"));
+  static final int[] INPUTS = {5, 9, 14, 3, 77, 21, 8, 40, 12, 33, 60, 2};
+
+  static ParamSnapshot base() {
+    try (ModelSession m = ModelSession.create(LLAMA, null, 7)) {
+      return m.parameters();
+    }
+  }
+
+  static float[] logits(ParamSnapshot p, Lora lora) {
+    try (ModelSession m = ModelSession.create(LLAMA, null, 0, lora)) {
+      m.loadParameters(p);
+      return m.logits(INPUTS, 2, 6);
+    }
+  }
+
+  @Test
+  void freshAdaptersLeaveEveryLogitBitIdentical() {
+    ParamSnapshot base = base();
+    ParamSnapshot adapted = LORA.initialize(base, 3);
+    // one A and one B per targeted matrix of each of the 2 layers
+    assertEquals(base.names().size() + 2 * 2 * 4, adapted.names().size());
+    assertEquals(ParamKind.ADAPTER, ParamKind.ofName("h1/mlp/wg.lora_B"));
+    assertArrayEquals(logits(base, null), logits(adapted, LORA));
+    assertTrue(LORA.targets("h0/attn/wq") && !LORA.targets("h0/attn/wk")
+        && !LORA.targets("wte") && !LORA.targets("h0/attn/wq.lora_A"));
+  }
+
+  @Test
+  void mergeIsTheBaseMatrixPlusTheScaledProduct() {
+    ParamSnapshot adapted = randomB(LORA.initialize(base(), 3), 11);
+    ParamSnapshot merged = LORA.merge(adapted);
+    assertEquals(base().names(), merged.names());
+    // W + (α/r)·A·B for one matrix, written out
+    String w = "h1/attn/wv";
+    long[] shape = adapted.get(w).shape();
+    float[] a = adapted.get(Lora.a(w)).data();
+    float[] b = adapted.get(Lora.b(w)).data();
+    int in = (int) shape[0];
+    int out = (int) shape[1];
+    for (int i = 0; i < in; i += 7) {
+      for (int j = 0; j < out; j += 5) {
+        double ab = 0;
+        for (int k = 0; k < 4; k++) {
+          ab += (double) a[i * 4 + k] * b[k * out + j];
+        }
+        assertEquals(adapted.get(w).data()[i * out + j] + 8.0 / 4 * ab,
+            merged.get(w).data()[i * out + j], 1e-6);
+      }
+    }
+    // an untargeted matrix is the base's
+    assertArrayEquals(adapted.get("h1/attn/wk").data(), merged.get("h1/attn/wk").data());
+    // the merged model computes what the adapted one does
+    float[] viaAdapters = logits(adapted, LORA);
+    float[] viaMerge = logits(merged, null);
+    for (int i = 0; i < viaMerge.length; i++) {
+      assertEquals(viaAdapters[i], viaMerge[i], 2e-5, "logit " + i);
+    }
+  }
+
+  @Test
+  void trainingWithTheBaseFrozenMovesOnlyTheAdapters() {
+    ParamSnapshot start = LORA.initialize(base(), 3);
+    CharTokenizer tok = CharTokenizer.standard();
+    List<EncodedExample> ex = List.of(
+        EncodedExample.encode(new SftRecord("12+3", "15"), tok, 32, "t"),
+        EncodedExample.encode(new SftRecord("7+7", "14"), tok, 32, "t"));
+    ParamSnapshot after;
+    try (ModelSession m = ModelSession.create(LLAMA, OptimizerConfig.adamW(), 0, LORA)) {
+      m.loadParameters(start);
+      m.freeze(Lora.frozenBase(start));
+      for (int i = 0; i < 3; i++) {
+        m.trainStep(Batch.of(ex), 1e-2f);
+      }
+      after = m.parameters();
+    }
+    for (Param p : start.params()) {
+      boolean same = java.util.Arrays.equals(p.data(), after.get(p.name()).data());
+      if (Lora.isAdapter(p.name())) {
+        assertFalse(same, p.name() + " did not train");
+      } else {
+        assertTrue(same, p.name() + " moved although frozen");
+      }
+    }
+  }
+
+  @Test
+  void badSettingsAreRefusedWithTheirRange() {
+    assertThrows(IllegalArgumentException.class, () -> new Lora(0, 8, Set.of("wq")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Lora(4, 8, Set.of("q_proj")));
+    assertTrue(e.getMessage().contains("wq"), e.getMessage());
+    // r·(in + out) per adapted matrix: wq 64×64, wv 64×32 (2 kv heads), w2 176×64, wg 64×176
+    assertEquals(2L * 4 * ((64 + 64) + (64 + 32) + (176 + 64) + (64 + 176)),
+        LORA.parameters(ParameterLayout.of(LLAMA)));
+  }
+
+  /** B filled with seeded values, so the adapters change the model. */
+  static ParamSnapshot randomB(ParamSnapshot s, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    ParamSnapshot out = new ParamSnapshot();
+    for (Param p : s.params()) {
+      if (p.name().endsWith(".lora_B")) {
+        float[] v = new float[p.size()];
+        for (int j = 0; j < v.length; j++) {
+          v[j] = (float) (r.nextGaussian() * 0.05);
+        }
+        out.put(p.withData(v));
+      } else {
+        out.put(p);
+      }
+    }
+    return out;
+  }
+}
