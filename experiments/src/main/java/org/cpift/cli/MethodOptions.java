@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import org.cpift.method.Setting;
+import org.cpift.model.Lora;
 import org.cpift.cluster.GroupingConfig;
 import org.cpift.cluster.StageOrdering;
 import org.cpift.core.CoreConfig;
@@ -132,9 +133,44 @@ final class MethodOptions {
   @Option(names = "--batch-size", description = "fine-tuning batch size (default: the preset's)")
   Integer batchSize;
 
+  @Option(names = "--finetune", description = "full (default) or lora: every fine-tuning run "
+      + "(experts, baselines) trains LoRA adapters on a frozen base, merged into the weights "
+      + "after training; CPI-FT's pipeline, which freezes entries of the weights, trains the "
+      + "weights either way")
+  String finetune;
+
+  @Option(names = "--lora-rank", description = "LoRA rank r (default: 8)")
+  Integer loraRank;
+
+  @Option(names = "--lora-alpha", description = "LoRA alpha; the update is scaled by alpha/r "
+      + "(default: 16)")
+  Double loraAlpha;
+
+  @Option(names = "--lora-targets", split = ",", description = "matrices with adapters, among "
+      + "wq,wk,wv,wo,w1,w2,wg (default: wq,wv, as PEFT's for Llama)")
+  List<String> loraTargets;
+
+  /** The LoRA the options ask for, or null for full fine-tuning. */
+  Lora lora() {
+    String mode = finetune == null ? "full" : finetune;
+    if (!mode.equals("full") && !mode.equals("lora")) {
+      throw new IllegalArgumentException("--finetune must be full or lora; got " + finetune);
+    }
+    if (mode.equals("full")) {
+      if (loraRank != null || loraAlpha != null || loraTargets != null) {
+        throw new IllegalArgumentException("--lora-rank, --lora-alpha and --lora-targets need "
+            + "--finetune lora");
+      }
+      return null;
+    }
+    return new Lora(loraRank != null ? loraRank : 8, loraAlpha != null ? loraAlpha : 16,
+        loraTargets != null ? loraTargets : List.of("wq", "wv"));
+  }
+
   /** The option that sets each declared setting (every setting has one; a test checks). */
   static final Map<Setting, String> OPTION = new EnumMap<>(Map.ofEntries(
       Map.entry(Setting.LR, "--lr"), Map.entry(Setting.BATCH_SIZE, "--batch-size"),
+      Map.entry(Setting.FINETUNE, "--finetune"),
       Map.entry(Setting.EXPERT_STEPS, "--expert-steps"),
       Map.entry(Setting.PROBE_STEPS, "--probe-steps"),
       Map.entry(Setting.PIPELINE_STEPS, "--pipeline-steps"),
@@ -306,6 +342,7 @@ final class MethodOptions {
     if (lr != null) {
       c = c.withTraining(c.training().withLr(lr));
     }
+    c = c.withTraining(c.training().withLora(lora()));
     if (batchSize != null) {
       c = c.withTraining(c.training().withBatchSize(batchSize));
     }

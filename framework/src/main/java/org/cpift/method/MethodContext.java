@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.cpift.data.EncodedExample;
 import org.cpift.data.SftRecord;
+import org.cpift.model.Lora;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
@@ -107,15 +108,56 @@ public final class MethodContext {
     return t.withWarmupSteps(Math.min(t.warmupSteps(), Math.max(0, steps / 10)));
   }
 
-  /** A trainable session holding {@code start}. */
+  /**
+   * A trainable session holding {@code start}: with LoRA fine-tuning
+   * ({@link TrainConfig#lora}) fresh adapters on a frozen copy of it (A seeded from
+   * {@code seed}), else every weight trainable.
+   */
   public ModelSession session(ParamSnapshot start, long seed) {
+    Lora lora = config.training().lora();
+    if (lora == null) {
+      return fullSession(start, seed);
+    }
+    ModelSession m = ModelSession.create(base.config(), config.training().optimizer(), seed, lora);
+    m.loadParameters(lora.initialize(start, seed));
+    return m;
+  }
+
+  /**
+   * A session training every weight, whatever the fine-tuning mode: CPI-FT's pipelined phase,
+   * whose freeze masks select entries of the weights themselves.
+   */
+  public ModelSession fullSession(ParamSnapshot start, long seed) {
     ModelSession m = ModelSession.create(base.config(), config.training().optimizer(), seed);
     m.loadParameters(start);
     return m;
   }
 
-  /** Trains {@code m} in place for {@code steps} on {@code data} with {@code frozen} entries. */
+  /** The model's weights; a LoRA model's with its adapters merged in. */
+  public static ParamSnapshot parameters(ModelSession m) {
+    return m.lora() == null ? m.parameters() : m.lora().merge(m.parameters());
+  }
+
+  /**
+   * Trains {@code m} in place for {@code steps} on {@code data} with {@code frozen} entries (a
+   * LoRA model: its whole base frozen, only the adapters train).
+   */
   public Cost train(ModelSession m, List<EncodedExample> data, int steps, long seed, ParamMask frozen) {
+    if (m.lora() != null) {
+      if (frozen != null && frozen.cardinality() > 0) {
+        throw new IllegalArgumentException("freezing entries of a LoRA model is not supported: "
+            + "its base is frozen whole");
+      }
+      ParamMask base = new ParamMask();
+      for (var v : m.variables()) {
+        if (!Lora.isAdapter(v.name())) {
+          java.util.BitSet all = new java.util.BitSet();
+          all.set(0, (int) v.size());
+          base.put(v.name(), all);
+        }
+      }
+      frozen = base;
+    }
     m.freeze(frozen);
     Trainer.Result r = Trainer.train(m, base.tokenizer(), data, null, trainConfig(steps, seed), null,
         "");
@@ -128,7 +170,7 @@ public final class MethodContext {
    */
   public Map<String, Map<String, Double>> scoreFinal(ModelSession m) {
     if (keepFinal) {
-      finalParams = m.parameters();
+      finalParams = parameters(m);
     }
     return evaluate(m);
   }

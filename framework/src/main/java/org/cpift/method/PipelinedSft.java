@@ -47,7 +47,11 @@ public final class PipelinedSft {
     List<Map<String, Double>> stageScores = new ArrayList<>();
     Cost cost = Cost.NONE;
     ParamMask frozen = new ParamMask();
-    try (ModelSession m = ctx.session(start, ctx.seed(purpose))) {
+    // where entries of the weights are frozen (CPI-FT's cores) the weights train even under LoRA
+    // fine-tuning; stages that freeze nothing (the multi-stage baselines) follow the mode
+    boolean masks = freeze && cores.values().stream().anyMatch(x -> x.cardinality() > 0);
+    try (ModelSession m = masks ? ctx.fullSession(start, ctx.seed(purpose))
+        : ctx.session(start, ctx.seed(purpose))) {
       for (int k = 0; k < stages.size(); k++) {
         List<Task> stage = stages.get(k);
         List<EncodedExample> data = stageData(ctx, stages, k, samplesPerTask, policy, purpose);
@@ -63,7 +67,7 @@ public final class PipelinedSft {
           stageScores.add(ctx.scoresOnly(m));
         }
       }
-      return new Result(m.parameters(), cost, stageScores);
+      return new Result(MethodContext.parameters(m), cost, stageScores);
     }
   }
 

@@ -100,7 +100,7 @@ public final class ProbeFineTuning {
           null);
       double val = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), task,
           SuiteEvaluator.Split.VAL, valItems(task)).get("score");
-      ParamSnapshot params = m.parameters();
+      ParamSnapshot params = MethodContext.parameters(m); // a LoRA expert merged
       ctx.cache().put("experts", k, params, cost, key, Map.of("val_score", val));
       return new Expert(task.name(), params, cost, val);
     }

@@ -14,6 +14,11 @@ import java.util.function.Function;
 public enum Setting {
   LR(c -> c.training().lr(), "fine-tuning peak learning rate"),
   BATCH_SIZE(c -> c.training().batchSize(), "fine-tuning batch size"),
+  FINETUNE(c -> c.training().lora() == null ? "full" : String.format(Locale.ROOT,
+      "lora (r %d, alpha %s, on %s)", c.training().lora().rank(), c.training().lora().alpha(),
+      String.join(",", c.training().lora().targets())),
+      "full fine-tuning, or LoRA adapters on a frozen base (CPI-FT's pipeline, which freezes "
+          + "entries of the weights, trains the weights either way)"),
   EXPERT_STEPS(c -> c.budgets().expertSteps(),
       "S: steps of each single-task expert; the training baselines get N·S"),
   PROBE_STEPS(c -> c.budgets().probeStepsOrExpert(),
@@ -71,7 +76,7 @@ public enum Setting {
 
   /** What every fine-tuning method reads: the optimizer's step and what is scored. */
   static Set<Setting> training() {
-    return EnumSet.of(LR, BATCH_SIZE, EXPERT_STEPS, EVAL_LIMIT);
+    return EnumSet.of(LR, BATCH_SIZE, FINETUNE, EXPERT_STEPS, EVAL_LIMIT);
   }
 
   /** What a staged method adds. */

@@ -22,9 +22,15 @@ import org.cpift.params.ParamSnapshot;
  * @param rank r
  * @param alpha α (the update is scaled by α/r)
  * @param targets leaf names of the matrices that get adapters: {@code wq, wk, wv, wo} (attention),
- *     {@code w1, w2, wg} (MLP; {@code wg} is the gate of SwiGLU models)
+ *     {@code w1, w2, wg} (MLP; {@code wg} is the gate of SwiGLU models); kept sorted and
+ *     distinct, so that cache keys and manifests do not depend on the order given
  */
-public record Lora(int rank, double alpha, Set<String> targets) {
+public record Lora(int rank, double alpha, List<String> targets) {
+  /** LoRA on the given matrices, in any order. */
+  public Lora(int rank, double alpha, Set<String> targets) {
+    this(rank, alpha, List.copyOf(targets));
+  }
+
   /** Every matrix leaf LoRA can target. */
   public static final Set<String> MATRICES = Set.of("wq", "wk", "wv", "wo", "w1", "w2", "wg");
 
@@ -38,7 +44,7 @@ public record Lora(int rank, double alpha, Set<String> targets) {
     if (!(alpha > 0) || Double.isInfinite(alpha)) {
       throw new IllegalArgumentException("LoRA alpha must be a finite number > 0; got " + alpha);
     }
-    targets = Set.copyOf(targets);
+    targets = targets.stream().distinct().sorted().toList();
     if (targets.isEmpty() || !MATRICES.containsAll(targets)) {
       throw new IllegalArgumentException("LoRA targets must be some of " + MATRICES.stream()
           .sorted().toList() + "; got " + targets.stream().sorted().toList());

@@ -47,9 +47,11 @@ public final class ModelSession implements AutoCloseable {
   private final StateTransfer state;
   private final List<Operand<TFloat32>> grads = new ArrayList<>();
   private final boolean[] trainable;
+  private final Lora lora;
   private long step;
 
   private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed, Lora lora) {
+    this.lora = lora;
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
@@ -115,6 +117,11 @@ public final class ModelSession implements AutoCloseable {
 
   public ModelConfig config() {
     return model.config();
+  }
+
+  /** The LoRA adapters this model was built with, or null. */
+  public Lora lora() {
+    return lora;
   }
 
   /** Trainable variables in graph order (names, shapes, kinds). */

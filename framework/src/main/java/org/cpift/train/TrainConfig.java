@@ -1,5 +1,6 @@
 package org.cpift.train;
 
+import org.cpift.model.Lora;
 import org.cpift.optim.LrSchedule;
 import org.cpift.optim.OptimizerConfig;
 
@@ -19,10 +20,29 @@ import org.cpift.optim.OptimizerConfig;
  * @param evalExamples at most this many validation examples per evaluation
  * @param checkpointEvery checkpoint every this many steps (0 = never; needs an output directory)
  * @param maxAnswerTokens longest generated answer in exact-match evaluation
+ * @param lora fine-tune LoRA adapters on a frozen base instead of every weight (null: full
+ *     fine-tuning)
  */
 public record TrainConfig(int steps, int batchSize, float lr, int warmupSteps, float minLrRatio,
     OptimizerConfig optimizer, long seed, int logEvery, int evalEvery, int evalExamples,
-    int checkpointEvery, int maxAnswerTokens) {
+    int checkpointEvery, int maxAnswerTokens, Lora lora)
+    implements org.cpift.util.CacheKey.Evolving {
+
+  /** Full fine-tuning, as before LoRA existed. */
+  public TrainConfig(int steps, int batchSize, float lr, int warmupSteps, float minLrRatio,
+      OptimizerConfig optimizer, long seed, int logEvery, int evalEvery, int evalExamples,
+      int checkpointEvery, int maxAnswerTokens) {
+    this(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed, logEvery, evalEvery,
+        evalExamples, checkpointEvery, maxAnswerTokens, null);
+  }
+
+  /** LoRA came after results were cached: full fine-tuning (null) is keyed out. */
+  @Override
+  public java.util.Map<String, Object> addedWithDefaults() {
+    java.util.Map<String, Object> m = new java.util.HashMap<>();
+    m.put("lora", null);
+    return m;
+  }
 
   public TrainConfig {
     check(steps >= 1, "steps must be >= 1, got " + steps);
@@ -59,61 +79,66 @@ public record TrainConfig(int steps, int batchSize, float lr, int warmupSteps, f
 
   public TrainConfig withSteps(int n) {
     return new TrainConfig(n, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withSeed(long s) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, s, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withLr(float peak) {
     return new TrainConfig(steps, batchSize, peak, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+        logEvery, evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withBatchSize(int b) {
     return new TrainConfig(steps, b, lr, warmupSteps, minLrRatio, optimizer, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withOptimizer(OptimizerConfig o) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, o, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withEvalEvery(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, n, evalExamples, checkpointEvery, maxAnswerTokens);
+        logEvery, n, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withCheckpointEvery(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, evalExamples, n, maxAnswerTokens);
+        logEvery, evalEvery, evalExamples, n, maxAnswerTokens, lora);
   }
 
   public TrainConfig withLogEvery(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed, n,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withWarmupSteps(int n) {
     return new TrainConfig(steps, batchSize, lr, n, minLrRatio, optimizer, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withMinLrRatio(float r) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, r, optimizer, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
   }
 
   public TrainConfig withEvalExamples(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, n, checkpointEvery, maxAnswerTokens);
+        logEvery, evalEvery, n, checkpointEvery, maxAnswerTokens, lora);
+  }
+
+  public TrainConfig withLora(Lora l) {
+    return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
+        logEvery, evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, l);
   }
 
   public TrainConfig withMaxAnswerTokens(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, evalExamples, checkpointEvery, n);
+        logEvery, evalEvery, evalExamples, checkpointEvery, n, lora);
   }
 }
