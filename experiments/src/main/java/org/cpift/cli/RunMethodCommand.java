@@ -47,7 +47,8 @@ final class RunMethodCommand implements Callable<Integer> {
   @Mixin
   MethodOptions options;
 
-  @Option(names = "--save-model", description = "also write the method's final model to "
+  @Option(names = "--save-model", description = "also write the method's final model (with LoRA "
+      + "on a llama-family base, the adapters also as PEFT files in OUT/adapter) to "
       + "<out>/model (a model directory: a base for further runs, generate and export-hf)")
   boolean saveModel;
 
@@ -68,6 +69,16 @@ final class RunMethodCommand implements Callable<Integer> {
     if (saveModel) {
       run.model().save(out.resolve("model"));
       run.manifest().put("model", out.resolve("model").toString());
+      if (run.adapters() != null) {
+        if (run.model().config().family() == org.cpift.model.ModelConfig.Family.LLAMA) {
+          org.cpift.train.PeftAdapter.save(out.resolve("adapter"), run.model().config(),
+              cfg.training().lora(), run.adapters(), basePath.toString());
+          run.manifest().put("adapter", out.resolve("adapter").toString());
+        } else {
+          run.manifest().put("adapter", "not written: PEFT adapter files are written for "
+              + "llama-family models only");
+        }
+      }
     }
     run.manifest().write(out.resolve("manifest.json"));
     return 0;

@@ -92,6 +92,43 @@ class HfModelsCliTest {
   }
 
   /**
+   * LoRA on the Llama-family base made here: multi-task SFT trains adapters only; the saved model
+   * is the base with the PEFT adapter files it also wrote merged in, bit for bit, and every tensor
+   * LoRA did not target is the base's.
+   */
+  @org.junit.jupiter.api.Test
+  void loraOnTheLlamaBaseSavesPeftAdaptersThatGiveTheSavedModel() throws Exception {
+    Path hf = ROOT.resolve("benchmarks-data/base/tiny-llama");
+    Run r = cli("run-method", "--method", "multi-task", "--base", "hf:" + hf, "--preset", "tiny",
+        "--suite", ROOT.resolve("benchmarks-data/suite-v2").toString(), "--tasks", "math,code",
+        "--expert-steps", "3", "--eval-limit", "3", "--finetune", "lora", "--lora-rank", "4",
+        "--lora-targets", "wq,wv,w2", "--out", dir.resolve("lora").toString(), "--cache",
+        dir.resolve("cache").toString(), "--save-model");
+    assertEquals(0, r.code(), r.err());
+    ModelCheckpoint saved = ModelCheckpoint.load(dir.resolve("lora").resolve("model"));
+    ModelCheckpoint base = ModelCheckpoint.load(Path.of("hf:" + hf));
+    org.cpift.train.PeftAdapter.Loaded a = org.cpift.train.PeftAdapter.load(
+        dir.resolve("lora").resolve("adapter"), base.config());
+    assertEquals(java.util.List.of("w2", "wq", "wv"), a.lora().targets());
+    org.cpift.params.ParamSnapshot both = new org.cpift.params.ParamSnapshot();
+    base.params().params().forEach(both::put);
+    a.adapters().params().forEach(both::put);
+    org.cpift.params.ParamSnapshot merged = a.lora().merge(both);
+    int moved = 0;
+    for (String n : base.params().names()) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(merged.get(n).data(),
+          saved.params().get(n).data(), 0f, n);
+      if (!java.util.Arrays.equals(base.params().get(n).data(), saved.params().get(n).data())) {
+        assertTrue(a.lora().targets(n), n + " moved but LoRA does not target it");
+        moved++;
+      }
+    }
+    assertEquals(2 * 3, moved, "wq, wv and w2 of both layers trained");
+    assertTrue(Files.readString(dir.resolve("lora").resolve("manifest.json"))
+        .contains("\"lora\""));
+  }
+
+  /**
    * A base whose config allows 32,768 positions (as Qwen2's do) trains on short examples: the
    * memory check bounds a step by the longest example, not by the model's context.
    */

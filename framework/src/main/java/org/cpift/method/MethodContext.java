@@ -30,6 +30,7 @@ public final class MethodContext {
   private final ArtifactCache cache;
   private boolean keepFinal;
   private ParamSnapshot finalParams;
+  private ParamSnapshot finalAdapters;
 
   public MethodContext(ModelCheckpoint base, String baseHash, List<Task> tasks, MethodConfig config,
       ArtifactCache cache) {
@@ -171,6 +172,7 @@ public final class MethodContext {
   public Map<String, Map<String, Double>> scoreFinal(ModelSession m) {
     if (keepFinal) {
       finalParams = parameters(m);
+      finalAdapters = m.lora() == null ? null : m.parameters();
     }
     return evaluate(m);
   }
@@ -186,6 +188,14 @@ public final class MethodContext {
   /** Asks the method to keep its final model's parameters ({@link #finalParams}). */
   public void keepFinalModel() {
     keepFinal = true;
+  }
+
+  /**
+   * The final model's parameters with its LoRA adapters unmerged, when it was a LoRA model scored
+   * as such (multi-task SFT under {@code --finetune lora}); else null.
+   */
+  public ParamSnapshot finalAdapters() {
+    return finalAdapters;
   }
 
   /** The final model's parameters the method scored, or null (none kept, or no single model). */

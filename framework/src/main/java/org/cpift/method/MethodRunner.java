@@ -7,6 +7,7 @@ import org.cpift.cluster.StageOrdering;
 import org.cpift.model.ModelConfig;
 import org.cpift.task.Suite;
 import org.cpift.task.Task;
+import org.cpift.params.ParamSnapshot;
 import org.cpift.train.ModelCheckpoint;
 import org.cpift.train.RunManifest;
 import org.cpift.util.CpiftException;
@@ -74,9 +75,13 @@ public final class MethodRunner {
         + c.contextLength() + ", mlp ×" + c.mlpRatio() + ", " + c.norm().name().toLowerCase();
   }
 
-  /** A finished run: its result, the tasks in order, and its manifest (not yet written). */
+  /**
+   * A finished run: its result, the tasks in order, its manifest (not yet written), and when the
+   * model was kept, the model and, for a LoRA model scored as such, its unmerged adapters (base
+   * and factors; null otherwise).
+   */
   public record Run(MethodResult result, List<String> tasks, RunManifest manifest,
-      ModelCheckpoint model) {}
+      ModelCheckpoint model, ParamSnapshot adapters) {}
 
   /** Runs {@code method}; the caller writes the files (the report package's {@code ResultFiles}). */
   public static Run run(String method, Inputs in, MethodConfig config, String command) {
@@ -111,6 +116,6 @@ public final class MethodRunner {
         method, t, v.get("score"), v.get("answer_loss"))));
     ModelCheckpoint model = ctx.finalParams() == null ? null : new ModelCheckpoint(
         ctx.base().config(), ctx.finalParams(), ctx.base().tokenizer());
-    return new Run(r, ctx.taskNames(), manifest, model);
+    return new Run(r, ctx.taskNames(), manifest, model, ctx.finalAdapters());
   }
 }
