@@ -45,6 +45,9 @@ public final class ModelSession implements AutoCloseable {
   private final MaskedOptimizer optimizer;
   private final List<ModelVariable<TFloat32>> vars;
   private final StateTransfer state;
+  /** The trainable variables, indexed as the optimizer knows them; {@link #optIndex} maps. */
+  private final List<ModelVariable<TFloat32>> optVars = new ArrayList<>();
+  private final int[] optIndex;
   private final List<Operand<TFloat32>> grads = new ArrayList<>();
   private final boolean[] trainable;
   private final Lora lora;
@@ -57,13 +60,25 @@ public final class ModelSession implements AutoCloseable {
       Ops tf = Ops.create(graph);
       model = LanguageModel.build(tf, config, TFloat32.class, seed, lora);
       vars = model.variables();
-      var g = tf.gradients(model.loss(), vars.stream().map(ModelVariable::variable).toList());
-      for (int i = 0; i < vars.size(); i++) {
+      // what trains: every variable, or a LoRA model's adapters alone (no gradient, update or
+      // optimizer slot is built for its base, which stays as loaded)
+      optIndex = new int[vars.size()];
+      for (ModelVariable<TFloat32> v : vars) {
+        if (lora == null || Lora.isAdapter(v.name())) {
+          optIndex[v.index()] = optVars.size();
+          optVars.add(new ModelVariable<>(v.name(), v.shape(), v.kind(), v.variable(),
+              optVars.size()));
+        } else {
+          optIndex[v.index()] = -1;
+        }
+      }
+      var g = tf.gradients(model.loss(), optVars.stream().map(ModelVariable::variable).toList());
+      for (int i = 0; i < optVars.size(); i++) {
         grads.add(g.dy(i));
       }
       if (optConfig != null) {
         optimizer = optConfig.create();
-        optimizer.build(tf, vars, grads);
+        optimizer.build(tf, optVars, grads);
       } else {
         optimizer = null;
       }
@@ -157,8 +172,9 @@ public final class ModelSession implements AutoCloseable {
             own(owned, TFloat32.scalarOf(e.getValue())));
       }
       for (int i = 0; i < vars.size(); i++) {
-        if (trainable[i]) {
-          r.addTarget(optimizer.update(i)); // its mask is on the device since the last freeze
+        if (trainable[i] && optIndex[i] >= 0) {
+          // its mask is on the device since the last freeze
+          r.addTarget(optimizer.update(optIndex[i]));
         }
       }
       r.fetch(model.loss()).fetch(optimizer.gradNorm());
@@ -186,7 +202,10 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
-  /** Gradient of the batch's mean answer loss with respect to every parameter (no update). */
+  /**
+   * Gradient of the batch's mean answer loss with respect to every trainable parameter (every
+   * parameter; a LoRA model's adapters), no update.
+   */
   public ParamSnapshot gradients(Batch batch) {
     List<Tensor> owned = new ArrayList<>();
     try {
@@ -195,7 +214,7 @@ public final class ModelSession implements AutoCloseable {
       grads.forEach(r::fetch);
       try (Result res = r.run()) {
         ParamSnapshot out = new ParamSnapshot();
-        for (ModelVariable<TFloat32> v : vars) {
+        for (ModelVariable<TFloat32> v : optVars) {
           float[] data = new float[(int) v.size()];
           ((TFloat32) res.get(v.index())).copyTo(DataBuffers.of(data, false, false));
           out.put(new Param(v.name(), v.shape().clone(), data));
@@ -280,19 +299,23 @@ public final class ModelSession implements AutoCloseable {
         throw new CpiftException("freeze mask for " + v.name() + " selects entry " + (f.length() - 1)
             + " but the variable has only " + n + " entries");
       }
-      boolean[] m = new boolean[n];
-      for (int j = 0; j < n; j++) {
-        m[j] = !f.get(j);
-      }
-      masks[v.index()] = TBool.tensorOf(Shape.of(v.shape()), DataBuffers.of(m, true, false));
       trainable[v.index()] = f.cardinality() < n;
+      if (optIndex[v.index()] >= 0) {
+        boolean[] m = new boolean[n];
+        for (int j = 0; j < n; j++) {
+          m[j] = !f.get(j);
+        }
+        masks[v.index()] = TBool.tensorOf(Shape.of(v.shape()), DataBuffers.of(m, true, false));
+      }
     }
     if (optimizer != null) {
-      // one run sets every variable's mask on the device; the steps then read it there
+      // one run sets every trainable variable's mask on the device; the steps then read it there
       Session.Runner r = session.runner();
       for (ModelVariable<TFloat32> v : vars) {
-        r.feed(optimizer.maskSetter(v.index()), masks[v.index()]);
-        r.addTarget(optimizer.maskAssign(v.index()));
+        if (optIndex[v.index()] >= 0) {
+          r.feed(optimizer.maskSetter(optIndex[v.index()]), masks[v.index()]);
+          r.addTarget(optimizer.maskAssign(optIndex[v.index()]));
+        }
       }
       r.run().close();
     }

@@ -24,6 +24,15 @@ public final class StepBenchmark {
 
   public static Result run(ModelConfig model, int batch, int length, int warmup, int repeats,
       long seed) {
+    return run(model, batch, length, warmup, repeats, seed, null);
+  }
+
+  /**
+   * As above, training LoRA adapters ({@code lora}, null: every weight) on the randomly
+   * initialized base: the same forward, a backward and an update for the adapters only.
+   */
+  public static Result run(ModelConfig model, int batch, int length, int warmup, int repeats,
+      long seed, org.cpift.model.Lora lora) {
     SplittableRandom rnd = new SplittableRandom(seed);
     int n = batch * length;
     int[] in = new int[n];
@@ -36,7 +45,7 @@ public final class StepBenchmark {
     }
     Batch b = new Batch(batch, length, in, tg, w, n);
     double[] ms = new double[repeats];
-    try (ModelSession m = ModelSession.create(model, OptimizerConfig.adamW(), seed)) {
+    try (ModelSession m = ModelSession.create(model, OptimizerConfig.adamW(), seed, lora)) {
       for (int i = 0; i < warmup; i++) {
         m.trainStep(b, 1e-4f);
       }

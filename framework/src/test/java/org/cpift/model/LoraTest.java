@@ -102,6 +102,13 @@ class LoraTest {
         m.trainStep(Batch.of(ex), 1e-2f);
       }
       after = m.parameters();
+      // Adam keeps its two moments for the adapters alone: no state for the frozen base
+      java.util.Set<String> slotted = new java.util.TreeSet<>();
+      m.optimizerState().names().forEach(n -> slotted.add(n.substring(n.indexOf('/') + 1)));
+      assertEquals(new java.util.TreeSet<>(start.names().stream().filter(Lora::isAdapter)
+          .toList()), slotted);
+      assertEquals(start.names().stream().filter(Lora::isAdapter).count(),
+          m.gradients(Batch.of(ex)).names().size(), "gradients are built for the adapters only");
     }
     for (Param p : start.params()) {
       boolean same = java.util.Arrays.equals(p.data(), after.get(p.name()).data());
