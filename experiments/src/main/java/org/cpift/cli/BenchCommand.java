@@ -45,6 +45,11 @@ final class BenchCommand implements Callable<Integer> {
       + "matmul, step, generate, merge, e2e (default: all)")
   List<String> only;
 
+  @Option(names = "--lora-rank", defaultValue = "8", description = "the step section also times "
+      + "LoRA training (adapters on wq and wv, and on every matrix) at this rank; 0: not "
+      + "(default: ${DEFAULT-VALUE})")
+  int loraRank;
+
   @Option(names = "--csv", description = "also write the table to this CSV file")
   Path csv;
 
@@ -139,6 +144,23 @@ final class BenchCommand implements Callable<Integer> {
         t.add("step", c, "tokens_per_s", r.tokensPerSecond(), "tok/s", "");
         t.add("step", c, "gflops", r.gflops(), "GFLOP/s", "6N + 12LTd per token");
         t.add("step", c, "share_of_matmul_peak", r.gflops() / peak, "ratio", "");
+        if (loraRank > 0) {
+          // LoRA against full fine-tuning of the same shape, in the same run
+          for (List<String> targets : List.of(List.of("wq", "wv"),
+              List.of("wq", "wk", "wv", "wo", "w1", "w2"))) {
+            org.cpift.model.Lora lora = new org.cpift.model.Lora(loraRank, 2.0 * loraRank,
+                targets);
+            StepBenchmark.Result lr = StepBenchmark.run(mc, b, mc.contextLength(), 3, repeats, 1,
+                lora);
+            String what = "lora r" + loraRank + " " + String.join(",", lora.targets());
+            t.add("step", c, what + " ms_per_step", lr.medianMs(), "ms", "adapters only");
+            t.add("step", c, what + " full_over_lora", r.medianMs() / lr.medianMs(), "ratio",
+                "full fine-tuning's step ÷ LoRA's, same run");
+            t.add("step", c, what + " trainable_params", (double) lora.parameters(
+                org.cpift.model.ParameterLayout.of(mc)), "params", "of " + mc.numParams()
+                + "; Adam keeps 2 floats per trainable parameter");
+          }
+        }
         if (!noPeer) {
           Double peer = Peer.step(mc, b, mc.contextLength(), 3, repeats);
           if (peer != null) {

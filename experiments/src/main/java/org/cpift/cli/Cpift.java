@@ -25,6 +25,8 @@ public final class Cpift implements Runnable {
   /** Builds the command line with the project's error handling: user errors exit 2, bugs 1. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Cpift());
+    // `bench --only step`: a section named like the bench's `step` subcommand is still a value
+    cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
       boolean user = ex instanceof CpiftException || ex instanceof IllegalArgumentException;
