@@ -48,6 +48,32 @@ class ExperimentsTest {
     }
   }
 
+  /**
+   * peft (named only, not in a plain reproduce): its full variant is main-results' own cells, its
+   * LoRA variants' configurations carry the adapters, and it runs and reports like the others.
+   */
+  @Test
+  void peftSharesTheFullCellsAndRunsItsLoraVariants() throws IOException {
+    ReportedExperiment peft = Experiments.get("peft");
+    assertTrue(Experiments.ALL.stream().noneMatch(e -> e.name().equals("peft")));
+    List<String> tasks = List.of("math", "code");
+    List<Cell> cells = peft.cells(Preset.SMALL, List.of(1L), tasks);
+    assertEquals(5 * 3, cells.size());
+    java.util.Set<Object> main = new java.util.HashSet<>();
+    Experiments.get("main-results").cells(Preset.SMALL, List.of(1L), tasks)
+        .forEach(c -> main.add(List.of(c.method(), c.config())));
+    for (Cell c : cells) {
+      if (c.variant().equals("full")) {
+        assertTrue(main.contains(List.of(c.method(), c.config())), c.method());
+      } else {
+        assertEquals(c.variant(), "lora-r" + c.config().training().lora().rank());
+      }
+    }
+    ExperimentRun.run(peft, Preset.TINY, List.of(1L), paths("peft"), "test", ExperimentRun::quick);
+    String csv = Files.readString(dir.resolve("reports/peft/results.csv"));
+    assertTrue(csv.contains("lora-r16") && csv.contains("cpi-ft"), csv.substring(0, 300));
+  }
+
   @Test
   void rerunRecomputesNothing() throws IOException {
     ReportedExperiment e = Experiments.get("components");
