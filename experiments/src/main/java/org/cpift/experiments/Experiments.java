@@ -18,11 +18,12 @@ public final class Experiments {
       new Ambiguities());
 
   /**
-   * Experiments run only when named ({@code reproduce --experiments peft}), not by a plain
+   * Experiments run only when named ({@code reproduce --experiments peft,lines-posthoc}), not by a plain
    * {@code reproduce}: they add hours the small reproduction does not need for the paper's
    * tables.
    */
-  public static final List<ReportedExperiment> OPTIONAL = List.of(new Peft());
+  public static final List<ReportedExperiment> OPTIONAL = List.of(new Peft(),
+      new LinesPosthocExperiment());
 
   private Experiments() {}
 

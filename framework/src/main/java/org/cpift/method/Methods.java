@@ -49,6 +49,10 @@ public final class Methods {
     register("cpi-ft", () -> new CpiFt(false),
         "core regions, grouping, fusion, then pipelined SFT with earlier cores frozen",
         Setting.cpiFt());
+    register("lines-posthoc", LinesPosthoc::new,
+        "LiNeS on each single-task expert afterwards, alpha chosen on validation: its own task "
+            + "and the other tasks (forgetting of what the base could do)",
+        Setting.training());
     register("sequential", Baselines.Sequential::new,
         "each task its own stage, trained one after another (the forgetting baseline)",
         Setting.staged());
