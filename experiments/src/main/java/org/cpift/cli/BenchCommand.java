@@ -50,6 +50,11 @@ final class BenchCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE})")
   int loraRank;
 
+  @Option(names = "--step-shapes", split = ",", defaultValue = "S1,S2", description = "shapes "
+      + "of the step section: S1, S2, small (the small preset's model, batch 32, T 128) "
+      + "(default: ${DEFAULT-VALUE})")
+  List<String> stepShapes;
+
   @Option(names = "--csv", description = "also write the table to this CSV file")
   Path csv;
 
@@ -90,12 +95,18 @@ final class BenchCommand implements Callable<Integer> {
     return switch (name.toUpperCase()) {
       case "S1" -> new ModelConfig(96, 128, 4, 4, 64, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
       case "S2" -> new ModelConfig(96, 256, 4, 4, 128, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
-      default -> throw new IllegalArgumentException("--shape must be S1 or S2, got " + name);
+      // the small preset's model at its fine-tuning batch, on sequences of 128 tokens
+      case "SMALL" -> ModelConfig.small(101).withContextLength(128);
+      default -> throw new IllegalArgumentException("--step-shapes takes S1, S2, small; got "
+          + name);
     };
   }
 
   static int shapeBatch(String name) {
-    return name.equalsIgnoreCase("S1") ? 32 : 16;
+    return switch (name.toUpperCase()) {
+      case "S1", "SMALL" -> 32;
+      default -> 16;
+    };
   }
 
   /** The model layouts of the merging benchmark. */
@@ -120,6 +131,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     mergeSizes.forEach(BenchCommand::mergeLayout);
+    stepShapes.forEach(BenchCommand::shape);
     e2ePresets.forEach(Preset::parse);
     BenchTable t = new BenchTable();
     int cores = Runtime.getRuntime().availableProcessors();
@@ -134,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
           "2n^3 FLOPs; TensorFlow, same thread pool as the model");
     }
     if (run.contains("step")) {
-      for (String s : List.of("S1", "S2")) {
+      for (String s : stepShapes) {
         ModelConfig mc = shape(s);
         int b = shapeBatch(s);
         LOG.info("bench: training step {}", s);
@@ -156,9 +168,12 @@ final class BenchCommand implements Callable<Integer> {
             t.add("step", c, what + " ms_per_step", lr.medianMs(), "ms", "adapters only");
             t.add("step", c, what + " full_over_lora", r.medianMs() / lr.medianMs(), "ratio",
                 "full fine-tuning's step ÷ LoRA's, same run");
-            t.add("step", c, what + " trainable_params", (double) lora.parameters(
-                org.cpift.model.ParameterLayout.of(mc)), "params", "of " + mc.numParams()
-                + "; Adam keeps 2 floats per trainable parameter");
+            long trainable = lora.parameters(org.cpift.model.ParameterLayout.of(mc));
+            t.add("step", c, what + " trainable_params", (double) trainable, "params", "of "
+                + mc.numParams());
+            t.add("step", c, what + " adam_state_mb", trainable * 8 / 1e6, "MB",
+                "2 floats per trainable parameter; full fine-tuning: "
+                + String.format(java.util.Locale.ROOT, "%.1f MB", mc.numParams() * 8 / 1e6));
           }
         }
         if (!noPeer) {
