@@ -51,7 +51,9 @@ final class BenchCommand implements Callable<Integer> {
   int loraRank;
 
   @Option(names = "--step-shapes", split = ",", defaultValue = "S1,S2", description = "shapes "
-      + "of the step section: S1, S2, small (the small preset's model, batch 32, T 128) "
+      + "of the step section: S1, S2, tiny, small (the presets' models, batch 32, T 128), 20m, "
+      + "100m (for the scaling curve; give them in increasing size: peak memory is the "
+      + "process's so far) "
       + "(default: ${DEFAULT-VALUE})")
   List<String> stepShapes;
 
@@ -95,16 +97,22 @@ final class BenchCommand implements Callable<Integer> {
     return switch (name.toUpperCase()) {
       case "S1" -> new ModelConfig(96, 128, 4, 4, 64, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
       case "S2" -> new ModelConfig(96, 256, 4, 4, 128, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
-      // the small preset's model at its fine-tuning batch, on sequences of 128 tokens
+      // the presets' models at their fine-tuning batch, on sequences of 128 tokens, and two
+      // larger ones for the scaling curve
+      case "TINY" -> ModelConfig.tiny(101).withContextLength(128);
       case "SMALL" -> ModelConfig.small(101).withContextLength(128);
-      default -> throw new IllegalArgumentException("--step-shapes takes S1, S2, small; got "
-          + name);
+      case "20M" -> new ModelConfig(101, 512, 6, 8, 128, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
+      case "100M" -> new ModelConfig(101, 1024, 8, 16, 128, 4, ModelConfig.Norm.LAYER, 1e-5f,
+          0.02f);
+      default -> throw new IllegalArgumentException("--step-shapes takes S1, S2, tiny, small, "
+          + "20m, 100m; got " + name);
     };
   }
 
   static int shapeBatch(String name) {
     return switch (name.toUpperCase()) {
-      case "S1", "SMALL" -> 32;
+      case "S1", "TINY", "SMALL" -> 32;
+      case "100M" -> 8;
       default -> 16;
     };
   }
@@ -156,6 +164,9 @@ final class BenchCommand implements Callable<Integer> {
         t.add("step", c, "tokens_per_s", r.tokensPerSecond(), "tok/s", "");
         t.add("step", c, "gflops", r.gflops(), "GFLOP/s", "6N + 12LTd per token");
         t.add("step", c, "share_of_matmul_peak", r.gflops() / peak, "ratio", "");
+        t.add("step", c, "params", (double) mc.numParams(), "params", "");
+        t.add("step", c, "peak_rss_mb", org.cpift.bench.ProcessMemory.peakMb(), "MB",
+            "the process's peak resident memory so far (JVM and TensorFlow)");
         if (loraRank > 0) {
           // LoRA against full fine-tuning of the same shape, in the same run
           for (List<String> targets : List.of(List.of("wq", "wv"),
