@@ -69,6 +69,13 @@ class ExperimentsTest {
         assertEquals(c.variant(), "lora-r" + c.config().training().lora().rank());
       }
     }
+  }
+
+  /** peft end to end at tiny (a minute here; run with -Pslow). */
+  @Test
+  @org.junit.jupiter.api.Tag("slow")
+  void peftRunsAndReportsItsLoraVariants() throws IOException {
+    ReportedExperiment peft = Experiments.get("peft");
     ExperimentRun.run(peft, Preset.TINY, List.of(1L), paths("peft"), "test", ExperimentRun::quick);
     String csv = Files.readString(dir.resolve("reports/peft/results.csv"));
     assertTrue(csv.contains("lora-r16") && csv.contains("cpi-ft"), csv.substring(0, 300));
