@@ -68,7 +68,18 @@ final class StatusCommand implements Callable<Integer> {
     Map<String, org.cpift.experiment.CellResult> done = new java.util.LinkedHashMap<>();
     Map<String, String> unfinished = new HashMap<>(); // "experiment\tindex" -> the cell, for Slurm
     Set<String> running = new HashSet<>();
-    for (ReportedExperiment e : Experiments.ALL) {
+    List<ReportedExperiment> shown = new ArrayList<>(Experiments.ALL);
+    for (ReportedExperiment e : Experiments.OPTIONAL) {
+      // an experiment run only when named is listed once any of its cells has finished (cells
+      // it shares with the default experiments count)
+      ExperimentRun.Plan plan = ExperimentRun.plan(e, p, s, new ExperimentRun.Paths(
+          p.baseDir(dataRoot), p.suiteDir(dataRoot), runDir, runDir), quick
+              ? ExperimentRun::quick : c -> c);
+      if (!ExperimentRunner.finished(plan.cells(), plan.inputs(), runDir).isEmpty()) {
+        shown.add(e);
+      }
+    }
+    for (ReportedExperiment e : shown) {
       ExperimentRun.Plan plan = ExperimentRun.plan(e, p, s, new ExperimentRun.Paths(
           p.baseDir(dataRoot), p.suiteDir(dataRoot), runDir, runDir), quick
               ? ExperimentRun::quick : c -> c);
