@@ -149,15 +149,7 @@ public final class MethodContext {
         throw new IllegalArgumentException("freezing entries of a LoRA model is not supported: "
             + "its base is frozen whole");
       }
-      ParamMask base = new ParamMask();
-      for (var v : m.variables()) {
-        if (!Lora.isAdapter(v.name())) {
-          java.util.BitSet all = new java.util.BitSet();
-          all.set(0, (int) v.size());
-          base.put(v.name(), all);
-        }
-      }
-      frozen = base;
+      frozen = null; // a LoRA session has no update for its base: only the adapters train
     }
     m.freeze(frozen);
     Trainer.Result r = Trainer.train(m, base.tokenizer(), data, null, trainConfig(steps, seed), null,
