@@ -62,6 +62,15 @@ final class RunMethodCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--save-model: single-task makes one expert per task, "
           + "not one model; save a multi-task, staged, merged or cpi-ft model");
     }
+    if (saveModel && method.equals("lines-posthoc")) {
+      throw new IllegalArgumentException("--save-model: lines-posthoc edits each expert "
+          + "separately, not one model; save a multi-task, staged, merged or cpi-ft model");
+    }
+    if (saveModel && method.equals("wemoe")) {
+      throw new IllegalArgumentException("--save-model: a wemoe model is the base with N task "
+          + "vectors beside each MLP tensor and a router per block, not a model of the base's "
+          + "layout, so it is not saved; its scores and sizes are in the results");
+    }
     MethodRunner.Run run = MethodRunner.run(method, new MethodRunner.Inputs(basePath, inputs.suite(p), tasks, cache), cfg,
         "cpift run-method --method " + method + " --preset " + p.id() + " --seed " + seed,
         saveModel);

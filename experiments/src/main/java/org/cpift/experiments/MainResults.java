@@ -37,7 +37,7 @@ public final class MainResults implements ReportedExperiment {
    */
   static final List<String> RUN_ORDER = List.of("base", "single-task", "multi-task", "cpi-ft",
       "multi-stage-random", "dpi", "task-arithmetic", "ties", "dare-ta", "dare-ties", "slerp",
-      "linear", "localize-stitch", "multi-stage-heuristic", "lines", "lines-ties");
+      "linear", "localize-stitch", "multi-stage-heuristic", "lines", "lines-ties", "wemoe");
 
   /** The headline comparison: every seed given (reproduce: five). */
   @Override

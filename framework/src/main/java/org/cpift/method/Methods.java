@@ -53,6 +53,11 @@ public final class Methods {
         "LiNeS on each single-task expert afterwards, alpha chosen on validation: its own task "
             + "and the other tasks (forgetting of what the base could do)",
         Setting.training());
+    register("wemoe", WemoeMerge::new,
+        "WEMoE: task arithmetic outside the MLPs, each MLP a mixture of the base and the task "
+            + "vectors weighted per token by a router trained on the test prompts (entropy "
+            + "minimization), router lr and steps chosen on validation",
+        Setting.training());
     register("sequential", Baselines.Sequential::new,
         "each task its own stage, trained one after another (the forgetting baseline)",
         Setting.staged());
@@ -61,7 +66,8 @@ public final class Methods {
   /** The methods of the paper's comparison, in table order. */
   public static final List<String> NAMES = List.of("base", "single-task", "multi-task",
       "multi-stage-random", "multi-stage-heuristic", "dpi", "cpi-ft", "task-arithmetic", "ties",
-      "dare-ta", "dare-ties", "lines", "lines-ties", "slerp", "linear", "localize-stitch");
+      "dare-ta", "dare-ties", "lines", "lines-ties", "wemoe", "slerp", "linear",
+      "localize-stitch");
 
   /** Further methods: sequential SFT (each task its own stage), for the forgetting analysis. */
   public static final List<String> EXTRA = List.of("sequential");

@@ -43,6 +43,12 @@ public interface LanguageModel<T extends TFloating> {
   /** The training loss, {@code lossSum / max(weightSum, 1)}. */
   Operand<T> loss();
 
+  /**
+   * Mean entropy of the next-token distribution over the weighted positions, {@code Σ w·H /
+   * max(Σ w, 1)} (an unsupervised objective; targets are not read).
+   */
+  Operand<T> entropy();
+
   /** {@code [B, T]} greedy next token at every position. */
   Operand<TInt32> predictions();
 
@@ -64,8 +70,14 @@ public interface LanguageModel<T extends TFloating> {
   /** As above, with LoRA adapters on the matrices {@code lora} targets (null: none). */
   static <T extends TFloating> LanguageModel<T> build(Ops tf, ModelConfig config, Class<T> dtype,
       long seed, Lora lora) {
+    return build(tf, config, dtype, seed, lora, null);
+  }
+
+  /** As above, with every MLP a {@link Wemoe} module (null: plain MLPs). */
+  static <T extends TFloating> LanguageModel<T> build(Ops tf, ModelConfig config, Class<T> dtype,
+      long seed, Lora lora, Wemoe wemoe) {
     return switch (config.family()) {
-      case CPIFT_GPT, GPT2, LLAMA -> new TransformerLM<>(tf, config, dtype, seed, lora);
+      case CPIFT_GPT, GPT2, LLAMA -> new TransformerLM<>(tf, config, dtype, seed, lora, wemoe);
     };
   }
 }

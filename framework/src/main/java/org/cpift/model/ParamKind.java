@@ -17,13 +17,23 @@ public enum ParamKind {
   /** an output head of its own (untied from the token embedding) */
   HEAD,
   /** a LoRA factor ({@code h0/attn/wq.lora_A}, {@code .lora_B}) beside a frozen matrix */
-  ADAPTER;
+  ADAPTER,
+  /** a WEMoE router's matrix or bias ({@code h0/router/w1}), the only part it trains */
+  ROUTER,
+  /** an expert's task vector of an MLP tensor in a WEMoE model ({@code h0/mlp/w1.task_vector_0}) */
+  TASK_VECTOR;
 
   /** The kind of a variable from its stable name (the naming of {@link TransformerLM}). */
   public static ParamKind ofName(String name) {
     String leaf = name.substring(name.lastIndexOf('/') + 1);
     if (Lora.isAdapter(name)) {
       return ADAPTER;
+    }
+    if (Wemoe.isTaskVector(name)) {
+      return TASK_VECTOR;
+    }
+    if (Wemoe.isRouter(name)) {
+      return ROUTER;
     }
     if (name.equals("wte")) {
       return TOKEN_EMBEDDING;

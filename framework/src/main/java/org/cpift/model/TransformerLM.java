@@ -56,6 +56,12 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   public final Operand<T> weightSum;
   /** Mean answer-token cross-entropy, the training loss. */
   public final Operand<T> loss;
+  /**
+   * Mean entropy of the next-token distribution over the weighted positions,
+   * {@code Σ w·H(p) / max(Σ w, 1)}: the unsupervised objective of test-time adaptation
+   * ({@link Wemoe}'s router).
+   */
+  public final Operand<T> entropy;
   /** {@code [B, T]} greedy next token at every position. */
   public final Operand<TInt32> predictions;
   /**
@@ -83,6 +89,7 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private final Ops tf;
   private final long seed;
   private final Lora lora;
+  private final Wemoe wemoe;
   private final List<ModelVariable<T>> variables = new ArrayList<>();
   private final Map<String, Ops> scopes = new HashMap<>();
   private final Map<String, Variable<T>> byName = new HashMap<>();
@@ -97,9 +104,22 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
    * matrix enters the graph as {@code W + (α/r)·A·B} ({@link Lora}).
    */
   public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed, Lora lora) {
+    this(tf, config, dtype, seed, lora, null);
+  }
+
+  /**
+   * As above, with every MLP upscaled into a {@link Wemoe} module (null: none); not together
+   * with LoRA.
+   */
+  public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed, Lora lora,
+      Wemoe wemoe) {
+    if (lora != null && wemoe != null) {
+      throw new IllegalArgumentException("a model has LoRA adapters or WEMoE MLPs, not both");
+    }
     this.tf = tf;
     this.config = config;
     this.lora = lora;
+    this.wemoe = wemoe;
     this.dtype = dtype;
     this.seed = seed;
     int d = config.dModel();
@@ -151,6 +171,9 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     lossSum = tf.withName("loss_sum").sum(tf.math.mul(nll, w), tf.constant(0));
     weightSum = tf.withName("weight_sum").sum(w, tf.constant(0));
     loss = tf.withName("loss").math.div(lossSum, tf.math.maximum(weightSum, scalar(1)));
+    Operand<T> h = tf.math.neg(tf.sum(tf.math.mul(tf.math.exp(logp), logp), tf.constant(1)));
+    entropy = tf.withName("entropy").math.div(tf.sum(tf.math.mul(h, w), tf.constant(0)),
+        tf.math.maximum(weightSum, scalar(1)));
     predictions = tf.reshape(tf.math.argMax(logits, tf.constant(1), TInt32.class),
         tf.stack(List.of(b, t)));
     decode = buildDecode(wte, wpe, residualStd);
@@ -238,6 +261,11 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   @Override
   public Operand<T> loss() {
     return loss;
+  }
+
+  @Override
+  public Operand<T> entropy() {
+    return entropy;
   }
 
   @Override
@@ -373,6 +401,9 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private Operand<T> mlp(String s, Operand<T> x, float residualStd) {
     int d = config.dModel();
     int m = config.mlpWidth();
+    if (wemoe != null) {
+      return routedMlp(s, x, residualStd);
+    }
     if (config.activation() == ModelConfig.Activation.SWIGLU) {
       Operand<T> gate = linear(x, adapted(s + "/wg", ParamKind.MLP, config.initStd(), d, m), null);
       Operand<T> up = linear(x, adapted(s + "/w1", ParamKind.MLP, config.initStd(), d, m), null);
@@ -386,6 +417,61 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     hid = gelu(hid);
     return linear(hid, adapted(s + "/w2", ParamKind.MLP, residualStd, m, d),
         bias ? zeros(s + "/b2", d) : null);
+  }
+
+  /**
+   * A {@link Wemoe} MLP: the router's weights {@code g [R, N]} from the MLP's input, then each
+   * linear map with weights {@code W0 + Σ g_i·τ_i} per row.
+   */
+  private Operand<T> routedMlp(String s, Operand<T> x, float residualStd) {
+    int d = config.dModel();
+    int m = config.mlpWidth();
+    String block = s.substring(0, s.lastIndexOf('/'));
+    int n = wemoe.experts();
+    Operand<T> hid = linear(x, normal(Wemoe.router(block, "w1"), ParamKind.ROUTER,
+        Wemoe.ROUTER_INIT_STD, d, d), constantInit(Wemoe.router(block, "b1"), ParamKind.ROUTER,
+        0f, d));
+    Operand<T> gate = linear(tf.nn.relu(hid), normal(Wemoe.router(block, "w2"), ParamKind.ROUTER,
+        Wemoe.ROUTER_INIT_STD, d, n), constantInit(Wemoe.router(block, "b2"), ParamKind.ROUTER,
+        (float) wemoe.initLambda(), n));                                    // [R, N]
+    if (config.activation() == ModelConfig.Activation.SWIGLU) {
+      Operand<T> g = routedLinear(x, gate, s + "/wg", null, config.initStd(), d, m);
+      Operand<T> up = routedLinear(x, gate, s + "/w1", null, config.initStd(), d, m);
+      Operand<T> silu = tf.math.mul(g, tf.math.sigmoid(g));
+      return routedLinear(tf.math.mul(silu, up), gate, s + "/w2", null, residualStd, m, d);
+    }
+    boolean bias = config.arch().bias() == ModelConfig.Bias.ALL;
+    Operand<T> h = gelu(routedLinear(x, gate, s + "/w1", bias ? s + "/b1" : null,
+        config.initStd(), d, m));
+    return routedLinear(h, gate, s + "/w2", bias ? s + "/b2" : null, residualStd, m, d);
+  }
+
+  /**
+   * {@code x·W0 + b0 + Σ_i g_i·(x·τ_i + τb_i)} for rows x {@code [R, in]} and their routing
+   * weights g {@code [R, N]}: the N task-vector products as one matmul on the concatenated
+   * task vectors {@code [in, N·out]}.
+   */
+  private Operand<T> routedLinear(Operand<T> x, Operand<T> gate, String w, String b, float std,
+      long in, long out) {
+    int n = wemoe.experts();
+    Operand<T> y = linear(x, normal(w, ParamKind.MLP, std, in, out),
+        b == null ? null : zeros(b, out));
+    List<Operand<T>> tw = new ArrayList<>();
+    List<Operand<T>> tb = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      tw.add(constantInit(Wemoe.taskVector(w, i), ParamKind.TASK_VECTOR, 0f, in, out));
+      if (b != null) {
+        tb.add(constantInit(Wemoe.taskVector(b, i), ParamKind.TASK_VECTOR, 0f, out));
+      }
+    }
+    Operand<T> all = tf.linalg.matMul(x, tf.concat(tw, tf.constant(1)));  // [R, N·out]
+    if (b != null) {
+      all = tf.math.add(all, tf.concat(tb, tf.constant(0)));
+    }
+    all = tf.reshape(all, tf.constant(new int[] {-1, n, (int) out}));     // [R, N, out]
+    Operand<T> mixed = tf.sum(tf.math.mul(all, tf.expandDims(gate, tf.constant(-1))),
+        tf.constant(1));                                                    // [R, out]
+    return tf.math.add(y, mixed);
   }
 
   /**

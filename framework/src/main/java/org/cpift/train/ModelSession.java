@@ -9,6 +9,7 @@ import org.cpift.model.ModelConfig;
 import org.cpift.model.ModelVariable;
 import org.cpift.model.LanguageModel;
 import org.cpift.model.Lora;
+import org.cpift.model.Wemoe;
 import org.cpift.optim.MaskedOptimizer;
 import org.cpift.optim.OptimizerConfig;
 import org.cpift.params.Param;
@@ -51,20 +52,29 @@ public final class ModelSession implements AutoCloseable {
   private final List<Operand<TFloat32>> grads = new ArrayList<>();
   private final boolean[] trainable;
   private final Lora lora;
+  private final Wemoe wemoe;
+  /** What a step minimizes: the answer loss, or for a WEMoE model the entropy. */
+  private final Operand<TFloat32> objective;
   private long step;
 
-  private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed, Lora lora) {
+  private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed, Lora lora,
+      Wemoe wemoe) {
     this.lora = lora;
+    this.wemoe = wemoe;
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
-      model = LanguageModel.build(tf, config, TFloat32.class, seed, lora);
+      model = LanguageModel.build(tf, config, TFloat32.class, seed, lora, wemoe);
       vars = model.variables();
-      // what trains: every variable, or a LoRA model's adapters alone (no gradient, update or
-      // optimizer slot is built for its base, which stays as loaded)
+      objective = wemoe == null ? model.loss() : model.entropy();
+      // what trains: every variable, a LoRA model's adapters alone or a WEMoE model's routers
+      // alone (no gradient, update or optimizer slot is built for the rest, which stays as
+      // loaded)
       optIndex = new int[vars.size()];
       for (ModelVariable<TFloat32> v : vars) {
-        if (lora == null || Lora.isAdapter(v.name())) {
+        boolean trains = lora != null ? Lora.isAdapter(v.name())
+            : wemoe == null || Wemoe.isRouter(v.name());
+        if (trains) {
           optIndex[v.index()] = optVars.size();
           optVars.add(new ModelVariable<>(v.name(), v.shape(), v.kind(), v.variable(),
               optVars.size()));
@@ -72,7 +82,7 @@ public final class ModelSession implements AutoCloseable {
           optIndex[v.index()] = -1;
         }
       }
-      var g = tf.gradients(model.loss(), optVars.stream().map(ModelVariable::variable).toList());
+      var g = tf.gradients(objective, optVars.stream().map(ModelVariable::variable).toList());
       for (int i = 0; i < optVars.size(); i++) {
         grads.add(g.dy(i));
       }
@@ -117,7 +127,7 @@ public final class ModelSession implements AutoCloseable {
 
   /** A model initialized from {@code seed}, trainable with {@code optimizer} (null: inference). */
   public static ModelSession create(ModelConfig config, OptimizerConfig optimizer, long seed) {
-    return new ModelSession(config, optimizer, seed, null);
+    return new ModelSession(config, optimizer, seed, null, null);
   }
 
   /**
@@ -127,7 +137,17 @@ public final class ModelSession implements AutoCloseable {
    */
   public static ModelSession create(ModelConfig config, OptimizerConfig optimizer, long seed,
       Lora lora) {
-    return new ModelSession(config, optimizer, seed, lora);
+    return new ModelSession(config, optimizer, seed, lora, null);
+  }
+
+  /**
+   * A {@link Wemoe} model: every MLP upscaled, its routers (alone) trainable by entropy
+   * minimization on the batches' weighted positions ({@link #trainStep} minimizes
+   * {@link LanguageModel#entropy}, targets unread). Load it with {@link Wemoe#upscale}.
+   */
+  public static ModelSession createWemoe(ModelConfig config, OptimizerConfig optimizer, long seed,
+      Wemoe wemoe) {
+    return new ModelSession(config, optimizer, seed, null, java.util.Objects.requireNonNull(wemoe));
   }
 
   public ModelConfig config() {
@@ -149,7 +169,7 @@ public final class ModelSession implements AutoCloseable {
     return step;
   }
 
-  /** Loss and pre-clip gradient norm of one training step. */
+  /** The objective (the loss, or a WEMoE model's entropy) and pre-clip gradient norm of one step. */
   public record StepResult(float loss, float gradNorm) {}
 
   /**
@@ -177,7 +197,7 @@ public final class ModelSession implements AutoCloseable {
           r.addTarget(optimizer.update(optIndex[i]));
         }
       }
-      r.fetch(model.loss()).fetch(optimizer.gradNorm());
+      r.fetch(objective).fetch(optimizer.gradNorm());
       try (Result res = r.run()) {
         return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
       }

@@ -23,7 +23,8 @@ import org.tensorflow.types.TInt32;
 
 /**
  * Finite-difference check of the model loss's gradient (float64 graph, central differences) for
- * sampled entries of every variable: embeddings, attention, MLP, biases and norms.
+ * sampled entries of every variable: embeddings, attention, MLP, biases and norms; LoRA factors;
+ * and for WEMoE models the entropy objective's gradient, routers and task vectors included.
  */
 class GradientCheckTest {
 
@@ -37,18 +38,23 @@ class GradientCheckTest {
         new ModelConfig.Architecture(12, 1, 100.0, ModelConfig.Bias.QKV, false));
     return java.util.stream.Stream.of(
         org.junit.jupiter.params.provider.Arguments.of(
-            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f), null),
+            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f), null, null),
         org.junit.jupiter.params.provider.Arguments.of(
-            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.RMS, 1e-5f, 0.3f), null),
-        org.junit.jupiter.params.provider.Arguments.of(llama, null),
+            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.RMS, 1e-5f, 0.3f), null, null),
+        org.junit.jupiter.params.provider.Arguments.of(llama, null, null),
         // LoRA factors on attention and MLP matrices (B set non-zero below, so A's gradient is too)
         org.junit.jupiter.params.provider.Arguments.of(llama,
-            new Lora(2, 4, java.util.Set.of("wq", "wo", "wg", "w2"))));
+            new Lora(2, 4, java.util.Set.of("wq", "wo", "wg", "w2")), null),
+        // WEMoE MLPs (task vectors set non-zero below), checked on the entropy they are trained by
+        org.junit.jupiter.params.provider.Arguments.of(
+            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f), null,
+            new Wemoe(2, 0.3)),
+        org.junit.jupiter.params.provider.Arguments.of(llama, null, new Wemoe(3, 0.3)));
   }
 
   @ParameterizedTest
   @MethodSource("configs")
-  void analyticGradientMatchesFiniteDifferences(ModelConfig cfg, Lora lora) {
+  void analyticGradientMatchesFiniteDifferences(ModelConfig cfg, Lora lora, Wemoe wemoe) {
     int b = 3;
     int t = 6;
     SplittableRandom rnd = new SplittableRandom(11);
@@ -62,7 +68,8 @@ class GradientCheckTest {
     }
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      TransformerLM<TFloat64> m = new TransformerLM<>(tf, cfg, TFloat64.class, 5, lora);
+      TransformerLM<TFloat64> m = new TransformerLM<>(tf, cfg, TFloat64.class, 5, lora, wemoe);
+      Operand<TFloat64> objective = wemoe == null ? m.loss : m.entropy;
       List<ModelVariable<TFloat64>> vars = m.variables();
       EnumSet<ParamKind> want = EnumSet.allOf(ParamKind.class);
       if (cfg.arch().tiedHead()) {
@@ -74,8 +81,12 @@ class GradientCheckTest {
       if (lora == null) {
         want.remove(ParamKind.ADAPTER);
       }
+      if (wemoe == null) {
+        want.remove(ParamKind.ROUTER);
+        want.remove(ParamKind.TASK_VECTOR);
+      }
       assertEquals(want, kinds(vars));
-      var grads = tf.gradients(m.loss, vars.stream().map(ModelVariable::variable).toList());
+      var grads = tf.gradients(objective, vars.stream().map(ModelVariable::variable).toList());
       List<Placeholder<TFloat64>> values = new ArrayList<>();
       List<Op> assigns = new ArrayList<>();
       for (ModelVariable<TFloat64> v : vars) {
@@ -89,7 +100,7 @@ class GradientCheckTest {
           TFloat64 tw = TFloat64.tensorOf(Shape.of(b, t), DataBuffers.of(w, true, false))) {
         s.initialize();
         for (ModelVariable<TFloat64> v : vars) {
-          if (v.name().endsWith(".lora_B")) {
+          if (v.name().endsWith(".lora_B") || Wemoe.isTaskVector(v.name())) {
             double[] nb = new double[(int) v.size()];
             for (int j = 0; j < nb.length; j++) {
               nb[j] = rnd.nextGaussian() * 0.3;
@@ -107,10 +118,10 @@ class GradientCheckTest {
             double saved = value[j];
             value[j] = saved + h;
             assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), value);
-            double lp = loss(s, m, tin, ttg, tw);
+            double lp = loss(s, m, objective, tin, ttg, tw);
             value[j] = saved - h;
             assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), value);
-            double lm = loss(s, m, tin, ttg, tw);
+            double lm = loss(s, m, objective, tin, ttg, tw);
             value[j] = saved;
             assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), value);
             double numeric = (lp - lm) / (2 * h);
@@ -149,9 +160,10 @@ class GradientCheckTest {
     }
   }
 
-  private static double loss(Session s, TransformerLM<TFloat64> m, TInt32 in, TInt32 tg, TFloat64 w) {
+  private static double loss(Session s, TransformerLM<TFloat64> m, Operand<TFloat64> objective,
+      TInt32 in, TInt32 tg, TFloat64 w) {
     try (Result r = s.runner().feed(m.inputs, in).feed(m.targets, tg).feed(m.weights, w)
-        .fetch(m.loss).run()) {
+        .fetch(objective).run()) {
       return ((TFloat64) r.get(0)).getDouble();
     }
   }
