@@ -224,7 +224,8 @@ public final class ExperimentRunner {
             + "; name one of " + base.taskNames());
       }
     }
-    return new MethodContext(base.base(), base.baseHash(), tasks, cell.config(), base.cache());
+    return new MethodContext(base.base(), base.baseHash(), base.baseDir(), tasks, cell.config(),
+        base.cache());
   }
 
   static String key(Cell cell, MethodContext ctx) {

@@ -25,6 +25,7 @@ import org.cpift.util.Shuffle;
 public final class MethodContext {
   private final ModelCheckpoint base;
   private final String baseHash;
+  private final java.nio.file.Path baseDir;
   private final List<Task> tasks;
   private final MethodConfig config;
   private final ArtifactCache cache;
@@ -34,11 +35,18 @@ public final class MethodContext {
 
   public MethodContext(ModelCheckpoint base, String baseHash, List<Task> tasks, MethodConfig config,
       ArtifactCache cache) {
+    this(base, baseHash, null, tasks, config, cache);
+  }
+
+  /** As above, with the directory the base was loaded from (its manifest names its corpus). */
+  public MethodContext(ModelCheckpoint base, String baseHash, java.nio.file.Path baseDir,
+      List<Task> tasks, MethodConfig config, ArtifactCache cache) {
     if (tasks.isEmpty()) {
       throw new IllegalArgumentException("no tasks");
     }
     this.base = base;
     this.baseHash = baseHash;
+    this.baseDir = baseDir;
     this.tasks = List.copyOf(tasks);
     this.config = config;
     this.cache = cache;
@@ -50,6 +58,11 @@ public final class MethodContext {
 
   public String baseHash() {
     return baseHash;
+  }
+
+  /** The directory the base was loaded from (an {@code hf:} base's too), or null if unknown. */
+  public java.nio.file.Path baseDir() {
+    return baseDir;
   }
 
   public List<Task> tasks() {

@@ -52,7 +52,8 @@ public final class MethodRunner {
     StageOrdering.check(config.staging().order(), config.staging().explicitOrder(),
         tasks.stream().map(Task::name).toList());
     CacheInputsGuard.check(in.cache(), in.base(), baseHash, tasks);
-    return new MethodContext(base, baseHash, tasks, config, new ArtifactCache(in.cache()));
+    return new MethodContext(base, baseHash, in.base(), tasks, config,
+        new ArtifactCache(in.cache()));
   }
 
   /**

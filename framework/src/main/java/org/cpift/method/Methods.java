@@ -53,6 +53,13 @@ public final class Methods {
         "LiNeS on each single-task expert afterwards, alpha chosen on validation: its own task "
             + "and the other tasks (forgetting of what the base could do)",
         Setting.training());
+    register("lines-posthoc-multi-task", () -> new LinesPosthocModel("multi-task"),
+        "multi-task SFT, then LiNeS on its model, alpha chosen on validation; the suite scores "
+            + "and the loss on the base's pretraining corpus (forgetting of the base's own "
+            + "ability) before and after", Setting.training());
+    register("lines-posthoc-cpi-ft", () -> new LinesPosthocModel("cpi-ft"),
+        "CPI-FT, then LiNeS on its final model, alpha chosen on validation; the suite scores "
+            + "and the loss on the base's pretraining corpus before and after", Setting.cpiFt());
     register("wemoe", WemoeMerge::new,
         "WEMoE: task arithmetic outside the MLPs, each MLP a mixture of the base and the task "
             + "vectors weighted per token by a router trained on the test prompts (entropy "

@@ -50,6 +50,54 @@ class MethodsTest {
   }
 
   @Test
+  void linesAfterMultiTaskTracesTheSuiteAndTheBasesCorpusAlongAlpha() throws Exception {
+    MethodResult r = Methods.create("lines-posthoc-multi-task").run(ctx);
+    List<?> curve = (List<?>) r.details().get("curve");
+    assertEquals(LinesPosthoc.ALPHAS.size(), curve.size());
+    Map<?, ?> last = (Map<?, ?>) curve.get(curve.size() - 1);
+    Map<String, Double> row = r.scores().get("math");
+    // α = 1 is the unedited model
+    assertEquals(1.0, last.get("alpha"));
+    assertEquals(row.get("generic_loss_unedited"), (Double) last.get("generic_loss"));
+    double bestVal = curve.stream().mapToDouble(p -> (Double) ((Map<?, ?>) p).get("val_normalized"))
+        .max().orElseThrow();
+    Map<?, ?> chosen = (Map<?, ?>) curve.stream().filter(p -> ((Map<?, ?>) p).get("alpha")
+        .equals(row.get("alpha"))).findFirst().orElseThrow();
+    assertEquals(bestVal, (Double) chosen.get("val_normalized"));
+    assertEquals(row.get("generic_loss"), (Double) chosen.get("generic_loss"));
+    // the base's loss on its own corpus: near the loss it ended pretraining with (per char)
+    double finalLoss = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        ROOT.resolve("benchmarks-data/base/tiny/manifest.json").toFile()).get("final_loss")
+        .asDouble();
+    assertEquals(finalLoss, row.get("generic_loss_base"), 0.25);
+    for (Map<String, Double> m : r.scores().values()) {
+      assertEquals(row.get("generic_loss_base"), m.get("generic_loss_base"));
+      assertTrue(m.get("score") >= 0 && m.get("score") <= 1);
+    }
+  }
+
+  @Test
+  void theBasesCorpusMustBeTheOneItWasPretrainedOn(@TempDir Path dir) throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(
+        ROOT.resolve("benchmarks-data/base/tiny/manifest.json").toFile());
+    MethodContext moved = new MethodContext(ctx.base(), ctx.baseHash(), dir, ctx.tasks(),
+        ctx.config(), ctx.cache());
+    var missing = org.junit.jupiter.api.Assertions.assertThrows(
+        org.cpift.util.CpiftException.class, () -> GenericAbility.of(moved));
+    assertTrue(missing.getMessage().contains("manifest.json"), missing.getMessage());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("data").get("train"))
+        .put("sha256", "0".repeat(64))
+        .put("path", ROOT.resolve(manifest.get("data").get("train").get("path").asText())
+            .toString());
+    mapper.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+    var changed = org.junit.jupiter.api.Assertions.assertThrows(
+        org.cpift.util.CpiftException.class, () -> GenericAbility.of(moved));
+    assertTrue(changed.getMessage().contains("but the base was pretrained on 000"),
+        changed.getMessage());
+  }
+
+  @Test
   void everyMethodRunsAndScoresEveryTask() {
     for (String name : Methods.NAMES) {
       MethodResult r = Methods.create(name).run(ctx);
