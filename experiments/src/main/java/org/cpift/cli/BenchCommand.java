@@ -299,8 +299,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "tiny", description = "tiny, small or paper (paper: for a GPU, no base shipped) (default: ${DEFAULT-VALUE})")
     String preset;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
-    int batch;
+    @Option(names = "--batch-size", description = "(default: 32, or the shape's)")
+    Integer batch;
 
     @Option(names = "--length", description = "sequence length (default: the preset's context)")
     Integer length;
@@ -315,19 +315,25 @@ final class BenchCommand implements Callable<Integer> {
         + "T=64, B=32, V=96) or S2 (d=256, 4 layers, 4 heads, T=128, B=16, V=96)")
     String shape;
 
+    @Option(names = "--profile", defaultValue = "0", description = "also trace this many steps "
+        + "and print where the step's time goes, per op type, with the matmuls' own GFLOP/s "
+        + "against this machine's MatMul peak measured in the same run (default: off)")
+    int profile;
+
     @Option(names = "--peer", description = "also time the same step in PyTorch "
         + "(benchmarks/peer/gpt_step.py with /usr/bin/python3) and print the ratio")
     boolean peer;
 
     @Override
     public Integer call() {
-      if (batch < 1 || warmup < 0 || repeats < 1) {
-        throw new IllegalArgumentException("--batch-size and --repeats must be >= 1, --warmup >= 0");
-      }
       ModelConfig mc = Preset.parse(preset).model(101);
       if (shape != null) {
         mc = shape(shape);
-        batch = shapeBatch(shape);
+      }
+      int batch = this.batch != null ? this.batch : shape != null ? shapeBatch(shape) : 32;
+      if (batch < 1 || warmup < 0 || repeats < 1 || profile < 0) {
+        throw new IllegalArgumentException("--batch-size and --repeats must be >= 1, --warmup "
+            + "and --profile >= 0");
       }
       int t = length != null ? length : mc.contextLength();
       if (t < 1 || t > mc.contextLength()) {
@@ -340,6 +346,33 @@ final class BenchCommand implements Callable<Integer> {
           r.batch(), r.length(), r.medianMs(), r.minMs(), r.tokensPerSecond(), r.gflops());
       System.out.printf("(median of %d steps after %d warm-up; %d cores; FLOPs = 6·N + 12·L·T·d per token)%n",
           repeats, warmup, Runtime.getRuntime().availableProcessors());
+      if (profile > 0) {
+        MatMulPeak.Result peak = MatMulPeak.run(2048, 2, 5);
+        StepBenchmark.Profile p = StepBenchmark.profile(mc, batch, t, warmup, profile, 1);
+        System.out.printf("%nWhere the step's time goes (%d traced steps; op time per step, summed "
+            + "over ops that may overlap: %.1f ms; traced wall time %.1f ms):%n", profile,
+            p.opMsPerStep(), p.wallMsPerStep());
+        System.out.printf("%-28s %10s %7s%n", "op type", "ms/step", "share");
+        for (StepBenchmark.OpTime o : p.ops()) {
+          if (o.share() >= 0.005) {
+            System.out.printf("%-28s %10.2f %6.1f%%%n", o.type(), o.msPerStep(), 100 * o.share());
+          }
+        }
+        System.out.printf("%n%-28s %10s %7s%n", "name scope", "ms/step", "share");
+        for (StepBenchmark.OpTime o : p.scopes()) {
+          if (o.share() >= 0.005) {
+            System.out.printf("%-28s %10.2f %6.1f%%%n", o.type(), o.msPerStep(), 100 * o.share());
+          }
+        }
+        if (p.matmulShare() == 0) {
+          System.out.println("matmul ops: none visible (compiled into XLA clusters?)");
+        } else {
+          System.out.printf("matmul ops: %.1f%% of op time; the model's FLOPs over their time: %.1f "
+              + "GFLOP/s = %.2f of this run's MatMul peak (%.1f GFLOP/s, 2048², TensorFlow)%n",
+              100 * p.matmulShare(), p.matmulGflops(), p.matmulGflops() / peak.gflops(),
+              peak.gflops());
+        }
+      }
       if (peer) {
         Double peerMs = Peer.step(mc, batch, t, warmup, repeats);
         if (peerMs != null) {

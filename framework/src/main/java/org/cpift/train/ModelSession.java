@@ -177,6 +177,54 @@ public final class ModelSession implements AutoCloseable {
    * update. Returns the loss before the update.
    */
   public StepResult trainStep(Batch batch, float lr) {
+    return step(batch, lr, null);
+  }
+
+  /**
+   * Where one training step's time goes: the op time of a traced step ({@link #trainStep}, update
+   * included), summed per op type as TensorFlow ran it (after its graph rewrites, so fused ops
+   * appear as such), in microseconds, with the traced step's wall time.
+   */
+  public record StepProfile(Map<String, Long> microsByOpType, Map<String, Long> microsByScope,
+      long wallMicros, StepResult result) {}
+
+  /** One training step as {@link #trainStep}, traced ({@link StepProfile}). */
+  public StepProfile profileStep(Batch batch, float lr) {
+    Map<String, Long> byType = new java.util.TreeMap<>();
+    Map<String, Long> byScope = new java.util.TreeMap<>();
+    long t0 = System.nanoTime();
+    StepResult r = step(batch, lr, meta -> {
+      for (var dev : meta.getStepStats().getDevStatsList()) {
+        for (var node : dev.getNodeStatsList()) {
+          byType.merge(opType(node.getNodeName(), node.getTimelineLabel()),
+              node.getAllEndRelMicros(), Long::sum);
+          byScope.merge(scope(node.getNodeName()), node.getAllEndRelMicros(), Long::sum);
+        }
+      }
+    });
+    return new StepProfile(byType, byScope, (System.nanoTime() - t0) / 1000, r);
+  }
+
+  /** A node's top name scope, blocks h0, h1, ... as one. */
+  private static String scope(String node) {
+    int slash = node.indexOf('/');
+    String top = slash < 0 ? node : node.substring(0, slash);
+    return top.matches("h\\d+") ? "h*" : slash < 0 ? "(top level)" : top;
+  }
+
+  /** The op type from a trace's label ({@code "name = Type(inputs)"}), else from the graph. */
+  private String opType(String node, String label) {
+    int eq = label.indexOf(" = ");
+    int paren = label.indexOf('(', Math.max(eq, 0));
+    if (eq >= 0 && paren > eq) {
+      return label.substring(eq + 3, paren);
+    }
+    var op = graph.operation(node);
+    return op != null ? op.type() : node.startsWith("_") ? node : "other";
+  }
+
+  private StepResult step(Batch batch, float lr,
+      java.util.function.Consumer<org.tensorflow.proto.RunMetadata> trace) {
     requireOptimizer();
     step++;
     float clip = optimizer.config().clipNorm() > 0 ? optimizer.config().clipNorm()
@@ -198,7 +246,15 @@ public final class ModelSession implements AutoCloseable {
         }
       }
       r.fetch(objective).fetch(optimizer.gradNorm());
-      try (Result res = r.run()) {
+      if (trace != null) {
+        r.setOptions(org.tensorflow.proto.RunOptions.newBuilder()
+            .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+      }
+      try (Result res = trace != null ? r.runAndFetchMetadata() : r.run()) {
+        if (trace != null) {
+          trace.accept(res.getMetadata().orElseThrow(() -> new IllegalStateException(
+              "TensorFlow returned no run metadata for a traced step")));
+        }
         return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
       }
     } finally {
