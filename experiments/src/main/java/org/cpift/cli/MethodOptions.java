@@ -150,6 +150,10 @@ final class MethodOptions {
       + "wq,wk,wv,wo,w1,w2,wg (default: wq,wv, as PEFT's for Llama)")
   List<String> loraTargets;
 
+  @Option(names = "--lora-dropout", description = "dropout on the adapters' input during "
+      + "training, as PEFT's lora_dropout (default: 0)")
+  Double loraDropout;
+
   /** The LoRA the options ask for, or null for full fine-tuning. */
   Lora lora() {
     String mode = finetune == null ? "full" : finetune;
@@ -157,14 +161,15 @@ final class MethodOptions {
       throw new IllegalArgumentException("--finetune must be full or lora; got " + finetune);
     }
     if (mode.equals("full")) {
-      if (loraRank != null || loraAlpha != null || loraTargets != null) {
-        throw new IllegalArgumentException("--lora-rank, --lora-alpha and --lora-targets need "
-            + "--finetune lora");
+      if (loraRank != null || loraAlpha != null || loraTargets != null || loraDropout != null) {
+        throw new IllegalArgumentException("--lora-rank, --lora-alpha, --lora-targets and "
+            + "--lora-dropout need --finetune lora");
       }
       return null;
     }
     return new Lora(loraRank != null ? loraRank : 8, loraAlpha != null ? loraAlpha : 16,
-        loraTargets != null ? loraTargets : List.of("wq", "wv"));
+        loraTargets != null ? loraTargets : List.of("wq", "wv"),
+        loraDropout != null ? loraDropout : 0);
   }
 
   /** The option that sets each declared setting (every setting has one; a test checks). */

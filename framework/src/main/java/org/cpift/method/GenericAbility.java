@@ -40,15 +40,20 @@ public final class GenericAbility {
           + "(its manifest.json names its pretraining corpus); this run did not record it");
     }
     Path manifest = dir.resolve("manifest.json");
-    com.fasterxml.jackson.databind.JsonNode data;
+    com.fasterxml.jackson.databind.JsonNode root;
     try {
-      data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.toFile())
-          .path("data").path("train");
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.toFile());
     } catch (IOException e) {
       throw new CpiftException("measuring the base's own ability: cannot read " + manifest + " ("
           + e.getMessage() + "); it needs a base made by `cpift pretrain`, whose manifest names "
           + "its corpus");
     }
+    if (!root.has("packed_chunks")) {
+      throw new CpiftException("measuring the base's own ability: " + manifest + " records no "
+          + "packed pretraining corpus (no packed_chunks): it needs a base made by `cpift "
+          + "pretrain`, not a fine-tuned model");
+    }
+    com.fasterxml.jackson.databind.JsonNode data = root.path("data").path("train");
     if (!data.hasNonNull("path")) {
       throw new CpiftException("measuring the base's own ability: " + manifest + " names no "
           + "pretraining corpus (data.train.path); it needs a base made by `cpift pretrain`");

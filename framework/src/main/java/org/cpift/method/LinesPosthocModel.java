@@ -63,8 +63,13 @@ public final class LinesPosthocModel implements Method {
     }
     long t0 = System.nanoTime();
     Map<String, Double> expertVal = new LinkedHashMap<>();
+    Cost shared = Cost.NONE;
     for (ProbeFineTuning.Expert e : ProbeFineTuning.experts(ctx)) {
       expertVal.put(e.task(), e.valScore());
+      shared = shared.plus(e.cost().asShared());
+    }
+    if (first.cost().sharedSteps() > 0) {
+      shared = Cost.NONE; // the inner method counted the experts already (CPI-FT)
     }
     ParamSnapshot base = ctx.base().params();
     double baseLoss = loss(ctx, generic, base);
@@ -116,7 +121,7 @@ public final class LinesPosthocModel implements Method {
     details.put("curve", curve);
     details.put("inner_details", first.details());
     return new MethodResult(name(), ctx.config().seed(), scores,
-        first.cost().plus(Cost.NONE.withWall(wall)), first.jaccard(),
+        first.cost().plus(Cost.NONE.withWall(wall)).plus(shared), first.jaccard(),
         first.groups(), first.stageScores(), details);
   }
 

@@ -13,7 +13,7 @@ import org.cpift.model.Wemoe;
 import org.cpift.optim.OptimizerConfig;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
-import org.cpift.train.Evaluator;
+import org.cpift.train.GreedyGenerator;
 import org.cpift.train.ModelSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,6 +200,21 @@ public final class WemoeMerge implements Method {
   }
 
   /**
+   * The example's prompt followed by the model's own answer ids and {@code eos} (as the model
+   * generated them, not re-tokenized from text), the answer cut to fit the context.
+   */
+  static EncodedExample withAnswer(EncodedExample ex, int[] answer, int eos, int context) {
+    int start = ex.answerStart();
+    int room = Math.max(0, context - start); // tokens [0, context] hold the inputs and targets
+    int len = Math.min(answer.length, room);
+    int[] tokens = new int[start + len + 1];
+    System.arraycopy(ex.tokens(), 0, tokens, 0, start);
+    System.arraycopy(answer, 0, tokens, start, len);
+    tokens[start + len] = eos;
+    return new EncodedExample(tokens, start, ex.record(), ex.promptTruncated());
+  }
+
+  /**
    * Every task's prompts of {@code split} (the evaluation limit applied) with the model's own
    * greedy answers, as batches whose weighted positions are those answers.
    */
@@ -215,12 +230,11 @@ public final class WemoeMerge implements Method {
       }
       String where = t.name() + " " + split.name().toLowerCase(Locale.ROOT);
       List<EncodedExample> ex = EncodedExample.encodeAll(records, tok, context, where);
-      List<String> answers = Evaluator.greedyAnswers(m, tok, ex, t.maxAnswerChars() + 1, 64,
-          true);
-      for (int i = 0; i < records.size(); i++) {
-        SftRecord r = records.get(i);
-        out.add(EncodedExample.encode(new SftRecord(r.prompt(), answers.get(i), r.id(), r.task()),
-            tok, context, where + " record " + (i + 1) + " (pseudo-answer)"));
+      List<int[]> prompts = ex.stream().map(EncodedExample::promptTokens).toList();
+      List<int[]> answers = GreedyGenerator.generate(m, prompts, t.maxAnswerChars() + 1, 64,
+          tok.eos());
+      for (int i = 0; i < ex.size(); i++) {
+        out.add(withAnswer(ex.get(i), answers.get(i), tok.eos(), context));
       }
     }
     return new Batcher(out, BATCH, ctx.config().seed());

@@ -49,6 +49,15 @@ public interface LanguageModel<T extends TFloating> {
    */
   Operand<T> entropy();
 
+  /**
+   * LoRA dropout's feeds, null when the model has none: the seed pair {@code [2]} of the step's
+   * dropout masks, and the probability of keeping an entry (both default to no dropout: feed
+   * them in training steps only).
+   */
+  org.tensorflow.Operand<org.tensorflow.types.TInt64> noiseSeed();
+
+  Operand<T> adapterKeep();
+
   /** {@code [B, T]} greedy next token at every position. */
   Operand<TInt32> predictions();
 

@@ -17,7 +17,10 @@ import org.cpift.params.ParamSnapshot;
  * zero, so a model with fresh adapters computes exactly what its base does. Adapters are
  * variables of the graph named after their matrix ({@code h0/attn/wq.lora_A},
  * {@code h0/attn/wq.lora_B}) and live in parameter snapshots beside the base tensors;
- * {@link #merge} folds them into the matrices for evaluation and export.
+ * {@link #merge} folds them into the matrices for evaluation and export. With dropout p, a
+ * training step feeds the adapters' path a dropped-out input, {@code x·W + (α/r)·(drop(x)·A)·B}
+ * with {@code drop(x) = x·m/(1−p)}, m Bernoulli(1−p) per entry, drawn statelessly from the
+ * session's seed and the step; evaluation and decoding use x itself (as PEFT's lora_dropout).
  *
  * @param rank r
  * @param alpha α (the update is scaled by α/r)
@@ -25,10 +28,27 @@ import org.cpift.params.ParamSnapshot;
  *     {@code w1, w2, wg} (MLP; {@code wg} is the gate of SwiGLU models); kept sorted and
  *     distinct, so that cache keys and manifests do not depend on the order given
  */
-public record Lora(int rank, double alpha, List<String> targets) {
-  /** LoRA on the given matrices, in any order. */
+public record Lora(int rank, double alpha, List<String> targets, double dropout)
+    implements org.cpift.util.CacheKey.Evolving {
+  /** LoRA on the given matrices, in any order, without dropout. */
   public Lora(int rank, double alpha, Set<String> targets) {
-    this(rank, alpha, List.copyOf(targets));
+    this(rank, alpha, List.copyOf(targets), 0);
+  }
+
+  /** LoRA without dropout. */
+  public Lora(int rank, double alpha, List<String> targets) {
+    this(rank, alpha, targets, 0);
+  }
+
+  /** As this, with dropout p on the adapters' input during training. */
+  public Lora withDropout(double p) {
+    return new Lora(rank, alpha, targets, p);
+  }
+
+  /** Dropout came after LoRA results were cached: none (0) is keyed out. */
+  @Override
+  public Map<String, Object> addedWithDefaults() {
+    return Map.of("dropout", 0.0);
   }
 
   /** Every matrix leaf LoRA can target. */
@@ -43,6 +63,9 @@ public record Lora(int rank, double alpha, List<String> targets) {
     }
     if (!(alpha > 0) || Double.isInfinite(alpha)) {
       throw new IllegalArgumentException("LoRA alpha must be a finite number > 0; got " + alpha);
+    }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("LoRA dropout must be in [0, 1); got " + dropout);
     }
     targets = targets.stream().distinct().sorted().toList();
     if (targets.isEmpty() || !MATRICES.containsAll(targets)) {

@@ -90,6 +90,10 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private final long seed;
   private final Lora lora;
   private final Wemoe wemoe;
+  /** LoRA dropout's feeds (null without it): the step's seed pair and the keep probability. */
+  private Operand<TInt64> noiseSeed;
+  private Operand<T> adapterKeep;
+  private int dropoutSites;
   private final List<ModelVariable<T>> variables = new ArrayList<>();
   private final Map<String, Ops> scopes = new HashMap<>();
   private final Map<String, Variable<T>> byName = new HashMap<>();
@@ -264,6 +268,16 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   }
 
   @Override
+  public Operand<TInt64> noiseSeed() {
+    return noiseSeed;
+  }
+
+  @Override
+  public Operand<T> adapterKeep() {
+    return adapterKeep;
+  }
+
+  @Override
   public Operand<T> entropy() {
     return entropy;
   }
@@ -315,12 +329,12 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     boolean outBias = config.arch().bias() == ModelConfig.Bias.ALL;
     String s = h + "/attn";
     Operand<T> hn = norm(h + "/ln1", x);
-    Operand<T> q = heads(linear(hn, adapted(s + "/wq", ParamKind.ATTENTION, config.initStd(), d, d),
-        qkvBias ? zeros(s + "/bq", d) : null), b, t, nh);                 // [B, nh, T, hs]
-    Operand<T> k = heads(linear(hn, adapted(s + "/wk", ParamKind.ATTENTION, config.initStd(), d,
-        (long) nkv * hs), qkvBias ? zeros(s + "/bk", (long) nkv * hs) : null), b, t, nkv);
-    Operand<T> v = heads(linear(hn, adapted(s + "/wv", ParamKind.ATTENTION, config.initStd(), d,
-        (long) nkv * hs), qkvBias ? zeros(s + "/bv", (long) nkv * hs) : null), b, t, nkv);
+    Operand<T> q = heads(adaptedLinear(hn, s + "/wq", ParamKind.ATTENTION, config.initStd(), d, d,
+        () -> qkvBias ? zeros(s + "/bq", d) : null), b, t, nh);           // [B, nh, T, hs]
+    Operand<T> k = heads(adaptedLinear(hn, s + "/wk", ParamKind.ATTENTION, config.initStd(), d,
+        (long) nkv * hs, () -> qkvBias ? zeros(s + "/bk", (long) nkv * hs) : null), b, t, nkv);
+    Operand<T> v = heads(adaptedLinear(hn, s + "/wv", ParamKind.ATTENTION, config.initStd(), d,
+        (long) nkv * hs, () -> qkvBias ? zeros(s + "/bv", (long) nkv * hs) : null), b, t, nkv);
     if (rope != null) {
       q = rope.apply(q);
       k = rope.apply(k);
@@ -336,8 +350,8 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     Operand<T> y = tf.train.batchMatMul(att, repeatKv(v, b), dtype);        // [B, nh, T, hs]
     y = tf.linalg.transpose(y, tf.constant(new int[] {0, 2, 1, 3}));       // [B, T, nh, hs]
     y = tf.reshape(y, tf.constant(new int[] {-1, nh * hs}));                // [B*T, d]
-    x = tf.math.add(x, linear(y, adapted(s + "/wo", ParamKind.ATTENTION, residualStd, d, d),
-        outBias ? zeros(s + "/bo", d) : null));
+    x = tf.math.add(x, adaptedLinear(y, s + "/wo", ParamKind.ATTENTION, residualStd, d, d,
+        () -> outBias ? zeros(s + "/bo", d) : null));
     x = tf.math.add(x, mlp(h + "/mlp", norm(h + "/ln2", x), residualStd));
     return new Block<>(x, k, v);
   }
@@ -405,18 +419,20 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
       return routedMlp(s, x, residualStd);
     }
     if (config.activation() == ModelConfig.Activation.SWIGLU) {
-      Operand<T> gate = linear(x, adapted(s + "/wg", ParamKind.MLP, config.initStd(), d, m), null);
-      Operand<T> up = linear(x, adapted(s + "/w1", ParamKind.MLP, config.initStd(), d, m), null);
+      Operand<T> gate = adaptedLinear(x, s + "/wg", ParamKind.MLP, config.initStd(), d, m,
+          () -> null);
+      Operand<T> up = adaptedLinear(x, s + "/w1", ParamKind.MLP, config.initStd(), d, m,
+          () -> null);
       Operand<T> silu = tf.math.mul(gate, tf.math.sigmoid(gate));
-      return linear(tf.math.mul(silu, up), adapted(s + "/w2", ParamKind.MLP, residualStd, m, d),
-          null);
+      return adaptedLinear(tf.math.mul(silu, up), s + "/w2", ParamKind.MLP, residualStd, m, d,
+          () -> null);
     }
     boolean bias = config.arch().bias() == ModelConfig.Bias.ALL;
-    Operand<T> hid = linear(x, adapted(s + "/w1", ParamKind.MLP, config.initStd(), d, m),
-        bias ? zeros(s + "/b1", m) : null);                                 // [B*T, m]
+    Operand<T> hid = adaptedLinear(x, s + "/w1", ParamKind.MLP, config.initStd(), d, m,
+        () -> bias ? zeros(s + "/b1", m) : null);                           // [B*T, m]
     hid = gelu(hid);
-    return linear(hid, adapted(s + "/w2", ParamKind.MLP, residualStd, m, d),
-        bias ? zeros(s + "/b2", d) : null);
+    return adaptedLinear(hid, s + "/w2", ParamKind.MLP, residualStd, m, d,
+        () -> bias ? zeros(s + "/b2", d) : null);
   }
 
   /**
@@ -547,15 +563,41 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
    * {@code A [in, r]} and {@code B [r, out]} variables of their own ({@link Lora#initialize}
    * gives them their starting values; here A starts seeded like any matrix and B at zero).
    */
-  private Operand<T> adapted(String name, ParamKind kind, float std, long in, long out) {
+  private Operand<T> adaptedLinear(Operand<T> x, String name, ParamKind kind, float std, long in,
+      long out, java.util.function.Supplier<Operand<T>> bias) {
+    // variables are created in the order W, A, B, bias (their seeds follow that order)
     Variable<T> w = normal(name, kind, std, in, out);
     if (lora == null || !lora.targets(name)) {
-      return w;
+      return linear(x, w, bias.get());
     }
     Variable<T> a = normal(Lora.a(name), ParamKind.ADAPTER, (float) (1 / Math.sqrt(in)), in,
         lora.rank());
     Variable<T> bf = constantInit(Lora.b(name), ParamKind.ADAPTER, 0f, lora.rank(), out);
-    return tf.math.add(w, tf.math.mul(tf.linalg.matMul(a, bf), scalar(lora.scale())));
+    if (lora.dropout() == 0) {
+      return linear(x, tf.math.add(w, tf.math.mul(tf.linalg.matMul(a, bf),
+          scalar(lora.scale()))), bias.get());
+    }
+    // with dropout the adapters see a dropped-out input: x·W + (α/r)·(drop(x)·A)·B
+    Operand<T> y = linear(x, w, bias.get());
+    Operand<T> xa = tf.linalg.matMul(adapterDropout(x), a);
+    return tf.math.add(y, tf.math.mul(tf.linalg.matMul(xa, bf), scalar(lora.scale())));
+  }
+
+  /**
+   * {@code x·m/keep} with m Bernoulli(keep) per entry, drawn statelessly from {@link #noiseSeed}
+   * and this call site's index (so no two adapters share a mask); the identity when
+   * {@link #adapterKeep} is left at its default 1.
+   */
+  private Operand<T> adapterDropout(Operand<T> x) {
+    if (noiseSeed == null) {
+      noiseSeed = tf.withName("noise_seed").placeholderWithDefault(
+          tf.constant(new long[] {0, 0}), Shape.of(2));
+      adapterKeep = tf.withName("adapter_keep").placeholderWithDefault(scalar(1), Shape.scalar());
+    }
+    Operand<TInt64> site = tf.math.add(noiseSeed, tf.constant(new long[] {0, 1 + dropoutSites++}));
+    Operand<T> u = tf.random.statelessRandomUniform(tf.shape(x), site, dtype);
+    Operand<T> mask = tf.dtypes.cast(tf.math.less(u, adapterKeep), dtype);
+    return tf.math.div(tf.math.mul(x, mask), adapterKeep);
   }
 
   private Variable<T> zeros(String name, long... shape) {

@@ -55,12 +55,15 @@ public final class ModelSession implements AutoCloseable {
   private final Wemoe wemoe;
   /** What a step minimizes: the answer loss, or for a WEMoE model the entropy. */
   private final Operand<TFloat32> objective;
+  /** The seed the model was built with: with the step, it seeds LoRA dropout's masks. */
+  private final long seed;
   private long step;
 
   private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed, Lora lora,
       Wemoe wemoe) {
     this.lora = lora;
     this.wemoe = wemoe;
+    this.seed = seed;
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
@@ -245,6 +248,11 @@ public final class ModelSession implements AutoCloseable {
           r.addTarget(optimizer.update(optIndex[i]));
         }
       }
+      if (lora != null && lora.dropout() > 0) {
+        // a fresh dropout mask per step, the same for the same seed and step
+        r.feed(model.noiseSeed(), own(owned, org.tensorflow.types.TInt64.vectorOf(seed, step)));
+        r.feed(model.adapterKeep(), own(owned, TFloat32.scalarOf((float) (1 - lora.dropout()))));
+      }
       r.fetch(objective).fetch(optimizer.gradNorm());
       if (trace != null) {
         r.setOptions(org.tensorflow.proto.RunOptions.newBuilder()
@@ -279,8 +287,9 @@ public final class ModelSession implements AutoCloseable {
   }
 
   /**
-   * Gradient of the batch's mean answer loss with respect to every trainable parameter (every
-   * parameter; a LoRA model's adapters), no update.
+   * Gradient of the batch's objective (the mean answer loss; a WEMoE model's entropy) with
+   * respect to every trainable parameter (every parameter; a LoRA model's adapters; a WEMoE
+   * model's routers), no update, no dropout.
    */
   public ParamSnapshot gradients(Batch batch) {
     List<Tensor> owned = new ArrayList<>();

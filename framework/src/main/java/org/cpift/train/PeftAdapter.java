@@ -70,7 +70,7 @@ public final class PeftAdapter {
     cfg.put("base_model_name_or_path", baseModel);
     cfg.put("r", lora.rank());
     cfg.put("lora_alpha", lora.alpha());
-    cfg.put("lora_dropout", 0.0);
+    cfg.put("lora_dropout", lora.dropout());
     cfg.put("bias", "none");
     cfg.put("fan_in_fan_out", false);
     cfg.put("inference_mode", true);
@@ -121,7 +121,8 @@ public final class PeftAdapter {
       }
       targets.add(leaf);
     }
-    Lora lora = new Lora(cfg.path("r").asInt(), cfg.path("lora_alpha").asDouble(), targets);
+    Lora lora = new Lora(cfg.path("r").asInt(), cfg.path("lora_alpha").asDouble(), targets,
+        cfg.path("lora_dropout").asDouble(0));
     Map<String, String> ours = new LinkedHashMap<>();
     for (int i = 0; i < config.nLayers(); i++) {
       for (String leaf : lora.targets()) {

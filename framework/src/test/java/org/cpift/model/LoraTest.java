@@ -120,6 +120,53 @@ class LoraTest {
     }
   }
 
+  /** {@code steps} LoRA steps on two examples from {@code start}; the parameters after. */
+  static ParamSnapshot trained(ParamSnapshot start, Lora lora, long seed, int steps) {
+    CharTokenizer tok = CharTokenizer.standard();
+    List<EncodedExample> ex = List.of(
+        EncodedExample.encode(new SftRecord("12+3", "15"), tok, 32, "t"),
+        EncodedExample.encode(new SftRecord("7+7", "14"), tok, 32, "t"));
+    try (ModelSession m = ModelSession.create(LLAMA, OptimizerConfig.adamW(), seed, lora)) {
+      m.loadParameters(start);
+      m.freeze(Lora.frozenBase(start));
+      for (int i = 0; i < steps; i++) {
+        m.trainStep(Batch.of(ex), 1e-2f);
+      }
+      return m.parameters();
+    }
+  }
+
+  @Test
+  void dropoutActsInTrainingStepsOnlyAndIsSeeded() {
+    Lora dropped = LORA.withDropout(0.5);
+    ParamSnapshot start = randomB(LORA.initialize(base(), 3), 11);
+    // evaluation: no dropout, the same model as without it (the adapters' path computed apart)
+    float[] plain = logits(start, LORA);
+    float[] withDropout = logits(start, dropped);
+    for (int i = 0; i < plain.length; i++) {
+      assertEquals(plain[i], withDropout[i], 2e-5, "logit " + i);
+    }
+    // training: the same seed gives the same masks, bit for bit; another seed or no dropout
+    // gives another update; the base stays frozen either way
+    ParamSnapshot a = trained(start, dropped, 5, 3);
+    ParamSnapshot b = trained(start, dropped, 5, 3);
+    ParamSnapshot c = trained(start, dropped, 6, 3);
+    ParamSnapshot none = trained(start, LORA, 5, 3);
+    String factor = Lora.a("h1/attn/wq");
+    for (Param p : a.params()) {
+      assertArrayEquals(p.data(), b.get(p.name()).data(), p.name());
+      if (!Lora.isAdapter(p.name())) {
+        assertArrayEquals(start.get(p.name()).data(), p.data(), p.name() + " moved");
+      }
+    }
+    assertFalse(java.util.Arrays.equals(a.get(factor).data(), c.get(factor).data()));
+    assertFalse(java.util.Arrays.equals(a.get(factor).data(), none.get(factor).data()));
+    // keys of runs without dropout are those from before it existed
+    assertFalse(org.cpift.util.CacheKey.tree(LORA).has("dropout"));
+    assertTrue(org.cpift.util.CacheKey.tree(dropped).has("dropout"));
+    assertThrows(IllegalArgumentException.class, () -> LORA.withDropout(1.0));
+  }
+
   @Test
   void badSettingsAreRefusedWithTheirRange() {
     assertThrows(IllegalArgumentException.class, () -> new Lora(0, 8, Set.of("wq")));

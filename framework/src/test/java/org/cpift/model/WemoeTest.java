@@ -269,6 +269,39 @@ class WemoeTest {
     assertFalse(Wemoe.isMlp(Wemoe.taskVector("h0/mlp/w1", 0)));
   }
 
+  @Test
+  void cachedDecodingOfARoutedModelAnswersAsTheFullForwardDoes() {
+    for (ModelConfig c : List.of(ModelConfig.tiny(101).withContextLength(32),
+        ModelConfig.tiny(101).withContextLength(32).inFamily(ModelConfig.Family.LLAMA))) {
+      ParamSnapshot base = base(c);
+      Wemoe spec = new Wemoe(2, 0.3);
+      try (ModelSession m = ModelSession.createWemoe(c, null, 4, spec)) {
+        // a router that actually routes: its seeded matrices scaled up
+        ParamSnapshot p = spec.upscale(base, List.of(expert(base, 1, false),
+            expert(base, 2, false)), m.parameters());
+        ParamSnapshot routed = new ParamSnapshot();
+        for (Param q : p.params()) {
+          float[] v = q.data().clone();
+          if (Wemoe.isRouter(q.name()) && q.name().endsWith("w2")) {
+            for (int j = 0; j < v.length; j++) {
+              v[j] *= 300;
+            }
+          }
+          routed.put(q.withData(v));
+        }
+        m.loadParameters(routed);
+        List<int[]> prompts = List.of(new int[] {1, 5, 9, 14, 3}, new int[] {1, 77, 21},
+            new int[] {1, 8, 40, 12, 33, 60, 2, 9});
+        List<int[]> cached = org.cpift.train.GreedyGenerator.generate(m, prompts, 12, 2, -1);
+        List<int[]> full = org.cpift.train.GreedyGenerator.generateByRecompute(m, prompts, 12, 2,
+            -1);
+        for (int i = 0; i < prompts.size(); i++) {
+          assertArrayEquals(full.get(i), cached.get(i), c.family() + " prompt " + i);
+        }
+      }
+    }
+  }
+
   private static double maxDiff(float[] a, float[] b) {
     double worst = 0;
     for (int i = 0; i < a.length; i++) {
