@@ -58,6 +58,12 @@ public interface LanguageModel<T extends TFloating> {
 
   Operand<T> adapterKeep();
 
+  /** Diff pruning's gate noise, 0 by default (deterministic gates); feed 1 in training steps. */
+  Operand<T> diffNoise();
+
+  /** Diff pruning's λ·Σ expected open gates, to add to the loss; null without diff pruning. */
+  Operand<T> penalty();
+
   /** {@code [B, T]} greedy next token at every position. */
   Operand<TInt32> predictions();
 
@@ -85,8 +91,15 @@ public interface LanguageModel<T extends TFloating> {
   /** As above, with every MLP a {@link Wemoe} module (null: plain MLPs). */
   static <T extends TFloating> LanguageModel<T> build(Ops tf, ModelConfig config, Class<T> dtype,
       long seed, Lora lora, Wemoe wemoe) {
+    return build(tf, config, dtype, seed, lora, wemoe, null);
+  }
+
+  /** As above, under {@link DiffPruning} (null: none). */
+  static <T extends TFloating> LanguageModel<T> build(Ops tf, ModelConfig config, Class<T> dtype,
+      long seed, Lora lora, Wemoe wemoe, DiffPruning diff) {
     return switch (config.family()) {
-      case CPIFT_GPT, GPT2, LLAMA -> new TransformerLM<>(tf, config, dtype, seed, lora, wemoe);
+      case CPIFT_GPT, GPT2, LLAMA -> new TransformerLM<>(tf, config, dtype, seed, lora, wemoe,
+          diff);
     };
   }
 }

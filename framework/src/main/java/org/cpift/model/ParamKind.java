@@ -21,13 +21,18 @@ public enum ParamKind {
   /** a WEMoE router's matrix or bias ({@code h0/router/w1}), the only part it trains */
   ROUTER,
   /** an expert's task vector of an MLP tensor in a WEMoE model ({@code h0/mlp/w1.task_vector_0}) */
-  TASK_VECTOR;
+  TASK_VECTOR,
+  /** a diff-pruning tensor beside a frozen one ({@code wte.diff}, {@code wte.diff_gate}) */
+  DIFF;
 
   /** The kind of a variable from its stable name (the naming of {@link TransformerLM}). */
   public static ParamKind ofName(String name) {
     String leaf = name.substring(name.lastIndexOf('/') + 1);
     if (Lora.isAdapter(name)) {
       return ADAPTER;
+    }
+    if (DiffPruning.isDiff(name)) {
+      return DIFF;
     }
     if (Wemoe.isTaskVector(name)) {
       return TASK_VECTOR;

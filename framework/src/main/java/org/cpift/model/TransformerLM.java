@@ -96,7 +96,15 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private int dropoutSites;
   private final List<ModelVariable<T>> variables = new ArrayList<>();
   private final Map<String, Ops> scopes = new HashMap<>();
-  private final Map<String, Variable<T>> byName = new HashMap<>();
+  /** What the graph uses for each variable (itself, or θ0 + z⊙w under diff pruning). */
+  private final Map<String, Operand<T>> effective = new HashMap<>();
+  /** Model variables registered so far, diff tensors not counted: the next one's seed index. */
+  private int seeded;
+  private final DiffPruning diff;
+  private final List<Operand<T>> penaltyTerms = new ArrayList<>();
+  private Operand<T> diffNoise;
+  /** λ·Σ expected open gates under diff pruning, else null. */
+  private Operand<T> penalty;
 
   /** Builds the model into {@code tf}'s graph, initialized from {@code seed}. */
   public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed) {
@@ -117,9 +125,20 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
    */
   public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed, Lora lora,
       Wemoe wemoe) {
-    if (lora != null && wemoe != null) {
-      throw new IllegalArgumentException("a model has LoRA adapters or WEMoE MLPs, not both");
+    this(tf, config, dtype, seed, lora, wemoe, null);
+  }
+
+  /**
+   * As above, under {@link DiffPruning} (null: none): every variable enters the graph as
+   * {@code θ0 + z⊙w}; not together with LoRA or WEMoE.
+   */
+  public TransformerLM(Ops tf, ModelConfig config, Class<T> dtype, long seed, Lora lora,
+      Wemoe wemoe, DiffPruning diff) {
+    if ((lora != null ? 1 : 0) + (wemoe != null ? 1 : 0) + (diff != null ? 1 : 0) > 1) {
+      throw new IllegalArgumentException("a model has at most one of LoRA adapters, WEMoE MLPs "
+          + "and diff pruning");
     }
+    this.diff = diff;
     this.tf = tf;
     this.config = config;
     this.lora = lora;
@@ -138,8 +157,8 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     Operand<TInt32> b = tf.stridedSlice(shape, Indices.at(0));
     Operand<TInt32> t = tf.stridedSlice(shape, Indices.at(1));
 
-    Variable<T> wte = normal("wte", ParamKind.TOKEN_EMBEDDING, config.initStd(), v, d);
-    Variable<T> wpe = config.rotary() ? null : normal("wpe", ParamKind.POSITION_EMBEDDING,
+    Operand<T> wte = normal("wte", ParamKind.TOKEN_EMBEDDING, config.initStd(), v, d);
+    Operand<T> wpe = config.rotary() ? null : normal("wpe", ParamKind.POSITION_EMBEDDING,
         config.initStd(), config.contextLength(), d);
 
     Operand<T> tok = tf.gather(wte, inputs, tf.constant(0));                // [B, T, d]
@@ -181,13 +200,17 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     predictions = tf.reshape(tf.math.argMax(logits, tf.constant(1), TInt32.class),
         tf.stack(List.of(b, t)));
     decode = buildDecode(wte, wpe, residualStd);
+    if (diff != null) {
+      penalty = tf.withName("l0_penalty").math.mul(tf.math.addN(penaltyTerms),
+          scalar(diff.l0Weight()));
+    }
   }
 
   /** The output head {@code [V, d]}: the token embedding, or {@code lm_head} when untied. */
-  private Variable<T> head;
+  private Operand<T> head;
 
   /** The cached decoding step; every variable is the full forward's (looked up by name). */
-  private Decode<T> buildDecode(Variable<T> wte, Variable<T> wpe, float residualStd) {
+  private Decode<T> buildDecode(Operand<T> wte, Operand<T> wpe, float residualStd) {
     int nkv = config.kvHeads();
     int hs = config.headSize();
     Ops dt = tf.withSubScope("decode");
@@ -275,6 +298,16 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   @Override
   public Operand<T> adapterKeep() {
     return adapterKeep;
+  }
+
+  @Override
+  public Operand<T> diffNoise() {
+    return diffNoise;
+  }
+
+  @Override
+  public Operand<T> penalty() {
+    return penalty;
   }
 
   @Override
@@ -547,12 +580,12 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     return tf.dtypes.cast(tf.constant(value), dtype);
   }
 
-  private Variable<T> normal(String name, ParamKind kind, float std, long... shape) {
-    if (byName.containsKey(name)) {
-      return byName.get(name); // a second path through the model (decoding) reuses it
+  private Operand<T> normal(String name, ParamKind kind, float std, long... shape) {
+    if (effective.containsKey(name)) {
+      return effective.get(name); // a second path through the model (decoding) reuses it
     }
     Ops scope = scopeOf(name);
-    Operand<TInt64> seedPair = tf.constant(new long[] {seed, variables.size()});
+    Operand<TInt64> seedPair = tf.constant(new long[] {seed, seeded});
     Operand<T> init = tf.math.mul(
         tf.random.statelessTruncatedNormal(tf.constant(shape), seedPair, dtype), scalar(std));
     return register(name, kind, scope.withName(leaf(name)).variable(init), shape);
@@ -566,13 +599,13 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private Operand<T> adaptedLinear(Operand<T> x, String name, ParamKind kind, float std, long in,
       long out, java.util.function.Supplier<Operand<T>> bias) {
     // variables are created in the order W, A, B, bias (their seeds follow that order)
-    Variable<T> w = normal(name, kind, std, in, out);
+    Operand<T> w = normal(name, kind, std, in, out);
     if (lora == null || !lora.targets(name)) {
       return linear(x, w, bias.get());
     }
-    Variable<T> a = normal(Lora.a(name), ParamKind.ADAPTER, (float) (1 / Math.sqrt(in)), in,
+    Operand<T> a = normal(Lora.a(name), ParamKind.ADAPTER, (float) (1 / Math.sqrt(in)), in,
         lora.rank());
-    Variable<T> bf = constantInit(Lora.b(name), ParamKind.ADAPTER, 0f, lora.rank(), out);
+    Operand<T> bf = constantInit(Lora.b(name), ParamKind.ADAPTER, 0f, lora.rank(), out);
     if (lora.dropout() == 0) {
       return linear(x, tf.math.add(w, tf.math.mul(tf.linalg.matMul(a, bf),
           scalar(lora.scale()))), bias.get());
@@ -589,33 +622,77 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
    * {@link #adapterKeep} is left at its default 1.
    */
   private Operand<T> adapterDropout(Operand<T> x) {
-    if (noiseSeed == null) {
-      noiseSeed = tf.withName("noise_seed").placeholderWithDefault(
-          tf.constant(new long[] {0, 0}), Shape.of(2));
-      adapterKeep = tf.withName("adapter_keep").placeholderWithDefault(scalar(1), Shape.scalar());
-    }
+    ensureNoiseFeeds();
     Operand<TInt64> site = tf.math.add(noiseSeed, tf.constant(new long[] {0, 1 + dropoutSites++}));
     Operand<T> u = tf.random.statelessRandomUniform(tf.shape(x), site, dtype);
     Operand<T> mask = tf.dtypes.cast(tf.math.less(u, adapterKeep), dtype);
     return tf.math.div(tf.math.mul(x, mask), adapterKeep);
   }
 
-  private Variable<T> zeros(String name, long... shape) {
+  private Operand<T> zeros(String name, long... shape) {
     return constantInit(name, ParamKind.BIAS, 0f, shape);
   }
 
-  private Variable<T> constantInit(String name, ParamKind kind, float value, long... shape) {
-    if (byName.containsKey(name)) {
-      return byName.get(name);
+  private Operand<T> constantInit(String name, ParamKind kind, float value, long... shape) {
+    if (effective.containsKey(name)) {
+      return effective.get(name);
     }
     Operand<T> init = tf.fill(tf.constant(shape), scalar(value));
     return register(name, kind, scopeOf(name).withName(leaf(name)).variable(init), shape);
   }
 
-  private Variable<T> register(String name, ParamKind kind, Variable<T> var, long[] shape) {
+  /**
+   * Adds a variable; returns what the graph uses for it: the variable, or under diff pruning
+   * {@code θ0 + z⊙w} with its diff and gate variables created beside it.
+   */
+  private Operand<T> register(String name, ParamKind kind, Variable<T> var, long[] shape) {
     variables.add(new ModelVariable<>(name, shape, kind, var, variables.size()));
-    byName.put(name, var);
-    return var;
+    boolean companion = DiffPruning.isDiff(name);
+    if (!companion) {
+      seeded++; // diff tensors do not shift the seeds of the model's own variables
+    }
+    Operand<T> eff = diff != null && !companion ? diffed(name, var, shape) : var;
+    effective.put(name, eff);
+    return eff;
+  }
+
+  /**
+   * {@code θ0 + z⊙w} for base tensor {@code name}: z the stretched hard-concrete gate of
+   * log α = GATE_SCALE·ρ, sampled with noise u ~ U(0, 1) in training steps
+   * ({@link #diffNoise} fed 1) and at u = ½ otherwise (the deterministic gate); its expected-L0
+   * term joins {@link #penalty}.
+   */
+  private Operand<T> diffed(String name, Variable<T> base, long[] shape) {
+    Operand<T> w = constantInit(DiffPruning.diff(name), ParamKind.DIFF, 0f, shape);
+    Operand<T> rho = constantInit(DiffPruning.gate(name), ParamKind.DIFF,
+        (float) (DiffPruning.LOG_ALPHA_INIT / DiffPruning.GATE_SCALE), shape);
+    Operand<T> logAlpha = tf.math.mul(rho, scalar(DiffPruning.GATE_SCALE));
+    ensureNoiseFeeds();
+    Operand<TInt64> site = tf.math.add(noiseSeed, tf.constant(new long[] {0, 1 + dropoutSites++}));
+    Operand<T> uniform = tf.math.minimum(tf.math.maximum(
+        tf.random.statelessRandomUniform(tf.constant(shape), site, dtype), scalar(1e-6)),
+        scalar(1 - 1e-6));
+    Operand<T> u = tf.math.add(scalar(0.5), tf.math.mul(diffNoise,
+        tf.math.sub(uniform, scalar(0.5))));
+    Operand<T> logit = tf.math.add(tf.math.sub(tf.math.log(u),
+        tf.math.log(tf.math.sub(scalar(1), u))), logAlpha);
+    Operand<T> stretched = tf.math.add(tf.math.mul(tf.math.sigmoid(logit),
+        scalar(DiffPruning.UPPER - DiffPruning.LOWER)), scalar(DiffPruning.LOWER));
+    Operand<T> z = tf.math.minimum(tf.math.maximum(stretched, scalar(0)), scalar(1));
+    penaltyTerms.add(tf.sum(tf.math.sigmoid(tf.math.sub(logAlpha,
+        scalar(DiffPruning.logRatio()))), tf.range(tf.constant(0), tf.rank(logAlpha),
+        tf.constant(1))));
+    return tf.math.add(base, tf.math.mul(z, w));
+  }
+
+  /** The noise feeds LoRA dropout and diff pruning share, made on first use. */
+  private void ensureNoiseFeeds() {
+    if (noiseSeed == null) {
+      noiseSeed = tf.withName("noise_seed").placeholderWithDefault(
+          tf.constant(new long[] {0, 0}), Shape.of(2));
+      adapterKeep = tf.withName("adapter_keep").placeholderWithDefault(scalar(1), Shape.scalar());
+      diffNoise = tf.withName("diff_noise").placeholderWithDefault(scalar(0), Shape.scalar());
+    }
   }
 
   /** One {@code Ops} per name prefix, so TF op names equal our stable names. */

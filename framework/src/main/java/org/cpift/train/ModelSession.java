@@ -8,6 +8,7 @@ import org.cpift.data.Batch;
 import org.cpift.model.ModelConfig;
 import org.cpift.model.ModelVariable;
 import org.cpift.model.LanguageModel;
+import org.cpift.model.DiffPruning;
 import org.cpift.model.Lora;
 import org.cpift.model.Wemoe;
 import org.cpift.optim.MaskedOptimizer;
@@ -53,6 +54,7 @@ public final class ModelSession implements AutoCloseable {
   private final boolean[] trainable;
   private final Lora lora;
   private final Wemoe wemoe;
+  private final DiffPruning diff;
   /** What a step minimizes: the answer loss, or for a WEMoE model the entropy. */
   private final Operand<TFloat32> objective;
   /** The seed the model was built with: with the step, it seeds LoRA dropout's masks. */
@@ -61,22 +63,30 @@ public final class ModelSession implements AutoCloseable {
 
   private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed, Lora lora,
       Wemoe wemoe) {
+    this(config, optConfig, seed, lora, wemoe, null);
+  }
+
+  private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed, Lora lora,
+      Wemoe wemoe, DiffPruning diff) {
     this.lora = lora;
     this.wemoe = wemoe;
+    this.diff = diff;
     this.seed = seed;
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
-      model = LanguageModel.build(tf, config, TFloat32.class, seed, lora, wemoe);
+      model = LanguageModel.build(tf, config, TFloat32.class, seed, lora, wemoe, diff);
       vars = model.variables();
-      objective = wemoe == null ? model.loss() : model.entropy();
+      objective = wemoe != null ? model.entropy()
+          : diff != null ? tf.math.add(model.loss(), model.penalty()) : model.loss();
       // what trains: every variable, a LoRA model's adapters alone or a WEMoE model's routers
       // alone (no gradient, update or optimizer slot is built for the rest, which stays as
       // loaded)
       optIndex = new int[vars.size()];
       for (ModelVariable<TFloat32> v : vars) {
         boolean trains = lora != null ? Lora.isAdapter(v.name())
-            : wemoe == null || Wemoe.isRouter(v.name());
+            : wemoe != null ? Wemoe.isRouter(v.name())
+            : diff == null || DiffPruning.isDiff(v.name());
         if (trains) {
           optIndex[v.index()] = optVars.size();
           optVars.add(new ModelVariable<>(v.name(), v.shape(), v.kind(), v.variable(),
@@ -141,6 +151,23 @@ public final class ModelSession implements AutoCloseable {
   public static ModelSession create(ModelConfig config, OptimizerConfig optimizer, long seed,
       Lora lora) {
     return new ModelSession(config, optimizer, seed, lora, null);
+  }
+
+  /**
+   * A model under {@link DiffPruning}: every tensor θ0 + z⊙w, the diff and gate tensors (alone)
+   * trainable, each step minimizing the loss plus the expected-L0 penalty with freshly sampled
+   * gates. Load it with {@link DiffPruning#initialize}; {@link DiffPruning#merge} gives the
+   * pruned model.
+   */
+  public static ModelSession createDiffPruning(ModelConfig config, OptimizerConfig optimizer,
+      long seed, DiffPruning diff) {
+    return new ModelSession(config, optimizer, seed, null, null,
+        java.util.Objects.requireNonNull(diff));
+  }
+
+  /** The diff pruning this model was built with, or null. */
+  public DiffPruning diffPruning() {
+    return diff;
   }
 
   /**
@@ -247,6 +274,11 @@ public final class ModelSession implements AutoCloseable {
           // its mask is on the device since the last freeze
           r.addTarget(optimizer.update(optIndex[i]));
         }
+      }
+      if (diff != null) {
+        // fresh gate noise per step, the same for the same seed and step
+        r.feed(model.noiseSeed(), own(owned, org.tensorflow.types.TInt64.vectorOf(seed, step)));
+        r.feed(model.diffNoise(), own(owned, TFloat32.scalarOf(1f)));
       }
       if (lora != null && lora.dropout() > 0) {
         // a fresh dropout mask per step, the same for the same seed and step

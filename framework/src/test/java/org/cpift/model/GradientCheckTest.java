@@ -38,23 +38,29 @@ class GradientCheckTest {
         new ModelConfig.Architecture(12, 1, 100.0, ModelConfig.Bias.QKV, false));
     return java.util.stream.Stream.of(
         org.junit.jupiter.params.provider.Arguments.of(
-            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f), null, null),
+            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f), null, null,
+            null),
         org.junit.jupiter.params.provider.Arguments.of(
-            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.RMS, 1e-5f, 0.3f), null, null),
-        org.junit.jupiter.params.provider.Arguments.of(llama, null, null),
+            new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.RMS, 1e-5f, 0.3f), null, null,
+            null),
+        org.junit.jupiter.params.provider.Arguments.of(llama, null, null, null),
         // LoRA factors on attention and MLP matrices (B set non-zero below, so A's gradient is too)
         org.junit.jupiter.params.provider.Arguments.of(llama,
-            new Lora(2, 4, java.util.Set.of("wq", "wo", "wg", "w2")), null),
+            new Lora(2, 4, java.util.Set.of("wq", "wo", "wg", "w2")), null, null),
         // WEMoE MLPs (task vectors set non-zero below), checked on the entropy they are trained by
         org.junit.jupiter.params.provider.Arguments.of(
             new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f), null,
-            new Wemoe(2, 0.3)),
-        org.junit.jupiter.params.provider.Arguments.of(llama, null, new Wemoe(3, 0.3)));
+            new Wemoe(2, 0.3), null),
+        org.junit.jupiter.params.provider.Arguments.of(llama, null, new Wemoe(3, 0.3), null),
+        // diff pruning (diffs and gate logits set below), on the loss plus its L0 penalty
+        org.junit.jupiter.params.provider.Arguments.of(llama, null, null,
+            new DiffPruning(1.0, 1e-3)));
   }
 
   @ParameterizedTest
   @MethodSource("configs")
-  void analyticGradientMatchesFiniteDifferences(ModelConfig cfg, Lora lora, Wemoe wemoe) {
+  void analyticGradientMatchesFiniteDifferences(ModelConfig cfg, Lora lora, Wemoe wemoe,
+      DiffPruning diff) {
     int b = 3;
     int t = 6;
     SplittableRandom rnd = new SplittableRandom(11);
@@ -68,8 +74,10 @@ class GradientCheckTest {
     }
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      TransformerLM<TFloat64> m = new TransformerLM<>(tf, cfg, TFloat64.class, 5, lora, wemoe);
-      Operand<TFloat64> objective = wemoe == null ? m.loss : m.entropy;
+      TransformerLM<TFloat64> m = new TransformerLM<>(tf, cfg, TFloat64.class, 5, lora, wemoe,
+          diff);
+      Operand<TFloat64> objective = wemoe != null ? m.entropy
+          : diff != null ? tf.math.add(m.loss, m.penalty()) : m.loss;
       List<ModelVariable<TFloat64>> vars = m.variables();
       EnumSet<ParamKind> want = EnumSet.allOf(ParamKind.class);
       if (cfg.arch().tiedHead()) {
@@ -84,6 +92,9 @@ class GradientCheckTest {
       if (wemoe == null) {
         want.remove(ParamKind.ROUTER);
         want.remove(ParamKind.TASK_VECTOR);
+      }
+      if (diff == null) {
+        want.remove(ParamKind.DIFF);
       }
       assertEquals(want, kinds(vars));
       var grads = tf.gradients(objective, vars.stream().map(ModelVariable::variable).toList());
@@ -100,7 +111,15 @@ class GradientCheckTest {
           TFloat64 tw = TFloat64.tensorOf(Shape.of(b, t), DataBuffers.of(w, true, false))) {
         s.initialize();
         for (ModelVariable<TFloat64> v : vars) {
-          if (v.name().endsWith(".lora_B") || Wemoe.isTaskVector(v.name())) {
+          if (v.name().endsWith(".diff_gate")) {
+            // gate logits log α = 100·ρ in (−1, 1): gates inside their linear range
+            double[] rho = new double[(int) v.size()];
+            for (int j = 0; j < rho.length; j++) {
+              rho[j] = (rnd.nextDouble() * 2 - 1) / 100;
+            }
+            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), rho);
+          } else if (v.name().endsWith(".lora_B") || Wemoe.isTaskVector(v.name())
+              || v.name().endsWith(".diff")) {
             double[] nb = new double[(int) v.size()];
             for (int j = 0; j < nb.length; j++) {
               nb[j] = rnd.nextGaussian() * 0.3;

@@ -1,0 +1,183 @@
+package org.cpift.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cpift.params.Param;
+import org.cpift.params.ParamSnapshot;
+
+/**
+ * Diff pruning (Guo, Rush and Kim, ACL 2021, arXiv 2012.07463): a task's model is the frozen base
+ * plus a diff vector, {@code θ = θ0 + z⊙w}, where every entry of w has a gate z drawn from a
+ * stretched hard-concrete distribution with a trainable log α (Louizos et al. 2018), and the
+ * loss is penalized by the expected number of open gates, {@code λ·Σ sigmoid(log α − log(−l/r))}.
+ * At the end the diff is made exactly sparse: with the deterministic gates, the
+ * {@link #keepPercent} of all entries with the largest |z·w| are kept and the rest set to zero
+ * (the paper's magnitude projection to its target sparsity).
+ *
+ * <p>The authors' settings: stretch (l, r) = (−1.5, 1.5), temperature 1, log α starting at 5
+ * (every gate open), λ = 1.25e-7 per entry, log α trained at 100× the diff's learning rate. The
+ * last is done by parametrization, {@code log α = 100·ρ} with ρ the variable, since Adam's step
+ * does not depend on the gradient's scale.
+ *
+ * <p>Variables: beside every base tensor {@code name}, {@code name.diff} (w, starting at 0) and
+ * {@code name.diff_gate} (ρ), of kind {@link ParamKind#DIFF}; only they train.
+ *
+ * @param keepPercent the target: the percentage of all entries the final diff keeps
+ * @param l0Weight λ, the penalty per expected open gate
+ */
+public record DiffPruning(double keepPercent, double l0Weight) {
+  public static final double LOWER = -1.5;
+  public static final double UPPER = 1.5;
+  public static final double LOG_ALPHA_INIT = 5;
+  /** log α = GATE_SCALE·ρ: the gate logits learn this many times faster than the diff. */
+  public static final double GATE_SCALE = 100;
+  /** The authors' λ per entry. */
+  public static final double PAPER_L0_WEIGHT = 1.25e-7;
+  private static final String DIFF = ".diff";
+  private static final String GATE = ".diff_gate";
+
+  /** The paper's λ and a target of {@code keepPercent}% of the entries. */
+  public DiffPruning(double keepPercent) {
+    this(keepPercent, PAPER_L0_WEIGHT);
+  }
+
+  public DiffPruning {
+    if (!(keepPercent > 0 && keepPercent <= 100)) {
+      throw new IllegalArgumentException("diff pruning: the kept percentage must be in (0, 100]; "
+          + "got " + keepPercent);
+    }
+    if (!(l0Weight >= 0) || Double.isInfinite(l0Weight)) {
+      throw new IllegalArgumentException("diff pruning: λ must be finite and >= 0; got "
+          + l0Weight);
+    }
+  }
+
+  public static String diff(String name) {
+    return name + DIFF;
+  }
+
+  public static String gate(String name) {
+    return name + GATE;
+  }
+
+  /** Whether {@code name} is a diff or gate tensor. */
+  public static boolean isDiff(String name) {
+    return name.endsWith(DIFF) || name.endsWith(GATE);
+  }
+
+  /** log(−l/r), the shift of the expected-L0 sigmoid (0 for the symmetric stretch). */
+  public static double logRatio() {
+    return Math.log(-LOWER / UPPER);
+  }
+
+  /** P(z ≠ 0) of one gate: {@code sigmoid(log α − log(−l/r))}. */
+  public static double openProbability(double logAlpha) {
+    return 1 / (1 + Math.exp(-(logAlpha - logRatio())));
+  }
+
+  /** The deterministic gate: {@code clamp(sigmoid(log α)·(r − l) + l, 0, 1)}. */
+  public static double deterministicGate(double logAlpha) {
+    double s = 1 / (1 + Math.exp(-logAlpha));
+    return Math.min(1, Math.max(0, s * (UPPER - LOWER) + LOWER));
+  }
+
+  /** {@code base} with a zero diff and every gate at its start beside each tensor. */
+  public ParamSnapshot initialize(ParamSnapshot base) {
+    ParamSnapshot out = new ParamSnapshot();
+    for (Param p : base.params()) {
+      if (isDiff(p.name())) {
+        throw new IllegalArgumentException("diff pruning: the base already has " + p.name());
+      }
+      out.put(p);
+      out.put(new Param(diff(p.name()), p.shape(), new float[p.size()]));
+      float[] g = new float[p.size()];
+      java.util.Arrays.fill(g, (float) (LOG_ALPHA_INIT / GATE_SCALE));
+      out.put(new Param(gate(p.name()), p.shape(), g));
+    }
+    return out;
+  }
+
+  /**
+   * The model without diff tensors: {@code θ0 + δ} with {@code δ = z·w} (deterministic gates)
+   * kept at the {@link #keepPercent}% of all entries with the largest |δ| (ties broken by
+   * position), every other entry of δ zero.
+   */
+  public ParamSnapshot merge(ParamSnapshot withDiff) {
+    List<Param> bases = new ArrayList<>();
+    List<float[]> deltas = new ArrayList<>();
+    long total = 0;
+    for (Param p : withDiff.params()) {
+      if (isDiff(p.name())) {
+        continue;
+      }
+      float[] w = withDiff.get(diff(p.name())).data();
+      float[] rho = withDiff.get(gate(p.name())).data();
+      float[] d = new float[w.length];
+      for (int j = 0; j < d.length; j++) {
+        d[j] = (float) (deterministicGate(GATE_SCALE * rho[j]) * w[j]);
+      }
+      bases.add(p);
+      deltas.add(d);
+      total += d.length;
+    }
+    long keep = Math.min(total, Math.round(total * keepPercent / 100));
+    float threshold = threshold(deltas, keep);
+    // entries above the threshold, then ties at it in order, until `keep`
+    long above = 0;
+    for (float[] d : deltas) {
+      for (float v : d) {
+        if (Math.abs(v) > threshold) {
+          above++;
+        }
+      }
+    }
+    long ties = keep - above;
+    ParamSnapshot out = new ParamSnapshot();
+    for (int t = 0; t < bases.size(); t++) {
+      Param p = bases.get(t);
+      float[] d = deltas.get(t);
+      float[] v = p.data().clone();
+      for (int j = 0; j < v.length; j++) {
+        float a = Math.abs(d[j]);
+        boolean kept = a > threshold || (a == threshold && ties-- > 0);
+        if (kept && d[j] != 0) {
+          v[j] = p.data()[j] + d[j];
+        }
+      }
+      out.put(p.withData(v));
+    }
+    return out;
+  }
+
+  /** The keep-th largest |δ| (0 when keep covers every entry). */
+  private static float threshold(List<float[]> deltas, long keep) {
+    int n = deltas.stream().mapToInt(d -> d.length).sum();
+    if (keep >= n) {
+      return 0;
+    }
+    float[] all = new float[n];
+    int k = 0;
+    for (float[] d : deltas) {
+      for (float v : d) {
+        all[k++] = Math.abs(v);
+      }
+    }
+    java.util.Arrays.sort(all);
+    return all[(int) (n - Math.max(1, keep))];
+  }
+
+  /** The number of entries in which {@code merged} differs from {@code base}. */
+  public static long changedEntries(ParamSnapshot base, ParamSnapshot merged) {
+    long n = 0;
+    for (Param p : base.params()) {
+      float[] a = p.data();
+      float[] b = merged.get(p.name()).data();
+      for (int j = 0; j < a.length; j++) {
+        if (Float.floatToIntBits(a[j]) != Float.floatToIntBits(b[j])) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+}
