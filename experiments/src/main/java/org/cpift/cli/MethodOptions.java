@@ -133,10 +133,11 @@ final class MethodOptions {
   @Option(names = "--batch-size", description = "fine-tuning batch size (default: the preset's)")
   Integer batchSize;
 
-  @Option(names = "--finetune", description = "full (default) or lora: every fine-tuning run "
-      + "(experts, baselines) trains LoRA adapters on a frozen base, merged into the weights "
-      + "after training; CPI-FT's pipeline, which freezes entries of the weights, trains the "
-      + "weights either way")
+  @Option(names = "--finetune", description = "full (default), lora or diff-pruning: every "
+      + "fine-tuning run (experts, baselines) trains LoRA adapters on a frozen base, merged into "
+      + "the weights after training, or a diff-pruned update of it (hard-concrete gates, "
+      + "projected to --diff-sparsity); CPI-FT's pipeline, which freezes entries of the "
+      + "weights, trains the weights either way")
   String finetune;
 
   @Option(names = "--lora-rank", description = "LoRA rank r (default: 8)")
@@ -154,13 +155,30 @@ final class MethodOptions {
       + "training, as PEFT's lora_dropout (default: 0)")
   Double loraDropout;
 
+  @Option(names = "--diff-sparsity", description = "with --finetune diff-pruning: the percentage "
+      + "of all entries the pruned diff keeps (default: 0.5, the paper's)")
+  Double diffSparsity;
+
+  /** The diff pruning the options ask for, or null. */
+  org.cpift.model.DiffPruning diffPruning() {
+    String mode = finetune == null ? "full" : finetune;
+    if (!mode.equals("diff-pruning")) {
+      if (diffSparsity != null) {
+        throw new IllegalArgumentException("--diff-sparsity needs --finetune diff-pruning");
+      }
+      return null;
+    }
+    return new org.cpift.model.DiffPruning(diffSparsity != null ? diffSparsity : 0.5);
+  }
+
   /** The LoRA the options ask for, or null for full fine-tuning. */
   Lora lora() {
     String mode = finetune == null ? "full" : finetune;
-    if (!mode.equals("full") && !mode.equals("lora")) {
-      throw new IllegalArgumentException("--finetune must be full or lora; got " + finetune);
+    if (!mode.equals("full") && !mode.equals("lora") && !mode.equals("diff-pruning")) {
+      throw new IllegalArgumentException("--finetune must be full, lora or diff-pruning; got "
+          + finetune);
     }
-    if (mode.equals("full")) {
+    if (!mode.equals("lora")) {
       if (loraRank != null || loraAlpha != null || loraTargets != null || loraDropout != null) {
         throw new IllegalArgumentException("--lora-rank, --lora-alpha, --lora-targets and "
             + "--lora-dropout need --finetune lora");
@@ -347,7 +365,7 @@ final class MethodOptions {
     if (lr != null) {
       c = c.withTraining(c.training().withLr(lr));
     }
-    c = c.withTraining(c.training().withLora(lora()));
+    c = c.withTraining(c.training().withLora(lora()).withDiffPruning(diffPruning()));
     if (batchSize != null) {
       c = c.withTraining(c.training().withBatchSize(batchSize));
     }

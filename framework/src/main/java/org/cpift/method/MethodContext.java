@@ -129,6 +129,13 @@ public final class MethodContext {
    */
   public ModelSession session(ParamSnapshot start, long seed) {
     Lora lora = config.training().lora();
+    org.cpift.model.DiffPruning diff = config.training().diffPruning();
+    if (diff != null) {
+      ModelSession m = ModelSession.createDiffPruning(base.config(),
+          config.training().optimizer(), seed, diff);
+      m.loadParameters(diff.initialize(start));
+      return m;
+    }
     if (lora == null) {
       return fullSession(start, seed);
     }
@@ -147,8 +154,11 @@ public final class MethodContext {
     return m;
   }
 
-  /** The model's weights; a LoRA model's with its adapters merged in. */
+  /** The model's weights; a LoRA model's with its adapters merged in, a diff-pruned one's pruned. */
   public static ParamSnapshot parameters(ModelSession m) {
+    if (m.diffPruning() != null) {
+      return m.diffPruning().merge(m.parameters());
+    }
     return m.lora() == null ? m.parameters() : m.lora().merge(m.parameters());
   }
 
@@ -157,6 +167,13 @@ public final class MethodContext {
    * LoRA model: its whole base frozen, only the adapters train).
    */
   public Cost train(ModelSession m, List<EncodedExample> data, int steps, long seed, ParamMask frozen) {
+    if (m.diffPruning() != null) {
+      if (frozen != null && frozen.cardinality() > 0) {
+        throw new IllegalArgumentException("freezing entries of a diff-pruned model is not "
+            + "supported: its base is frozen whole");
+      }
+      frozen = null;
+    }
     if (m.lora() != null) {
       if (frozen != null && frozen.cardinality() > 0) {
         throw new IllegalArgumentException("freezing entries of a LoRA model is not supported: "
@@ -165,9 +182,37 @@ public final class MethodContext {
       frozen = null; // a LoRA session has no update for its base: only the adapters train
     }
     m.freeze(frozen);
+    if (m.diffPruning() != null) {
+      return trainDiff(m, data, steps, seed);
+    }
     Trainer.Result r = Trainer.train(m, base.tokenizer(), data, null, trainConfig(steps, seed), null,
         "");
     return new Cost(steps, r.tokens(), r.wallSeconds(), 0, 0, 0);
+  }
+
+  /**
+   * Diff pruning's two phases within the run's budget: the first half of the steps with sampled
+   * gates and the L0 penalty, the magnitude projection to the target, then the second half
+   * fine-tuning the kept entries with the mask fixed (deterministic gates). From then on the
+   * session computes the pruned model.
+   */
+  private Cost trainDiff(ModelSession m, List<EncodedExample> data, int steps, long seed) {
+    int first = (steps + 1) / 2;
+    Trainer.Result a = Trainer.train(m, base.tokenizer(), data, null, trainConfig(first, seed),
+        null, "");
+    ParamSnapshot projected = m.diffPruning().project(m.parameters());
+    m.loadParameters(projected);
+    long tokens = a.tokens();
+    double wall = a.wallSeconds();
+    if (steps > first) {
+      m.freeze(org.cpift.model.DiffPruning.fixedMask(projected));
+      m.sampleGates(false);
+      Trainer.Result b = Trainer.train(m, base.tokenizer(), data, null,
+          trainConfig(steps - first, seed + 1), null, "");
+      tokens += b.tokens();
+      wall += b.wallSeconds();
+    }
+    return new Cost(steps, tokens, wall, 0, 0, 0);
   }
 
   /**

@@ -14,12 +14,14 @@ import java.util.function.Function;
 public enum Setting {
   LR(c -> c.training().lr(), "fine-tuning peak learning rate"),
   BATCH_SIZE(c -> c.training().batchSize(), "fine-tuning batch size"),
-  FINETUNE(c -> c.training().lora() == null ? "full" : String.format(Locale.ROOT,
+  FINETUNE(c -> c.training().diffPruning() != null ? String.format(Locale.ROOT,
+      "diff-pruning (%s%% kept)", c.training().diffPruning().keepPercent())
+      : c.training().lora() == null ? "full" : String.format(Locale.ROOT,
       "lora (r %d, alpha %s, on %s%s)", c.training().lora().rank(), c.training().lora().alpha(),
       String.join(",", c.training().lora().targets()), c.training().lora().dropout() > 0
           ? ", dropout " + c.training().lora().dropout() : ""),
-      "full fine-tuning, or LoRA adapters on a frozen base (CPI-FT's pipeline, which freezes "
-          + "entries of the weights, trains the weights either way)"),
+      "full fine-tuning, LoRA adapters on a frozen base, or a diff-pruned update of it (CPI-FT's "
+          + "pipeline, which freezes entries of the weights, trains the weights either way)"),
   EXPERT_STEPS(c -> c.budgets().expertSteps(),
       "S: steps of each single-task expert; the training baselines get N·S"),
   PROBE_STEPS(c -> c.budgets().probeStepsOrExpert(),

@@ -12,7 +12,8 @@ import org.cpift.params.ParamSnapshot;
  * loss is penalized by the expected number of open gates, {@code λ·Σ sigmoid(log α − log(−l/r))}.
  * At the end the diff is made exactly sparse: with the deterministic gates, the
  * {@link #keepPercent} of all entries with the largest |z·w| are kept and the rest set to zero
- * (the paper's magnitude projection to its target sparsity).
+ * (the paper's magnitude projection to its target sparsity), and the kept entries are
+ * fine-tuned further with that mask fixed and the gates at their deterministic values.
  *
  * <p>The authors' settings: stretch (l, r) = (−1.5, 1.5), temperature 1, log α starting at 5
  * (every gate open), λ = 1.25e-7 per entry, log α trained at 100× the diff's learning rate. The
@@ -98,11 +99,36 @@ public record DiffPruning(double keepPercent, double l0Weight) {
   }
 
   /**
-   * The model without diff tensors: {@code θ0 + δ} with {@code δ = z·w} (deterministic gates)
-   * kept at the {@link #keepPercent}% of all entries with the largest |δ| (ties broken by
-   * position), every other entry of δ zero.
+   * The model without diff tensors: {@code θ0 + z·w} (deterministic gates) after
+   * {@link #project}, so every entry outside the kept ones is the base's.
    */
   public ParamSnapshot merge(ParamSnapshot withDiff) {
+    ParamSnapshot projected = project(withDiff);
+    ParamSnapshot out = new ParamSnapshot();
+    for (Param p : projected.params()) {
+      if (isDiff(p.name())) {
+        continue;
+      }
+      float[] w = projected.get(diff(p.name())).data();
+      float[] rho = projected.get(gate(p.name())).data();
+      float[] v = p.data().clone();
+      for (int j = 0; j < v.length; j++) {
+        if (w[j] != 0) {
+          v[j] = p.data()[j] + (float) (deterministicGate(GATE_SCALE * rho[j]) * w[j]);
+        }
+      }
+      out.put(p.withData(v));
+    }
+    return out;
+  }
+
+  /**
+   * The magnitude projection: {@code withDiff} with every diff entry set to zero except the
+   * {@link #keepPercent}% of all entries with the largest gated diff {@code |z·w|}
+   * (deterministic gates; ties broken by position). Loaded back into a diff-pruning session, the
+   * session computes the pruned model.
+   */
+  public ParamSnapshot project(ParamSnapshot withDiff) {
     List<Param> bases = new ArrayList<>();
     List<float[]> deltas = new ArrayList<>();
     long total = 0;
@@ -122,7 +148,6 @@ public record DiffPruning(double keepPercent, double l0Weight) {
     }
     long keep = Math.min(total, Math.round(total * keepPercent / 100));
     float threshold = threshold(deltas, keep);
-    // entries above the threshold, then ties at it in order, until `keep`
     long above = 0;
     for (float[] d : deltas) {
       for (float v : d) {
@@ -131,22 +156,49 @@ public record DiffPruning(double keepPercent, double l0Weight) {
         }
       }
     }
-    long ties = keep - above;
+    long ties = keep - above; // entries at the threshold, kept in order
     ParamSnapshot out = new ParamSnapshot();
     for (int t = 0; t < bases.size(); t++) {
       Param p = bases.get(t);
       float[] d = deltas.get(t);
-      float[] v = p.data().clone();
-      for (int j = 0; j < v.length; j++) {
+      float[] w = withDiff.get(diff(p.name())).data().clone();
+      for (int j = 0; j < w.length; j++) {
         float a = Math.abs(d[j]);
-        boolean kept = a > threshold || (a == threshold && ties-- > 0);
-        if (kept && d[j] != 0) {
-          v[j] = p.data()[j] + d[j];
+        boolean kept = d[j] != 0 && (a > threshold || (a == threshold && ties-- > 0));
+        if (!kept) {
+          w[j] = 0;
         }
       }
-      out.put(p.withData(v));
+      out.put(p);
+      out.put(new Param(diff(p.name()), p.shape(), w));
+      out.put(withDiff.get(gate(p.name())));
     }
     return out;
+  }
+
+  /**
+   * What the fixed-mask phase after {@link #project} freezes: every gate tensor, and every diff
+   * entry the projection set to zero (the base tensors are never trained).
+   */
+  public static org.cpift.params.ParamMask fixedMask(ParamSnapshot projected) {
+    org.cpift.params.ParamMask m = new org.cpift.params.ParamMask();
+    for (Param p : projected.params()) {
+      java.util.BitSet b = new java.util.BitSet(p.size());
+      if (p.name().endsWith(GATE)) {
+        b.set(0, p.size());
+      } else if (p.name().endsWith(DIFF)) {
+        float[] w = p.data();
+        for (int j = 0; j < w.length; j++) {
+          if (w[j] == 0) {
+            b.set(j);
+          }
+        }
+      } else {
+        continue;
+      }
+      m.put(p.name(), b);
+    }
+    return m;
   }
 
   /** The keep-th largest |δ| (0 when keep covers every entry). */

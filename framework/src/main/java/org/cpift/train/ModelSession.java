@@ -55,6 +55,7 @@ public final class ModelSession implements AutoCloseable {
   private final Lora lora;
   private final Wemoe wemoe;
   private final DiffPruning diff;
+  private boolean sampleGates = true;
   /** What a step minimizes: the answer loss, or for a WEMoE model the entropy. */
   private final Operand<TFloat32> objective;
   /** The seed the model was built with: with the step, it seeds LoRA dropout's masks. */
@@ -171,6 +172,14 @@ public final class ModelSession implements AutoCloseable {
   }
 
   /**
+   * Whether a diff-pruning model's training steps sample their gates (the default) or use the
+   * deterministic ones (the fixed-mask phase after the projection).
+   */
+  public void sampleGates(boolean on) {
+    sampleGates = on;
+  }
+
+  /**
    * A {@link Wemoe} model: every MLP upscaled, its routers (alone) trainable by entropy
    * minimization on the batches' weighted positions ({@link #trainStep} minimizes
    * {@link LanguageModel#entropy}, targets unread). Load it with {@link Wemoe#upscale}.
@@ -278,7 +287,7 @@ public final class ModelSession implements AutoCloseable {
       if (diff != null) {
         // fresh gate noise per step, the same for the same seed and step
         r.feed(model.noiseSeed(), own(owned, org.tensorflow.types.TInt64.vectorOf(seed, step)));
-        r.feed(model.diffNoise(), own(owned, TFloat32.scalarOf(1f)));
+        r.feed(model.diffNoise(), own(owned, TFloat32.scalarOf(sampleGates ? 1f : 0f)));
       }
       if (lora != null && lora.dropout() > 0) {
         // a fresh dropout mask per step, the same for the same seed and step

@@ -22,18 +22,29 @@ import org.cpift.optim.OptimizerConfig;
  * @param maxAnswerTokens longest generated answer in exact-match evaluation
  * @param lora fine-tune LoRA adapters on a frozen base instead of every weight (null: full
  *     fine-tuning)
+ * @param diffPruning fine-tune a diff-pruned update of the frozen base instead (null: not);
+ *     not together with LoRA
  */
 public record TrainConfig(int steps, int batchSize, float lr, int warmupSteps, float minLrRatio,
     OptimizerConfig optimizer, long seed, int logEvery, int evalEvery, int evalExamples,
-    int checkpointEvery, int maxAnswerTokens, Lora lora)
+    int checkpointEvery, int maxAnswerTokens, Lora lora,
+    org.cpift.model.DiffPruning diffPruning)
     implements org.cpift.util.CacheKey.Evolving {
+
+  /** As below, without diff pruning. */
+  public TrainConfig(int steps, int batchSize, float lr, int warmupSteps, float minLrRatio,
+      OptimizerConfig optimizer, long seed, int logEvery, int evalEvery, int evalExamples,
+      int checkpointEvery, int maxAnswerTokens, Lora lora) {
+    this(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed, logEvery, evalEvery,
+        evalExamples, checkpointEvery, maxAnswerTokens, lora, null);
+  }
 
   /** Full fine-tuning, as before LoRA existed. */
   public TrainConfig(int steps, int batchSize, float lr, int warmupSteps, float minLrRatio,
       OptimizerConfig optimizer, long seed, int logEvery, int evalEvery, int evalExamples,
       int checkpointEvery, int maxAnswerTokens) {
     this(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed, logEvery, evalEvery,
-        evalExamples, checkpointEvery, maxAnswerTokens, null);
+        evalExamples, checkpointEvery, maxAnswerTokens, null, null);
   }
 
   /** LoRA came after results were cached: full fine-tuning (null) is keyed out. */
@@ -41,6 +52,7 @@ public record TrainConfig(int steps, int batchSize, float lr, int warmupSteps, f
   public java.util.Map<String, Object> addedWithDefaults() {
     java.util.Map<String, Object> m = new java.util.HashMap<>();
     m.put("lora", null);
+    m.put("diffPruning", null);
     return m;
   }
 
@@ -56,6 +68,8 @@ public record TrainConfig(int steps, int batchSize, float lr, int warmupSteps, f
     check(evalExamples >= 1, "evalExamples must be >= 1, got " + evalExamples);
     check(checkpointEvery >= 0, "checkpointEvery must be >= 0, got " + checkpointEvery);
     check(maxAnswerTokens >= 1, "maxAnswerTokens must be >= 1, got " + maxAnswerTokens);
+    check(lora == null || diffPruning == null, "fine-tune LoRA adapters or a pruned diff, not "
+        + "both");
   }
 
   /**
@@ -79,66 +93,71 @@ public record TrainConfig(int steps, int batchSize, float lr, int warmupSteps, f
 
   public TrainConfig withSteps(int n) {
     return new TrainConfig(n, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withSeed(long s) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, s, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withLr(float peak) {
     return new TrainConfig(steps, batchSize, peak, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        logEvery, evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withBatchSize(int b) {
     return new TrainConfig(steps, b, lr, warmupSteps, minLrRatio, optimizer, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withOptimizer(OptimizerConfig o) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, o, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withEvalEvery(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, n, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        logEvery, n, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withCheckpointEvery(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, evalExamples, n, maxAnswerTokens, lora);
+        logEvery, evalEvery, evalExamples, n, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withLogEvery(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed, n,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withWarmupSteps(int n) {
     return new TrainConfig(steps, batchSize, lr, n, minLrRatio, optimizer, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withMinLrRatio(float r) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, r, optimizer, seed, logEvery,
-        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora);
+        evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withEvalExamples(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, n, checkpointEvery, maxAnswerTokens, lora);
+        logEvery, evalEvery, n, checkpointEvery, maxAnswerTokens, lora, diffPruning);
   }
 
   public TrainConfig withLora(Lora l) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, l);
+        logEvery, evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, l, diffPruning);
+  }
+
+  public TrainConfig withDiffPruning(org.cpift.model.DiffPruning d) {
+    return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
+        logEvery, evalEvery, evalExamples, checkpointEvery, maxAnswerTokens, lora, d);
   }
 
   public TrainConfig withMaxAnswerTokens(int n) {
     return new TrainConfig(steps, batchSize, lr, warmupSteps, minLrRatio, optimizer, seed,
-        logEvery, evalEvery, evalExamples, checkpointEvery, n, lora);
+        logEvery, evalEvery, evalExamples, checkpointEvery, n, lora, diffPruning);
   }
 }

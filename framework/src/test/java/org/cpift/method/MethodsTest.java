@@ -98,6 +98,33 @@ class MethodsTest {
   }
 
   @Test
+  void aDiffPrunedRunEndsWithTheTargetNumberOfChangedEntries() {
+    org.cpift.model.DiffPruning dp = new org.cpift.model.DiffPruning(2.0);
+    MethodContext d = new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(),
+        ctx.config().withTraining(ctx.config().training().withDiffPruning(dp)), ctx.cache());
+    ParamSnapshot base = ctx.base().params();
+    try (org.cpift.train.ModelSession m = d.session(base, 3)) {
+      d.train(m, d.trainData(ctx.tasks()), 6, 3, null);
+      ParamSnapshot inSession = m.parameters();
+      ParamSnapshot pruned = MethodContext.parameters(m);
+      long n = base.params().stream().mapToLong(Param::size).sum();
+      long k = Math.round(n * 2.0 / 100);
+      long changed = org.cpift.model.DiffPruning.changedEntries(base, pruned);
+      assertTrue(changed <= k && changed >= 0.9 * k, changed + " changed entries, target " + k);
+      long nonZero = 0;
+      for (Param p : base.params()) {
+        // the base stays frozen in the session; only its diff carries the update
+        org.junit.jupiter.api.Assertions.assertArrayEquals(p.data(),
+            inSession.get(p.name()).data(), p.name());
+        for (float w : inSession.get(org.cpift.model.DiffPruning.diff(p.name())).data()) {
+          nonZero += w != 0 ? 1 : 0;
+        }
+      }
+      assertTrue(nonZero <= k, nonZero + " non-zero diff entries after the fixed-mask phase");
+    }
+  }
+
+  @Test
   void everyMethodRunsAndScoresEveryTask() {
     for (String name : Methods.NAMES) {
       MethodResult r = Methods.create(name).run(ctx);
