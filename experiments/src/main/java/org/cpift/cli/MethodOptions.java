@@ -47,7 +47,7 @@ final class MethodOptions {
   @Option(names = "--exclude-embeddings-norms", description = "leave embeddings and norms out of core regions")
   boolean excludeEmbeddingsNorms;
 
-  @Option(names = "--score", description = "importance score: abs-delta (default), relative-delta, grad-x-weight, fisher")
+  @Option(names = "--score", description = "importance score: abs-delta (default), relative-delta, grad-x-weight, fisher, diff-pruning (the entries a diff-pruned probe of the core's size keeps)")
   String score;
 
   @Option(names = "--random-core", description = "ablation: random core regions of the same size")

@@ -47,6 +47,8 @@ public final class Ambiguities implements ReportedExperiment {
     add(out, p, seeds, "score=relative", c -> c.withCore(k -> k.withScore(ImportanceScore.RELATIVE_DELTA)));
     add(out, p, seeds, "score=grad-x-weight", c -> c.withCore(k -> k.withScore(ImportanceScore.GRAD_TIMES_WEIGHT)));
     add(out, p, seeds, "score=fisher", c -> c.withCore(k -> k.withScore(ImportanceScore.FISHER)));
+    add(out, p, seeds, "score=diff-pruning",
+        c -> c.withCore(k -> k.withScore(ImportanceScore.DIFF_PRUNING)));
     add(out, p, seeds, "groups=K2", c -> c.withStaging(s -> s.withGrouping(s.grouping().withFixedGroups(2))));
     add(out, p, seeds, "order=by-size", c -> c.withStaging(s -> s.withOrder(StageOrdering.Policy.BY_SIZE, List.of())));
     add(out, p, seeds, "order=easy-to-hard", c -> c.withStaging(s -> s.withOrder(StageOrdering.Policy.EASY_TO_HARD, List.of())));

@@ -17,7 +17,12 @@ public enum ImportanceScore {
   /** {@code |g ⊙ θi|}, g the mean task-loss gradient at the expert (a first-order saliency). */
   GRAD_TIMES_WEIGHT("grad-x-weight"),
   /** {@code mean_b g_b²} at the expert: the diagonal empirical Fisher over task batches. */
-  FISHER("fisher");
+  FISHER("fisher"),
+  /**
+   * {@code |θi − θ0|} of a diff-pruned probe (Guo et al. 2021) pruned to the core's size: the
+   * core is the entries the learned mask keeps.
+   */
+  DIFF_PRUNING("diff-pruning");
 
   private final String id;
 
@@ -27,6 +32,11 @@ public enum ImportanceScore {
 
   public String id() {
     return id;
+  }
+
+  /** True when the score is taken on a diff-pruned probe instead of the expert. */
+  public boolean needsDiffPrunedProbe() {
+    return this == DIFF_PRUNING;
   }
 
   /** True when the score needs task gradients at the expert. */
@@ -41,7 +51,7 @@ public enum ImportanceScore {
       }
     }
     throw new CpiftException("unknown importance score '" + s
-        + "'; use abs-delta, relative-delta, grad-x-weight or fisher");
+        + "'; use abs-delta, relative-delta, grad-x-weight, fisher or diff-pruning");
   }
 
   /**
@@ -60,7 +70,7 @@ public enum ImportanceScore {
       float[] th0 = base.get(p.name()).data();
       float[] s = new float[th.length];
       switch (this) {
-        case ABS_DELTA -> {
+        case ABS_DELTA, DIFF_PRUNING -> {
           for (int j = 0; j < s.length; j++) {
             s[j] = Math.abs(th[j] - th0[j]);
           }

@@ -22,7 +22,10 @@ public final class CoreRegions {
       ProbeFineTuning.Expert e = experts.get(i);
       Task task = ctx.tasks().get(i);
       List<ParamSnapshot> grads = cc.score().needsGradients() ? gradients(ctx, e, task) : null;
-      ParamSnapshot scores = cc.score().compute(ctx.base().params(), e.params(), grads,
+      // the diff-pruning score ranks the entries a diff-pruned probe of the core's size keeps
+      ParamSnapshot scored = cc.score().needsDiffPrunedProbe()
+          ? ProbeFineTuning.diffPrunedProbe(ctx, task, cc.topPercent()).params() : e.params();
+      ParamSnapshot scores = cc.score().compute(ctx.base().params(), scored, grads,
           cc.relativeEps());
       out.add(CoreRegionSelection.select(e.task(), scores, cc, ctx.seed("random-core/" + e.task())));
     }

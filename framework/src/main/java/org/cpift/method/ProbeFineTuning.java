@@ -49,6 +49,17 @@ public final class ProbeFineTuning {
     return out;
   }
 
+  /**
+   * A probe of {@code task} fine-tuned by diff pruning to {@code keepPercent}% of the entries
+   * (the probe budget; cached under its own key): its nonzero update is the learned mask.
+   */
+  public static Expert diffPrunedProbe(MethodContext ctx, Task task, double keepPercent) {
+    MethodContext d = new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(),
+        ctx.config().withTraining(ctx.config().training().withLora(null)
+            .withDiffPruning(new org.cpift.model.DiffPruning(keepPercent))), ctx.cache());
+    return expert(d, task, ctx.config().budgets().probeStepsOrExpert());
+  }
+
   public static Expert expert(MethodContext ctx, Task task) {
     return expert(ctx, task, ctx.config().budgets().expertSteps());
   }

@@ -125,6 +125,34 @@ class MethodsTest {
   }
 
   @Test
+  void theDiffPruningScoreTakesTheEntriesADiffPrunedProbeKeeps() {
+    MethodConfig c = ctx.config().withCore(k -> k.withScore(
+        org.cpift.core.ImportanceScore.DIFF_PRUNING).withTopPercent(1.0)
+        .withExcludeEmbeddingsAndNorms(false));
+    MethodContext d = new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(), c,
+        ctx.cache());
+    List<org.cpift.core.CoreRegion> cores = CoreRegions.of(d, ProbeFineTuning.experts(d));
+    for (int i = 0; i < ctx.tasks().size(); i++) {
+      ParamSnapshot probe = ProbeFineTuning.diffPrunedProbe(d, ctx.tasks().get(i), 1.0).params();
+      ParamMask core = cores.get(i).mask();
+      long changed = 0;
+      for (Param p : ctx.base().params().params()) {
+        float[] a = p.data();
+        float[] b = probe.get(p.name()).data();
+        BitSet bits = core.get(p.name());
+        for (int j = 0; j < a.length; j++) {
+          if (a[j] != b[j]) {
+            changed++;
+            assertTrue(bits.get(j), p.name() + "[" + j + "] changed by the probe, not in the core");
+          }
+        }
+      }
+      // the probe keeps 1% of the entries, the core's size: the core is exactly its mask
+      assertEquals(changed, cores.get(i).size(), ctx.tasks().get(i).name());
+    }
+  }
+
+  @Test
   void everyMethodRunsAndScoresEveryTask() {
     for (String name : Methods.NAMES) {
       MethodResult r = Methods.create(name).run(ctx);
