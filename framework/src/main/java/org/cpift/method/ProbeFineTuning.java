@@ -104,7 +104,8 @@ public final class ProbeFineTuning {
       return new Expert(task.name(), hit.get().params(), hit.get().cost(),
           hit.get().meta().path("val_score").asDouble());
     }
-    LOG.info("{} {} (seed {}): fine-tuning {} steps", steps == c.budgets().expertSteps() ? "expert" : "probe",
+    LOG.info("{}{} {} (seed {}): fine-tuning {} steps", c.training().diffPruning() != null
+        ? "diff-pruned " : "", steps == c.budgets().expertSteps() ? "expert" : "probe",
         task.name(), c.seed(), steps);
     try (ModelSession m = ctx.session(ctx.base().params(), seed)) {
       Cost cost = ctx.train(m, ctx.encode(task.train(), task.name() + " train"), steps, seed,
