@@ -72,30 +72,41 @@ public final class LinesPosthocModel implements Method {
       shared = Cost.NONE; // the inner method counted the experts already (CPI-FT)
     }
     ParamSnapshot base = ctx.base().params();
-    double baseLoss = loss(ctx, generic, base);
-    double uneditedLoss = loss(ctx, generic, model);
     List<Map<String, Object>> curve = new ArrayList<>();
     double best = Double.NEGATIVE_INFINITY;
     double bestAlpha = 1;
     ParamSnapshot bestModel = model;
-    double bestLoss = uneditedLoss;
-    for (double a : LinesPosthoc.ALPHAS) {
-      ParamSnapshot edited = Lines.posthoc(base, model, a);
-      double val = Baselines.normalizedValidation(ctx, edited, expertVal);
-      double gl = a == 1.0 ? uneditedLoss : loss(ctx, generic, edited);
-      Map<String, Object> point = new LinkedHashMap<>();
-      point.put("alpha", a);
-      point.put("val_normalized", val);
-      point.put("generic_loss", gl);
-      curve.add(point);
-      LOG.info(String.format(Locale.ROOT, "%s: alpha %.1f → validation avg normalized %.3f, "
-          + "corpus loss %.4f (base %.4f, unedited %.4f)", name(), a, val, gl, baseLoss,
-          uneditedLoss));
-      if (val >= best) {
-        best = val;
-        bestAlpha = a;
-        bestModel = edited;
-        bestLoss = gl;
+    double baseLoss;
+    double uneditedLoss;
+    double bestLoss;
+    // one inference session for every model scored here, not a graph built per model
+    try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
+      m.loadParameters(base);
+      baseLoss = generic.loss(m);
+      m.loadParameters(model);
+      uneditedLoss = generic.loss(m);
+      bestLoss = uneditedLoss;
+      for (double a : LinesPosthoc.ALPHAS) {
+        ParamSnapshot edited = Lines.posthoc(base, model, a);
+        m.loadParameters(edited);
+        double val = SuiteEvaluator.normalizedAverage(SuiteEvaluator.evaluate(m,
+            ctx.base().tokenizer(), ctx.tasks(), SuiteEvaluator.Split.VAL,
+            ctx.config().evaluation().limit()), expertVal);
+        double gl = a == 1.0 ? uneditedLoss : generic.loss(m);
+        Map<String, Object> point = new LinkedHashMap<>();
+        point.put("alpha", a);
+        point.put("val_normalized", val);
+        point.put("generic_loss", gl);
+        curve.add(point);
+        LOG.info(String.format(Locale.ROOT, "%s: alpha %.1f → validation avg normalized %.3f, "
+            + "corpus loss %.4f (base %.4f, unedited %.4f)", name(), a, val, gl, baseLoss,
+            uneditedLoss));
+        if (val >= best) {
+          best = val;
+          bestAlpha = a;
+          bestModel = edited;
+          bestLoss = gl;
+        }
       }
     }
     Map<String, Map<String, Double>> scores = new LinkedHashMap<>();
@@ -125,10 +136,4 @@ public final class LinesPosthocModel implements Method {
         first.groups(), first.stageScores(), details);
   }
 
-  private static double loss(MethodContext ctx, GenericAbility g, ParamSnapshot p) {
-    try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
-      m.loadParameters(p);
-      return g.loss(m);
-    }
-  }
 }

@@ -104,10 +104,14 @@ public final class WemoeMerge implements Method {
     double bestLr = LRS.get(0);
     int bestSteps = select(ctx) ? 0 : maxSteps(ctx);
     Double atStart = null;
+    Batcher valData = null; // the starting model's pseudo-answers do not depend on the lr
     List<Integer> grid = stepGrid(ctx);
     for (double lr : select(ctx) ? LRS : List.<Double>of()) {
       try (ModelSession m = open(ctx, spec, models)) {
-        Batcher data = pseudoLabelled(ctx, m, SuiteEvaluator.Split.VAL);
+        if (valData == null) {
+          valData = pseudoLabelled(ctx, m, SuiteEvaluator.Split.VAL);
+        }
+        Batcher data = valData;
         int done = 0;
         for (int target : grid) {
           for (; done < target; done++) {
