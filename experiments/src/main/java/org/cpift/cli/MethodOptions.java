@@ -136,9 +136,15 @@ final class MethodOptions {
   @Option(names = "--finetune", description = "full (default), lora or diff-pruning: every "
       + "fine-tuning run (experts, baselines) trains LoRA adapters on a frozen base, merged into "
       + "the weights after training, or a diff-pruned update of it (hard-concrete gates, "
-      + "projected to --diff-sparsity); CPI-FT's pipeline, which freezes entries of the "
-      + "weights, trains the weights either way")
+      + "projected to --diff-sparsity); where CPI-FT's pipeline freezes entries of the weights, "
+      + "LoRA trains adapters masked at those entries (see --lora-frozen-entries) and diff "
+      + "pruning trains the weights")
   String finetune;
+
+  @Option(names = "--lora-frozen-entries", description = "with --finetune lora, how CPI-FT's "
+      + "pipeline honours earlier stages' cores: adapters (default; fresh adapters per stage, "
+      + "their update zero at the frozen entries) or weights (the weights train, masked)")
+  String loraFrozenEntries;
 
   @Option(names = "--lora-rank", description = "LoRA rank r (default: 8)")
   Integer loraRank;
@@ -179,15 +185,25 @@ final class MethodOptions {
           + finetune);
     }
     if (!mode.equals("lora")) {
-      if (loraRank != null || loraAlpha != null || loraTargets != null || loraDropout != null) {
-        throw new IllegalArgumentException("--lora-rank, --lora-alpha, --lora-targets and "
-            + "--lora-dropout need --finetune lora");
+      if (loraRank != null || loraAlpha != null || loraTargets != null || loraDropout != null
+          || loraFrozenEntries != null) {
+        throw new IllegalArgumentException("--lora-rank, --lora-alpha, --lora-targets, "
+            + "--lora-dropout and --lora-frozen-entries need --finetune lora");
       }
       return null;
     }
+    Lora.FrozenEntries frozen = Lora.FrozenEntries.ADAPTERS;
+    if (loraFrozenEntries != null) {
+      switch (loraFrozenEntries) {
+        case "adapters" -> frozen = Lora.FrozenEntries.ADAPTERS;
+        case "weights" -> frozen = Lora.FrozenEntries.WEIGHTS;
+        default -> throw new IllegalArgumentException("--lora-frozen-entries must be adapters or "
+            + "weights; got " + loraFrozenEntries);
+      }
+    }
     return new Lora(loraRank != null ? loraRank : 8, loraAlpha != null ? loraAlpha : 16,
         loraTargets != null ? loraTargets : List.of("wq", "wv"),
-        loraDropout != null ? loraDropout : 0);
+        loraDropout != null ? loraDropout : 0).withFrozenEntries(frozen);
   }
 
   /** The option that sets each declared setting (every setting has one; a test checks). */

@@ -12,8 +12,9 @@ import org.cpift.train.Preset;
  * Full fine-tuning against LoRA experts: CPI-FT, multi-task SFT and the merges when every
  * fine-tuning run trains LoRA adapters (r ∈ {4, 16}, α = 2r, on every attention and MLP matrix)
  * instead of the weights, with the same seeds. The {@code full} variant's cells are
- * main-results' own (same configurations, so the same cells). CPI-FT's pipeline trains the
- * weights in every variant; its cores are the top p% of the LoRA experts' merged deltas.
+ * main-results' own (same configurations, so the same cells). CPI-FT's cores are the top p% of
+ * the LoRA experts' merged deltas; its pipeline trains LoRA adapters masked at earlier stages'
+ * cores, and in the {@code lora-rR-weights} variants the weights themselves.
  */
 public final class Peft implements ReportedExperiment {
   static final List<Integer> RANKS = List.of(4, 16);
@@ -30,8 +31,8 @@ public final class Peft implements ReportedExperiment {
   public String description() {
     return "Full fine-tuning against LoRA (r 4 and 16, alpha 2r, every attention and MLP matrix) "
         + "for the experts and the training baselines: single-task experts, multi-task SFT, "
-        + "CPI-FT (its pipeline trains the weights) and task arithmetic and TIES on the LoRA "
-        + "experts.";
+        + "CPI-FT (its pipeline trains masked adapters, or the weights) and task arithmetic and "
+        + "TIES on the LoRA experts.";
   }
 
   /** LoRA of rank r as this experiment uses it. */
@@ -48,6 +49,11 @@ public final class Peft implements ReportedExperiment {
         Function<MethodConfig, MethodConfig> withLora = c -> c.withTraining(
             c.training().withLora(lora(r)));
         out.addAll(Experiments.perSeed(p, seeds, "lora-r" + r, m, withLora));
+        if (m.equals("cpi-ft")) {
+          out.addAll(Experiments.perSeed(p, seeds, "lora-r" + r + "-weights", m,
+              c -> c.withTraining(c.training().withLora(lora(r).withFrozenEntries(
+                  Lora.FrozenEntries.WEIGHTS)))));
+        }
       }
     }
     return out;

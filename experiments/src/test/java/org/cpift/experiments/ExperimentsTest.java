@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.cpift.experiment.Cell;
 import org.cpift.experiment.Experiment;
+import org.cpift.model.Lora;
 import org.cpift.train.Preset;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Json;
@@ -58,7 +59,7 @@ class ExperimentsTest {
     assertTrue(Experiments.ALL.stream().noneMatch(e -> e.name().equals("peft")));
     List<String> tasks = List.of("math", "code");
     List<Cell> cells = peft.cells(Preset.SMALL, List.of(1L), tasks);
-    assertEquals(5 * 3, cells.size());
+    assertEquals(5 * 3 + 2, cells.size()); // CPI-FT also with the weights training, per rank
     java.util.Set<Object> main = new java.util.HashSet<>();
     Experiments.get("main-results").cells(Preset.SMALL, List.of(1L), tasks)
         .forEach(c -> main.add(List.of(c.method(), c.config())));
@@ -66,7 +67,9 @@ class ExperimentsTest {
       if (c.variant().equals("full")) {
         assertTrue(main.contains(List.of(c.method(), c.config())), c.method());
       } else {
-        assertEquals(c.variant(), "lora-r" + c.config().training().lora().rank());
+        Lora lora = c.config().training().lora();
+        assertEquals(c.variant(), "lora-r" + lora.rank()
+            + (lora.frozenEntries() == Lora.FrozenEntries.WEIGHTS ? "-weights" : ""));
       }
     }
   }

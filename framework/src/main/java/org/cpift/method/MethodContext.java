@@ -145,6 +145,19 @@ public final class MethodContext {
   }
 
   /**
+   * A LoRA session on {@code start} whose adapters' update is zero at the entries {@code frozen}
+   * selects ({@link Lora#masked}): how CPI-FT's pipelined phase honours earlier stages' cores
+   * under LoRA fine-tuning ({@link Lora.FrozenEntries#ADAPTERS}). Adapters start fresh (A seeded
+   * from {@code seed}, B zero).
+   */
+  public ModelSession maskedLoraSession(ParamSnapshot start, ParamMask frozen, long seed) {
+    Lora lora = config.training().lora().masked();
+    ModelSession m = ModelSession.create(base.config(), config.training().optimizer(), seed, lora);
+    m.loadParameters(lora.freeze(lora.initialize(start, seed), frozen));
+    return m;
+  }
+
+  /**
    * A session training every weight, whatever the fine-tuning mode: CPI-FT's pipelined phase,
    * whose freeze masks select entries of the weights themselves.
    */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.cpift.data.EncodedExample;
 import org.cpift.data.SftRecord;
+import org.cpift.model.Lora;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
@@ -16,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * Step 6 of CPI-FT: starting from the fused model, train stage by stage; while training stage k
  * the core regions of stages 1..k−1 are frozen by the optimizer's update mask,
  * <pre>  θ ← θ + Δθ ⊙ M_k,   M_k = 1 − ∪_{j<k} ∪_{i ∈ G_j} C_i  </pre>
- * Stage data follow {@link MethodConfig.StageData}: by default a balanced sample of the stage's
- * tasks plus a smaller replay sample of earlier stages' tasks. One optimizer state runs through all
- * stages; the learning-rate schedule restarts per stage.
+ * Stage data follow {@link MethodConfig.StageData}. One optimizer state runs through all stages;
+ * the learning-rate schedule restarts per stage. Under LoRA fine-tuning each stage trains fresh
+ * adapters whose update is masked at the frozen entries and merges them in at its end
+ * ({@link Lora.FrozenEntries}).
  */
 public final class PipelinedSft {
   private static final Logger LOG = LoggerFactory.getLogger(PipelinedSft.class);
@@ -47,9 +49,15 @@ public final class PipelinedSft {
     List<Map<String, Double>> stageScores = new ArrayList<>();
     Cost cost = Cost.NONE;
     ParamMask frozen = new ParamMask();
-    // where entries of the weights are frozen (CPI-FT's cores) the weights train even under LoRA
-    // fine-tuning; stages that freeze nothing (the multi-stage baselines) follow the mode
+    // where entries of the weights are frozen (CPI-FT's cores), LoRA fine-tuning trains masked
+    // adapters or (Lora.FrozenEntries.WEIGHTS) the weights themselves, diff pruning the weights;
+    // stages that freeze nothing (the multi-stage baselines) follow the mode
     boolean masks = freeze && cores.values().stream().anyMatch(x -> x.cardinality() > 0);
+    Lora lora = c.training().lora();
+    if (masks && lora != null && lora.frozenEntries() == Lora.FrozenEntries.ADAPTERS) {
+      return maskedAdapters(ctx, start, stages, cores, stepsPerStage, samplesPerTask, policy,
+          purpose);
+    }
     try (ModelSession m = masks ? ctx.fullSession(start, ctx.seed(purpose))
         : ctx.session(start, ctx.seed(purpose))) {
       for (int k = 0; k < stages.size(); k++) {
@@ -69,6 +77,41 @@ public final class PipelinedSft {
       }
       return new Result(MethodContext.parameters(m), cost, stageScores);
     }
+  }
+
+  /**
+   * The stages under LoRA with earlier cores frozen: each stage trains fresh adapters on the
+   * current weights with their update masked to zero at the frozen entries, then merges them in
+   * (so a frozen entry stays bit-identical). Adam's moments start afresh with each stage's
+   * adapters.
+   */
+  private static Result maskedAdapters(MethodContext ctx, ParamSnapshot start,
+      List<List<Task>> stages, Map<String, ParamMask> cores, int stepsPerStage,
+      int samplesPerTask, MethodConfig.StageData policy, String purpose) {
+    List<Map<String, Double>> stageScores = new ArrayList<>();
+    Cost cost = Cost.NONE;
+    ParamMask frozen = new ParamMask();
+    ParamSnapshot current = start;
+    for (int k = 0; k < stages.size(); k++) {
+      List<Task> stage = stages.get(k);
+      List<EncodedExample> data = stageData(ctx, stages, k, samplesPerTask, policy, purpose);
+      LOG.info("{} stage {}/{} {}: {} examples, {} steps, LoRA adapters masked at {} frozen "
+          + "entries", purpose, k + 1, stages.size(), stage.stream().map(Task::name).toList(),
+          data.size(), stepsPerStage, frozen.cardinality());
+      try (ModelSession m = ctx.maskedLoraSession(current, frozen,
+          ctx.seed(purpose + "/adapters" + k))) {
+        cost = cost.plus(ctx.train(m, data, stepsPerStage, ctx.seed(purpose + "/stage" + k),
+            null));
+        if (ctx.config().evaluation().eachStage()) {
+          stageScores.add(ctx.scoresOnly(m));
+        }
+        current = MethodContext.parameters(m);
+      }
+      for (Task t : stage) {
+        frozen = frozen.union(cores.get(t.name()));
+      }
+    }
+    return new Result(current, cost, stageScores);
   }
 
   static List<EncodedExample> stageData(MethodContext ctx, List<List<Task>> stages, int k,

@@ -18,10 +18,13 @@ public enum Setting {
       "diff-pruning (%s%% kept)", c.training().diffPruning().keepPercent())
       : c.training().lora() == null ? "full" : String.format(Locale.ROOT,
       "lora (r %d, alpha %s, on %s%s)", c.training().lora().rank(), c.training().lora().alpha(),
-      String.join(",", c.training().lora().targets()), c.training().lora().dropout() > 0
-          ? ", dropout " + c.training().lora().dropout() : ""),
-      "full fine-tuning, LoRA adapters on a frozen base, or a diff-pruned update of it (CPI-FT's "
-          + "pipeline, which freezes entries of the weights, trains the weights either way)"),
+      String.join(",", c.training().lora().targets()), (c.training().lora().dropout() > 0
+          ? ", dropout " + c.training().lora().dropout() : "")
+          + (c.training().lora().frozenEntries() == org.cpift.model.Lora.FrozenEntries.WEIGHTS
+          ? ", frozen entries: the weights train" : "")),
+      "full fine-tuning, LoRA adapters on a frozen base, or a diff-pruned update of it (where "
+          + "CPI-FT's pipeline freezes entries of the weights, LoRA trains adapters masked at "
+          + "them, or the weights; diff pruning trains the weights)"),
   EXPERT_STEPS(c -> c.budgets().expertSteps(),
       "S: steps of each single-task expert; the training baselines get N·S"),
   PROBE_STEPS(c -> c.budgets().probeStepsOrExpert(),

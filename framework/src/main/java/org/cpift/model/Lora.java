@@ -22,14 +22,34 @@ import org.cpift.params.ParamSnapshot;
  * with {@code drop(x) = x·m/(1−p)}, m Bernoulli(1−p) per entry, drawn statelessly from the
  * session's seed and the step; evaluation and decoding use x itself (as PEFT's lora_dropout).
  *
+ * <p>Where a run freezes entries of the weights (CPI-FT's pipelined phase), {@link FrozenEntries}
+ * says how LoRA honours them: by default the run trains adapters whose update is masked,
+ * {@code W + K ⊙ (α/r)·A·B} with K zero at the frozen entries and one elsewhere (a constant
+ * {@code .lora_keep} tensor beside each adapted matrix, built only for such runs: {@link #masked}),
+ * so a frozen entry of W stays bit-identical; or it trains the weights themselves.
+ *
  * @param rank r
  * @param alpha α (the update is scaled by α/r)
  * @param targets leaf names of the matrices that get adapters: {@code wq, wk, wv, wo} (attention),
  *     {@code w1, w2, wg} (MLP; {@code wg} is the gate of SwiGLU models); kept sorted and
  *     distinct, so that cache keys and manifests do not depend on the order given
+ * @param dropout p of the dropout on the adapters' input in training steps (0: none)
+ * @param frozenEntries how a run that freezes entries of the weights trains
+ * @param keepMasks whether the graph carries the {@code .lora_keep} masks (set by {@link #masked}
+ *     for the sessions of such runs, never by a configuration)
  */
-public record Lora(int rank, double alpha, List<String> targets, double dropout)
+public record Lora(int rank, double alpha, List<String> targets, double dropout,
+    FrozenEntries frozenEntries, boolean keepMasks)
     implements org.cpift.util.CacheKey.Evolving {
+
+  /** How LoRA honours frozen entries of the weights (CPI-FT's cores in the pipelined phase). */
+  public enum FrozenEntries {
+    /** adapters train, their update masked to zero at the frozen entries (fresh ones per stage) */
+    ADAPTERS,
+    /** the weights themselves train, the frozen entries masked in the optimizer (no adapters) */
+    WEIGHTS
+  }
+
   /** LoRA on the given matrices, in any order, without dropout. */
   public Lora(int rank, double alpha, Set<String> targets) {
     this(rank, alpha, List.copyOf(targets), 0);
@@ -40,15 +60,33 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
     this(rank, alpha, targets, 0);
   }
 
-  /** As this, with dropout p on the adapters' input during training. */
-  public Lora withDropout(double p) {
-    return new Lora(rank, alpha, targets, p);
+  /** LoRA with dropout p; frozen entries are honoured by masked adapters. */
+  public Lora(int rank, double alpha, List<String> targets, double dropout) {
+    this(rank, alpha, targets, dropout, FrozenEntries.ADAPTERS, false);
   }
 
-  /** Dropout came after LoRA results were cached: none (0) is keyed out. */
+  /** As this, with dropout p on the adapters' input during training. */
+  public Lora withDropout(double p) {
+    return new Lora(rank, alpha, targets, p, frozenEntries, keepMasks);
+  }
+
+  /** As this, honouring frozen entries as {@code f} says. */
+  public Lora withFrozenEntries(FrozenEntries f) {
+    return new Lora(rank, alpha, targets, dropout, f, keepMasks);
+  }
+
+  /** As this, with a {@code .lora_keep} mask beside every adapted matrix in the graph. */
+  public Lora masked() {
+    return new Lora(rank, alpha, targets, dropout, frozenEntries, true);
+  }
+
+  /**
+   * Dropout and the frozen-entries policy came after LoRA results were cached: no dropout and
+   * training the weights (what those results did) are keyed out.
+   */
   @Override
   public Map<String, Object> addedWithDefaults() {
-    return Map.of("dropout", 0.0);
+    return Map.of("dropout", 0.0, "frozenEntries", FrozenEntries.WEIGHTS, "keepMasks", false);
   }
 
   /** Every matrix leaf LoRA can target. */
@@ -56,6 +94,7 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
 
   private static final String A = ".lora_A";
   private static final String B = ".lora_B";
+  private static final String KEEP = ".lora_keep";
 
   public Lora {
     if (rank < 1) {
@@ -63,6 +102,10 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
     }
     if (!(alpha > 0) || Double.isInfinite(alpha)) {
       throw new IllegalArgumentException("LoRA alpha must be a finite number > 0; got " + alpha);
+    }
+    if (frozenEntries == null) {
+      throw new IllegalArgumentException("LoRA: say how frozen entries are honoured (ADAPTERS "
+          + "or WEIGHTS)");
     }
     if (!(dropout >= 0 && dropout < 1)) {
       throw new IllegalArgumentException("LoRA dropout must be in [0, 1); got " + dropout);
@@ -81,7 +124,7 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
 
   /** Whether the matrix of stable name {@code name} ({@code h0/attn/wq}) gets adapters. */
   public boolean targets(String name) {
-    return !isAdapter(name) && name.startsWith("h")
+    return !isLoraTensor(name) && name.startsWith("h")
         && targets.contains(name.substring(name.lastIndexOf('/') + 1));
   }
 
@@ -95,9 +138,24 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
     return name + B;
   }
 
-  /** Whether {@code name} is an adapter factor. */
+  /** The keep mask's name of matrix {@code name} (a graph with {@link #keepMasks}). */
+  public static String keep(String name) {
+    return name + KEEP;
+  }
+
+  /** Whether {@code name} is an adapter factor (what LoRA trains). */
   public static boolean isAdapter(String name) {
     return name.endsWith(A) || name.endsWith(B);
+  }
+
+  /** Whether {@code name} is a keep mask (constant: never trained). */
+  public static boolean isKeep(String name) {
+    return name.endsWith(KEEP);
+  }
+
+  /** Whether {@code name} is a tensor LoRA adds beside a matrix: a factor or a keep mask. */
+  public static boolean isLoraTensor(String name) {
+    return isAdapter(name) || isKeep(name);
   }
 
   /** The matrix an adapter factor belongs to. */
@@ -114,7 +172,7 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
     SplittableRandom rnd = new SplittableRandom(seed);
     ParamSnapshot out = new ParamSnapshot();
     for (Param p : base.params()) {
-      if (isAdapter(p.name())) {
+      if (isLoraTensor(p.name())) {
         throw new IllegalArgumentException("LoRA: the base already has adapter " + p.name()
             + "; merge it first");
       }
@@ -130,6 +188,41 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
         out.put(new Param(a(p.name()), new long[] {in, rank}, a));
         out.put(new Param(b(p.name()), new long[] {rank, outDim},
             new float[Math.toIntExact(rank * outDim)]));
+        if (keepMasks) {
+          float[] k = new float[p.size()];
+          java.util.Arrays.fill(k, 1f);
+          out.put(new Param(keep(p.name()), p.shape(), k));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code withAdapters} (from {@link #initialize} of a {@link #masked} LoRA) with every keep mask
+   * zero at the entries {@code frozen} selects in its matrix and one elsewhere: the adapters'
+   * update then leaves those entries of W exactly as they are. Frozen entries of tensors LoRA
+   * does not target need nothing (those tensors do not train at all).
+   */
+  public ParamSnapshot freeze(ParamSnapshot withAdapters, ParamMask frozen) {
+    if (!keepMasks) {
+      throw new IllegalStateException("LoRA: freezing entries needs keep masks (Lora.masked())");
+    }
+    ParamSnapshot out = new ParamSnapshot();
+    for (Param p : withAdapters.params()) {
+      if (isKeep(p.name())) {
+        float[] k = new float[p.size()];
+        java.util.Arrays.fill(k, 1f);
+        BitSet f = frozen == null ? null : frozen.get(p.name().substring(0,
+            p.name().length() - KEEP.length()));
+        if (f != null) {
+          for (int j = f.nextSetBit(0); j >= 0 && j < k.length; j = f.nextSetBit(j + 1)) {
+            k[j] = 0f;
+          }
+        }
+        out.put(p.withData(k));
+      } else {
+        out.put(p);
       }
     }
     return out;
@@ -137,12 +230,13 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
 
   /**
    * The model without adapters: every adapted matrix replaced by {@code W + (α/r)·A·B}
-   * (accumulated in double, rounded once), the adapter tensors dropped.
+   * (accumulated in double, rounded once; with a keep mask K, {@code W + K ⊙ (α/r)·A·B}), the
+   * adapter tensors dropped.
    */
   public ParamSnapshot merge(ParamSnapshot withAdapters) {
     ParamSnapshot out = new ParamSnapshot();
     for (Param p : withAdapters.params()) {
-      if (isAdapter(p.name())) {
+      if (isLoraTensor(p.name())) {
         continue;
       }
       Param a = withAdapters.names().contains(a(p.name())) ? withAdapters.get(a(p.name())) : null;
@@ -161,6 +255,8 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
       float[] w = p.data();
       float[] ad = a.data();
       float[] bd = b.data();
+      float[] kd = withAdapters.names().contains(keep(p.name()))
+          ? withAdapters.get(keep(p.name())).data() : null;
       float[] v = new float[w.length];
       double s = alpha / r;
       for (int i = 0; i < in; i++) {
@@ -168,6 +264,10 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
           double acc = 0;
           for (int k = 0; k < r; k++) {
             acc += (double) ad[i * r + k] * bd[k * o + j];
+          }
+          if (kd != null && kd[i * o + j] == 0f) {
+            v[i * o + j] = w[i * o + j]; // a frozen entry: exactly as it was
+            continue;
           }
           v[i * o + j] = (float) (w[i * o + j] + s * acc);
         }
@@ -177,7 +277,7 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout)
     return out;
   }
 
-  /** Every entry of every non-adapter tensor: what LoRA training freezes. */
+  /** Every entry of every tensor but the adapter factors: what LoRA training freezes. */
   public static ParamMask frozenBase(ParamSnapshot withAdapters) {
     ParamMask m = new ParamMask();
     for (Param p : withAdapters.params()) {

@@ -16,7 +16,10 @@ public enum ParamKind {
   NORM,
   /** an output head of its own (untied from the token embedding) */
   HEAD,
-  /** a LoRA factor ({@code h0/attn/wq.lora_A}, {@code .lora_B}) beside a frozen matrix */
+  /**
+   * a LoRA factor ({@code h0/attn/wq.lora_A}, {@code .lora_B}) beside a frozen matrix, or its
+   * constant keep mask ({@code .lora_keep})
+   */
   ADAPTER,
   /** a WEMoE router's matrix or bias ({@code h0/router/w1}), the only part it trains */
   ROUTER,
@@ -28,7 +31,7 @@ public enum ParamKind {
   /** The kind of a variable from its stable name (the naming of {@link TransformerLM}). */
   public static ParamKind ofName(String name) {
     String leaf = name.substring(name.lastIndexOf('/') + 1);
-    if (Lora.isAdapter(name)) {
+    if (Lora.isLoraTensor(name)) {
       return ADAPTER;
     }
     if (DiffPruning.isDiff(name)) {

@@ -606,6 +606,15 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     Operand<T> a = normal(Lora.a(name), ParamKind.ADAPTER, (float) (1 / Math.sqrt(in)), in,
         lora.rank());
     Operand<T> bf = constantInit(Lora.b(name), ParamKind.ADAPTER, 0f, lora.rank(), out);
+    if (lora.keepMasks()) {
+      // W + K ⊙ (α/r)·A·B, K constant: zero at frozen entries, whose W then stays as it is
+      Operand<T> k = constantInit(Lora.keep(name), ParamKind.ADAPTER, 1f, in, out);
+      Operand<T> delta = tf.math.mul(tf.math.mul(tf.linalg.matMul(a, bf), scalar(lora.scale())), k);
+      if (lora.dropout() == 0) {
+        return linear(x, tf.math.add(w, delta), bias.get());
+      }
+      return tf.math.add(linear(x, w, bias.get()), tf.linalg.matMul(adapterDropout(x), delta));
+    }
     if (lora.dropout() == 0) {
       return linear(x, tf.math.add(w, tf.math.mul(tf.linalg.matMul(a, bf),
           scalar(lora.scale()))), bias.get());

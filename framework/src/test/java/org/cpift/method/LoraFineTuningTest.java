@@ -74,9 +74,86 @@ class LoraFineTuningTest {
         List.of("wq", "wv"))));
     assertTrue(!CacheKey.tree(full).toString().contains("lora"));
     assertNotEquals(CacheKey.of(full), CacheKey.of(lora));
+    // LoRA that trains the weights where entries are frozen (what LoRA did before masked
+    // adapters existed) keys as before; masked adapters key apart
+    Lora weights = new Lora(8, 16, List.of("wq", "wv")).withFrozenEntries(
+        Lora.FrozenEntries.WEIGHTS);
+    assertTrue(!CacheKey.tree(weights).toString().contains("frozenEntries"));
+    assertTrue(CacheKey.tree(weights.withFrozenEntries(Lora.FrozenEntries.ADAPTERS)).toString()
+        .contains("frozenEntries"));
     // the targets' order does not matter
     assertEquals(CacheKey.of(lora), CacheKey.of(full.withTraining(full.training().withLora(
         new Lora(8, 16, List.of("wv", "wq", "wv"))))));
+  }
+
+  /**
+   * CPI-FT's pipeline under LoRA: each stage trains adapters masked at earlier stages' cores, so
+   * those entries are bit-identical to what the stage that trained them left; untargeted tensors
+   * never move; entries outside the cores of targeted matrices do. With
+   * {@link Lora.FrozenEntries#WEIGHTS} the weights train instead (untargeted tensors move too),
+   * the cores still frozen.
+   */
+  @Test
+  void thePipelineUnderLoraKeepsEarlierCoresBitIdentical() {
+    for (Lora.FrozenEntries mode : Lora.FrozenEntries.values()) {
+      Lora lora = new Lora(4, 8, List.of("wq", "wv", "w1", "w2")).withFrozenEntries(mode);
+      MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withTraining(MethodConfig.defaults(
+          Preset.TINY).training().withLora(lora)).withSeed(1);
+      MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+          ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+          List.of("math", "code", "logic"), cache), cfg);
+      ParamSnapshot start = ctx.base().params();
+      java.util.Map<String, ParamMask> cores = new java.util.LinkedHashMap<>();
+      java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+      for (var t : ctx.tasks()) {
+        ParamMask m = new ParamMask();
+        for (Param p : start.params()) {
+          java.util.BitSet b = new java.util.BitSet();
+          for (int j = 0; j < p.size(); j++) {
+            if (rnd.nextDouble() < 0.05) {
+              b.set(j);
+            }
+          }
+          m.put(p.name(), b);
+        }
+        cores.put(t.name(), m);
+      }
+      List<List<org.cpift.task.Task>> stages = ctx.tasks().stream().map(List::of).toList();
+      ParamSnapshot afterStage1 = PipelinedSft.run(ctx, start, stages.subList(0, 1), cores, 4,
+          16, true, "lora-freeze").params();
+      PipelinedSft.Result r = PipelinedSft.run(ctx, start, stages, cores, 4, 16, true,
+          "lora-freeze");
+      assertEquals(start.names(), r.params().names(), "the result is merged, no adapters");
+      ParamMask core1 = cores.get(ctx.tasks().get(0).name());
+      long checked = 0;
+      long moved = 0;
+      long untargetedMoved = 0;
+      for (Param p : start.params()) {
+        float[] s1 = afterStage1.get(p.name()).data();
+        float[] after = r.params().get(p.name()).data();
+        java.util.BitSet c1 = core1.get(p.name());
+        for (int j = 0; j < p.size(); j++) {
+          if (c1.get(j)) {
+            assertEquals(Float.floatToRawIntBits(s1[j]), Float.floatToRawIntBits(after[j]),
+                mode + ": " + p.name() + "[" + j + "] (stage-1 core) moved");
+            checked++;
+          } else if (s1[j] != after[j]) {
+            if (lora.targets(p.name())) {
+              moved++;
+            } else {
+              untargetedMoved++;
+            }
+          }
+        }
+      }
+      assertTrue(checked > 1000, mode + ": frozen entries checked " + checked);
+      assertTrue(moved > 1000, mode + ": entries of targeted matrices moved " + moved);
+      if (mode == Lora.FrozenEntries.ADAPTERS) {
+        assertEquals(0, untargetedMoved, "untargeted tensors moved under masked adapters");
+      } else {
+        assertTrue(untargetedMoved > 100, "the weights train: " + untargetedMoved);
+      }
+    }
   }
 
   @Test

@@ -47,6 +47,9 @@ class GradientCheckTest {
         // LoRA factors on attention and MLP matrices (B set non-zero below, so A's gradient is too)
         org.junit.jupiter.params.provider.Arguments.of(llama,
             new Lora(2, 4, java.util.Set.of("wq", "wo", "wg", "w2")), null, null),
+        // masked LoRA (CPI-FT's pipeline under LoRA): W + K ⊙ (α/r)·A·B, K set to 0/1 below
+        org.junit.jupiter.params.provider.Arguments.of(llama,
+            new Lora(2, 4, java.util.Set.of("wq", "w1")).masked(), null, null),
         // WEMoE MLPs (task vectors set non-zero below), checked on the entropy they are trained by
         org.junit.jupiter.params.provider.Arguments.of(
             new ModelConfig(13, 8, 2, 2, 8, 2, ModelConfig.Norm.LAYER, 1e-5f, 0.3f), null,
@@ -118,6 +121,12 @@ class GradientCheckTest {
               rho[j] = (rnd.nextDouble() * 2 - 1) / 100;
             }
             assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), rho);
+          } else if (Lora.isKeep(v.name())) {
+            double[] keep = new double[(int) v.size()];
+            for (int j = 0; j < keep.length; j++) {
+              keep[j] = rnd.nextDouble() < 0.3 ? 0 : 1;
+            }
+            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), keep);
           } else if (v.name().endsWith(".lora_B") || Wemoe.isTaskVector(v.name())
               || v.name().endsWith(".diff")) {
             double[] nb = new double[(int) v.size()];

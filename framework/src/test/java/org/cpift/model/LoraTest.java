@@ -87,6 +87,98 @@ class LoraTest {
     }
   }
 
+  /**
+   * Masked adapters (CPI-FT's pipeline under LoRA): keep masks of ones compute exactly what plain
+   * adapters do; the merge is W + K ⊙ (α/r)·A·B written out; training with some entries frozen
+   * moves every other entry of a targeted matrix and leaves the frozen ones bit-identical after
+   * the merge, the keep masks untouched by the optimizer.
+   */
+  @Test
+  void maskedAdaptersLeaveFrozenEntriesBitIdentical() {
+    Lora masked = LORA.masked();
+    ParamSnapshot plain = randomB(LORA.initialize(base(), 3), 11);
+    ParamSnapshot fresh = masked.initialize(base(), 3);
+    assertEquals(plain.names().size() + 2 * 4, fresh.names().size(), "one keep per matrix");
+    ParamSnapshot withKeep = new ParamSnapshot(); // the plain adapters (B random) with keeps
+    for (Param p : fresh.params()) {
+      withKeep.put(plain.names().contains(p.name()) ? plain.get(p.name()) : p);
+    }
+    assertArrayEquals(logits(plain, LORA), logits(withKeep, masked), "keep masks of ones");
+    // freeze a random 30% of every targeted matrix
+    SplittableRandom rnd = new SplittableRandom(5);
+    org.cpift.params.ParamMask frozen = new org.cpift.params.ParamMask();
+    for (Param p : plain.params()) {
+      if (LORA.targets(p.name())) {
+        java.util.BitSet b = new java.util.BitSet();
+        for (int j = 0; j < p.size(); j++) {
+          if (rnd.nextDouble() < 0.3) {
+            b.set(j);
+          }
+        }
+        frozen.put(p.name(), b);
+      }
+    }
+    ParamSnapshot start = masked.freeze(withKeep, frozen);
+    String w = "h0/mlp/w2";
+    ParamSnapshot merged0 = masked.merge(start);
+    int in = (int) start.get(w).shape()[0];
+    int out = (int) start.get(w).shape()[1];
+    float[] a = start.get(Lora.a(w)).data();
+    float[] bb = start.get(Lora.b(w)).data();
+    for (int i = 0; i < in; i += 3) {
+      for (int j = 0; j < out; j += 7) {
+        double ab = 0;
+        for (int k = 0; k < 4; k++) {
+          ab += (double) a[i * 4 + k] * bb[k * out + j];
+        }
+        double keep = frozen.get(w).get(i * out + j) ? 0 : 1;
+        assertEquals(start.get(w).data()[i * out + j] + keep * 8.0 / 4 * ab,
+            merged0.get(w).data()[i * out + j], 1e-6);
+      }
+    }
+    CharTokenizer tok = CharTokenizer.standard();
+    List<EncodedExample> ex = List.of(
+        EncodedExample.encode(new SftRecord("12+3", "15"), tok, 32, "t"),
+        EncodedExample.encode(new SftRecord("7+7", "14"), tok, 32, "t"));
+    ParamSnapshot after;
+    try (ModelSession m = ModelSession.create(LLAMA, OptimizerConfig.adamW(), 0, masked)) {
+      m.loadParameters(start);
+      for (int i = 0; i < 3; i++) {
+        m.trainStep(Batch.of(ex), 1e-2f);
+      }
+      after = m.parameters();
+    }
+    ParamSnapshot merged = masked.merge(after);
+    assertEquals(base().names(), merged.names());
+    // the merged model computes what the masked one did (so the graph masks as the merge does)
+    float[] viaMasked = logits(after, masked);
+    float[] viaMerge = logits(merged, null);
+    for (int i = 0; i < viaMerge.length; i++) {
+      assertEquals(viaMasked[i], viaMerge[i], 2e-5, "logit " + i);
+    }
+    long moved = 0;
+    for (Param p : base().params()) {
+      float[] before = start.get(p.name()).data();
+      float[] now = merged.get(p.name()).data();
+      if (!LORA.targets(p.name())) {
+        assertArrayEquals(before, now, 0f, p.name() + " is not a target but moved");
+        continue;
+      }
+      assertArrayEquals(after.get(Lora.keep(p.name())).data(),
+          start.get(Lora.keep(p.name())).data(), 0f, "the keep mask trained");
+      java.util.BitSet f = frozen.get(p.name());
+      for (int j = 0; j < now.length; j++) {
+        if (f.get(j)) {
+          assertEquals(Float.floatToRawIntBits(before[j]), Float.floatToRawIntBits(now[j]),
+              p.name() + "[" + j + "] is frozen but moved");
+        } else if (before[j] != now[j]) {
+          moved++;
+        }
+      }
+    }
+    assertTrue(moved > 1000, "entries moved: " + moved);
+  }
+
   @Test
   void trainingWithTheBaseFrozenMovesOnlyTheAdapters() {
     ParamSnapshot start = LORA.initialize(base(), 3);
