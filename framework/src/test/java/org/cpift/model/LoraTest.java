@@ -136,10 +136,7 @@ class LoraTest {
             merged0.get(w).data()[i * out + j], 1e-6);
       }
     }
-    CharTokenizer tok = CharTokenizer.standard();
-    List<EncodedExample> ex = List.of(
-        EncodedExample.encode(new SftRecord("12+3", "15"), tok, 32, "t"),
-        EncodedExample.encode(new SftRecord("7+7", "14"), tok, 32, "t"));
+    List<EncodedExample> ex = examples();
     ParamSnapshot after;
     try (ModelSession m = ModelSession.create(LLAMA, OptimizerConfig.adamW(), 0, masked)) {
       m.loadParameters(start);
@@ -182,10 +179,7 @@ class LoraTest {
   @Test
   void trainingWithTheBaseFrozenMovesOnlyTheAdapters() {
     ParamSnapshot start = LORA.initialize(base(), 3);
-    CharTokenizer tok = CharTokenizer.standard();
-    List<EncodedExample> ex = List.of(
-        EncodedExample.encode(new SftRecord("12+3", "15"), tok, 32, "t"),
-        EncodedExample.encode(new SftRecord("7+7", "14"), tok, 32, "t"));
+    List<EncodedExample> ex = examples();
     ParamSnapshot after;
     try (ModelSession m = ModelSession.create(LLAMA, OptimizerConfig.adamW(), 0, LORA)) {
       m.loadParameters(start);
@@ -214,10 +208,7 @@ class LoraTest {
 
   /** {@code steps} LoRA steps on two examples from {@code start}; the parameters after. */
   static ParamSnapshot trained(ParamSnapshot start, Lora lora, long seed, int steps) {
-    CharTokenizer tok = CharTokenizer.standard();
-    List<EncodedExample> ex = List.of(
-        EncodedExample.encode(new SftRecord("12+3", "15"), tok, 32, "t"),
-        EncodedExample.encode(new SftRecord("7+7", "14"), tok, 32, "t"));
+    List<EncodedExample> ex = examples();
     try (ModelSession m = ModelSession.create(LLAMA, OptimizerConfig.adamW(), seed, lora)) {
       m.loadParameters(start);
       m.freeze(Lora.frozenBase(start));
@@ -271,6 +262,13 @@ class LoraTest {
   }
 
   /** B filled with seeded values, so the adapters change the model. */
+  /** Two short training examples. */
+  static List<EncodedExample> examples() {
+    CharTokenizer tok = CharTokenizer.standard();
+    return List.of(EncodedExample.encode(new SftRecord("12+3", "15"), tok, 32, "t"),
+        EncodedExample.encode(new SftRecord("7+7", "14"), tok, 32, "t"));
+  }
+
   static ParamSnapshot randomB(ParamSnapshot s, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     ParamSnapshot out = new ParamSnapshot();
