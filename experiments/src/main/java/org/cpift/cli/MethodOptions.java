@@ -112,6 +112,10 @@ final class MethodOptions {
       + "0.1..1.0, lines-ties 0.1..1.5)")
   Double linesBeta;
 
+  @Option(names = "--copa-lambda", description = "CoPA (copa): scaling of the merged adapters' "
+      + "product (default: chosen on validation from 1, 2, 3, 4; the paper's 2)")
+  Double copaLambda;
+
   @Option(names = "--ties-lambda", description = "TIES / DARE-TIES scaling (default: chosen on validation from 0.6, 1, 1.4)")
   Double tiesLambda;
 
@@ -140,6 +144,11 @@ final class MethodOptions {
       + "LoRA trains adapters masked at those entries (see --lora-frozen-entries) and diff "
       + "pruning trains the weights")
   String finetune;
+
+  @Option(names = "--lora-init", description = "with --finetune lora, how experts' adapters "
+      + "start: random (default; A uniform, B zero) or osrm (A orthogonal to the other tasks' "
+      + "mean inputs, Zhang and Zhou 2025)")
+  String loraInit;
 
   @Option(names = "--lora-frozen-entries", description = "with --finetune lora, how CPI-FT's "
       + "pipeline honours earlier stages' cores: adapters (default; fresh adapters per stage, "
@@ -186,11 +195,20 @@ final class MethodOptions {
     }
     if (!mode.equals("lora")) {
       if (loraRank != null || loraAlpha != null || loraTargets != null || loraDropout != null
-          || loraFrozenEntries != null) {
+          || loraFrozenEntries != null || loraInit != null) {
         throw new IllegalArgumentException("--lora-rank, --lora-alpha, --lora-targets, "
-            + "--lora-dropout and --lora-frozen-entries need --finetune lora");
+            + "--lora-dropout, --lora-init and --lora-frozen-entries need --finetune lora");
       }
       return null;
+    }
+    Lora.Init init = Lora.Init.RANDOM;
+    if (loraInit != null) {
+      switch (loraInit) {
+        case "random" -> init = Lora.Init.RANDOM;
+        case "osrm" -> init = Lora.Init.OSRM;
+        default -> throw new IllegalArgumentException("--lora-init must be random or osrm; got "
+            + loraInit);
+      }
     }
     Lora.FrozenEntries frozen = Lora.FrozenEntries.ADAPTERS;
     if (loraFrozenEntries != null) {
@@ -203,7 +221,7 @@ final class MethodOptions {
     }
     return new Lora(loraRank != null ? loraRank : 8, loraAlpha != null ? loraAlpha : 16,
         loraTargets != null ? loraTargets : List.of("wq", "wv"),
-        loraDropout != null ? loraDropout : 0).withFrozenEntries(frozen);
+        loraDropout != null ? loraDropout : 0).withFrozenEntries(frozen).withInit(init);
   }
 
   /** The option that sets each declared setting (every setting has one; a test checks). */
@@ -365,8 +383,11 @@ final class MethodOptions {
     if (linesBeta != null) {
       m = m.withLinesBeta(linesBeta);
     }
+    if (copaLambda != null) {
+      m = m.withCopaLambda(copaLambda);
+    }
     if (lambda != null || tiesLambda != null || tiesK != null || dareP != null
-        || linesBeta != null) {
+        || linesBeta != null || copaLambda != null) {
       // values given on the command line are used as given, not chosen on validation
       m = m.withSelectOnValidation(false);
     }

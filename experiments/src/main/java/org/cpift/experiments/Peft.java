@@ -14,13 +14,15 @@ import org.cpift.train.Preset;
  * instead of the weights, with the same seeds. The {@code full} variant's cells are
  * main-results' own (same configurations, so the same cells). CPI-FT's cores are the top p% of
  * the LoRA experts' merged deltas; its pipeline trains LoRA adapters masked at earlier stages'
- * cores, and in the {@code lora-rR-weights} variants the weights themselves.
+ * cores, and in the {@code lora-rR-weights} variants the weights themselves. The
+ * {@code lora-rR-osrm} variants start every expert's adapters by OSRM ({@link Lora.Init#OSRM});
+ * CoPA merges the experts' adapters (LoRA variants only).
  */
 public final class Peft implements ReportedExperiment {
   static final List<Integer> RANKS = List.of(4, 16);
   static final List<String> TARGETS = List.of("wq", "wk", "wv", "wo", "w1", "w2");
   static final List<String> METHODS = List.of("single-task", "multi-task", "cpi-ft",
-      "task-arithmetic", "ties");
+      "task-arithmetic", "ties", "copa");
 
   @Override
   public String name() {
@@ -31,8 +33,9 @@ public final class Peft implements ReportedExperiment {
   public String description() {
     return "Full fine-tuning against LoRA (r 4 and 16, alpha 2r, every attention and MLP matrix) "
         + "for the experts and the training baselines: single-task experts, multi-task SFT, "
-        + "CPI-FT (its pipeline trains masked adapters, or the weights) and task arithmetic and "
-        + "TIES on the LoRA experts.";
+        + "CPI-FT (its pipeline trains masked adapters, or the weights), task arithmetic and "
+        + "TIES on the LoRA experts, and CoPA on their adapters; each also with OSRM-initialized "
+        + "experts.";
   }
 
   /** LoRA of rank r as this experiment uses it. */
@@ -44,11 +47,18 @@ public final class Peft implements ReportedExperiment {
   public List<Cell> cells(Preset p, List<Long> seeds, List<String> suiteTasks) {
     List<Cell> out = new ArrayList<>();
     for (String m : METHODS) {
-      out.addAll(Experiments.perSeed(p, seeds, "full", m, Function.identity()));
+      if (!m.equals("copa")) { // CoPA merges adapters: LoRA experts only
+        out.addAll(Experiments.perSeed(p, seeds, "full", m, Function.identity()));
+      }
       for (int r : RANKS) {
         Function<MethodConfig, MethodConfig> withLora = c -> c.withTraining(
             c.training().withLora(lora(r)));
         out.addAll(Experiments.perSeed(p, seeds, "lora-r" + r, m, withLora));
+        if (!m.equals("multi-task")) {
+          // OSRM-initialized experts (multi-task SFT has no expert to initialize)
+          out.addAll(Experiments.perSeed(p, seeds, "lora-r" + r + "-osrm", m,
+              c -> c.withTraining(c.training().withLora(lora(r).withInit(Lora.Init.OSRM)))));
+        }
         if (m.equals("cpi-ft")) {
           out.addAll(Experiments.perSeed(p, seeds, "lora-r" + r + "-weights", m,
               c -> c.withTraining(c.training().withLora(lora(r).withFrozenEntries(

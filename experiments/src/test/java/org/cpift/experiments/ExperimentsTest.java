@@ -59,7 +59,9 @@ class ExperimentsTest {
     assertTrue(Experiments.ALL.stream().noneMatch(e -> e.name().equals("peft")));
     List<String> tasks = List.of("math", "code");
     List<Cell> cells = peft.cells(Preset.SMALL, List.of(1L), tasks);
-    assertEquals(5 * 3 + 2, cells.size()); // CPI-FT also with the weights training, per rank
+    // 5 methods in full; 6 (with CoPA) per rank; OSRM experts for all but multi-task; CPI-FT
+    // also with the weights training
+    assertEquals(5 + 6 * 2 + 5 * 2 + 2, cells.size());
     java.util.Set<Object> main = new java.util.HashSet<>();
     Experiments.get("main-results").cells(Preset.SMALL, List.of(1L), tasks)
         .forEach(c -> main.add(List.of(c.method(), c.config())));
@@ -69,7 +71,8 @@ class ExperimentsTest {
       } else {
         Lora lora = c.config().training().lora();
         assertEquals(c.variant(), "lora-r" + lora.rank()
-            + (lora.frozenEntries() == Lora.FrozenEntries.WEIGHTS ? "-weights" : ""));
+            + (lora.frozenEntries() == Lora.FrozenEntries.WEIGHTS ? "-weights" : "")
+            + (lora.init() == Lora.Init.OSRM ? "-osrm" : ""));
       }
     }
   }

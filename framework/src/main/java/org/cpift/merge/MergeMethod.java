@@ -17,6 +17,11 @@ public interface MergeMethod {
   /** The method's hyperparameters with their values (for manifests and reports). */
   Map<String, Object> parameters();
 
+  /** Whether the method merges LoRA adapter factors ({@link MergeContext#adapters}). */
+  default boolean mergesAdapters() {
+    return false;
+  }
+
   /** Merges the context's experts into one parameter snapshot. */
   ParamSnapshot merge(MergeContext ctx);
 }

@@ -31,6 +31,9 @@ public record MergeParam(String name, String option, String help, double min, bo
       "LiNeS: how much more the last block's task vector is scaled than the first's", 0, true,
       Double.POSITIVE_INFINITY, false);
 
+  public static final MergeParam COPA_LAMBDA = new MergeParam("copaLambda", "--copa-lambda",
+      "CoPA: scaling of the merged adapters' product", 0, false, Double.POSITIVE_INFINITY, false);
+
   /** The interval, e.g. {@code (0, 100]}. */
   public String range() {
     return (minIncluded ? "[" : "(") + fmt(min) + ", "

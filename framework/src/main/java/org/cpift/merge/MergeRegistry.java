@@ -10,7 +10,8 @@ import org.cpift.util.CpiftException;
 
 /**
  * Merge methods by name. Built in: {@code task-arithmetic}, {@code ties}, {@code dare-ta},
- * {@code dare-ties}, {@code lines}, {@code lines-ties}, {@code slerp}, {@code linear}, {@code localize-stitch}. Add one with
+ * {@code dare-ties}, {@code lines}, {@code lines-ties}, {@code copa} (LoRA experts only),
+ * {@code slerp}, {@code linear}, {@code localize-stitch}. Add one with
  * {@link #register}: a name and a factory from {@link MergeOptions}.
  */
 public final class MergeRegistry {
@@ -45,6 +46,10 @@ public final class MergeRegistry {
     register("lines-ties", o -> new Lines(Lines.Over.TIES, o.linesBeta(), o.tiesTopPercent()),
         o -> steps(0.1, 1.5).stream().map(o::withLinesBeta).toList(),
         List.of(MergeParam.LINES_BETA, MergeParam.TIES_K));
+    // CoPA on LoRA experts' factors: λ from 1..4 (the paper's 2, its code's effective 4), k kept
+    register("copa", o -> new CopaMerge(o.tiesTopPercent(), o.copaLambda()),
+        o -> List.of(1.0, 2.0, 3.0, 4.0).stream().map(o::withCopaLambda).toList(),
+        List.of(MergeParam.COPA_LAMBDA, MergeParam.TIES_K));
     register("slerp", o -> new SlerpMerge(Interpolation.SLERP));
     register("linear", o -> new SlerpMerge(Interpolation.LINEAR));
     register("localize-stitch", o -> new LocalizeStitch());

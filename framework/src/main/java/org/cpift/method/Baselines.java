@@ -217,8 +217,17 @@ public final class Baselines {
       if (method.equals("localize-stitch")) {
         cores = CoreRegions.of(ctx, experts).stream().map(c -> c.mask()).toList();
       }
-      MergeContext mc = new MergeContext(ctx.base().params(), params, ctx.taskNames(), cores);
       List<MergeOptions> grid = MergeRegistry.grid(method, ctx.config().merge());
+      MergeContext mc = new MergeContext(ctx.base().params(), params, ctx.taskNames(), cores);
+      if (MergeRegistry.create(method, grid.get(0)).mergesAdapters()) {
+        if (ctx.config().training().lora() == null) {
+          throw new org.cpift.util.CpiftException(method + " merges LoRA adapters: fine-tune "
+              + "the experts with --finetune lora");
+        }
+        mc = new MergeContext(mc.base(), params, ctx.taskNames(), cores, ctx.tasks().stream()
+            .map(t -> ProbeFineTuning.adapters(ctx, t)).toList(),
+            ctx.config().training().lora().scale());
+      }
       Map<String, Double> expertVal = new LinkedHashMap<>();
       experts.forEach(e -> expertVal.put(e.task(), e.valScore()));
       long t0 = System.nanoTime();
@@ -241,7 +250,8 @@ public final class Baselines {
         tried.add(t);
         LOG.info("{}: {} → validation avg normalized {}", method, candidate.parameters(),
             String.format("%.3f", val));
-        if (val > bestVal) {
+        // the best finite score wins; a NaN one (experts scoring 0) only while no other exists
+        if (mm == null || val > bestVal || Double.isNaN(bestVal) && !Double.isNaN(val)) {
           bestVal = val;
           mm = candidate;
           merged = p;

@@ -139,8 +139,14 @@ public final class MethodContext {
     if (lora == null) {
       return fullSession(start, seed);
     }
-    ModelSession m = ModelSession.create(base.config(), config.training().optimizer(), seed, lora);
-    m.loadParameters(lora.initialize(start, seed));
+    return loraSession(lora.initialize(start, seed), seed);
+  }
+
+  /** A LoRA session (the configuration's LoRA) holding {@code withAdapters}, adapters trainable. */
+  public ModelSession loraSession(ParamSnapshot withAdapters, long seed) {
+    ModelSession m = ModelSession.create(base.config(), config.training().optimizer(), seed,
+        config.training().lora());
+    m.loadParameters(withAdapters);
     return m;
   }
 

@@ -81,7 +81,21 @@ public final class ProbeFineTuning {
     key.put("data", task.checksums());
     key.put("training", ctx.trainConfig(steps, ctx.seed("expert/" + task.name())));
     key.put("seed", ctx.config().seed());
+    if (osrm(ctx)) {
+      // OSRM starts the adapters from the other tasks' inputs: they determine the expert too
+      Map<String, Object> others = new LinkedHashMap<>();
+      ctx.tasks().stream().filter(t -> !t.name().equals(task.name()))
+          .forEach(t -> others.put(t.name(), t.checksums()));
+      key.put("osrm_other_tasks", others);
+      key.put("osrm_samples", Osrm.SAMPLES);
+    }
     return key;
+  }
+
+  /** Whether experts' LoRA adapters start by OSRM. */
+  private static boolean osrm(MethodContext ctx) {
+    org.cpift.model.Lora lora = ctx.config().training().lora();
+    return lora != null && lora.init() == org.cpift.model.Lora.Init.OSRM;
   }
 
   /** The cache key of the expert (or probe) of {@code task} trained {@code steps} steps. */
@@ -94,6 +108,35 @@ public final class ProbeFineTuning {
     return Math.min(VAL_ITEMS, task.val().size());
   }
 
+  /**
+   * The LoRA factors of {@code task}'s expert, unmerged ({@code .lora_A}, {@code .lora_B} tensors
+   * only): what merges of adapters (CoPA) read. Stored beside the expert when it is trained; an
+   * expert cached without them is trained again (deterministically, so to the same weights).
+   *
+   * @throws IllegalArgumentException when the experts are not LoRA experts
+   */
+  public static ParamSnapshot adapters(MethodContext ctx, Task task) {
+    if (ctx.config().training().lora() == null) {
+      throw new IllegalArgumentException("the experts have no LoRA adapters: fine-tune them with "
+          + "--finetune lora");
+    }
+    int steps = ctx.config().budgets().expertSteps();
+    Map<String, Object> key = description(ctx, task, steps);
+    String k = ArtifactCache.key(key);
+    try (FileLocks.Held lock = ctx.cache().lock("experts", k)) {
+      var hit = ctx.cache().get(ADAPTERS, k);
+      if (hit.isEmpty()) {
+        LOG.info("expert {} (seed {}): its adapters were not kept; fine-tuning it again",
+            task.name(), ctx.config().seed());
+        train(ctx, task, steps, ctx.seed("expert/" + task.name()), key, k);
+        hit = ctx.cache().get(ADAPTERS, k);
+      }
+      return hit.orElseThrow().params();
+    }
+  }
+
+  private static final String ADAPTERS = "expert-adapters";
+
   /** The expert of cache key {@code k}: from the cache, else trained and stored (lock held). */
   private static Expert expert(MethodContext ctx, Task task, int steps, long seed,
       Map<String, Object> key, String k) {
@@ -104,15 +147,30 @@ public final class ProbeFineTuning {
       return new Expert(task.name(), hit.get().params(), hit.get().cost(),
           hit.get().meta().path("val_score").asDouble());
     }
+    return train(ctx, task, steps, seed, key, k);
+  }
+
+  /** Trains the expert of cache key {@code k} and stores it (a LoRA one's adapters too). */
+  private static Expert train(MethodContext ctx, Task task, int steps, long seed,
+      Map<String, Object> key, String k) {
+    MethodConfig c = ctx.config();
     LOG.info("{}{} {} (seed {}): fine-tuning {} steps", c.training().diffPruning() != null
         ? "diff-pruned " : "", steps == c.budgets().expertSteps() ? "expert" : "probe",
         task.name(), c.seed(), steps);
-    try (ModelSession m = ctx.session(ctx.base().params(), seed)) {
+    try (ModelSession m = osrm(ctx)
+        ? ctx.loraSession(Osrm.initialize(ctx, task, ctx.config().training().lora(), seed), seed)
+        : ctx.session(ctx.base().params(), seed)) {
       Cost cost = ctx.train(m, ctx.encode(task.train(), task.name() + " train"), steps, seed,
           null);
       double val = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), task,
           SuiteEvaluator.Split.VAL, valItems(task)).get("score");
       ParamSnapshot params = MethodContext.parameters(m); // a LoRA expert merged
+      if (m.lora() != null) {
+        ParamSnapshot factors = new ParamSnapshot();
+        m.parameters().params().stream().filter(p -> org.cpift.model.Lora.isAdapter(p.name()))
+            .forEach(factors::put);
+        ctx.cache().put(ADAPTERS, k, factors, Cost.NONE, key, Map.of());
+      }
       ctx.cache().put("experts", k, params, cost, key, Map.of("val_score", val));
       return new Expert(task.name(), params, cost, val);
     }

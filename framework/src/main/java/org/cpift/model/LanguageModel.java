@@ -58,6 +58,13 @@ public interface LanguageModel<T extends TFloating> {
 
   Operand<T> adapterKeep();
 
+  /**
+   * The input of every matrix a linear layer applies ({@code h0/attn/wq} → its {@code [.., in]}
+   * activations) in the full forward, keyed by the matrix's name: what OSRM's LoRA
+   * initialization reads. Matrices that share an input (q, k, v) share the operand.
+   */
+  java.util.Map<String, Operand<T>> matrixInputs();
+
   /** Diff pruning's gate noise, 0 by default (deterministic gates); feed 1 in training steps. */
   Operand<T> diffNoise();
 

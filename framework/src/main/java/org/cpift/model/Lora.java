@@ -37,10 +37,23 @@ import org.cpift.params.ParamSnapshot;
  * @param frozenEntries how a run that freezes entries of the weights trains
  * @param keepMasks whether the graph carries the {@code .lora_keep} masks (set by {@link #masked}
  *     for the sessions of such runs, never by a configuration)
+ * @param init how experts' adapters start
  */
 public record Lora(int rank, double alpha, List<String> targets, double dropout,
-    FrozenEntries frozenEntries, boolean keepMasks)
+    FrozenEntries frozenEntries, boolean keepMasks, Init init)
     implements org.cpift.util.CacheKey.Evolving {
+
+  /** How an expert's adapters start. */
+  public enum Init {
+    /** A uniform in ±1/√in, B zero (PEFT's default) */
+    RANDOM,
+    /**
+     * OSRM (Zhang and Zhou, ACL 2025, arXiv 2505.22934): A spans directions orthogonal to the
+     * other tasks' mean inputs of the matrix, B zero (an expert of one task; other runs start
+     * as {@link #RANDOM})
+     */
+    OSRM
+  }
 
   /** How LoRA honours frozen entries of the weights (CPI-FT's cores in the pipelined phase). */
   public enum FrozenEntries {
@@ -62,22 +75,27 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
 
   /** LoRA with dropout p; frozen entries are honoured by masked adapters. */
   public Lora(int rank, double alpha, List<String> targets, double dropout) {
-    this(rank, alpha, targets, dropout, FrozenEntries.ADAPTERS, false);
+    this(rank, alpha, targets, dropout, FrozenEntries.ADAPTERS, false, Init.RANDOM);
   }
 
   /** As this, with dropout p on the adapters' input during training. */
   public Lora withDropout(double p) {
-    return new Lora(rank, alpha, targets, p, frozenEntries, keepMasks);
+    return new Lora(rank, alpha, targets, p, frozenEntries, keepMasks, init);
   }
 
   /** As this, honouring frozen entries as {@code f} says. */
   public Lora withFrozenEntries(FrozenEntries f) {
-    return new Lora(rank, alpha, targets, dropout, f, keepMasks);
+    return new Lora(rank, alpha, targets, dropout, f, keepMasks, init);
   }
 
   /** As this, with a {@code .lora_keep} mask beside every adapted matrix in the graph. */
   public Lora masked() {
-    return new Lora(rank, alpha, targets, dropout, frozenEntries, true);
+    return new Lora(rank, alpha, targets, dropout, frozenEntries, true, init);
+  }
+
+  /** As this, with experts' adapters starting as {@code i} says. */
+  public Lora withInit(Init i) {
+    return new Lora(rank, alpha, targets, dropout, frozenEntries, keepMasks, i);
   }
 
   /**
@@ -86,7 +104,8 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
    */
   @Override
   public Map<String, Object> addedWithDefaults() {
-    return Map.of("dropout", 0.0, "frozenEntries", FrozenEntries.WEIGHTS, "keepMasks", false);
+    return Map.of("dropout", 0.0, "frozenEntries", FrozenEntries.WEIGHTS, "keepMasks", false,
+        "init", Init.RANDOM);
   }
 
   /** Every matrix leaf LoRA can target. */
@@ -102,6 +121,9 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
     }
     if (!(alpha > 0) || Double.isInfinite(alpha)) {
       throw new IllegalArgumentException("LoRA alpha must be a finite number > 0; got " + alpha);
+    }
+    if (init == null) {
+      throw new IllegalArgumentException("LoRA: say how adapters start (RANDOM or OSRM)");
     }
     if (frozenEntries == null) {
       throw new IllegalArgumentException("LoRA: say how frozen entries are honoured (ADAPTERS "

@@ -98,6 +98,8 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private final Map<String, Ops> scopes = new HashMap<>();
   /** What the graph uses for each variable (itself, or θ0 + z⊙w under diff pruning). */
   private final Map<String, Operand<T>> effective = new HashMap<>();
+  /** The first (full-forward) input of each linear layer's matrix, by the matrix's name. */
+  private final Map<String, Operand<T>> matrixInputs = new java.util.LinkedHashMap<>();
   /** Model variables registered so far, diff tensors not counted: the next one's seed index. */
   private int seeded;
   private final DiffPruning diff;
@@ -298,6 +300,11 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   @Override
   public Operand<T> adapterKeep() {
     return adapterKeep;
+  }
+
+  @Override
+  public Map<String, Operand<T>> matrixInputs() {
+    return java.util.Collections.unmodifiableMap(matrixInputs);
   }
 
   @Override
@@ -599,6 +606,7 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private Operand<T> adaptedLinear(Operand<T> x, String name, ParamKind kind, float std, long in,
       long out, java.util.function.Supplier<Operand<T>> bias) {
     // variables are created in the order W, A, B, bias (their seeds follow that order)
+    matrixInputs.putIfAbsent(name, x);
     Operand<T> w = normal(name, kind, std, in, out);
     if (lora == null || !lora.targets(name)) {
       return linear(x, w, bias.get());

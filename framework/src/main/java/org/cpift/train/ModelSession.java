@@ -311,6 +311,71 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
+  /**
+   * For each named matrix, the mean over {@code examples} of each example's mean input to that
+   * matrix over its own tokens (padding left out): one {@code [in]} vector per matrix, in double.
+   * Examples run in batches of {@code batchSize}, without an update.
+   */
+  public Map<String, double[]> matrixInputMeans(List<org.cpift.data.EncodedExample> examples,
+      List<String> names, int batchSize) {
+    Map<String, double[]> sums = new java.util.LinkedHashMap<>();
+    for (String n : names) {
+      if (!model.matrixInputs().containsKey(n)) {
+        throw new IllegalArgumentException("the model has no matrix " + n);
+      }
+    }
+    for (int from = 0; from < examples.size(); from += batchSize) {
+      List<org.cpift.data.EncodedExample> part = examples.subList(from,
+          Math.min(examples.size(), from + batchSize));
+      Batch batch = Batch.of(part);
+      List<Tensor> owned = new ArrayList<>();
+      try {
+        Session.Runner r = session.runner();
+        feedBatch(r, batch, owned);
+        // matrices that share an input (q, k, v) fetch it once
+        List<Operand<TFloat32>> fetched = new ArrayList<>();
+        int[] at = new int[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+          Operand<TFloat32> x = model.matrixInputs().get(names.get(i));
+          int k = fetched.indexOf(x);
+          if (k < 0) {
+            k = fetched.size();
+            fetched.add(x);
+            r.fetch(x);
+          }
+          at[i] = k;
+        }
+        try (Result res = r.run()) {
+          for (int i = 0; i < names.size(); i++) {
+            TFloat32 t = (TFloat32) res.get(at[i]);
+            int total = Math.toIntExact(t.size());
+            float[] v = new float[total];
+            t.copyTo(DataBuffers.of(v, false, false));
+            int in = total / batch.tokens();
+            double[] acc = sums.computeIfAbsent(names.get(i), k -> new double[in]);
+            for (int row = 0; row < part.size(); row++) {
+              int len = part.get(row).tokens().length - 1; // the positions the example fills
+              for (int j = 0; j < len; j++) {
+                int from0 = (row * batch.length() + j) * in;
+                for (int c = 0; c < in; c++) {
+                  acc[c] += (double) v[from0 + c] / len;
+                }
+              }
+            }
+          }
+        }
+      } finally {
+        owned.forEach(Tensor::close);
+      }
+    }
+    sums.values().forEach(a -> {
+      for (int c = 0; c < a.length; c++) {
+        a[c] /= examples.size();
+      }
+    });
+    return sums;
+  }
+
   /** Σ loss and Σ weight of a batch (no update). */
   public record LossSums(double lossSum, double weightSum) {}
 

@@ -431,7 +431,7 @@ class MergeTest {
       MergeOptions d = MergeOptions.defaults();
       for (MergeOptions o : MergeRegistry.grid(name, d)) {
         for (MergeParam p : java.util.List.of(MergeParam.LAMBDA, MergeParam.TIES_LAMBDA,
-            MergeParam.TIES_K, MergeParam.DARE_P, MergeParam.LINES_BETA)) {
+            MergeParam.TIES_K, MergeParam.DARE_P, MergeParam.LINES_BETA, MergeParam.COPA_LAMBDA)) {
           if (!declared.contains(p)) {
             org.junit.jupiter.api.Assertions.assertEquals(d.get(p), o.get(p), name + " " + p.option());
           }

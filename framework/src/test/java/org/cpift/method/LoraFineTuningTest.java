@@ -156,6 +156,29 @@ class LoraFineTuningTest {
     }
   }
 
+  /**
+   * CoPA end to end on LoRA experts: it merges their kept adapters, chooses λ on validation from
+   * its grid, and scores every task; on fully fine-tuned experts it refuses with what to do.
+   */
+  @Test
+  void copaMergesLoraExpertsAndRefusesFullOnes() {
+    MethodConfig full = MethodConfig.defaults(Preset.TINY).withBudgets(b -> b.withExpertSteps(6))
+        .withEvaluation(e -> e.withLimit(8)).withSeed(1);
+    MethodConfig lora = full.withTraining(full.training().withLora(new Lora(2, 4,
+        List.of("wq", "wv"))));
+    MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+        ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+        List.of("math", "code"), cache), lora);
+    MethodResult r = Methods.create("copa").run(ctx);
+    assertEquals(java.util.Set.of("math", "code"), r.scores().keySet());
+    assertEquals(4, ((List<?>) r.details().get("validation_grid")).size());
+    MethodContext fullCtx = MethodRunner.context(new MethodRunner.Inputs(
+        ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+        List.of("math", "code"), cache), full);
+    Exception ex = assertThrows(RuntimeException.class, () -> Methods.create("copa").run(fullCtx));
+    assertTrue(ex.getMessage().contains("--finetune lora"), ex.getMessage());
+  }
+
   @Test
   void entriesOfALoraModelCannotBeFrozen() {
     MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withTraining(MethodConfig.defaults(
