@@ -79,14 +79,9 @@ final class RunMethodCommand implements Callable<Integer> {
       run.model().save(out.resolve("model"));
       run.manifest().put("model", out.resolve("model").toString());
       if (run.adapters() != null) {
-        if (run.model().config().family() == org.cpift.model.ModelConfig.Family.LLAMA) {
-          org.cpift.train.PeftAdapter.save(out.resolve("adapter"), run.model().config(),
-              cfg.training().lora(), run.adapters(), basePath.toString());
-          run.manifest().put("adapter", out.resolve("adapter").toString());
-        } else {
-          run.manifest().put("adapter", "not written: PEFT adapter files are written for "
-              + "llama-family models only");
-        }
+        org.cpift.train.PeftAdapter.save(out.resolve("adapter"), run.model().config(),
+            cfg.training().lora(), run.adapters(), basePath.toString());
+        run.manifest().put("adapter", out.resolve("adapter").toString());
       }
     }
     run.manifest().write(out.resolve("manifest.json"));

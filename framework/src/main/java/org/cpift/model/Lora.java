@@ -273,14 +273,15 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
       }
       int in = (int) p.shape()[0];
       int o = (int) p.shape()[1];
-      int r = (int) a.shape()[1];
+      int r = (int) a.shape()[1]; // the factors' width: the rank, or more for adapters read
+      // from a fused module (GPT-2's c_attn), whose update still carries this LoRA's α/r
       float[] w = p.data();
       float[] ad = a.data();
       float[] bd = b.data();
       float[] kd = withAdapters.names().contains(keep(p.name()))
           ? withAdapters.get(keep(p.name())).data() : null;
       float[] v = new float[w.length];
-      double s = alpha / r;
+      double s = scale();
       for (int i = 0; i < in; i++) {
         for (int j = 0; j < o; j++) {
           double acc = 0;
