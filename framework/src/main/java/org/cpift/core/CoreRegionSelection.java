@@ -11,6 +11,7 @@ import org.cpift.model.ParamKind;
 import org.cpift.params.Param;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
+import org.cpift.params.Safetensors;
 import org.cpift.util.CpiftException;
 
 /**
@@ -56,6 +57,110 @@ public final class CoreRegionSelection {
       }
     }
     return new CoreRegion(task, mask, eligible);
+  }
+
+  /**
+   * As {@link #select} with |θi − θ0| scores, for models read tensor by tensor from files (a model
+   * larger than the heap): the same region bit for bit, in the global scope by three passes over
+   * the files (the two halves of the radix select's histogram, then the marking, ties to the
+   * earlier position), in the per-tensor scope one tensor at a time. Only the mask is held.
+   *
+   * @throws IllegalArgumentException for the per-layer scope or random regions
+   */
+  public static CoreRegion selectStreaming(String task, Safetensors.Lazy base,
+      Safetensors.Lazy expert, CoreConfig cfg) {
+    if (cfg.random() || cfg.scope() == CoreConfig.Scope.PER_LAYER) {
+      throw new IllegalArgumentException("selection from files supports the global and "
+          + "per-tensor scopes of |delta| top-p regions");
+    }
+    List<String> names = new ArrayList<>();
+    long d = 0;
+    for (String n : base.names()) {
+      ParamKind kind = ParamKind.ofName(n);
+      if (cfg.excludeEmbeddingsAndNorms() && (kind.isEmbedding() || kind == ParamKind.NORM)) {
+        continue;
+      }
+      names.add(n);
+      d += Param.numElements(base.shape(n));
+    }
+    ParamMask mask = new ParamMask();
+    if (cfg.scope() == CoreConfig.Scope.PER_TENSOR) {
+      for (String n : names) {
+        Param sc = absDelta(base, expert, n);
+        topK(List.of(sc), (int) Math.floor(cfg.topPercent() / 100.0 * sc.size()), mask);
+      }
+      return new CoreRegion(task, mask, d);
+    }
+    long k = (long) Math.floor(cfg.topPercent() / 100.0 * d);
+    names.forEach(n -> mask.put(n, new BitSet()));
+    if (k == 0) {
+      return new CoreRegion(task, mask, d);
+    }
+    long[] high = new long[1 << 16];
+    for (String n : names) {
+      for (float x : absDelta(base, expert, n).data()) {
+        high[key(x) >>> 16]++;
+      }
+    }
+    int h = 0xffff;
+    long need = k;
+    long above = 0;
+    while (high[h] < need) {
+      need -= high[h];
+      above += high[h--];
+    }
+    long[] low = new long[1 << 16];
+    for (String n : names) {
+      for (float x : absDelta(base, expert, n).data()) {
+        int u = key(x);
+        if (u >>> 16 == h) {
+          low[u & 0xffff]++;
+        }
+      }
+    }
+    int l = 0xffff;
+    while (low[l] < need) {
+      need -= low[l];
+      above += low[l--];
+    }
+    int bits = ((h << 16) | l) ^ 0x80000000;
+    float threshold = Float.intBitsToFloat(bits ^ ((bits >> 31) & 0x7fffffff));
+    long tiesToTake = k - above;
+    for (String n : names) {
+      float[] sc = absDelta(base, expert, n).data();
+      BitSet b = new BitSet(sc.length);
+      for (int j = 0; j < sc.length; j++) {
+        if (sc[j] > threshold) {
+          b.set(j);
+        } else if (sc[j] == threshold && tiesToTake > 0) {
+          b.set(j);
+          tiesToTake--;
+        }
+      }
+      mask.put(n, b);
+    }
+    return new CoreRegion(task, mask, d);
+  }
+
+  /** |θi − θ0| of one tensor read from the files (as {@link ImportanceScore#ABS_DELTA}). */
+  private static Param absDelta(Safetensors.Lazy base, Safetensors.Lazy expert, String name) {
+    Param b = base.tensor(name);
+    Param e = expert.tensor(name);
+    if (!Arrays.equals(b.shape(), e.shape())) {
+      throw new CpiftException("tensor " + name + " has shape " + Arrays.toString(e.shape())
+          + " in the expert but " + Arrays.toString(b.shape()) + " in the base");
+    }
+    float[] th0 = b.data();
+    float[] th = e.data();
+    float[] s = new float[th.length];
+    for (int j = 0; j < s.length; j++) {
+      s[j] = Math.abs(th[j] - th0[j]);
+      if (Float.isNaN(s[j])) {
+        throw new CpiftException("importance score of " + name + " is NaN; the expert or base "
+            + "is not finite");
+      }
+    }
+    return new Param(name, b.shape(), s);
   }
 
   /** Marks the k largest scores of {@code group}; ties go to the earlier position. */

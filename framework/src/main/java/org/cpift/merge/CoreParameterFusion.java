@@ -1,5 +1,6 @@
 package org.cpift.merge;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.stream.IntStream;
 import org.cpift.params.Param;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
+import org.cpift.params.Safetensors;
 
 /**
  * Step 5 of CPI-FT: fuse the task models into one.
@@ -148,6 +150,50 @@ public final class CoreParameterFusion {
     ParamSnapshot out = new ParamSnapshot();
     for (Param p : fused) {
       out.put(p);
+    }
+    return out;
+  }
+
+  /**
+   * As {@link #fuse}, for models read tensor by tensor from files and a result written tensor by
+   * tensor to {@code out} (atomically): the same tensors bit for bit, with only one tensor of each
+   * model in memory at a time, so models larger than the heap fuse.
+   *
+   * @throws IllegalArgumentException for whole-model granularity (one vector of the whole model)
+   */
+  public static void fuseStreaming(Safetensors.Lazy base, List<Safetensors.Lazy> experts,
+      List<ParamMask> cores, Config cfg, Path out) {
+    if (experts.size() != cores.size() || experts.isEmpty()) {
+      throw new IllegalArgumentException("need one core region per expert");
+    }
+    if (cfg.granularity() == Granularity.WHOLE_MODEL) {
+      throw new IllegalArgumentException("fusion from files interpolates per tensor or per row; "
+          + "whole-model granularity needs the whole model in memory");
+    }
+    try (Safetensors.Writer w = Safetensors.create(out, shapes(base), base.metadata())) {
+      for (String n : base.names()) {
+        Param p = base.tensor(n);
+        List<ParamSnapshot> one = new ArrayList<>();
+        for (Safetensors.Lazy e : experts) {
+          Param x = e.tensor(n);
+          if (!java.util.Arrays.equals(x.shape(), p.shape())) {
+            throw new org.cpift.util.CpiftException("tensor " + n + " has shape "
+                + java.util.Arrays.toString(x.shape()) + " in an expert but "
+                + java.util.Arrays.toString(p.shape()) + " in the base");
+          }
+          one.add(new ParamSnapshot().put(x));
+        }
+        w.write(fuseTensor(p, one, cores, cfg));
+      }
+      w.commit();
+    }
+  }
+
+  /** The file's tensor names and shapes, in order: a writer's layout. */
+  private static java.util.Map<String, long[]> shapes(Safetensors.Lazy file) {
+    java.util.Map<String, long[]> out = new java.util.LinkedHashMap<>();
+    for (String n : file.names()) {
+      out.put(n, file.shape(n));
     }
     return out;
   }

@@ -48,38 +48,16 @@ public final class Safetensors {
 
   /** Writes {@code snapshot} as F32 tensors with {@code metadata}, atomically. */
   public static void write(Path file, ParamSnapshot snapshot, Map<String, String> metadata) {
-    ObjectNode header = Json.MAPPER.createObjectNode();
     Map<String, String> meta = new LinkedHashMap<>();
     if (metadata != null) {
       meta.putAll(metadata);
       meta.remove(DIGEST_KEY); // a digest read from another file: this file gets its own
     }
     meta.put(DIGEST_KEY, digest(meta, snapshot));
-    ObjectNode metaNode = header.putObject("__metadata__");
-    meta.forEach(metaNode::put);
-    long offset = 0;
-    for (Param p : snapshot.params()) {
-      ObjectNode t = header.putObject(p.name());
-      t.put("dtype", "F32");
-      var shape = t.putArray("shape");
-      for (long d : p.shape()) {
-        shape.add(d);
-      }
-      long bytes = 4L * p.size();
-      t.putArray("data_offsets").add(offset).add(offset + bytes);
-      offset += bytes;
-    }
-    byte[] json;
-    try {
-      json = Json.MAPPER.writer().without(
-          com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(header);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    int padded = (json.length + 7) / 8 * 8; // align the data section to 8 bytes, padding with spaces
-    byte[] headerBytes = new byte[padded];
-    java.util.Arrays.fill(headerBytes, (byte) ' ');
-    System.arraycopy(json, 0, headerBytes, 0, json.length);
+    Map<String, long[]> layout = new LinkedHashMap<>();
+    snapshot.params().forEach(p -> layout.put(p.name(), p.shape()));
+    byte[] headerBytes = headerBytes(meta, layout);
+    int padded = headerBytes.length;
     AtomicFiles.write(file, out -> {
       ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
       out.write(len.array());
@@ -96,6 +74,37 @@ public final class Safetensors {
       }
       out.write(buf.array(), 0, buf.position());
     });
+  }
+
+  /** The JSON header of F32 tensors laid out in order, padded with spaces to 8 bytes. */
+  private static byte[] headerBytes(Map<String, String> meta, Map<String, long[]> tensors) {
+    ObjectNode header = Json.MAPPER.createObjectNode();
+    ObjectNode metaNode = header.putObject("__metadata__");
+    meta.forEach(metaNode::put);
+    long offset = 0;
+    for (Map.Entry<String, long[]> p : tensors.entrySet()) {
+      ObjectNode t = header.putObject(p.getKey());
+      t.put("dtype", "F32");
+      var shape = t.putArray("shape");
+      for (long d : p.getValue()) {
+        shape.add(d);
+      }
+      long bytes = 4L * Param.numElements(p.getValue());
+      t.putArray("data_offsets").add(offset).add(offset + bytes);
+      offset += bytes;
+    }
+    byte[] json;
+    try {
+      json = Json.MAPPER.writer().without(
+          com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(header);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int padded = (json.length + 7) / 8 * 8; // align the data section to 8 bytes, padding with spaces
+    byte[] headerBytes = new byte[padded];
+    java.util.Arrays.fill(headerBytes, (byte) ' ');
+    System.arraycopy(json, 0, headerBytes, 0, json.length);
+    return headerBytes;
   }
 
   /**
@@ -206,8 +215,28 @@ public final class Safetensors {
     return parse(b, where, WINDOW);
   }
 
+  /** A tensor's place in a file: dtype, shape and its bytes within the data section. */
+  record Entry(String name, String dtype, long[] shape, long begin, long end) {}
+
+  /** A checked header: the tensors in header order, the metadata, where the data starts. */
+  record Index(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
+
   /** As above, reading windows of at most {@code window} bytes (a multiple of 4). */
   static Contents parse(Bytes b, String where, int window) {
+    Index index = index(b, where, window);
+    ParamSnapshot snapshot = new ParamSnapshot();
+    for (Entry e : index.entries()) {
+      snapshot.put(load(b, index, e, window));
+    }
+    return new Contents(snapshot, index.metadata());
+  }
+
+  /**
+   * Checks the header and the layout of the data section, and the digest when there is one
+   * (streaming over the data a window at a time): everything {@link #read} checks, without
+   * loading a tensor.
+   */
+  static Index index(Bytes b, String where, int window) {
     long fileSize = b.size();
     if (fileSize < 8) {
       throw bad(where, "file is " + fileSize + " bytes, shorter than the 8-byte header length");
@@ -255,7 +284,6 @@ public final class Safetensors {
     long dataStart = 8 + headerLen;
     long dataLen = fileSize - dataStart;
     Map<String, String> metadata = new LinkedHashMap<>();
-    record Entry(String name, String dtype, long[] shape, long begin, long end) {}
     List<Entry> entries = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
@@ -368,8 +396,13 @@ public final class Safetensors {
             + "it from where it came (git checkout for a shipped base) or write it again");
       }
     }
-    ParamSnapshot snapshot = new ParamSnapshot();
-    for (Entry e : entries) {
+    return new Index(entries, metadata, dataStart);
+  }
+
+  /** One tensor of a checked file, converted to float. */
+  private static Param load(Bytes b, Index index, Entry e, int window) {
+    long dataStart = index.dataStart();
+    {
       int n = (int) Param.numElements(e.shape());
       int width = dtypeWidth(e.dtype());
       float[] data = new float[n];
@@ -393,9 +426,205 @@ public final class Safetensors {
         }
         done += count;
       }
-      snapshot.put(new Param(e.name(), e.shape(), data));
+      return new Param(e.name(), e.shape(), data);
     }
-    return new Contents(snapshot, metadata);
+  }
+
+  /**
+   * A file read one tensor at a time ({@link #open}): the header, layout and digest are checked
+   * on opening, as {@link #read} checks them, and each {@link #tensor} maps only its own bytes,
+   * so a model larger than the heap can be processed tensor by tensor.
+   */
+  public static final class Lazy implements AutoCloseable {
+    private final FileChannel channel;
+    private final Bytes bytes;
+    private final Index index;
+    private final Map<String, Entry> byName = new LinkedHashMap<>();
+    private final String where;
+
+    private Lazy(FileChannel channel, Bytes bytes, Index index, String where) {
+      this.channel = channel;
+      this.bytes = bytes;
+      this.index = index;
+      this.where = where;
+      index.entries().forEach(e -> byName.put(e.name(), e));
+    }
+
+    /** The tensors' names, in file order. */
+    public List<String> names() {
+      return List.copyOf(byName.keySet());
+    }
+
+    /** The shape of tensor {@code name}. */
+    public long[] shape(String name) {
+      return entry(name).shape().clone();
+    }
+
+    /** The file's string metadata. */
+    public Map<String, String> metadata() {
+      return java.util.Collections.unmodifiableMap(index.metadata());
+    }
+
+    /** Tensor {@code name}, converted to float. */
+    public Param tensor(String name) {
+      return load(bytes, index, entry(name), WINDOW);
+    }
+
+    private Entry entry(String name) {
+      Entry e = byName.get(name);
+      if (e == null) {
+        throw new CpiftException(where + " has no tensor '" + name + "'");
+      }
+      return e;
+    }
+
+    @Override
+    public void close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** Opens {@code file} for reading tensor by tensor; checks it as {@link #read} does. */
+  public static Lazy open(Path file) {
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.READ);
+      FileChannel c = ch;
+      Bytes b = new Bytes(ch.size(), (offset, length) -> {
+        try {
+          return c.map(FileChannel.MapMode.READ_ONLY, offset, length);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      return new Lazy(ch, b, index(b, file.toString(), WINDOW), file.toString());
+    } catch (NoSuchFileException e) {
+      throw new CpiftException("safetensors file not found: " + file);
+    } catch (IOException | UncheckedIOException | CpiftException e) {
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // the first error is the one to report
+        }
+      }
+      if (e instanceof CpiftException ce) {
+        throw ce;
+      }
+      throw new CpiftException("cannot read safetensors file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes a file tensor by tensor ({@link #create}): the tensors' names and shapes are given up
+   * front, their data in that order; the digest is computed on the way and written into the
+   * header's reserved place by {@link #commit}, which then moves the file into place (until then
+   * only a temporary file beside it exists). The result is byte for byte what {@link #write}
+   * gives for the same tensors.
+   */
+  public static final class Writer implements AutoCloseable {
+    private final Path file;
+    private final Path tmp;
+    private final FileChannel out;
+    private final Map<String, long[]> layout;
+    private final List<String> order;
+    private final Map<String, String> metadata;
+    private final MessageDigest md = sha256();
+    private int next;
+    private boolean committed;
+
+    private Writer(Path file, Map<String, long[]> layout, Map<String, String> metadata)
+        throws IOException {
+      this.file = file;
+      this.layout = layout;
+      this.order = List.copyOf(layout.keySet());
+      this.metadata = metadata;
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      digestHeader(md, metadata, order.stream()
+          .map(n -> new String[] {n, "F32", java.util.Arrays.toString(layout.get(n))}).toList());
+      byte[] h = header("0".repeat(64));
+      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+      out.write(ByteBuffer.wrap(h));
+    }
+
+    private byte[] header(String digest) {
+      Map<String, String> meta = new LinkedHashMap<>(metadata);
+      meta.put(DIGEST_KEY, digest);
+      return headerBytes(meta, layout);
+    }
+
+    /** Appends the next tensor's data (it must be the next one of the layout, same shape). */
+    public void write(Param p) {
+      if (next >= order.size() || !order.get(next).equals(p.name())
+          || !java.util.Arrays.equals(layout.get(p.name()), p.shape())) {
+        throw new IllegalStateException("writing " + p.name() + " out of the declared order "
+            + "or shape (expected " + (next < order.size() ? order.get(next) : "none") + ")");
+      }
+      ByteBuffer buf = ByteBuffer.allocate(4 * p.size()).order(ByteOrder.LITTLE_ENDIAN);
+      buf.asFloatBuffer().put(p.data());
+      md.update(buf.array());
+      try {
+        while (buf.hasRemaining()) {
+          out.write(buf);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      next++;
+    }
+
+    /** Writes the digest into the header and moves the finished file into place. */
+    public void commit() {
+      if (next != layout.size()) {
+        throw new IllegalStateException("only " + next + " of " + layout.size()
+            + " tensors written to " + file);
+      }
+      try {
+        byte[] h = header(java.util.HexFormat.of().formatHex(md.digest()));
+        out.write(ByteBuffer.wrap(h), 8);
+        out.force(true);
+        out.close();
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        committed = true;
+      } catch (IOException e) {
+        throw new CpiftException("cannot write " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** Closes; a writer not committed removes its temporary file and leaves none behind. */
+    @Override
+    public void close() {
+      if (!committed) {
+        try {
+          out.close();
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // nothing half-written stays: the temporary file is gone or was never moved
+        }
+      }
+    }
+  }
+
+  /** Starts writing {@code file} with tensors of the names and shapes of {@code layout}, in order. */
+  public static Writer create(Path file, Map<String, long[]> layout, Map<String, String> metadata) {
+    Map<String, String> meta = new LinkedHashMap<>();
+    if (metadata != null) {
+      meta.putAll(metadata);
+      meta.remove(DIGEST_KEY);
+    }
+    try {
+      return new Writer(file, new LinkedHashMap<>(layout), meta);
+    } catch (IOException e) {
+      throw new CpiftException("cannot write " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** IEEE 754 binary16 to float (exact: every half value is a float). */
