@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
     subcommands = {BenchCommand.Step.class})
 final class BenchCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
-  static final List<String> SECTIONS = List.of("matmul", "step", "generate", "merge", "e2e");
+  static final List<String> SECTIONS = List.of("matmul", "step", "generate", "merge",
+      "merge-files", "e2e");
 
   @Option(names = "--only", split = ",", description = "sections to run, of "
       + "matmul, step, generate, merge, e2e (default: all)")
@@ -69,6 +70,15 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--matmul-size", defaultValue = "2048", description = "(default: ${DEFAULT-VALUE})")
   int matmulSize;
+
+  @Option(names = "--merge-file-sizes", split = ",", defaultValue = "small,20m,100m",
+      description = "model sizes of the merge-files section (selection, Jaccard and fusion read "
+          + "from files tensor by tensor): small, 20m, 100m, 1b (1b writes 24 GB of files)")
+  List<String> mergeFileSizes;
+
+  @Option(names = "--merge-dir", description = "where merge-files writes its scratch models "
+      + "(default: the system's temporary directory)")
+  Path mergeDir;
 
   @Option(names = "--merge-sizes", split = ",", defaultValue = "small,100m",
       description = "model sizes for the merging benchmark: small (the preset, 1.8 M) and/or 100m "
@@ -121,9 +131,11 @@ final class BenchCommand implements Callable<Integer> {
   static ModelConfig mergeLayout(String size) {
     return switch (size.toLowerCase()) {
       case "small" -> ModelConfig.small(101);
+      case "20m" -> new ModelConfig(101, 512, 6, 8, 256, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
       case "100m" -> new ModelConfig(101, 1024, 8, 16, 256, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
-      default -> throw new IllegalArgumentException("--merge-sizes takes small and/or 100m, got "
-          + size);
+      case "1b" -> new ModelConfig(101, 2048, 20, 16, 256, 4, ModelConfig.Norm.LAYER, 1e-5f, 0.02f);
+      default -> throw new IllegalArgumentException("--merge-sizes and --merge-file-sizes take "
+          + "small, 20m, 100m or 1b; got " + size);
     };
   }
 
@@ -139,6 +151,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     mergeSizes.forEach(BenchCommand::mergeLayout);
+    mergeFileSizes.forEach(BenchCommand::mergeLayout);
     stepShapes.forEach(BenchCommand::shape);
     e2ePresets.forEach(Preset::parse);
     BenchTable t = new BenchTable();
@@ -228,6 +241,11 @@ final class BenchCommand implements Callable<Integer> {
         t.add("merge", c, "fuse_gb_per_s", r.fuseGbPerSecond(), "GB/s", "(k+1)*4N bytes");
         t.add("merge", c, "fuse_share_of_copy", r.fuseGbPerSecond() / all.gbPerSecond(), "ratio",
             "goal >= 0.5");
+        double peak = org.cpift.bench.ProcessMemory.peakMb();
+        t.add("merge", c, "process_peak_mb", peak, "MB", "VmHWM after this size (in memory; "
+            + "sizes run in the order given)");
+        t.add("merge", c, "peak_bytes_per_param", peak * 1e6 / r.params(), "B",
+            "process peak / parameters");
         if (!noPeer) {
           JsonNode p = Peer.merge(layout, 5, 1.0, 1, reps);
           if (p != null) {
@@ -243,6 +261,35 @@ final class BenchCommand implements Callable<Integer> {
             }
           }
         }
+      }
+    }
+    if (run.contains("merge-files")) {
+      Path scratch = mergeDir != null ? mergeDir : Path.of(System.getProperty("java.io.tmpdir"));
+      for (String size : mergeFileSizes) {
+        ModelConfig layout = mergeLayout(size);
+        LOG.info("bench: merging 5 models of {} parameters from files in {}", layout.numParams(),
+            scratch);
+        Path d;
+        try {
+          java.nio.file.Files.createDirectories(scratch);
+          d = java.nio.file.Files.createTempDirectory(scratch, "cpift-merge-");
+        } catch (java.io.IOException e) {
+          throw new IllegalArgumentException("--merge-dir " + scratch + ": " + e.getMessage());
+        }
+        MergeBenchmark.FileResult r = MergeBenchmark.runFromFiles(layout, 5, 1.0, d, 1);
+        d.toFile().delete();
+        String c = size + " (" + r.params() + " params), 5 models from files, top 1%";
+        t.add("merge-files", c, "write_s", r.writeSeconds(), "s", "base + 5 models written");
+        t.add("merge-files", c, "select_s", r.selectSeconds(), "s", "3 passes per model");
+        t.add("merge-files", c, "jaccard_s", r.jaccardSeconds(), "s", "5x5 matrix");
+        t.add("merge-files", c, "fuse_s", r.fuseSeconds(), "s", "read 6, write 1, tensor by tensor");
+        t.add("merge-files", c, "fuse_gb_per_s", (r.models() + 1) * 4.0 * r.params()
+            / r.fuseSeconds() / 1e9, "GB/s", "(k+1)*4N bytes");
+        t.add("merge-files", c, "file_gb", r.fileBytes() / 1e9, "GB", "on disk");
+        t.add("merge-files", c, "process_peak_mb", r.peakMb(), "MB", "VmHWM after this size "
+            + "(sizes run in the order given)");
+        t.add("merge-files", c, "peak_bytes_per_param", r.peakMb() * 1e6 / r.params(), "B",
+            "process peak / parameters");
       }
     }
     if (run.contains("e2e")) {

@@ -117,8 +117,10 @@ class CpiftCliTest {
     java.io.PrintStream old = System.out;
     System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
     try {
-      assertEquals(0, Cpift.commandLine().execute("bench", "--only", "merge", "--merge-sizes",
-          "small", "--no-peer", "--repeats", "1", "--csv", csv.toString()));
+      assertEquals(0, Cpift.commandLine().execute("bench", "--only", "merge,merge-files",
+          "--merge-sizes", "small", "--merge-file-sizes", "small", "--merge-dir",
+          dir.resolve("scratch").toString(), "--no-peer", "--repeats", "1", "--csv",
+          csv.toString()));
     } finally {
       System.setOut(old);
     }
@@ -127,6 +129,11 @@ class CpiftCliTest {
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("merge,") && l.contains(",fuse_gb_per_s,")),
         String.join("\n", lines));
     assertTrue(lines.stream().noneMatch(l -> l.contains("peer_")), "--no-peer runs no peer");
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("merge-files,") && l.contains(
+        ",peak_bytes_per_param,")), String.join("\n", lines));
+    try (var left = Files.list(dir.resolve("scratch"))) {
+      assertEquals(0, left.count(), "the scratch models are deleted");
+    }
 
     Run bad = run("bench", "--only", "nope");
     assertEquals(2, bad.code());

@@ -1,5 +1,6 @@
 package org.cpift.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.cpift.model.ParameterLayout;
 import org.cpift.params.Param;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
+import org.cpift.params.Safetensors;
 
 /**
  * Times CPI-FT's host-side steps on {@code k} task models of a given layout: top-p core selection
@@ -84,5 +86,104 @@ public final class MergeBenchmark {
     }
     return new Result(n, models, topPercent, select, overlap, fuse,
         (models + 1) * 4.0 * n / fuse / 1e9);
+  }
+
+  /** Seconds of each step from files, the bytes on disk, and the process's peak memory after. */
+  public record FileResult(long params, int models, double writeSeconds, double selectSeconds,
+      double jaccardSeconds, double fuseSeconds, long fileBytes, double peakMb) {}
+
+  /**
+   * CPI-FT's host steps on {@code models} task models of {@code layout} kept in safetensors files
+   * under {@code dir} (written here tensor by tensor, random as in {@link #run}), each step reading
+   * them tensor by tensor: selection ({@link CoreRegionSelection#selectStreaming}), the Jaccard
+   * matrix of the masks, and fusion ({@link CoreParameterFusion#fuseStreaming}) into a file. One
+   * timing per step (a model this size is not re-run). The files are deleted afterwards.
+   */
+  public static FileResult runFromFiles(ModelConfig layout, int models, double topPercent,
+      Path dir, long seed) {
+    Map<String, long[]> shapes = ParameterLayout.of(layout);
+    long n = 0;
+    for (long[] sh : shapes.values()) {
+      n += Param.numElements(sh);
+    }
+    List<Path> files = new ArrayList<>();
+    try {
+      long t0 = System.nanoTime();
+      Path base = dir.resolve("base.safetensors");
+      files.add(base);
+      writeRandom(base, shapes, null, seed);
+      List<Path> experts = new ArrayList<>();
+      for (int i = 0; i < models; i++) {
+        Path e = dir.resolve("expert" + i + ".safetensors");
+        files.add(e);
+        writeRandom(e, shapes, base, seed + 1 + i);
+        experts.add(e);
+      }
+      double write = (System.nanoTime() - t0) / 1e9;
+      CoreConfig cfg = CoreConfig.paper().withTopPercent(topPercent);
+      List<CoreRegion> regions = new ArrayList<>();
+      t0 = System.nanoTime();
+      try (Safetensors.Lazy b = Safetensors.open(base)) {
+        for (int i = 0; i < models; i++) {
+          try (Safetensors.Lazy e = Safetensors.open(experts.get(i))) {
+            regions.add(CoreRegionSelection.selectStreaming("t" + i, b, e, cfg));
+          }
+        }
+      }
+      double select = (System.nanoTime() - t0) / 1e9;
+      t0 = System.nanoTime();
+      double[][] jaccard = CoreOverlap.matrix(regions);
+      double overlap = (System.nanoTime() - t0) / 1e9;
+      if (jaccard.length != models) {
+        throw new IllegalStateException("Jaccard matrix has the wrong size");
+      }
+      List<ParamMask> cores = new ArrayList<>();
+      regions.forEach(r -> cores.add(r.mask()));
+      Path out = dir.resolve("fused.safetensors");
+      files.add(out);
+      t0 = System.nanoTime();
+      List<Safetensors.Lazy> open = new ArrayList<>();
+      try (Safetensors.Lazy b = Safetensors.open(base)) {
+        experts.forEach(e -> open.add(Safetensors.open(e)));
+        CoreParameterFusion.fuseStreaming(b, open, cores, CoreParameterFusion.Config.paper(), out);
+      } finally {
+        open.forEach(Safetensors.Lazy::close);
+      }
+      double fuse = (System.nanoTime() - t0) / 1e9;
+      long bytes = 0;
+      for (Path f : files) {
+        bytes += java.nio.file.Files.size(f);
+      }
+      return new FileResult(n, models, write, select, overlap, fuse, bytes,
+          ProcessMemory.peakMb());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      for (Path f : files) {
+        try {
+          java.nio.file.Files.deleteIfExists(f);
+        } catch (java.io.IOException ignored) {
+          // a benchmark's scratch file; the directory is the caller's
+        }
+      }
+    }
+  }
+
+  /** A file of random tensors: U(−0.05, 0.05), or {@code around}'s + U(−0.001, 0.001). */
+  private static void writeRandom(Path file, Map<String, long[]> shapes, Path around, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    try (Safetensors.Writer w = Safetensors.create(file, shapes, Map.of());
+        Safetensors.Lazy a = around == null ? null : Safetensors.open(around)) {
+      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        float[] v = a == null ? new float[Math.toIntExact(Param.numElements(e.getValue()))]
+            : a.tensor(e.getKey()).data();
+        for (int j = 0; j < v.length; j++) {
+          v[j] = a == null ? (float) rnd.nextDouble(-0.05, 0.05)
+              : v[j] + (float) rnd.nextDouble(-0.001, 0.001);
+        }
+        w.write(new Param(e.getKey(), e.getValue(), v));
+      }
+      w.commit();
+    }
   }
 }

@@ -203,6 +203,9 @@ public final class Safetensors {
   /** Windows are at most this long (a multiple of every element width). */
   static final int WINDOW = 1 << 30;
 
+  /** Windows of a file read tensor by tensor (heap buffers, so smaller). */
+  static final int LAZY_WINDOW = 1 << 26;
+
   /** Parses safetensors bytes; {@code where} names the source in error messages. */
   public static Contents parse(ByteBuffer bytes, String where) {
     ByteBuffer all = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -467,7 +470,7 @@ public final class Safetensors {
 
     /** Tensor {@code name}, converted to float. */
     public Param tensor(String name) {
-      return load(bytes, index, entry(name), WINDOW);
+      return load(bytes, index, entry(name), LAZY_WINDOW);
     }
 
     private Entry entry(String name) {
@@ -494,14 +497,22 @@ public final class Safetensors {
     try {
       ch = FileChannel.open(file, StandardOpenOption.READ);
       FileChannel c = ch;
+      // positional reads into the heap, not mappings: pages of a model far larger than memory
+      // are not kept resident on the process's account
       Bytes b = new Bytes(ch.size(), (offset, length) -> {
+        ByteBuffer buf = ByteBuffer.allocate(length);
         try {
-          return c.map(FileChannel.MapMode.READ_ONLY, offset, length);
+          while (buf.hasRemaining()) {
+            if (c.read(buf, offset + buf.position()) < 0) {
+              throw new IOException("unexpected end of file at byte " + (offset + buf.position()));
+            }
+          }
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
+        return buf.flip();
       });
-      return new Lazy(ch, b, index(b, file.toString(), WINDOW), file.toString());
+      return new Lazy(ch, b, index(b, file.toString(), LAZY_WINDOW), file.toString());
     } catch (NoSuchFileException e) {
       throw new CpiftException("safetensors file not found: " + file);
     } catch (IOException | UncheckedIOException | CpiftException e) {
