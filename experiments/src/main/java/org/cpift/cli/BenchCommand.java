@@ -241,10 +241,10 @@ final class BenchCommand implements Callable<Integer> {
         t.add("merge", c, "fuse_gb_per_s", r.fuseGbPerSecond(), "GB/s", "(k+1)*4N bytes");
         t.add("merge", c, "fuse_share_of_copy", r.fuseGbPerSecond() / all.gbPerSecond(), "ratio",
             "goal >= 0.5");
-        double peak = org.cpift.bench.ProcessMemory.peakMb();
-        t.add("merge", c, "process_peak_mb", peak, "MB", "VmHWM after this size (in memory; "
+        double peakMb = org.cpift.bench.ProcessMemory.peakMb();
+        t.add("merge", c, "process_peak_mb", peakMb, "MB", "VmHWM after this size (in memory; "
             + "sizes run in the order given)");
-        t.add("merge", c, "peak_bytes_per_param", peak * 1e6 / r.params(), "B",
+        t.add("merge", c, "peak_bytes_per_param", peakMb * 1e6 / r.params(), "B",
             "process peak / parameters");
         if (!noPeer) {
           JsonNode p = Peer.merge(layout, 5, 1.0, 1, reps);
