@@ -81,6 +81,9 @@ public final class ProbeFineTuning {
     key.put("data", task.checksums());
     key.put("training", ctx.trainConfig(steps, ctx.seed("expert/" + task.name())));
     key.put("seed", ctx.config().seed());
+    if (ctx.config().training().lora() != null) {
+      key.put("lora_init", "shared across tasks"); // every task's adapters start alike
+    }
     if (osrm(ctx)) {
       // OSRM starts the adapters from the other tasks' inputs: they determine the expert too
       Map<String, Object> others = new LinkedHashMap<>();
@@ -157,9 +160,13 @@ public final class ProbeFineTuning {
     LOG.info("{}{} {} (seed {}): fine-tuning {} steps", c.training().diffPruning() != null
         ? "diff-pruned " : "", steps == c.budgets().expertSteps() ? "expert" : "probe",
         task.name(), c.seed(), steps);
-    try (ModelSession m = osrm(ctx)
-        ? ctx.loraSession(Osrm.initialize(ctx, task, ctx.config().training().lora(), seed), seed)
-        : ctx.session(ctx.base().params(), seed)) {
+    org.cpift.model.Lora lora = c.training().lora();
+    // LoRA experts start from one shared adapter initialization (as one script run per task with
+    // one seed does), so that merges of their factors (CoPA) combine related A's
+    long initSeed = ctx.seed("lora-init");
+    try (ModelSession m = lora == null ? ctx.session(ctx.base().params(), seed)
+        : ctx.loraSession(osrm(ctx) ? Osrm.initialize(ctx, task, lora, initSeed)
+            : lora.initialize(ctx.base().params(), initSeed), seed)) {
       Cost cost = ctx.train(m, ctx.encode(task.train(), task.name() + " train"), steps, seed,
           null);
       double val = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), task,
