@@ -291,7 +291,7 @@ public final class Baselines {
     PipelinedSft.Result r = PipelinedSft.runWith(ctx, ctx.base().params(), stages, noCores,
         stepsPerStage, 0, true, MethodConfig.StageData.STAGE_ONLY, name);
     List<List<String>> groups = stages.stream().map(s -> s.stream().map(Task::name).toList()).toList();
-    return new MethodResult(name, ctx.config().seed(), ctx.scoreFinal(r.params()),
+    return new MethodResult(name, ctx.config().seed(), ctx.scoreFinal(r.params(), r.adapters()),
         r.cost().plus(shared), null, groups, r.stageScores(), Map.of("steps_per_stage", stepsPerStage));
   }
 }

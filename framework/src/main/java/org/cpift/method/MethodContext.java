@@ -248,8 +248,18 @@ public final class MethodContext {
 
   /** As {@link #scoreFinal(ModelSession)}, for parameters. */
   public Map<String, Map<String, Double>> scoreFinal(ParamSnapshot params) {
+    return scoreFinal(params, null);
+  }
+
+  /**
+   * As {@link #scoreFinal(ParamSnapshot)}, with the LoRA adapters (unmerged, beside the base)
+   * that give {@code params}, or null.
+   */
+  public Map<String, Map<String, Double>> scoreFinal(ParamSnapshot params,
+      ParamSnapshot adapters) {
     if (keepFinal) {
       finalParams = params;
+      finalAdapters = adapters;
     }
     return evaluate(params);
   }
@@ -260,8 +270,9 @@ public final class MethodContext {
   }
 
   /**
-   * The final model's parameters with its LoRA adapters unmerged, when it was a LoRA model scored
-   * as such (multi-task SFT under {@code --finetune lora}); else null.
+   * The final model's parameters with its LoRA adapters unmerged, when it was one LoRA model
+   * throughout (multi-task, multi-stage and sequential SFT under {@code --finetune lora}); else
+   * null.
    */
   public ParamSnapshot finalAdapters() {
     return finalAdapters;

@@ -27,8 +27,16 @@ public final class PipelinedSft {
 
   private PipelinedSft() {}
 
-  /** The trained parameters, the cost, and (when asked) every task's score after each stage. */
-  public record Result(ParamSnapshot params, Cost cost, List<Map<String, Double>> stageScores) {}
+  /**
+   * The trained parameters, the cost, (when asked) every task's score after each stage, and the
+   * unmerged LoRA adapters when one LoRA session trained through every stage (else null).
+   */
+  public record Result(ParamSnapshot params, Cost cost, List<Map<String, Double>> stageScores,
+      ParamSnapshot adapters) {
+    public Result(ParamSnapshot params, Cost cost, List<Map<String, Double>> stageScores) {
+      this(params, cost, stageScores, null);
+    }
+  }
 
   /**
    * Runs the stages. {@code samplesPerTask} ≤ 0 means "all training data of the task";
@@ -75,7 +83,8 @@ public final class PipelinedSft {
           stageScores.add(ctx.scoresOnly(m));
         }
       }
-      return new Result(MethodContext.parameters(m), cost, stageScores);
+      return new Result(MethodContext.parameters(m), cost, stageScores,
+          m.lora() != null ? m.parameters() : null);
     }
   }
 

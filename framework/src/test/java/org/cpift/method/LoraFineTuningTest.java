@@ -179,6 +179,26 @@ class LoraFineTuningTest {
     assertTrue(ex.getMessage().contains("--finetune lora"), ex.getMessage());
   }
 
+  /** Multi-stage SFT under LoRA keeps one adapter set through its stages: it gives the model. */
+  @Test
+  void aStagedLoraBaselineKeepsTheAdaptersThatGiveItsModel() {
+    Lora lora = new Lora(2, 4, List.of("wq", "wv"));
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withTraining(MethodConfig.defaults(
+        Preset.TINY).training().withLora(lora)).withBudgets(b -> b.withExpertSteps(3))
+        .withEvaluation(e -> e.withLimit(2)).withSeed(1);
+    MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+        ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+        List.of("math", "code"), cache), cfg);
+    ctx.keepFinalModel();
+    Methods.create("multi-stage-random").run(ctx);
+    ParamSnapshot adapters = ctx.finalAdapters();
+    assertTrue(adapters != null && adapters.names().stream().anyMatch(Lora::isAdapter));
+    ParamSnapshot merged = lora.merge(adapters);
+    for (Param p : ctx.finalParams().params()) {
+      assertArrayEquals(p.data(), merged.get(p.name()).data(), 0f, p.name());
+    }
+  }
+
   @Test
   void entriesOfALoraModelCannotBeFrozen() {
     MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withTraining(MethodConfig.defaults(
