@@ -81,8 +81,9 @@ final class BenchCommand implements Callable<Integer> {
   Path mergeDir;
 
   @Option(names = "--merge-sizes", split = ",", defaultValue = "small,100m",
-      description = "model sizes for the merging benchmark: small (the preset, 1.8 M) and/or 100m "
-          + "(d=1024, 8 layers, 101 M parameters; needs about 6 GB of heap) (default: ${DEFAULT-VALUE})")
+      description = "model sizes for the merging benchmark (in memory): small (the preset, 1.8 M), "
+          + "20m (d=512, 6 layers), 100m (d=1024, 8 layers, 101 M parameters; needs about 6 GB of "
+          + "heap), 1b (needs far more than 24 GB: use merge-files) (default: ${DEFAULT-VALUE})")
   List<String> mergeSizes;
 
   @Option(names = "--generate-preset", defaultValue = "small", description = "base model used for "
