@@ -69,9 +69,14 @@ public final class CoreRegionSelection {
    */
   public static CoreRegion selectStreaming(String task, Safetensors.Lazy base,
       Safetensors.Lazy expert, CoreConfig cfg) {
-    if (cfg.random() || cfg.scope() == CoreConfig.Scope.PER_LAYER) {
+    if (cfg.random() || cfg.scope() == CoreConfig.Scope.PER_LAYER
+        || cfg.score() != ImportanceScore.ABS_DELTA && cfg.score() != ImportanceScore.DIFF_PRUNING) {
       throw new IllegalArgumentException("selection from files supports the global and "
-          + "per-tensor scopes of |delta| top-p regions");
+          + "per-tensor scopes of |delta| top-p regions; got " + cfg);
+    }
+    if (!expert.names().equals(base.names())) {
+      throw new CpiftException("the expert's tensors " + expert.names() + " are not the base's "
+          + base.names() + " in the same order");
     }
     List<String> names = new ArrayList<>();
     long d = 0;

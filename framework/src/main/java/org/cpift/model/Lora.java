@@ -238,7 +238,11 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
         BitSet f = frozen == null ? null : frozen.get(p.name().substring(0,
             p.name().length() - KEEP.length()));
         if (f != null) {
-          for (int j = f.nextSetBit(0); j >= 0 && j < k.length; j = f.nextSetBit(j + 1)) {
+          if (f.length() > k.length) {
+            throw new IllegalArgumentException("LoRA: the frozen mask of " + p.name()
+                + " selects entry " + (f.length() - 1) + " of a tensor of " + k.length);
+          }
+          for (int j = f.nextSetBit(0); j >= 0; j = f.nextSetBit(j + 1)) {
             k[j] = 0f;
           }
         }
@@ -273,6 +277,12 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
       }
       int in = (int) p.shape()[0];
       int o = (int) p.shape()[1];
+      if (a.shape().length != 2 || b.shape().length != 2 || a.shape()[0] != in
+          || b.shape()[1] != o || a.shape()[1] != b.shape()[0]) {
+        throw new IllegalArgumentException("LoRA: " + p.name() + " is " + in + " x " + o
+            + " but its factors are " + java.util.Arrays.toString(a.shape()) + " and "
+            + java.util.Arrays.toString(b.shape()) + " (A must be [in, r], B [r, out])");
+      }
       int r = (int) a.shape()[1]; // the factors' width: the rank, or more for adapters read
       // from a fused module (GPT-2's c_attn), whose update still carries this LoRA's α/r
       float[] w = p.data();

@@ -554,15 +554,29 @@ public final class Safetensors {
       this.layout = layout;
       this.order = List.copyOf(layout.keySet());
       this.metadata = metadata;
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-      out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-      digestHeader(md, metadata, order.stream()
-          .map(n -> new String[] {n, "F32", java.util.Arrays.toString(layout.get(n))}).toList());
-      byte[] h = header("0".repeat(64));
-      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
-      out.write(ByteBuffer.wrap(h));
+      tmp = AtomicFiles.createTemporary(file);
+      FileChannel ch = null;
+      try {
+        ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        digestHeader(md, metadata, order.stream()
+            .map(n -> new String[] {n, "F32", java.util.Arrays.toString(layout.get(n))}).toList());
+        byte[] h = header("0".repeat(64));
+        writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+        writeFully(ch, ByteBuffer.wrap(h));
+      } catch (IOException | RuntimeException e) {
+        if (ch != null) {
+          ch.close();
+        }
+        Files.deleteIfExists(tmp);
+        throw e;
+      }
+      out = ch;
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
     }
 
     private byte[] header(String digest) {
@@ -578,12 +592,19 @@ public final class Safetensors {
         throw new IllegalStateException("writing " + p.name() + " out of the declared order "
             + "or shape (expected " + (next < order.size() ? order.get(next) : "none") + ")");
       }
-      ByteBuffer buf = ByteBuffer.allocate(4 * p.size()).order(ByteOrder.LITTLE_ENDIAN);
-      buf.asFloatBuffer().put(p.data());
-      md.update(buf.array());
+      // in chunks of at most 16 M floats, so tensors beyond 2 GB of bytes write too
+      int chunk = 1 << 24;
+      float[] data = p.data();
+      ByteBuffer buf = ByteBuffer.allocate(4 * Math.min(chunk, Math.max(1, data.length)))
+          .order(ByteOrder.LITTLE_ENDIAN);
       try {
-        while (buf.hasRemaining()) {
-          out.write(buf);
+        for (int from = 0; from < data.length; from += chunk) {
+          int len = Math.min(chunk, data.length - from);
+          buf.clear();
+          buf.asFloatBuffer().put(data, from, len);
+          buf.limit(4 * len);
+          md.update(buf.array(), 0, 4 * len);
+          writeFully(out, buf);
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -599,11 +620,13 @@ public final class Safetensors {
       }
       try {
         byte[] h = header(java.util.HexFormat.of().formatHex(md.digest()));
-        out.write(ByteBuffer.wrap(h), 8);
+        ByteBuffer hb = ByteBuffer.wrap(h);
+        for (long at = 8; hb.hasRemaining(); ) {
+          at += out.write(hb, at);
+        }
         out.force(true);
         out.close();
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.moveIntoPlace(tmp, file);
         committed = true;
       } catch (IOException e) {
         throw new CpiftException("cannot write " + file + ": " + e.getMessage(), e);

@@ -319,6 +319,10 @@ public final class ModelSession implements AutoCloseable {
   public Map<String, double[]> matrixInputMeans(List<org.cpift.data.EncodedExample> examples,
       List<String> names, int batchSize) {
     Map<String, double[]> sums = new java.util.LinkedHashMap<>();
+    long counted = examples.stream().filter(e -> e.tokens().length > 1).count();
+    if (counted == 0) {
+      throw new IllegalArgumentException("no example has a token to average over");
+    }
     for (String n : names) {
       if (!model.matrixInputs().containsKey(n)) {
         throw new IllegalArgumentException("the model has no matrix " + n);
@@ -370,7 +374,7 @@ public final class ModelSession implements AutoCloseable {
     }
     sums.values().forEach(a -> {
       for (int c = 0; c < a.length; c++) {
-        a[c] /= examples.size();
+        a[c] /= counted; // examples without an input position add nothing and do not count
       }
     });
     return sums;

@@ -73,8 +73,17 @@ public final class PeftAdapter {
       throw new CpiftException("masked LoRA adapters (CPI-FT's pipeline) have no PEFT form; "
           + "nothing written to " + dir);
     }
+    for (Param p : withAdapters.params()) {
+      if (Lora.isAdapter(p.name()) && p.shape()[p.name().endsWith(".lora_A") ? 1 : 0]
+          != lora.rank()) {
+        throw new CpiftException(p.name() + " is " + java.util.Arrays.toString(p.shape())
+            + ", not of rank " + lora.rank() + "; only adapters of the LoRA's own rank are "
+            + "written (nothing written to " + dir + ")");
+      }
+    }
     ParamSnapshot out = new ParamSnapshot();
-    List<String> qkv = QKV.stream().filter(lora.targets()::contains).toList();
+    List<String> qkv = QKV.stream().filter(lora.targets()::contains)
+        .filter(t -> withAdapters.contains(Lora.a(matrix(0, t)))).toList();
     for (int i = 0; i < config.nLayers(); i++) {
       for (String leaf : lora.targets()) {
         String w = matrix(i, leaf);
@@ -105,7 +114,9 @@ public final class PeftAdapter {
     cfg.put("inference_mode", true);
     var modules = cfg.putArray("target_modules");
     Map<String, String> names = gpt ? GPT2_MODULES : LLAMA_MODULES;
-    lora.targets().stream().map(t -> gpt ? names.get(t).equals("attn.c_attn") ? "c_attn"
+    lora.targets().stream().filter(t -> names.containsKey(t)
+        && withAdapters.contains(Lora.a(matrix(0, t))))
+        .map(t -> gpt ? names.get(t).equals("attn.c_attn") ? "c_attn"
         : names.get(t) : names.get(t).substring(names.get(t).indexOf('.') + 1))
         .distinct().sorted().forEach(modules::add);
     if (gpt && qkv.size() > 1) {
@@ -128,6 +139,10 @@ public final class PeftAdapter {
   private static void fusedQkv(ParamSnapshot out, ParamSnapshot withAdapters, ModelConfig config,
       int layer, List<String> qkv) {
     int d = config.dModel();
+    if (config.kvHeads() != config.nHeads()) {
+      throw new CpiftException("GPT-2's c_attn fuses q, k and v of width d each; this model's k "
+          + "and v are narrower (grouped-query attention), so its adapters have no c_attn form");
+    }
     int r = (int) withAdapters.get(Lora.a(matrix(layer, qkv.get(0)))).shape()[1];
     int rc = qkv.size() * r;
     float[] a = new float[rc * d];
@@ -172,6 +187,12 @@ public final class PeftAdapter {
     if (!"LORA".equals(cfg.path("peft_type").asText())) {
       throw new CpiftException(cfgFile + ": peft_type is '" + cfg.path("peft_type").asText()
           + "'; only LORA adapters are read");
+    }
+    for (String unsupported : List.of("use_rslora", "use_dora")) {
+      if (cfg.path(unsupported).asBoolean(false)) {
+        throw new CpiftException(cfgFile + ": " + unsupported + " adapters are not read (only "
+            + "plain LoRA, whose update is scaled by alpha/r)");
+      }
     }
     if (cfg.path("fan_in_fan_out").asBoolean(false) != gpt) {
       throw new CpiftException(cfgFile + ": fan_in_fan_out is " + !gpt + ", but a "

@@ -31,24 +31,39 @@ public final class AtomicFiles {
     void writeTo(OutputStream out) throws IOException;
   }
 
+  /**
+   * A new temporary file beside {@code target} (parent directories created), named so that
+   * {@link #removeOrphanedTemporaries} recognizes it when its process dies, readable as the
+   * files written here are; to be finished by {@link #moveIntoPlace}.
+   */
+  public static Path createTemporary(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + "." + OWNER + ".", ".tmp");
+    if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+      Files.setPosixFilePermissions(tmp, READABLE); // temp files start as 0600
+    }
+    return tmp;
+  }
+
+  /** Moves a finished temporary file onto {@code target}, atomically where the system can. */
+  public static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
   /** Writes {@code content} to {@code target} atomically, creating parent directories. */
   public static void write(Path target, Writer content) {
-    Path dir = target.toAbsolutePath().getParent();
     Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName() + "." + OWNER + ".", ".tmp");
-      if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-        Files.setPosixFilePermissions(tmp, READABLE); // temp files start as 0600
-      }
+      tmp = createTemporary(target);
       try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
         content.writeTo(out);
       }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      moveIntoPlace(tmp, target);
       tmp = null;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);

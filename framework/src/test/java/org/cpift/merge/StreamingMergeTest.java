@@ -106,6 +106,11 @@ class StreamingMergeTest {
         got = CoreRegionSelection.selectStreaming("t", lb, le, cfg);
       }
       assertEquals(want.eligible(), got.eligible());
+      assertThrows(IllegalArgumentException.class, () -> {
+        try (Safetensors.Lazy lb = Safetensors.open(b); Safetensors.Lazy le = Safetensors.open(e)) {
+          CoreRegionSelection.selectStreaming("t", lb, le, cfg.withScore(ImportanceScore.FISHER));
+        }
+      }, "a score the files cannot give is refused, not replaced by |delta|");
       assertTrue(want.mask().cardinality() > 0);
       for (Param p : base.params()) {
         assertEquals(want.mask().get(p.name()), got.mask().get(p.name()), cfg + " " + p.name());

@@ -130,6 +130,18 @@ class PeftAdapterTest {
         "base_model.model.transformer.h.0.mlp.c_fc.lora_B.weight").shape());
     PeftAdapter.Loaded back = PeftAdapter.load(dir, gpt);
     assertEquals(List.of("w1", "wk", "wo", "wq", "wv"), back.lora().targets());
+    // rsLoRA scales by alpha/sqrt(r): refused, not read as alpha/r
+    Path rs = dir.resolve("rs");
+    PeftAdapter.save(rs, gpt, lora, s, "x");
+    Files.writeString(rs.resolve(PeftAdapter.CONFIG), Files.readString(rs.resolve(
+        PeftAdapter.CONFIG)).replace("{", "{\"use_rslora\":true,"));
+    CpiftException e = assertThrows(CpiftException.class, () -> PeftAdapter.load(rs, gpt));
+    assertTrue(e.getMessage().contains("use_rslora"), e.getMessage());
+    // a SwiGLU gate among the targets of a GPT (which has none) is left out, not a crash
+    Lora withGate = new Lora(4, 8, List.of("wq", "wg"));
+    PeftAdapter.save(dir.resolve("gate"), gpt, withGate, withGate.initialize(base, 3), "x");
+    assertEquals("[\"c_attn\"]", Json.STRICT.readTree(dir.resolve("gate").resolve(
+        PeftAdapter.CONFIG).toFile()).path("target_modules").toString());
     ParamSnapshot both = new ParamSnapshot();
     base.params().forEach(both::put);
     back.adapters().params().forEach(both::put);
