@@ -128,21 +128,10 @@ public final class CoreRegionSelection {
       need -= low[l];
       above += low[l--];
     }
-    int bits = ((h << 16) | l) ^ 0x80000000;
-    float threshold = Float.intBitsToFloat(bits ^ ((bits >> 31) & 0x7fffffff));
-    long tiesToTake = k - above;
+    float threshold = fromKey((h << 16) | l);
+    long[] tiesToTake = {k - above};
     for (String n : names) {
-      float[] sc = absDelta(base, expert, n).data();
-      BitSet b = new BitSet(sc.length);
-      for (int j = 0; j < sc.length; j++) {
-        if (sc[j] > threshold) {
-          b.set(j);
-        } else if (sc[j] == threshold && tiesToTake > 0) {
-          b.set(j);
-          tiesToTake--;
-        }
-      }
-      mask.put(n, b);
+      mask.put(n, mark(absDelta(base, expert, n).data(), threshold, tiesToTake));
     }
     return new CoreRegion(task, mask, d);
   }
@@ -196,20 +185,27 @@ public final class CoreRegionSelection {
         above++;
       }
     }
-    int tiesToTake = k - above;
+    long[] tiesToTake = {k - above};
     for (Param p : group) {
-      BitSet b = new BitSet(p.size());
-      float[] s = p.data();
-      for (int j = 0; j < s.length; j++) {
-        if (s[j] > threshold) {
-          b.set(j);
-        } else if (s[j] == threshold && tiesToTake > 0) {
-          b.set(j);
-          tiesToTake--;
-        }
-      }
-      mask.put(p.name(), b);
+      mask.put(p.name(), mark(p.data(), threshold, tiesToTake));
     }
+  }
+
+  /**
+   * The entries of {@code s} above {@code threshold}, and those equal to it while
+   * {@code tiesToTake[0]} lasts (decremented for each one taken: ties go to the earlier position).
+   */
+  private static BitSet mark(float[] s, float threshold, long[] tiesToTake) {
+    BitSet b = new BitSet(s.length);
+    for (int j = 0; j < s.length; j++) {
+      if (s[j] > threshold) {
+        b.set(j);
+      } else if (s[j] == threshold && tiesToTake[0] > 0) {
+        b.set(j);
+        tiesToTake[0]--;
+      }
+    }
+    return b;
   }
 
   /**
@@ -240,7 +236,11 @@ public final class CoreRegionSelection {
     while (hist[low] < need) {
       need -= hist[low--];
     }
-    int u = (high << 16) | low;
+    return fromKey((high << 16) | low);
+  }
+
+  /** The float whose {@link #key} is {@code u}. */
+  private static float fromKey(int u) {
     int bits = u ^ 0x80000000; // back to the signed key
     return Float.intBitsToFloat(bits ^ ((bits >> 31) & 0x7fffffff));
   }
