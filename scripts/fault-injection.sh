@@ -28,7 +28,7 @@ if [ -n "${CPIFT:-}" ]; then
 else
   # build once, then launch the same classes every time (a rebuild during the run changes nothing)
   cp="$(CPIFT_PRINT_CLASSPATH=1 "$root/cpift")"
-  cpift=(java -Xmx4g -cp "$cp" org.cpift.cli.Cpift)
+  cpift=(java -Xmx4g --add-modules jdk.incubator.vector -cp "$cp" org.cpift.cli.Cpift)
 fi
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 args=(reproduce --preset tiny --quick --seeds 1 --experiments "$experiments")

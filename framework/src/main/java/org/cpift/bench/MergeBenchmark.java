@@ -11,6 +11,7 @@ import org.cpift.core.CoreRegion;
 import org.cpift.core.CoreRegionSelection;
 import org.cpift.core.ImportanceScore;
 import org.cpift.merge.CoreParameterFusion;
+import org.cpift.merge.FoldKernels;
 import org.cpift.model.ModelConfig;
 import org.cpift.model.ParameterLayout;
 import org.cpift.params.Param;
@@ -30,8 +31,15 @@ public final class MergeBenchmark {
   private MergeBenchmark() {}
 
   /** Median seconds of each step and the fusion throughput. */
+  /**
+   * Median seconds of each step and the fusion throughput; {@code fuseFirstSeconds} is the first
+   * (cold) fusion of the process, {@code fuseScalarSeconds} the fusion with the SLERP fold's scalar
+   * loops timed in turn with it (NaN when the Vector API loops are off, and then
+   * {@code fuseSeconds} is the scalar fusion).
+   */
   public record Result(long params, int models, double topPercent, double selectSeconds,
-      double jaccardSeconds, double fuseSeconds, double fuseGbPerSecond) {}
+      double jaccardSeconds, double fuseSeconds, double fuseGbPerSecond, double fuseFirstSeconds,
+      double fuseScalarSeconds) {}
 
   public static Result run(ModelConfig layout, int models, double topPercent, int warmup,
       int repeats, long seed) {
@@ -76,16 +84,41 @@ public final class MergeBenchmark {
     }
     List<ParamMask> cores = new ArrayList<>();
     regions.forEach(r -> cores.add(r.mask()));
-    ParamSnapshot[] fused = new ParamSnapshot[1];
-    double fuse = Timing.medianSeconds(warmup, repeats,
-        () -> fused[0] = CoreParameterFusion.fuse(base, experts, cores,
-            CoreParameterFusion.Config.paper()));
+    CoreParameterFusion.Config paper = CoreParameterFusion.Config.paper();
+    ParamSnapshot[] fused = new ParamSnapshot[2];
+    Timing.Body vector = () -> fused[0] = CoreParameterFusion.fuse(base, experts, cores, paper);
+    Timing.Body scalar = () -> {
+      boolean was = FoldKernels.vector();
+      FoldKernels.useVector(false);
+      try {
+        fused[1] = CoreParameterFusion.fuse(base, experts, cores, paper);
+      } finally {
+        FoldKernels.useVector(was);
+      }
+    };
+    double fuse;
+    double fuseFirst;
+    double fuseScalar = Double.NaN;
+    if (FoldKernels.vector()) {
+      // the Vector API loops and the scalar ones in turn, so both see the same machine
+      Timing.Interleaved both = Timing.interleaved(Math.max(1, warmup), repeats, vector, scalar);
+      fuse = both.median()[0];
+      fuseFirst = both.first()[0];
+      fuseScalar = both.median()[1];
+      if (!sameBits(fused[0], fused[1])) {
+        throw new IllegalStateException("the Vector API fold and the scalar fold disagree");
+      }
+    } else {
+      Timing.Interleaved one = Timing.interleaved(Math.max(1, warmup), repeats, vector);
+      fuse = one.median()[0];
+      fuseFirst = one.first()[0];
+    }
     long n = base.numElements();
     if (fused[0].numElements() != n) {
       throw new IllegalStateException("fused model has the wrong size");
     }
     return new Result(n, models, topPercent, select, overlap, fuse,
-        (models + 1) * 4.0 * n / fuse / 1e9);
+        (models + 1) * 4.0 * n / fuse / 1e9, fuseFirst, fuseScalar);
   }
 
   /** Seconds of each step from files, the bytes on disk, and the process's peak memory after. */
@@ -185,5 +218,14 @@ public final class MergeBenchmark {
       }
       w.commit();
     }
+  }
+
+  private static boolean sameBits(ParamSnapshot a, ParamSnapshot b) {
+    for (Param p : a.params()) {
+      if (!java.util.Arrays.equals(p.data(), b.get(p.name()).data())) {
+        return false;
+      }
+    }
+    return true;
   }
 }

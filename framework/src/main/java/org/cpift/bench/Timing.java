@@ -35,6 +35,55 @@ public final class Timing {
     }
   }
 
+  /**
+   * Seconds of each body's first call and the median of its timed calls.
+   *
+   * @param first the first (cold: class loading, JIT compilation) call of each body
+   * @param median the median of each body's timed calls
+   */
+  public record Interleaved(double[] first, double[] median) {}
+
+  /**
+   * Times several bodies that do the same work in turn, so that a machine whose load drifts
+   * slows each alike: every body once (the first calls, untimed beyond that), {@code warmup - 1}
+   * more rounds untimed, then {@code repeats} rounds, each running every body once.
+   */
+  public static Interleaved interleaved(int warmup, int repeats, Body... bodies) {
+    if (repeats < 1 || warmup < 1) {
+      throw new IllegalArgumentException("repeats and warmup must be >= 1");
+    }
+    int m = bodies.length;
+    double[] first = new double[m];
+    double[][] s = new double[m][repeats];
+    try {
+      for (int w = 0; w < warmup; w++) {
+        for (int b = 0; b < m; b++) {
+          long t0 = System.nanoTime();
+          bodies[b].run();
+          if (w == 0) {
+            first[b] = (System.nanoTime() - t0) / 1e9;
+          }
+        }
+      }
+      for (int i = 0; i < repeats; i++) {
+        for (int b = 0; b < m; b++) {
+          long t0 = System.nanoTime();
+          bodies[b].run();
+          s[b][i] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    double[] median = new double[m];
+    for (int b = 0; b < m; b++) {
+      median[b] = median(s[b]);
+    }
+    return new Interleaved(first, median);
+  }
+
   /** The median of {@code xs} (mean of the middle two for even lengths). */
   public static double median(double[] xs) {
     double[] s = xs.clone();

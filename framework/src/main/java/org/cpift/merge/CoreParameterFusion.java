@@ -284,7 +284,10 @@ public final class CoreParameterFusion {
     } else if (cfg.granularity() == Granularity.PER_ROW && shape.length >= 2 && shape[0] > 1) {
       out = perRow(xs, rest, (int) shape[0], cfg);
     } else {
-      out = cfg.interpolation().combine(xs, rest, cfg.colinear());
+      // the core entries are transplanted in the interpolation's own pass
+      Interpolation.Fill fill = owners == null ? null
+          : transplanted(p, xs, owners, cfg.overlap());
+      return p.withData(cfg.interpolation().combine(xs, rest, cfg.colinear(), fill));
     }
     if (owners != null) {
       transplant(p, out, xs, owners, cfg.overlap());
@@ -334,24 +337,41 @@ public final class CoreParameterFusion {
   /** Writes the core entries of {@code out} from their owners. */
   private static void transplant(Param p, float[] out, List<float[]> xs, Owners owners,
       OverlapPolicy policy) {
-    float[] th0 = p.data();
+    Interpolation.Fill fill = transplanted(p, xs, owners, policy);
     BitSet any = owners.any();
     for (int j = any.nextSetBit(0); j >= 0; j = any.nextSetBit(j + 1)) {
-      out[j] = transplanted(j, xs, owners.owned(), th0[j], policy);
+      out[j] = fill.value(j);
     }
   }
 
-  private static float transplanted(int j, List<float[]> xs, BitSet[] owned, float theta0,
+  /**
+   * Each core entry's transplanted value: its owners' values combined by {@code policy} (the bit
+   * sets read word by word; a BitSet.get per model per entry was most of the fusion's time once
+   * the SLERP passes were vectorized).
+   */
+  private static Interpolation.Fill transplanted(Param p, List<float[]> xs, Owners owners,
+      OverlapPolicy policy) {
+    float[] th0 = p.data();
+    float[][] x = xs.toArray(new float[0][]);
+    long[][] owned = new long[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      owned[i] = owners.owned()[i].toLongArray();
+    }
+    return j -> transplanted(j, j >>> 6, x, owned, th0[j], policy);
+  }
+
+  /** Entry j's transplanted value: its owners' values combined by {@code policy}. */
+  private static float transplanted(int j, int word, float[][] xs, long[][] owned, float theta0,
       OverlapPolicy policy) {
     float value = 0;
     double best = -1;
     double sum = 0;
     int owners = 0;
-    for (int i = 0; i < xs.size(); i++) {
-      if (!owned[i].get(j)) {
+    for (int i = 0; i < xs.length; i++) {
+      if (word >= owned[i].length || (owned[i][word] >>> j & 1) == 0) {
         continue;
       }
-      float v = xs.get(i)[j];
+      float v = xs[i][j];
       owners++;
       sum += v;
       switch (policy) {

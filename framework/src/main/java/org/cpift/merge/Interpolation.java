@@ -19,20 +19,39 @@ import java.util.List;
 public enum Interpolation {
   SLERP, MULTI_SLERP, LINEAR;
 
+  /** The value an entry outside {@code include} gets, from its index. */
+  @FunctionalInterface
+  public interface Fill {
+    float value(int entry);
+  }
+
   /** Combines the entries in {@code include} (all when null); others keep {@code xs[0]}'s values. */
   public float[] combine(List<float[]> xs, BitSet include, double colinear) {
+    return combine(xs, include, colinear, null);
+  }
+
+  /**
+   * As above, the entries outside {@code include} set by {@code fill} (when not null) instead:
+   * the SLERP fold does it in the same blocked pass that writes the rest, while the block of
+   * inputs is in cache.
+   */
+  public float[] combine(List<float[]> xs, BitSet include, double colinear, Fill fill) {
     float[] first = xs.get(0);
-    switch (this) {
-      case SLERP -> {
-        return xs.size() == 1 ? first.clone() : SlerpFold.combine(xs, include, colinear);
-      }
-      case LINEAR -> {
-        return linear(xs, include);
-      }
-      default -> {
-        return karcher(xs, include, colinear);
+    if (this == SLERP && xs.size() > 1) {
+      return SlerpFold.combine(xs, include, colinear, fill);
+    }
+    float[] out = switch (this) {
+      case SLERP -> first.clone();
+      case LINEAR -> linear(xs, include);
+      default -> karcher(xs, include, colinear);
+    };
+    if (include != null && fill != null) {
+      int n = out.length;
+      for (int j = include.nextClearBit(0); j < n; j = include.nextClearBit(j + 1)) {
+        out[j] = fill.value(j);
       }
     }
+    return out;
   }
 
   private static float[] linear(List<float[]> xs, BitSet include) {

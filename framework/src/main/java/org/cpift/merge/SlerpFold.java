@@ -11,14 +11,34 @@ import java.util.List;
  * coefficients are folded on k×k numbers by {@link Slerp}'s rule (linear when nearly colinear or a
  * norm is tiny), and a second pass writes {@code Σ c_i x_i}. The result equals the pairwise fold
  * up to float rounding (this one rounds once, at the end). With a mask that excludes few entries,
- * G is accumulated densely and the excluded entries' contributions are subtracted (unless one of
- * them is not finite: excluded entries never influence the result).
+ * G is accumulated densely and the excluded entries' contributions are subtracted block by block
+ * (unless one of them is not finite: excluded entries never influence the result). Both passes
+ * run block by block, so each block of the k inputs is read from memory once per pass; the
+ * Vector API loops ({@link VectorFold}) and the scalar loops here give the same bits.
  */
 final class SlerpFold {
+  /** Entries per block of the passes (the block of k models stays in cache across the pairs). */
+  static final int BLOCK = 2048;
+
+  /** Whether this JVM has the module {@code jdk.incubator.vector} ({@link VectorFold}). */
+  static final boolean VECTOR_AVAILABLE =
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+  /**
+   * Whether the passes run on the Java Vector API (the same bits as the scalar loops): when the
+   * module is present, unless {@code -Dcpift.vector=false}; {@link FoldKernels} switches it.
+   */
+  static volatile boolean vector = VECTOR_AVAILABLE
+      && !"false".equals(System.getProperty("cpift.vector"));
+
   private SlerpFold() {}
 
-  static float[] combine(List<float[]> xs, BitSet include, double colinear) {
-    int k = xs.size();
+  /**
+   * The fold of {@code xs} over the entries in {@code include} (all when null); the others get
+   * {@code fill}'s value, or the first input's when {@code fill} is null.
+   */
+  static float[] combine(List<float[]> xs, BitSet include, double colinear,
+      Interpolation.Fill fill) {
     float[][] x = xs.toArray(new float[0][]);
     int n = x[0].length;
     for (float[] v : x) {
@@ -27,12 +47,23 @@ final class SlerpFold {
             + v.length);
       }
     }
+    long[] inc = include == null ? null : include.toLongArray();
     double[] c = coefficients(gram(x, include), colinear);
     float[] out = new float[n];
-    combineInto(x, c, out);
-    if (include != null) {
-      for (int j = include.nextClearBit(0); j < n; j = include.nextClearBit(j + 1)) {
-        out[j] = x[0][j];
+    double[] acc = vector ? null : new double[BLOCK];
+    int[] ex = new int[BLOCK];
+    for (int from = 0; from < n; from += BLOCK) {
+      int to = Math.min(n, from + BLOCK);
+      if (vector) {
+        VectorFold.combine(x, c, out, from, to);
+      } else {
+        combineBlock(x, c, out, from, to, acc);
+      }
+      // the excluded entries: filled, or the first input's values
+      int m = excluded(inc, from, to, ex);
+      for (int e = 0; e < m; e++) {
+        int j = ex[e];
+        out[j] = fill == null ? x[0][j] : fill.value(j);
       }
     }
     return out;
@@ -66,23 +97,23 @@ final class SlerpFold {
     return c;
   }
 
-  /** Gram matrix over the included entries (all when {@code include} is null). */
+  /**
+   * Gram matrix over the included entries (all when {@code include} is null). With at least half
+   * the entries included, it is accumulated block by block over every entry, each block's excluded
+   * entries subtracted while the block is in cache; otherwise over the included entries alone.
+   */
   static double[][] gram(float[][] x, BitSet include) {
     int k = x.length;
     int n = x[0].length;
     double[][] g = new double[k][k];
-    if (include == null || include.cardinality() * 2L >= n && excludedFinite(x, include)) {
-      dense(x, g);
-      if (include != null) {
-        // subtract the excluded entries
-        for (int j = include.nextClearBit(0); j < n; j = include.nextClearBit(j + 1)) {
-          addEntry(x, j, g, -1);
-        }
+    if (include == null || include.cardinality() * 2L >= n) {
+      if (!dense(x, include == null ? null : include.toLongArray(), g)) {
+        // an excluded entry is not finite (∞ − ∞ would poison the dense sums): included only
+        g = new double[k][k];
+        sparse(x, include, g);
       }
     } else {
-      for (int j = include.nextSetBit(0); j >= 0 && j < n; j = include.nextSetBit(j + 1)) {
-        addEntry(x, j, g, 1);
-      }
+      sparse(x, include, g);
     }
     for (int a = 0; a < k; a++) {
       for (int b = 0; b < a; b++) {
@@ -92,82 +123,141 @@ final class SlerpFold {
     return g;
   }
 
-  /** Whether every excluded entry is finite (∞ − ∞ would otherwise poison the dense sums). */
-  private static boolean excludedFinite(float[][] x, BitSet include) {
+  /**
+   * The entries of [from, to) not in {@code inc} (none when it is null), ascending, into
+   * {@code out}; {@code from} is a multiple of 64. Returns how many.
+   */
+  private static int excluded(long[] inc, int from, int to, int[] out) {
+    if (inc == null) {
+      return 0;
+    }
+    int m = 0;
+    for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
+      // every entry beyond the set's last word is excluded
+      for (long bits = w < inc.length ? ~inc[w] : -1L; bits != 0; bits &= bits - 1) {
+        int j = (w << 6) + Long.numberOfTrailingZeros(bits);
+        if (j >= to) {
+          break;
+        }
+        out[m++] = j;
+      }
+    }
+    return m;
+  }
+
+  private static void sparse(float[][] x, BitSet include, double[][] g) {
     int n = x[0].length;
-    for (int j = include.nextClearBit(0); j < n; j = include.nextClearBit(j + 1)) {
-      for (float[] v : x) {
-        if (!Float.isFinite(v[j])) {
-          return false;
+    for (int j = include.nextSetBit(0); j >= 0 && j < n; j = include.nextSetBit(j + 1)) {
+      addEntry(x, j, g);
+    }
+  }
+
+  /**
+   * Adds the upper triangle over the entries in {@code inc} (every entry when null) to {@code g},
+   * block by block: per pair, lane r sums the products of the block's entries j ≡ r (mod 4) in
+   * order (the remainder of a short last block goes to lane 0), the block's sum is
+   * {@code (l0 + l1) + (l2 + l3)}, its excluded entries' products are subtracted in ascending
+   * order, and the result is added to {@code g}. The Vector API and the scalar lane loops give
+   * the same lane sums, so both paths give the same bits.
+   *
+   * @return false when an excluded entry is not finite (then {@code g} is garbage)
+   */
+  static boolean dense(float[][] x, long[] inc, double[][] g) {
+    int k = x.length;
+    int n = x[0].length;
+    double[] lanes = new double[4 * k * (k + 1) / 2];
+    int[] ex = new int[BLOCK];
+    for (int from = 0; from < n; from += BLOCK) {
+      int to = Math.min(n, from + BLOCK);
+      int vecEnd = from + ((to - from) & ~3);
+      if (vector) {
+        VectorFold.lanes(x, from, vecEnd, lanes);
+      } else {
+        lanes(x, from, vecEnd, lanes);
+      }
+      int m = excluded(inc, from, to, ex);
+      int pair = 0;
+      for (int a = 0; a < k; a++) {
+        float[] xa = x[a];
+        for (int b = a; b < k; b++, pair++) {
+          float[] xb = x[b];
+          int l = 4 * pair;
+          double s0 = lanes[l];
+          for (int j = vecEnd; j < to; j++) {
+            s0 += (double) xa[j] * xb[j];
+          }
+          double sum = (s0 + lanes[l + 1]) + (lanes[l + 2] + lanes[l + 3]);
+          for (int e = 0; e < m; e++) {
+            int j = ex[e];
+            if (!Float.isFinite(xa[j]) || !Float.isFinite(xb[j])) {
+              return false;
+            }
+            sum -= (double) xa[j] * xb[j];
+          }
+          g[a][b] += sum;
         }
       }
     }
     return true;
   }
 
-  private static void addEntry(float[][] x, int j, double[][] g, double sign) {
+  /**
+   * The reference lane sums of every pair (a ≤ b, row by row) over [from, vecEnd), a multiple of
+   * 4 entries: {@code lanes[4p + r]} sums the products of the entries j ≡ r (mod 4) in order.
+   */
+  static void lanes(float[][] x, int from, int vecEnd, double[] lanes) {
+    int k = x.length;
+    int pair = 0;
+    for (int a = 0; a < k; a++) {
+      float[] xa = x[a];
+      for (int b = a; b < k; b++, pair++) {
+        float[] xb = x[b];
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int j = from; j < vecEnd; j += 4) {
+          s0 += (double) xa[j] * xb[j];
+          s1 += (double) xa[j + 1] * xb[j + 1];
+          s2 += (double) xa[j + 2] * xb[j + 2];
+          s3 += (double) xa[j + 3] * xb[j + 3];
+        }
+        lanes[4 * pair] = s0;
+        lanes[4 * pair + 1] = s1;
+        lanes[4 * pair + 2] = s2;
+        lanes[4 * pair + 3] = s3;
+      }
+    }
+  }
+
+  private static void addEntry(float[][] x, int j, double[][] g) {
     int k = x.length;
     for (int a = 0; a < k; a++) {
-      double xa = x[a][j] * sign;
+      double xa = x[a][j];
       for (int b = a; b < k; b++) {
         g[a][b] += xa * x[b][j];
       }
     }
   }
-
-  /** Upper triangle of the Gram matrix over every entry, one pass, row by row. */
-  private static void dense(float[][] x, double[][] g) {
+  /** The reference {@code out[j] = Σ c_a x_a[j]} over [from, to), in double, rounded once. */
+  static void combineBlock(float[][] x, double[] c, float[] out, int from, int to,
+      double[] acc) {
+    int len = to - from;
     int k = x.length;
-    int n = x[0].length;
-    final int block = 2048;
-    for (int from = 0; from < n; from += block) {
-      int to = Math.min(n, from + block);
-      for (int a = 0; a < k; a++) {
-        float[] xa = x[a];
-        for (int b = a; b < k; b++) {
-          float[] xb = x[b];
-          double s0 = 0;
-          double s1 = 0;
-          double s2 = 0;
-          double s3 = 0;
-          int j = from;
-          for (; j + 3 < to; j += 4) {
-            s0 += (double) xa[j] * xb[j];
-            s1 += (double) xa[j + 1] * xb[j + 1];
-            s2 += (double) xa[j + 2] * xb[j + 2];
-            s3 += (double) xa[j + 3] * xb[j + 3];
-          }
-          for (; j < to; j++) {
-            s0 += (double) xa[j] * xb[j];
-          }
-          g[a][b] += (s0 + s1) + (s2 + s3);
-        }
+    float[] x0 = x[0];
+    double c0 = c[0];
+    for (int j = 0; j < len; j++) {
+      acc[j] = c0 * x0[from + j];
+    }
+    for (int a = 1; a < k; a++) {
+      float[] xa = x[a];
+      double ca = c[a];
+      for (int j = 0; j < len; j++) {
+        acc[j] += ca * xa[from + j];
       }
     }
-  }
-
-  private static void combineInto(float[][] x, double[] c, float[] out) {
-    int n = out.length;
-    int k = x.length;
-    final int block = 2048;
-    double[] acc = new double[block];
-    for (int from = 0; from < n; from += block) {
-      int len = Math.min(n, from + block) - from;
-      float[] x0 = x[0];
-      double c0 = c[0];
-      for (int j = 0; j < len; j++) {
-        acc[j] = c0 * x0[from + j];
-      }
-      for (int a = 1; a < k; a++) {
-        float[] xa = x[a];
-        double ca = c[a];
-        for (int j = 0; j < len; j++) {
-          acc[j] += ca * xa[from + j];
-        }
-      }
-      for (int j = 0; j < len; j++) {
-        out[from + j] = (float) acc[j];
-      }
+    for (int j = 0; j < len; j++) {
+      out[from + j] = (float) acc[j];
     }
   }
 }
