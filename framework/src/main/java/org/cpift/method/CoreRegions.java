@@ -32,6 +32,22 @@ public final class CoreRegions {
     return out;
   }
 
+  /**
+   * The training the core score needs beyond the experts, as a shared cost: a diff-pruned probe per
+   * task for {@code --score diff-pruning} (cached and reused like an expert), nothing otherwise.
+   */
+  public static Cost scoringCost(MethodContext ctx) {
+    CoreConfig cc = ctx.config().core();
+    Cost out = Cost.NONE;
+    if (cc.score().needsDiffPrunedProbe()) {
+      for (Task task : ctx.tasks()) {
+        out = out.plus(ProbeFineTuning.diffPrunedProbe(ctx, task, cc.topPercent()).cost()
+            .asShared());
+      }
+    }
+    return out;
+  }
+
   /** Per-batch gradients of the task loss at the expert, over seeded training batches. */
   private static List<ParamSnapshot> gradients(MethodContext ctx, ProbeFineTuning.Expert e,
       Task task) {

@@ -81,6 +81,7 @@ public final class CpiFt implements Method {
       valScores.put(e.task(), e.valScore());
     }
     List<CoreRegion> cores = CoreRegions.of(ctx, experts);
+    shared = shared.plus(CoreRegions.scoringCost(ctx));
     double[][] jaccard = CoreOverlap.matrix(cores);
 
     List<List<Integer>> groups = switch (c.staging().mode()) {

@@ -150,6 +150,15 @@ class MethodsTest {
       // the probe keeps 1% of the entries, the core's size: the core is exactly its mask
       assertEquals(changed, cores.get(i).size(), ctx.tasks().get(i).name());
     }
+    // the probes are training the score needs: a method using it counts their steps as shared
+    long probeSteps = 0;
+    for (org.cpift.task.Task t : ctx.tasks()) {
+      Cost pc = ProbeFineTuning.diffPrunedProbe(d, t, 1.0).cost();
+      assertTrue(pc.steps() > 0, "a diff-pruned probe trains");
+      probeSteps += pc.steps();
+    }
+    assertEquals(probeSteps, CoreRegions.scoringCost(d).sharedSteps());
+    assertEquals(0, CoreRegions.scoringCost(ctx).sharedSteps(), "|delta| needs no extra training");
   }
 
   @Test
