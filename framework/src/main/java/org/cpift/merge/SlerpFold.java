@@ -22,7 +22,12 @@ final class SlerpFold {
 
   /** Whether this JVM has the module {@code jdk.incubator.vector} ({@link VectorFold}). */
   static final boolean VECTOR_AVAILABLE =
-      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && wideVectors();
+
+  /** Whether the CPU has 256-bit vectors (else the Vector API falls back to slow Java code). */
+  private static boolean wideVectors() {
+    return jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+  }
 
   /**
    * Whether the passes run on the Java Vector API (the same bits as the scalar loops): when the
@@ -50,11 +55,12 @@ final class SlerpFold {
     long[] inc = include == null ? null : include.toLongArray();
     double[] c = coefficients(gram(x, include), colinear);
     float[] out = new float[n];
-    double[] acc = vector ? null : new double[BLOCK];
+    boolean vec = vector; // read once: a concurrent switch must not split a fold
+    double[] acc = vec ? null : new double[BLOCK];
     int[] ex = new int[BLOCK];
     for (int from = 0; from < n; from += BLOCK) {
       int to = Math.min(n, from + BLOCK);
-      if (vector) {
+      if (vec) {
         VectorFold.combine(x, c, out, from, to);
       } else {
         combineBlock(x, c, out, from, to, acc);
@@ -165,12 +171,13 @@ final class SlerpFold {
   static boolean dense(float[][] x, long[] inc, double[][] g) {
     int k = x.length;
     int n = x[0].length;
+    boolean vec = vector; // read once: a concurrent switch must not split a fold
     double[] lanes = new double[4 * k * (k + 1) / 2];
     int[] ex = new int[BLOCK];
     for (int from = 0; from < n; from += BLOCK) {
       int to = Math.min(n, from + BLOCK);
       int vecEnd = from + ((to - from) & ~3);
-      if (vector) {
+      if (vec) {
         VectorFold.lanes(x, from, vecEnd, lanes);
       } else {
         lanes(x, from, vecEnd, lanes);

@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The Gram pass keeps the scalar loop's summation order exactly: per block of
  * {@link SlerpFold#BLOCK} entries and per pair (a, b), lane r of a 4-wide double accumulator adds
  * the products of the entries j ≡ r (mod 4) in order, as the scalar loop's {@code s0..s3} do; a
- * float × float product is exact in double, so a fused multiply-add rounds exactly as the scalar
- * multiply then add. Speed comes from doing up to four pairs of one row at once (independent
+ * float × float product is exact in double, so multiply-then-add here rounds as the scalar loop
+ * does (no fused multiply-add, which is emulated in Java on CPUs without it). Speed comes from doing up to four pairs of one row at once (independent
  * chains sharing the row's load) while the block stays in cache. The combining pass multiplies and
  * adds in the scalar order (no fused multiply-add: the coefficients are not exact products).
  * Each loop has fixed shapes (no arrays of vectors), which C2 needs to keep vectors in registers.
@@ -59,10 +59,10 @@ final class VectorFold {
     DoubleVector s3 = s0;
     for (int j = from; j < vecEnd; j += 4) {
       DoubleVector va = widen(xa, j);
-      s0 = va.fma(widen(x0, j), s0);
-      s1 = va.fma(widen(x1, j), s1);
-      s2 = va.fma(widen(x2, j), s2);
-      s3 = va.fma(widen(x3, j), s3);
+      s0 = va.mul(widen(x0, j)).add(s0);
+      s1 = va.mul(widen(x1, j)).add(s1);
+      s2 = va.mul(widen(x2, j)).add(s2);
+      s3 = va.mul(widen(x3, j)).add(s3);
     }
     s0.intoArray(lanes, at);
     s1.intoArray(lanes, at + 4);
@@ -76,8 +76,8 @@ final class VectorFold {
     DoubleVector s1 = s0;
     for (int j = from; j < vecEnd; j += 4) {
       DoubleVector va = widen(xa, j);
-      s0 = va.fma(widen(x0, j), s0);
-      s1 = va.fma(widen(x1, j), s1);
+      s0 = va.mul(widen(x0, j)).add(s0);
+      s1 = va.mul(widen(x1, j)).add(s1);
     }
     s0.intoArray(lanes, at);
     s1.intoArray(lanes, at + 4);
@@ -87,7 +87,7 @@ final class VectorFold {
       int at) {
     DoubleVector s0 = DoubleVector.zero(D4);
     for (int j = from; j < vecEnd; j += 4) {
-      s0 = widen(xa, j).fma(widen(x0, j), s0);
+      s0 = widen(xa, j).mul(widen(x0, j)).add(s0);
     }
     s0.intoArray(lanes, at);
   }
