@@ -41,6 +41,9 @@ public final class CoreRegions {
     Cost out = Cost.NONE;
     if (cc.score().needsDiffPrunedProbe()) {
       for (Task task : ctx.tasks()) {
+        if (ProbeFineTuning.diffPrunedProbeIsProbe(ctx, task, cc.topPercent())) {
+          continue; // the method's own probe, counted where it is trained
+        }
         out = out.plus(ProbeFineTuning.diffPrunedProbe(ctx, task, cc.topPercent()).cost()
             .asShared());
       }

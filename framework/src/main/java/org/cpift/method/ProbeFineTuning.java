@@ -54,10 +54,23 @@ public final class ProbeFineTuning {
    * (the probe budget; cached under its own key): its nonzero update is the learned mask.
    */
   public static Expert diffPrunedProbe(MethodContext ctx, Task task, double keepPercent) {
-    MethodContext d = new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(),
+    return expert(diffPruning(ctx, keepPercent), task, ctx.config().budgets().probeStepsOrExpert());
+  }
+
+  /**
+   * Whether the diff-pruned probe of {@code task} is the very run {@link #probes} returns for it
+   * (a diff-pruning fine-tune at the same keep percentage and probe budget shares its cache key),
+   * so that its training is counted once.
+   */
+  static boolean diffPrunedProbeIsProbe(MethodContext ctx, Task task, double keepPercent) {
+    int steps = ctx.config().budgets().probeStepsOrExpert();
+    return key(diffPruning(ctx, keepPercent), task, steps).equals(key(ctx, task, steps));
+  }
+
+  private static MethodContext diffPruning(MethodContext ctx, double keepPercent) {
+    return new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(),
         ctx.config().withTraining(ctx.config().training().withLora(null)
             .withDiffPruning(new org.cpift.model.DiffPruning(keepPercent))), ctx.cache());
-    return expert(d, task, ctx.config().budgets().probeStepsOrExpert());
   }
 
   public static Expert expert(MethodContext ctx, Task task) {

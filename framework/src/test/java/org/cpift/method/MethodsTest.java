@@ -159,6 +159,16 @@ class MethodsTest {
     }
     assertEquals(probeSteps, CoreRegions.scoringCost(d).sharedSteps());
     assertEquals(0, CoreRegions.scoringCost(ctx).sharedSteps(), "|delta| needs no extra training");
+    // experts fine-tuned by diff pruning at the core's size are the probes: counted once, as experts
+    MethodContext same = new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(),
+        c.withTraining(c.training().withDiffPruning(new org.cpift.model.DiffPruning(1.0))),
+        ctx.cache());
+    assertEquals(0, CoreRegions.scoringCost(same).sharedSteps(), "the probe is the expert");
+    MethodContext other = new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(),
+        c.withTraining(c.training().withDiffPruning(new org.cpift.model.DiffPruning(2.0))),
+        ctx.cache());
+    assertEquals(probeSteps, CoreRegions.scoringCost(other).sharedSteps(),
+        "experts kept at 2% are not the 1% probes");
   }
 
   @Test
