@@ -1,6 +1,7 @@
 package org.cpift.report;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,18 +18,53 @@ import java.util.Optional;
 public final class Claims {
   private Claims() {}
 
-  /** A claim's check on a report's summaries. */
+  /**
+   * A claim's check on a report's summaries, deciding each paired test it makes through
+   * {@code sig}: by the tests' 95% intervals, then again by their Holm-adjusted p-values.
+   */
   @FunctionalInterface
   public interface Check {
-    Claim on(Summaries s);
+    Claim on(Summaries s, Significance sig);
+
+    /** The check decided by the tests' own 95% intervals (before any correction). */
+    default Claim on(Summaries s) {
+      return on(s, Significance.INTERVAL);
+    }
+  }
+
+  /** When a paired test counts as showing a difference, and in which direction. */
+  @FunctionalInterface
+  public interface Significance {
+    /** +1 when a is decidedly above b, −1 when below, 0 when undecided. */
+    int direction(Statistics.Paired p);
+
+    /**
+     * By the 95% t-interval of the mean difference (equivalently, two-sided p < 0.05); never
+     * with fewer than two seeds or no spread across them.
+     */
+    Significance INTERVAL = p -> p.n() < 2 || p.noVariance() ? 0
+        : p.ciLow() > 0 ? 1 : p.ciHigh() < 0 ? -1 : 0;
+
+    /**
+     * As {@link #INTERVAL}, and the test's Holm-adjusted p (looked up by its raw p, which
+     * determines it: equal raw p-values get equal adjusted ones) below 0.05.
+     */
+    static Significance holm(Map<Double, Double> adjustedByRaw) {
+      return p -> {
+        int d = INTERVAL.direction(p);
+        Double a = adjustedByRaw.get(p.pValue());
+        return d != 0 && a != null && a < 0.05 ? d : 0;
+      };
+    }
   }
 
   /**
    * A claim of the paper checked on a run.
    *
    * @param statement the claim
-   * @param status supported, not supported, inconclusive, ...; "before correction only" when its
-   *     interval excludes 0 but its Holm-adjusted p does not stay below 0.05
+   * @param status supported, not supported, inconclusive, ...; "before correction only (Holm;
+   *     after correction: ...)" when deciding its tests by their Holm-adjusted p-values gives
+   *     another status
    * @param evidence the figures behind the status
    * @param pValues the raw p-values of the paired tests that decide it (empty: none)
    * @param holmP the same tests' p-values after Holm's adjustment over every test of the report
@@ -55,25 +91,30 @@ public final class Claims {
 
   static final String NOT_MEASURED = "not measured here";
 
-  /** Runs {@code checks} on {@code s}, with Holm's adjustment over all their tests. */
-  public static List<Claim> evaluate(Summaries s, List<Check> checks) {
-    List<Claim> out = new ArrayList<>();
-    checks.forEach(c -> out.add(c.on(s)));
-    return holm(out);
-  }
-
   /**
-   * Holm's adjustment over every paired test the report's claims make (one family); a claim
-   * supported by its intervals whose adjusted p reaches 0.05 says it holds before correction only.
+   * Runs {@code checks} on {@code s} twice: deciding every paired test by its 95% interval, then
+   * by its p-value after Holm's adjustment over all the tests the report's claims make (one
+   * family). A claim whose status changes under the correction keeps the first status, marked
+   * "before correction only", and names the status after it.
    */
-  static List<Claim> holm(List<Claim> claims) {
+  public static List<Claim> evaluate(Summaries s, List<Check> checks) {
+    List<Claim> raw = new ArrayList<>();
+    checks.forEach(c -> raw.add(c.on(s, Significance.INTERVAL)));
     List<Double> all = new ArrayList<>();
-    claims.forEach(c -> all.addAll(c.pValues()));
+    raw.forEach(c -> all.addAll(c.pValues()));
     double[] adj = Statistics.holm(all.stream().mapToDouble(Double::doubleValue).toArray());
-    int tests = (int) all.stream().filter(p -> !Double.isNaN(p)).count();
+    Map<Double, Double> byRaw = new HashMap<>();
+    for (int i = 0; i < adj.length; i++) {
+      if (!Double.isNaN(all.get(i))) {
+        byRaw.put(all.get(i), adj[i]);
+      }
+    }
+    Significance corrected = Significance.holm(byRaw);
+    int tests = byRaw.isEmpty() ? 0 : (int) all.stream().filter(p -> !Double.isNaN(p)).count();
     List<Claim> out = new ArrayList<>();
     int at = 0;
-    for (Claim c : claims) {
+    for (int k = 0; k < raw.size(); k++) {
+      Claim c = raw.get(k);
       List<Double> mine = new ArrayList<>();
       for (int i = 0; i < c.pValues().size(); i++) {
         mine.add(adj[at++]);
@@ -81,10 +122,9 @@ public final class Claims {
       String status = c.status();
       String evidence = c.evidence();
       if (!mine.isEmpty()) {
-        boolean survives = mine.stream().allMatch(p -> !Double.isNaN(p) && p < 0.05);
-        if ((status.startsWith("supported") || status.startsWith("partly supported")
-            || status.startsWith("not supported")) && !survives) {
-          status += " — before correction only (Holm)";
+        String after = checks.get(k).on(s, corrected).status();
+        if (!after.equals(status)) {
+          status += " — before correction only (Holm; after correction: " + after + ")";
         }
         evidence += "; Holm-adjusted p over the report's " + tests + " tests: " + String.join(", ",
             mine.stream().map(p -> Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.3g", p))
@@ -98,10 +138,20 @@ public final class Claims {
   /** With fewer than two seeds there is no interval, so nothing is decided. */
   static final String ONE_SEED = "inconclusive (one seed: no interval)";
 
-  /** "supported" when the interval is above 0, "not supported" below, else inconclusive. */
-  static String decide(Statistics.Paired p) {
-    return p.n() < 2 ? ONE_SEED : p.ciLow() > 0 ? "supported" : p.ciHigh() < 0 ? "not supported"
-        : "inconclusive";
+  /** With the same difference on every seed there is no spread, so no test. */
+  static final String NO_SPREAD = "inconclusive (the same difference on every seed: no spread to "
+      + "test)";
+
+  /** "supported" when a is decidedly above b, "not supported" below, else inconclusive. */
+  static String decide(Statistics.Paired p, Significance sig) {
+    if (p.n() < 2) {
+      return ONE_SEED;
+    }
+    if (p.noVariance()) {
+      return NO_SPREAD;
+    }
+    int d = sig.direction(p);
+    return d > 0 ? "supported" : d < 0 ? "not supported" : "inconclusive";
   }
 
   static String f(double v) {
@@ -110,6 +160,14 @@ public final class Claims {
 
   static String ci(SummaryRow r) {
     return f(r.mean()) + " [" + f(r.ciLow()) + ", " + f(r.ciHigh()) + "] (n=" + r.n() + ")";
+  }
+
+  static String ci(Statistics.Summary r) {
+    return f(r.mean()) + " [" + f(r.ciLow()) + ", " + f(r.ciHigh()) + "] (n=" + r.n() + ")";
+  }
+
+  static double[] values(Map<Long, Double> bySeed) {
+    return bySeed.values().stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   static String ci(Statistics.Paired p) {
@@ -123,29 +181,42 @@ public final class Claims {
     return Claims::seesaw;
   }
 
-  static Claim seesaw(Summaries s) {
+  /**
+   * Per task, multi-task's score ÷ the expert's (same seed) tested against 1: supported when some
+   * task is decidedly below, not supported when every task is decidedly above, else inconclusive.
+   */
+  static Claim seesaw(Summaries s, Significance sig) {
     String st = "Seesaw: multi-task SFT falls below the single-task expert on some task.";
     List<String> below = new ArrayList<>();
     List<String> all = new ArrayList<>();
-    boolean any = false;
+    List<Statistics.Paired> tests = new ArrayList<>();
+    int above = 0;
     int n = Integer.MAX_VALUE;
     for (String t : s.tasks()) {
       Optional<SummaryRow> r = s.get("default", "multi-task", t, "normalized");
       if (r.isPresent()) {
-        any = true;
         n = Math.min(n, r.get().n());
         all.add(t + " " + ci(r.get()));
-        if (r.get().ciHigh() < 1) {
+        Statistics.Paired p = Statistics.oneSample(values(s.perSeed("default", "multi-task", t,
+            "normalized")), 1);
+        tests.add(p);
+        int d = sig.direction(p);
+        if (d < 0) {
           below.add(t);
         }
+        above += d > 0 ? 1 : 0;
       }
     }
-    if (!any) {
+    if (tests.isEmpty()) {
       return new Claim(st, NOT_MEASURED, "");
     }
-    return new Claim(st, n < 2 ? ONE_SEED : below.isEmpty() ? "not supported" : "supported",
-        "multi-task score ÷ expert score: " + String.join("; ", all)
-            + (below.isEmpty() ? "" : ". Below the expert (CI under 1): " + below));
+    String status = n < 2 ? ONE_SEED : !below.isEmpty() ? "supported"
+        : above == tests.size() ? "not supported"
+        : "inconclusive (no task decidedly below the expert)";
+    return new Claim(st, status, "multi-task score ÷ expert score: " + String.join("; ", all)
+        + (below.isEmpty() ? "" : ". Below the expert: " + below)
+        + " (per task a t-test against 1, each in the report's Holm family)")
+        .withP(tests.toArray(new Statistics.Paired[0]));
   }
 
   /**
@@ -153,12 +224,13 @@ public final class Claims {
    * pair, the first task's drop).
    */
   public static Check forgetting(String sequential) {
-    return s -> forgetting(s, sequential);
+    return (s, sig) -> forgetting(s, sequential, sig);
   }
 
-  static Claim forgetting(Summaries s, String sequential) {
+  static Claim forgetting(Summaries s, String sequential, Significance sig) {
     String st = "Forgetting: sequential SFT (A then B) loses performance on A.";
     List<String> evidence = new ArrayList<>();
+    List<Statistics.Paired> tests = new ArrayList<>();
     int forgets = 0;
     int keeps = 0;
     int orders = 0;
@@ -170,8 +242,11 @@ public final class Claims {
       }
       orders++;
       n = Math.min(n, r.get().n());
-      forgets += r.get().ciHigh() < 0 ? 1 : 0;
-      keeps += r.get().ciLow() > 0 ? 1 : 0;
+      Statistics.Paired p = Statistics.oneSample(values(s.perSeed(arm.variant(), arm.method(),
+          "average", "bwt")), 0);
+      tests.add(p);
+      forgets += sig.direction(p) < 0 ? 1 : 0;
+      keeps += sig.direction(p) > 0 ? 1 : 0;
       evidence.add(arm.variant() + " " + ci(r.get()));
     }
     if (orders == 0) {
@@ -180,7 +255,8 @@ public final class Claims {
     String status = n < 2 ? ONE_SEED : forgets == orders ? "supported"
         : keeps == orders ? "not supported" : "inconclusive";
     return new Claim(st, status, "BWT of sequential SFT (score at the end minus at the end of the "
-        + "task's own stage, mean over the tasks before the last): " + String.join("; ", evidence));
+        + "task's own stage, mean over the tasks before the last): " + String.join("; ", evidence)
+        + " (per order a t-test against 0)").withP(tests.toArray(new Statistics.Paired[0]));
   }
 
   /** CPI-FT above multi-task and multi-stage (random) SFT in the default variant. */
@@ -188,7 +264,7 @@ public final class Claims {
     return Claims::beatsBaselines;
   }
 
-  static Claim beatsBaselines(Summaries s) {
+  static Claim beatsBaselines(Summaries s, Significance sig) {
     String st = "CPI-FT beats multi-task SFT and multi-stage SFT on the average score.";
     Optional<Statistics.Paired> mt = s.paired("default", "cpi-ft", "default", "multi-task",
         "average", "score");
@@ -200,8 +276,8 @@ public final class Claims {
     List<Statistics.Paired> have = new ArrayList<>();
     mt.ifPresent(have::add);
     ms.ifPresent(have::add);
-    boolean up = have.stream().allMatch(p -> p.ciLow() > 0);
-    boolean down = have.stream().anyMatch(p -> p.ciHigh() < 0);
+    boolean up = have.stream().allMatch(p -> sig.direction(p) > 0);
+    boolean down = have.stream().anyMatch(p -> sig.direction(p) < 0);
     String status = have.stream().anyMatch(p -> p.n() < 2) ? ONE_SEED
         : up ? "supported" : down ? "not supported" : "inconclusive";
     if (mt.isEmpty() || ms.isEmpty()) {
@@ -218,10 +294,11 @@ public final class Claims {
    * Supported when every order's interval is above 0, not supported when every one is below 0.
    */
   public static Check forgettingHalved(String sequential, String noFreeze) {
-    return s -> forgettingHalved(s, sequential, noFreeze);
+    return (s, sig) -> forgettingHalved(s, sequential, noFreeze, sig);
   }
 
-  static Claim forgettingHalved(Summaries s, String sequential, String noFreeze) {
+  static Claim forgettingHalved(Summaries s, String sequential, String noFreeze,
+      Significance sig) {
     String st = "CPI-FT cuts forgetting (BWT) by more than half relative to multi-stage SFT.";
     List<String> evidence = new ArrayList<>();
     List<Statistics.Paired> tests = new ArrayList<>();
@@ -236,30 +313,37 @@ public final class Claims {
       String v = arm.variant();
       String baseline = s.get(v, sequential, "average", "bwt").isPresent() ? sequential
           : "multi-stage-random";
-      Optional<SummaryRow> c = s.get(v, "cpi-ft", "average", "bwt");
-      Optional<SummaryRow> q = s.get(v, baseline, "average", "bwt");
       Optional<Statistics.Paired> d = s.paired(v, "cpi-ft", v, baseline, "average", "bwt", 0.5);
-      if (c.isEmpty() || q.isEmpty() || d.isEmpty()) {
+      if (d.isEmpty()) {
         continue;
       }
-      String line = v + ": BWT CPI-FT " + ci(c.get()) + " vs " + baseline + " " + ci(q.get());
-      if (q.get().mean() >= 0) {
+      // the figures shown beside the test cover the seeds it pairs
+      Map<Long, Double> cs = s.perSeed(v, "cpi-ft", "average", "bwt");
+      Map<Long, Double> qs = s.perSeed(v, baseline, "average", "bwt");
+      cs.keySet().retainAll(qs.keySet());
+      qs.keySet().retainAll(cs.keySet());
+      Statistics.Summary c = Statistics.summarize(values(cs));
+      Statistics.Summary q = Statistics.summarize(values(qs));
+      String line = v + ": BWT CPI-FT " + ci(c) + " vs " + baseline + " " + ci(q);
+      if (q.mean() >= 0) {
         evidence.add(line + " — the baseline does not forget: nothing to cut");
         continue;
       }
       orders++;
-      double cut = 1 - Math.min(0, c.get().mean()) / q.get().mean();
+      double cut = 1 - Math.min(0, c.mean()) / q.mean();
       String control = "";
-      Optional<SummaryRow> nf = s.get(v, noFreeze, "average", "bwt");
       Optional<Statistics.Paired> iso = s.paired(v, "cpi-ft", v, noFreeze, "average", "bwt");
-      if (nf.isPresent() && iso.isPresent()) {
-        control = "; without freezing (same start, budget and replay) BWT " + ci(nf.get())
-            + ", freezing's part: CPI-FT − no-freeze " + ci(iso.get());
+      if (iso.isPresent()) {
+        Map<Long, Double> nf = s.perSeed(v, noFreeze, "average", "bwt");
+        nf.keySet().retainAll(s.perSeed(v, "cpi-ft", "average", "bwt").keySet());
+        control = "; without freezing (same start, budget and replay) BWT "
+            + ci(Statistics.summarize(values(nf))) + ", freezing's part: CPI-FT − no-freeze "
+            + ci(iso.get());
       }
       evidence.add(line + ", cut " + Math.round(100 * cut) + "%; CPI-FT − ½·" + baseline + " "
           + ci(d.get()) + control);
       tests.add(d.get());
-      String decided = decide(d.get());
+      String decided = decide(d.get(), sig);
       oneSeed |= decided.equals(ONE_SEED);
       above += decided.equals("supported") ? 1 : 0;
       below += decided.equals("not supported") ? 1 : 0;
@@ -284,10 +368,10 @@ public final class Claims {
    * CPI-FT at τ > 0 above τ = 0, the τ values read from variants named {@code prefix + τ}.
    */
   public static Check groupingHelps(String prefix) {
-    return s -> groupingHelps(s, prefix);
+    return (s, sig) -> groupingHelps(s, prefix, sig);
   }
 
-  static Claim groupingHelps(Summaries s, String prefix) {
+  static Claim groupingHelps(Summaries s, String prefix, Significance sig) {
     String st = "Grouping by overlap (τ > 0) beats no grouping (τ = 0), with a peak near τ = 0.1.";
     String zeroVariant = prefix + "0";
     String paperVariant = prefix + "0.1";
@@ -322,13 +406,18 @@ public final class Claims {
     // the test is of the paper's τ = 0.1 when it ran (chosen before the data, so no winner's curse);
     // else of the best τ > 0, which favours "supported"
     String tested = positive.containsKey(paperVariant) ? paperVariant : best;
-    Statistics.Paired p = s.paired(tested, "cpi-ft", zeroVariant, "cpi-ft", "average", "score")
-        .orElseThrow();
+    Optional<Statistics.Paired> paired = s.paired(tested, "cpi-ft", zeroVariant, "cpi-ft",
+        "average", "score");
+    if (paired.isEmpty()) {
+      return new Claim(st, "inconclusive (" + tested + " and " + zeroVariant + " share no seed "
+          + "yet)", curve.toString());
+    }
+    Statistics.Paired p = paired.get();
     boolean peakNear = tied.stream().mapToDouble(v -> Double.parseDouble(v.substring(prefix.length())))
         .allMatch(v -> v >= 0.05 && v <= 0.2);
     String shape = tied.size() > 1 ? "no peak: " + String.join(", ", tied) + " score the same"
         : "peak at " + best;
-    String status = decide(p);
+    String status = decide(p, sig);
     if (status.equals("supported") && !peakNear) {
       status = "partly supported (" + shape + ")";
     }
@@ -342,17 +431,18 @@ public final class Claims {
 
   /** CPI-FT in variant {@code pipelined} above CPI-FT in variant {@code singleStage}. */
   public static Check pipelinedBeatsSingleStage(String pipelined, String singleStage) {
-    return s -> pipelinedBeatsSingleStage(s, pipelined, singleStage);
+    return (s, sig) -> pipelinedBeatsSingleStage(s, pipelined, singleStage, sig);
   }
 
-  static Claim pipelinedBeatsSingleStage(Summaries s, String pipelined, String singleStage) {
+  static Claim pipelinedBeatsSingleStage(Summaries s, String pipelined, String singleStage,
+      Significance sig) {
     String st = "Pipelined (multi-stage) training beats single-stage mixed training.";
     Optional<Statistics.Paired> p = s.paired(pipelined, "cpi-ft", singleStage, "cpi-ft",
         "average", "score");
     if (p.isEmpty()) {
       return new Claim(st, NOT_MEASURED, "");
     }
-    return new Claim(st, decide(p.get()), pipelined + " − " + singleStage + ": " + ci(p.get()))
+    return new Claim(st, decide(p.get(), sig), pipelined + " − " + singleStage + ": " + ci(p.get()))
         .withP(p.get());
   }
 }

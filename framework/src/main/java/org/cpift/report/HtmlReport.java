@@ -350,7 +350,8 @@ public final class HtmlReport {
       Summaries.Arm arm = new Summaries.Arm(compared.get(k).variant(), compared.get(k).method());
       Statistics.Paired d = compared.get(k).d();
       double[] holm = {compared.get(k).holm()};
-      String cls = d.ciLow() > 0 ? "supported" : d.ciHigh() < 0 ? "not" : "";
+      int dir = Claims.Significance.INTERVAL.direction(d); // none from one seed or no spread
+      String cls = dir > 0 ? "supported" : dir < 0 ? "not" : "";
       rows.append("<tr><td>").append(esc(arm.method() + " (" + arm.variant() + ")")).append("</td><td class=\"")
           .append(cls).append("\">").append(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
               d.meanDiff(), d.ciLow(), d.ciHigh())).append("</td><td>")
@@ -362,7 +363,8 @@ public final class HtmlReport {
     return rows.length() == 0 ? "" : "<h2>Each variant against the default (paired over seeds)</h2>"
         + "<div class=\"tw\"><table><tr><th>method (variant)</th><th>Δ average score [95% CI]</th><th>paired t p</th>"
         + "<th>Holm-adjusted p</th><th>n</th></tr>" + rows + "</table></div><p><small>green: above the "
-        + "default with the whole interval; red: below (both before correction). Holm: over the "
+        + "default with the whole interval; red: below (both before correction; neither from one seed "
+        + "or a difference equal on every seed). Holm: over the "
         + compared.size() + " comparisons of this table.</small></p>";
   }
 

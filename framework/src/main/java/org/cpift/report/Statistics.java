@@ -77,23 +77,47 @@ public final class Statistics {
 
   /**
    * A paired comparison of a and b over the same seeds: mean difference (a − b), its 95% CI, and
-   * the two-sided paired t-test p-value (NaN when n < 2 or the differences are all equal).
+   * the two-sided paired t-test p-value (NaN when n < 2 or the differences do not spread).
    */
-  public record Paired(int n, double meanDiff, double ciLow, double ciHigh, double pValue) {}
+  public record Paired(int n, double meanDiff, double ciLow, double ciHigh, double pValue) {
+    /**
+     * Whether the differences are the same on every seed (n ≥ 2, no p-value): there is no spread
+     * to test, and the interval is the point.
+     */
+    public boolean noVariance() {
+      return n >= 2 && Double.isNaN(pValue);
+    }
+  }
+
+  /**
+   * Differences whose spread is within this share of the inputs' magnitude are taken as all equal:
+   * the same one-item gap on two seeds ({@code 0.5 − 0.48} and {@code 0.36 − 0.34}) differs only
+   * by rounding, which must not decide a test.
+   */
+  static final double NO_SPREAD = 1e-9;
 
   public static Paired paired(double[] a, double[] b) {
     if (a.length != b.length) {
       throw new IllegalArgumentException("paired samples need equal lengths");
     }
     double[] d = new double[a.length];
+    double scale = 0;
     for (int i = 0; i < d.length; i++) {
       d[i] = a[i] - b[i];
+      scale = Math.max(scale, Math.max(Math.abs(a[i]), Math.abs(b[i])));
     }
     Summary s = summarize(d);
-    double p = Double.NaN;
-    if (a.length >= 2 && s.std() > 0) {
-      p = new TTest().pairedTTest(a, b);
+    if (a.length >= 2 && !(s.std() > NO_SPREAD * scale)) {
+      return new Paired(s.n(), s.mean(), s.mean(), s.mean(), Double.NaN);
     }
+    double p = a.length >= 2 ? new TTest().pairedTTest(a, b) : Double.NaN;
     return new Paired(s.n(), s.mean(), s.ciLow(), s.ciHigh(), p);
+  }
+
+  /** {@code values} against the constant {@code mu}: the one-sample t-test, as a paired one. */
+  public static Paired oneSample(double[] values, double mu) {
+    double[] m = new double[values.length];
+    java.util.Arrays.fill(m, mu);
+    return paired(values, m);
   }
 }

@@ -72,6 +72,7 @@ public final class Tidy {
         for (var e : r.scores().entrySet()) {
           Map<String, Double> ex = expert.scores().get(e.getKey());
           if (ex == null) {
+            undefined++; // no expert on this task: no ratio, and so no average
             continue;
           }
           double es = ex.get("score");
