@@ -13,8 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link SlerpFold#BLOCK} entries and per pair (a, b), lane r of a 4-wide double accumulator adds
  * the products of the entries j ≡ r (mod 4) in order, as the scalar loop's {@code s0..s3} do; a
  * float × float product is exact in double, so multiply-then-add here rounds as the scalar loop
- * does (no fused multiply-add, which is emulated in Java on CPUs without it). Speed comes from doing up to four pairs of one row at once (independent
- * chains sharing the row's load) while the block stays in cache. The combining pass multiplies and
+ * does (no fused multiply-add, which is emulated in Java on CPUs without it). Speed comes from
+ * independent chains sharing loads while the block stays in cache: for up to four models (five on
+ * AVX-512) every pair at once, each model's entries loaded and widened once; for more, up to four
+ * pairs of one row at a time. The combining pass multiplies and
  * adds in the scalar order (no fused multiply-add: the coefficients are not exact products).
  * Each loop has fixed shapes (no arrays of vectors), which C2 needs to keep vectors in registers.
  *
@@ -28,10 +30,176 @@ final class VectorFold {
   private VectorFold() {}
 
   /**
+   * Whether the CPU has 32 vector registers (AVX-512, whose preferred vectors are 512 bits), so
+   * that the 15 accumulators and 5 rows of {@link #all5} stay in registers; with 16 (AVX2) they
+   * would spill, and five models take the tiled loops.
+   */
+  private static final boolean MANY_REGISTERS =
+      DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+
+  /**
    * {@link SlerpFold#lanes}: the lane sums of every pair (a ≤ b, row by row) over
-   * [from, vecEnd), a multiple of 4 entries.
+   * [from, vecEnd), a multiple of 4 entries. Up to four models (five with 32 vector registers),
+   * every pair at once: each model's 4 entries are loaded and widened once for all its pairs;
+   * beyond, up to four pairs of one row at a time.
    */
   static void lanes(float[][] x, int from, int vecEnd, double[] lanes) {
+    switch (x.length) {
+      case 2 -> all2(x[0], x[1], from, vecEnd, lanes);
+      case 3 -> all3(x[0], x[1], x[2], from, vecEnd, lanes);
+      case 4 -> all4(x[0], x[1], x[2], x[3], from, vecEnd, lanes);
+      case 5 -> {
+        if (MANY_REGISTERS) {
+          all5(x[0], x[1], x[2], x[3], x[4], from, vecEnd, lanes);
+        } else {
+          tiled(x, from, vecEnd, lanes);
+        }
+      }
+      default -> tiled(x, from, vecEnd, lanes);
+    }
+  }
+
+  private static void all2(float[] x0, float[] x1, int from, int vecEnd, double[] lanes) {
+    DoubleVector s00 = DoubleVector.zero(D4);
+    DoubleVector s01 = s00;
+    DoubleVector s11 = s00;
+    for (int j = from; j < vecEnd; j += 4) {
+      DoubleVector a0 = widen(x0, j);
+      DoubleVector a1 = widen(x1, j);
+      s00 = a0.mul(a0).add(s00);
+      s01 = a0.mul(a1).add(s01);
+      s11 = a1.mul(a1).add(s11);
+    }
+    s00.intoArray(lanes, 0);
+    s01.intoArray(lanes, 4);
+    s11.intoArray(lanes, 8);
+  }
+
+  private static void all3(float[] x0, float[] x1, float[] x2, int from, int vecEnd,
+      double[] lanes) {
+    DoubleVector s00 = DoubleVector.zero(D4);
+    DoubleVector s01 = s00;
+    DoubleVector s02 = s00;
+    DoubleVector s11 = s00;
+    DoubleVector s12 = s00;
+    DoubleVector s22 = s00;
+    for (int j = from; j < vecEnd; j += 4) {
+      DoubleVector a0 = widen(x0, j);
+      DoubleVector a1 = widen(x1, j);
+      DoubleVector a2 = widen(x2, j);
+      s00 = a0.mul(a0).add(s00);
+      s01 = a0.mul(a1).add(s01);
+      s02 = a0.mul(a2).add(s02);
+      s11 = a1.mul(a1).add(s11);
+      s12 = a1.mul(a2).add(s12);
+      s22 = a2.mul(a2).add(s22);
+    }
+    s00.intoArray(lanes, 0);
+    s01.intoArray(lanes, 4);
+    s02.intoArray(lanes, 8);
+    s11.intoArray(lanes, 12);
+    s12.intoArray(lanes, 16);
+    s22.intoArray(lanes, 20);
+  }
+
+  private static void all4(float[] x0, float[] x1, float[] x2, float[] x3, int from,
+      int vecEnd, double[] lanes) {
+    DoubleVector s00 = DoubleVector.zero(D4);
+    DoubleVector s01 = s00;
+    DoubleVector s02 = s00;
+    DoubleVector s03 = s00;
+    DoubleVector s11 = s00;
+    DoubleVector s12 = s00;
+    DoubleVector s13 = s00;
+    DoubleVector s22 = s00;
+    DoubleVector s23 = s00;
+    DoubleVector s33 = s00;
+    for (int j = from; j < vecEnd; j += 4) {
+      DoubleVector a0 = widen(x0, j);
+      DoubleVector a1 = widen(x1, j);
+      DoubleVector a2 = widen(x2, j);
+      DoubleVector a3 = widen(x3, j);
+      s00 = a0.mul(a0).add(s00);
+      s01 = a0.mul(a1).add(s01);
+      s02 = a0.mul(a2).add(s02);
+      s03 = a0.mul(a3).add(s03);
+      s11 = a1.mul(a1).add(s11);
+      s12 = a1.mul(a2).add(s12);
+      s13 = a1.mul(a3).add(s13);
+      s22 = a2.mul(a2).add(s22);
+      s23 = a2.mul(a3).add(s23);
+      s33 = a3.mul(a3).add(s33);
+    }
+    s00.intoArray(lanes, 0);
+    s01.intoArray(lanes, 4);
+    s02.intoArray(lanes, 8);
+    s03.intoArray(lanes, 12);
+    s11.intoArray(lanes, 16);
+    s12.intoArray(lanes, 20);
+    s13.intoArray(lanes, 24);
+    s22.intoArray(lanes, 28);
+    s23.intoArray(lanes, 32);
+    s33.intoArray(lanes, 36);
+  }
+
+  private static void all5(float[] x0, float[] x1, float[] x2, float[] x3, float[] x4,
+      int from, int vecEnd, double[] lanes) {
+    DoubleVector s00 = DoubleVector.zero(D4);
+    DoubleVector s01 = s00;
+    DoubleVector s02 = s00;
+    DoubleVector s03 = s00;
+    DoubleVector s04 = s00;
+    DoubleVector s11 = s00;
+    DoubleVector s12 = s00;
+    DoubleVector s13 = s00;
+    DoubleVector s14 = s00;
+    DoubleVector s22 = s00;
+    DoubleVector s23 = s00;
+    DoubleVector s24 = s00;
+    DoubleVector s33 = s00;
+    DoubleVector s34 = s00;
+    DoubleVector s44 = s00;
+    for (int j = from; j < vecEnd; j += 4) {
+      DoubleVector a0 = widen(x0, j);
+      DoubleVector a1 = widen(x1, j);
+      DoubleVector a2 = widen(x2, j);
+      DoubleVector a3 = widen(x3, j);
+      DoubleVector a4 = widen(x4, j);
+      s00 = a0.mul(a0).add(s00);
+      s01 = a0.mul(a1).add(s01);
+      s02 = a0.mul(a2).add(s02);
+      s03 = a0.mul(a3).add(s03);
+      s04 = a0.mul(a4).add(s04);
+      s11 = a1.mul(a1).add(s11);
+      s12 = a1.mul(a2).add(s12);
+      s13 = a1.mul(a3).add(s13);
+      s14 = a1.mul(a4).add(s14);
+      s22 = a2.mul(a2).add(s22);
+      s23 = a2.mul(a3).add(s23);
+      s24 = a2.mul(a4).add(s24);
+      s33 = a3.mul(a3).add(s33);
+      s34 = a3.mul(a4).add(s34);
+      s44 = a4.mul(a4).add(s44);
+    }
+    s00.intoArray(lanes, 0);
+    s01.intoArray(lanes, 4);
+    s02.intoArray(lanes, 8);
+    s03.intoArray(lanes, 12);
+    s04.intoArray(lanes, 16);
+    s11.intoArray(lanes, 20);
+    s12.intoArray(lanes, 24);
+    s13.intoArray(lanes, 28);
+    s14.intoArray(lanes, 32);
+    s22.intoArray(lanes, 36);
+    s23.intoArray(lanes, 40);
+    s24.intoArray(lanes, 44);
+    s33.intoArray(lanes, 48);
+    s34.intoArray(lanes, 52);
+    s44.intoArray(lanes, 56);
+  }
+
+  /** Up to four pairs (a, b) … (a, b + 3) of one row a at a time, row by row. */
+  static void tiled(float[][] x, int from, int vecEnd, double[] lanes) {
     int k = x.length;
     int pair = 0;
     for (int a = 0; a < k; a++) {

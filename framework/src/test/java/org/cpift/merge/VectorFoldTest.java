@@ -66,9 +66,14 @@ class VectorFoldTest {
         double[] vector = new double[2 * k * (k + 1)];
         SlerpFold.lanes(x, 0, vecEnd, scalar);
         VectorFold.lanes(x, 0, vecEnd, vector);
+        // the tiled loops too, which five models take on CPUs with 16 vector registers
+        double[] tiled = new double[2 * k * (k + 1)];
+        VectorFold.tiled(x, 0, vecEnd, tiled);
         for (int i = 0; i < scalar.length; i++) {
           assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(vector[i]),
               "lane sum " + i + " for k " + k + ", n " + n);
+          assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(tiled[i]),
+              "tiled lane sum " + i + " for k " + k + ", n " + n);
         }
         double[] c = new double[k];
         for (int a = 0; a < k; a++) {
