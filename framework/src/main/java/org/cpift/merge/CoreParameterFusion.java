@@ -353,40 +353,58 @@ public final class CoreParameterFusion {
       OverlapPolicy policy) {
     float[] th0 = p.data();
     float[][] x = xs.toArray(new float[0][]);
+    // every owner's words to the tensor's last entry (a BitSet's array stops at its last set bit)
     long[][] owned = new long[x.length][];
     for (int i = 0; i < x.length; i++) {
-      owned[i] = owners.owned()[i].toLongArray();
+      owned[i] = java.util.Arrays.copyOf(owners.owned()[i].toLongArray(), (p.size() + 63) >>> 6);
     }
-    return j -> transplanted(j, j >>> 6, x, owned, th0[j], policy);
+    return switch (policy) {
+      case LARGER_DELTA -> j -> largerDelta(j, x, owned, th0[j]);
+      case LATER_STAGE -> j -> laterStage(j, x, owned);
+      case AVERAGE -> j -> average(j, x, owned);
+    };
   }
 
-  /** Entry j's transplanted value: its owners' values combined by {@code policy}. */
-  private static float transplanted(int j, int word, float[][] xs, long[][] owned, float theta0,
-      OverlapPolicy policy) {
+  /** Entry j's owner whose value is farthest from θ0 (the first of equals). */
+  private static float largerDelta(int j, float[][] xs, long[][] owned, float theta0) {
+    int word = j >>> 6;
     float value = 0;
     double best = -1;
+    for (int i = 0; i < xs.length; i++) {
+      if ((owned[i][word] >>> j & 1) != 0) {
+        float v = xs[i][j];
+        double d = Math.abs((double) v - theta0);
+        if (d > best) {
+          best = d;
+          value = v;
+        }
+      }
+    }
+    return value;
+  }
+
+  /** Entry j's last owner's value (stage order). */
+  private static float laterStage(int j, float[][] xs, long[][] owned) {
+    int word = j >>> 6;
+    for (int i = xs.length - 1; i >= 0; i--) {
+      if ((owned[i][word] >>> j & 1) != 0) {
+        return xs[i][j];
+      }
+    }
+    return 0;
+  }
+
+  /** The mean of entry j's owners' values. */
+  private static float average(int j, float[][] xs, long[][] owned) {
+    int word = j >>> 6;
     double sum = 0;
     int owners = 0;
     for (int i = 0; i < xs.length; i++) {
-      if (word >= owned[i].length || (owned[i][word] >>> j & 1) == 0) {
-        continue;
-      }
-      float v = xs[i][j];
-      owners++;
-      sum += v;
-      switch (policy) {
-        case LARGER_DELTA -> {
-          double d = Math.abs((double) v - theta0);
-          if (d > best) {
-            best = d;
-            value = v;
-          }
-        }
-        case LATER_STAGE -> value = v;
-        case AVERAGE -> { }
-        default -> throw new IllegalStateException();
+      if ((owned[i][word] >>> j & 1) != 0) {
+        sum += xs[i][j];
+        owners++;
       }
     }
-    return policy == OverlapPolicy.AVERAGE ? (float) (sum / owners) : value;
+    return (float) (sum / owners);
   }
 }

@@ -173,6 +173,7 @@ final class SlerpFold {
     int n = x[0].length;
     boolean vec = vector; // read once: a concurrent switch must not split a fold
     double[] lanes = new double[4 * k * (k + 1) / 2];
+    double[] sums = new double[k * (k + 1) / 2];
     int[] ex = new int[BLOCK];
     for (int from = 0; from < n; from += BLOCK) {
       int to = Math.min(n, from + BLOCK);
@@ -182,7 +183,6 @@ final class SlerpFold {
       } else {
         lanes(x, from, vecEnd, lanes);
       }
-      int m = excluded(inc, from, to, ex);
       int pair = 0;
       for (int a = 0; a < k; a++) {
         float[] xa = x[a];
@@ -193,15 +193,31 @@ final class SlerpFold {
           for (int j = vecEnd; j < to; j++) {
             s0 += (double) xa[j] * xb[j];
           }
-          double sum = (s0 + lanes[l + 1]) + (lanes[l + 2] + lanes[l + 3]);
-          for (int e = 0; e < m; e++) {
-            int j = ex[e];
-            if (!Float.isFinite(xa[j]) || !Float.isFinite(xb[j])) {
-              return false;
-            }
-            sum -= (double) xa[j] * xb[j];
+          sums[pair] = (s0 + lanes[l + 1]) + (lanes[l + 2] + lanes[l + 3]);
+        }
+      }
+      // each pair's sum loses the excluded entries' products in ascending order (an entry's k
+      // values read and checked once for all the pairs)
+      int m = excluded(inc, from, to, ex);
+      for (int e = 0; e < m; e++) {
+        int j = ex[e];
+        for (float[] xa : x) {
+          if (!Float.isFinite(xa[j])) {
+            return false;
           }
-          g[a][b] += sum;
+        }
+        pair = 0;
+        for (int a = 0; a < k; a++) {
+          double xa = x[a][j];
+          for (int b = a; b < k; b++, pair++) {
+            sums[pair] -= xa * x[b][j];
+          }
+        }
+      }
+      pair = 0;
+      for (int a = 0; a < k; a++) {
+        for (int b = a; b < k; b++, pair++) {
+          g[a][b] += sums[pair];
         }
       }
     }

@@ -265,24 +265,87 @@ final class VectorFold {
         .convertShape(VectorOperators.F2D, D4, 0);
   }
 
-  /** {@link SlerpFold#combineBlock}: {@code out[j] = Σ c_a x_a[j]} over [from, to). */
+  /**
+   * {@link SlerpFold#combineBlock}: {@code out[j] = Σ c_a x_a[j]} over [from, to), in the scalar
+   * loop's order ({@code ((c0 x0 + c1 x1) + c2 x2) + …}); two to five models in loops of fixed
+   * shape, more in a loop over the models.
+   */
   static void combine(float[][] x, double[] c, float[] out, int from, int to) {
-    int k = x.length;
     int vecEnd = from + ((to - from) & ~3);
-    DoubleVector c0 = DoubleVector.broadcast(D4, c[0]);
-    for (int j = from; j < vecEnd; j += 4) {
-      DoubleVector acc = widen(x[0], j).mul(c0);
-      for (int a = 1; a < k; a++) {
-        acc = acc.add(widen(x[a], j).mul(c[a]));
-      }
-      ((FloatVector) acc.convertShape(VectorOperators.D2F, F4, 0)).intoArray(out, j);
+    switch (x.length) {
+      case 2 -> combine2(x[0], x[1], c, out, from, vecEnd);
+      case 3 -> combine3(x[0], x[1], x[2], c, out, from, vecEnd);
+      case 4 -> combine4(x[0], x[1], x[2], x[3], c, out, from, vecEnd);
+      case 5 -> combine5(x[0], x[1], x[2], x[3], x[4], c, out, from, vecEnd);
+      default -> combineAny(x, c, out, from, vecEnd);
     }
+    int k = x.length;
     for (int j = vecEnd; j < to; j++) {
       double acc = c[0] * x[0][j];
       for (int a = 1; a < k; a++) {
         acc += c[a] * x[a][j];
       }
       out[j] = (float) acc;
+    }
+  }
+
+  private static void narrow(DoubleVector acc, float[] out, int j) {
+    ((FloatVector) acc.convertShape(VectorOperators.D2F, F4, 0)).intoArray(out, j);
+  }
+
+  private static void combine2(float[] x0, float[] x1, double[] c, float[] out, int from,
+      int vecEnd) {
+    DoubleVector c0 = DoubleVector.broadcast(D4, c[0]);
+    DoubleVector c1 = DoubleVector.broadcast(D4, c[1]);
+    for (int j = from; j < vecEnd; j += 4) {
+      narrow(widen(x0, j).mul(c0).add(widen(x1, j).mul(c1)), out, j);
+    }
+  }
+
+  private static void combine3(float[] x0, float[] x1, float[] x2, double[] c, float[] out,
+      int from, int vecEnd) {
+    DoubleVector c0 = DoubleVector.broadcast(D4, c[0]);
+    DoubleVector c1 = DoubleVector.broadcast(D4, c[1]);
+    DoubleVector c2 = DoubleVector.broadcast(D4, c[2]);
+    for (int j = from; j < vecEnd; j += 4) {
+      narrow(widen(x0, j).mul(c0).add(widen(x1, j).mul(c1)).add(widen(x2, j).mul(c2)), out, j);
+    }
+  }
+
+  private static void combine4(float[] x0, float[] x1, float[] x2, float[] x3, double[] c,
+      float[] out, int from, int vecEnd) {
+    DoubleVector c0 = DoubleVector.broadcast(D4, c[0]);
+    DoubleVector c1 = DoubleVector.broadcast(D4, c[1]);
+    DoubleVector c2 = DoubleVector.broadcast(D4, c[2]);
+    DoubleVector c3 = DoubleVector.broadcast(D4, c[3]);
+    for (int j = from; j < vecEnd; j += 4) {
+      narrow(widen(x0, j).mul(c0).add(widen(x1, j).mul(c1)).add(widen(x2, j).mul(c2))
+          .add(widen(x3, j).mul(c3)), out, j);
+    }
+  }
+
+  private static void combine5(float[] x0, float[] x1, float[] x2, float[] x3, float[] x4,
+      double[] c, float[] out, int from, int vecEnd) {
+    DoubleVector c0 = DoubleVector.broadcast(D4, c[0]);
+    DoubleVector c1 = DoubleVector.broadcast(D4, c[1]);
+    DoubleVector c2 = DoubleVector.broadcast(D4, c[2]);
+    DoubleVector c3 = DoubleVector.broadcast(D4, c[3]);
+    DoubleVector c4 = DoubleVector.broadcast(D4, c[4]);
+    for (int j = from; j < vecEnd; j += 4) {
+      narrow(widen(x0, j).mul(c0).add(widen(x1, j).mul(c1)).add(widen(x2, j).mul(c2))
+          .add(widen(x3, j).mul(c3)).add(widen(x4, j).mul(c4)), out, j);
+    }
+  }
+
+  private static void combineAny(float[][] x, double[] c, float[] out, int from, int vecEnd) {
+    int k = x.length;
+    DoubleVector c0 = DoubleVector.broadcast(D4, c[0]);
+    for (int j = from; j < vecEnd; j += 4) {
+      DoubleVector acc = widen(x[0], j).mul(c0);
+      for (int a = 1; a < k; a++) {
+        acc = acc.add(widen(x[a], j).mul(c[a]));
+      }
+      narrow(acc, out, j);
     }
   }
 }
