@@ -242,6 +242,10 @@ final class BenchCommand implements Callable<Integer> {
         t.add("merge", c, "fuse_gb_per_s", r.fuseGbPerSecond(), "GB/s", "(k+1)*4N bytes");
         t.add("merge", c, "fuse_share_of_copy", r.fuseGbPerSecond() / all.gbPerSecond(), "ratio",
             "goal >= 0.25");
+        t.add("merge", c, "fuse_floor_s", r.floorSeconds(), "s", "the k models summed into a "
+            + "new one (k read, 1 written, nothing else), timed in turn with the fusion");
+        t.add("merge", c, "fuse_floor_over_fuse", r.floorSeconds() / r.fuseSeconds(), "ratio",
+            "the fusion's speed as a share of its traffic floor, same run");
         t.add("merge", c, "fuse_first_s", r.fuseFirstSeconds(), "s",
             "the process's first fusion (JIT compilation included)");
         if (!Double.isNaN(r.fuseScalarSeconds())) {

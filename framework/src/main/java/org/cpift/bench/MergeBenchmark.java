@@ -39,7 +39,33 @@ public final class MergeBenchmark {
    */
   public record Result(long params, int models, double topPercent, double selectSeconds,
       double jaccardSeconds, double fuseSeconds, double fuseGbPerSecond, double fuseFirstSeconds,
-      double fuseScalarSeconds) {}
+      double fuseScalarSeconds, double floorSeconds) {}
+
+  /**
+   * The fusion's traffic floor: the k models summed into a new model, tensors in parallel as the
+   * fusion runs them, so k models are read and one is written once, with no other work; timed in
+   * turn with the fusion, it is the peer a fusion time is read against on a shared machine.
+   */
+  static ParamSnapshot sum(ParamSnapshot base, List<ParamSnapshot> models) {
+    List<Param> params = new ArrayList<>(base.params());
+    Param[] out = new Param[params.size()];
+    java.util.stream.IntStream.range(0, params.size()).parallel().forEach(i -> {
+      Param p = params.get(i);
+      float[] acc = models.get(0).get(p.name()).data().clone();
+      for (int m = 1; m < models.size(); m++) {
+        float[] x = models.get(m).get(p.name()).data();
+        for (int j = 0; j < acc.length; j++) {
+          acc[j] += x[j];
+        }
+      }
+      out[i] = p.withData(acc);
+    });
+    ParamSnapshot s = new ParamSnapshot();
+    for (Param p : out) {
+      s.put(p);
+    }
+    return s;
+  }
 
   public static Result run(ModelConfig layout, int models, double topPercent, int warmup,
       int repeats, long seed) {
@@ -96,29 +122,34 @@ public final class MergeBenchmark {
         FoldKernels.useVector(was);
       }
     };
+    Timing.Body floor = () -> sum(base, experts);
     double fuse;
     double fuseFirst;
     double fuseScalar = Double.NaN;
+    double floorSeconds;
     if (FoldKernels.vector()) {
-      // the Vector API loops and the scalar ones in turn, so both see the same machine
-      Timing.Interleaved both = Timing.interleaved(Math.max(1, warmup), repeats, vector, scalar);
+      // the Vector API loops, the scalar ones and the floor in turn, so all see the same machine
+      Timing.Interleaved both = Timing.interleaved(Math.max(1, warmup), repeats, vector, scalar,
+          floor);
       fuse = both.median()[0];
       fuseFirst = both.first()[0];
       fuseScalar = both.median()[1];
+      floorSeconds = both.median()[2];
       if (!sameBits(fused[0], fused[1])) {
         throw new IllegalStateException("the Vector API fold and the scalar fold disagree");
       }
     } else {
-      Timing.Interleaved one = Timing.interleaved(Math.max(1, warmup), repeats, vector);
+      Timing.Interleaved one = Timing.interleaved(Math.max(1, warmup), repeats, vector, floor);
       fuse = one.median()[0];
       fuseFirst = one.first()[0];
+      floorSeconds = one.median()[1];
     }
     long n = base.numElements();
     if (fused[0].numElements() != n) {
       throw new IllegalStateException("fused model has the wrong size");
     }
     return new Result(n, models, topPercent, select, overlap, fuse,
-        (models + 1) * 4.0 * n / fuse / 1e9, fuseFirst, fuseScalar);
+        (models + 1) * 4.0 * n / fuse / 1e9, fuseFirst, fuseScalar, floorSeconds);
   }
 
   /** Seconds of each step from files, the bytes on disk, and the process's peak memory after. */
