@@ -51,11 +51,20 @@ public final class MergeBenchmark {
     Param[] out = new Param[params.size()];
     java.util.stream.IntStream.range(0, params.size()).parallel().forEach(i -> {
       Param p = params.get(i);
-      float[] acc = models.get(0).get(p.name()).data().clone();
-      for (int m = 1; m < models.size(); m++) {
-        float[] x = models.get(m).get(p.name()).data();
-        for (int j = 0; j < acc.length; j++) {
-          acc[j] += x[j];
+      float[][] x = new float[models.size()][];
+      for (int m = 0; m < x.length; m++) {
+        x[m] = models.get(m).get(p.name()).data();
+      }
+      float[] acc = new float[p.size()];
+      // block by block, the block of the sum staying in cache: each model read once, acc written once
+      for (int from = 0; from < acc.length; from += 2048) {
+        int to = Math.min(acc.length, from + 2048);
+        System.arraycopy(x[0], from, acc, from, to - from);
+        for (int m = 1; m < x.length; m++) {
+          float[] xm = x[m];
+          for (int j = from; j < to; j++) {
+            acc[j] += xm[j];
+          }
         }
       }
       out[i] = p.withData(acc);

@@ -216,7 +216,7 @@ public final class Baselines {
       List<ParamMask> cores = null;
       if (method.equals("localize-stitch")) {
         cores = CoreRegions.of(ctx, experts).stream().map(c -> c.mask()).toList();
-        shared = shared.plus(CoreRegions.scoringCost(ctx));
+        shared = shared.plus(CoreRegions.scoringCost(ctx, ctx.config().budgets().expertSteps()));
       }
       List<MergeOptions> grid = MergeRegistry.grid(method, ctx.config().merge());
       MergeContext mc = new MergeContext(ctx.base().params(), params, ctx.taskNames(), cores);

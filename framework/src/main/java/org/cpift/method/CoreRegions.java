@@ -33,16 +33,18 @@ public final class CoreRegions {
   }
 
   /**
-   * The training the core score needs beyond the experts, as a shared cost: a diff-pruned probe per
-   * task for {@code --score diff-pruning} (cached and reused like an expert), nothing otherwise.
+   * The training the core score needs beyond the task runs the caller counted (each task fine-tuned
+   * {@code countedSteps} steps in {@code ctx}), as a shared cost: a diff-pruned probe per task for
+   * {@code --score diff-pruning} (cached and reused like an expert) unless it is that very run,
+   * nothing otherwise.
    */
-  public static Cost scoringCost(MethodContext ctx) {
+  public static Cost scoringCost(MethodContext ctx, int countedSteps) {
     CoreConfig cc = ctx.config().core();
     Cost out = Cost.NONE;
     if (cc.score().needsDiffPrunedProbe()) {
       for (Task task : ctx.tasks()) {
-        if (ProbeFineTuning.diffPrunedProbeIsProbe(ctx, task, cc.topPercent())) {
-          continue; // the method's own probe, counted where it is trained
+        if (ProbeFineTuning.diffPrunedProbeIs(ctx, task, cc.topPercent(), countedSteps)) {
+          continue; // the caller's own run, counted where it is trained
         }
         out = out.plus(ProbeFineTuning.diffPrunedProbe(ctx, task, cc.topPercent()).cost()
             .asShared());

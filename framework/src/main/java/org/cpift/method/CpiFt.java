@@ -81,7 +81,7 @@ public final class CpiFt implements Method {
       valScores.put(e.task(), e.valScore());
     }
     List<CoreRegion> cores = CoreRegions.of(ctx, experts);
-    shared = shared.plus(CoreRegions.scoringCost(ctx));
+    shared = shared.plus(CoreRegions.scoringCost(ctx, c.budgets().probeStepsOrExpert()));
     double[][] jaccard = CoreOverlap.matrix(cores);
 
     List<List<Integer>> groups = switch (c.staging().mode()) {

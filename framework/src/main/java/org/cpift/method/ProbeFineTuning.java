@@ -58,13 +58,13 @@ public final class ProbeFineTuning {
   }
 
   /**
-   * Whether the diff-pruned probe of {@code task} is the very run {@link #probes} returns for it
-   * (a diff-pruning fine-tune at the same keep percentage and probe budget shares its cache key),
-   * so that its training is counted once.
+   * Whether the diff-pruned probe of {@code task} is the very run of {@code task} fine-tuned
+   * {@code steps} steps in {@code ctx} (a diff-pruning fine-tune at the same keep percentage and
+   * budget shares its cache key), so that a caller who counted that run counts the probe once.
    */
-  static boolean diffPrunedProbeIsProbe(MethodContext ctx, Task task, double keepPercent) {
-    int steps = ctx.config().budgets().probeStepsOrExpert();
-    return key(diffPruning(ctx, keepPercent), task, steps).equals(key(ctx, task, steps));
+  static boolean diffPrunedProbeIs(MethodContext ctx, Task task, double keepPercent, int steps) {
+    return key(diffPruning(ctx, keepPercent), task, ctx.config().budgets().probeStepsOrExpert())
+        .equals(key(ctx, task, steps));
   }
 
   private static MethodContext diffPruning(MethodContext ctx, double keepPercent) {

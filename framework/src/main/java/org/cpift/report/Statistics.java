@@ -81,11 +81,11 @@ public final class Statistics {
    */
   public record Paired(int n, double meanDiff, double ciLow, double ciHigh, double pValue) {
     /**
-     * Whether the differences are the same on every seed (n ≥ 2, no p-value): there is no spread
-     * to test, and the interval is the point.
+     * Whether the differences are the same on every seed (n ≥ 2, a finite difference and no
+     * p-value): there is no spread to test, and the interval is the point.
      */
     public boolean noVariance() {
-      return n >= 2 && Double.isNaN(pValue);
+      return n >= 2 && Double.isNaN(pValue) && Double.isFinite(meanDiff);
     }
   }
 
@@ -103,6 +103,10 @@ public final class Statistics {
     double[] d = new double[a.length];
     double scale = 0;
     for (int i = 0; i < d.length; i++) {
+      if (!Double.isFinite(a[i]) || !Double.isFinite(b[i])) {
+        // nothing to test: no difference, interval or p (and not "no spread")
+        return new Paired(a.length, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+      }
       d[i] = a[i] - b[i];
       scale = Math.max(scale, Math.max(Math.abs(a[i]), Math.abs(b[i])));
     }

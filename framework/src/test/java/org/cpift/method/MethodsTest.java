@@ -157,17 +157,22 @@ class MethodsTest {
       assertTrue(pc.steps() > 0, "a diff-pruned probe trains");
       probeSteps += pc.steps();
     }
-    assertEquals(probeSteps, CoreRegions.scoringCost(d).sharedSteps());
-    assertEquals(0, CoreRegions.scoringCost(ctx).sharedSteps(), "|delta| needs no extra training");
+    int steps = ctx.config().budgets().expertSteps();
+    assertEquals(probeSteps, CoreRegions.scoringCost(d, steps).sharedSteps());
+    assertEquals(0, CoreRegions.scoringCost(ctx, steps).sharedSteps(),
+        "|delta| needs no extra training");
     // experts fine-tuned by diff pruning at the core's size are the probes: counted once, as experts
     MethodContext same = new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(),
         c.withTraining(c.training().withDiffPruning(new org.cpift.model.DiffPruning(1.0))),
         ctx.cache());
-    assertEquals(0, CoreRegions.scoringCost(same).sharedSteps(), "the probe is the expert");
+    assertEquals(0, CoreRegions.scoringCost(same, steps).sharedSteps(), "the probe is the expert");
+    // a caller that counted runs of another length (CPI-FT with shorter probes) did not count it
+    assertEquals(probeSteps, CoreRegions.scoringCost(same, steps + 1).sharedSteps(),
+        "runs of another length are not the probe");
     MethodContext other = new MethodContext(ctx.base(), ctx.baseHash(), ctx.baseDir(), ctx.tasks(),
         c.withTraining(c.training().withDiffPruning(new org.cpift.model.DiffPruning(2.0))),
         ctx.cache());
-    assertEquals(probeSteps, CoreRegions.scoringCost(other).sharedSteps(),
+    assertEquals(probeSteps, CoreRegions.scoringCost(other, steps).sharedSteps(),
         "experts kept at 2% are not the 1% probes");
   }
 

@@ -125,6 +125,11 @@ class StatisticsAndTidyTest {
     assertTrue(!Statistics.paired(new double[] {0.5, 0.37}, new double[] {0.48, 0.34})
         .noVariance());
     assertEquals(0, Claims.Significance.INTERVAL.direction(p));
+    // a value that is not finite is no test at all, not "no spread"
+    Statistics.Paired nan = Statistics.paired(new double[] {Double.NaN, 0.5, 0.7},
+        new double[] {0.4, 0.4, 0.3});
+    assertTrue(!nan.noVariance() && Double.isNaN(nan.meanDiff()), nan.toString());
+    assertEquals("inconclusive", Claims.decide(nan, Claims.Significance.INTERVAL));
     List<CellResult> cells = List.of(tauCell("pipelined", 1, 0.5), tauCell("pipelined", 2, 0.36),
         tauCell("single", 1, 0.48), tauCell("single", 2, 0.34));
     Claims.Claim c = Claims.evaluate(new Summaries(Tidy.rows("x", cells)),
