@@ -137,8 +137,10 @@ public final class MergeBenchmark {
     double fuseScalar = Double.NaN;
     double floorSeconds;
     if (FoldKernels.vector()) {
-      // the Vector API loops, the scalar ones and the floor in turn, so all see the same machine
-      Timing.Interleaved both = Timing.interleaved(Math.max(1, warmup), repeats, vector, scalar,
+      // the Vector API loops, the scalar ones and the floor in turn, so all see the same machine;
+      // two warm-up rounds: the first switch between the loops deoptimizes code the JIT compiled
+      // for one of them, and the recompiled code is only timed from the second round on
+      Timing.Interleaved both = Timing.interleaved(Math.max(2, warmup), repeats, vector, scalar,
           floor);
       fuse = both.median()[0];
       fuseFirst = both.first()[0];
