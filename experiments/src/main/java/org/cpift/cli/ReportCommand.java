@@ -32,8 +32,8 @@ final class ReportCommand implements Callable<Integer> {
       description = "the run directory (cells/ and cache/), e.g. runs/small")
   Path from;
 
-  @Option(names = "--format", split = ",", defaultValue = "html,csv,tex,svg",
-      description = "any of html, csv, tex, svg (default: ${DEFAULT-VALUE}); manifest.json is "
+  @Option(names = "--format", split = ",", defaultValue = "html,csv,tex,svg,md",
+      description = "any of html, csv, tex, svg, md (default: ${DEFAULT-VALUE}); manifest.json is "
           + "always written")
   List<String> formats;
 

@@ -96,6 +96,10 @@ public final class ReportWriter {
       Latex.tables(experiment, s, manifest).forEach((name, tex) ->
           AtomicFiles.writeString(dir.resolve(name + ".tex"), tex));
     }
+    if (formats.contains(ReportFormat.MD)) {
+      AtomicFiles.writeString(dir.resolve("report.md"), Markdown.report(experiment, s, claims,
+          manifest));
+    }
     return claims;
   }
 }

@@ -300,9 +300,10 @@ class PaperReportsTest {
     assertTrue(Files.isRegularFile(dir.resolve("tex/manifest.json")));
     assertFalse(Files.exists(dir.resolve("tex/report.html")));
     assertFalse(Files.exists(dir.resolve("tex/results.csv")));
+    assertFalse(Files.exists(dir.resolve("tex/report.md")));
     ReportWriter.write(dir.resolve("all"), "x", "d", cs, run(), List.of());
     for (String f : List.of("report.html", "results.csv", "summary.csv", "table-results.tex",
-        "table-results-ci.tex", "fig-scores-by-task.svg", "fig-seesaw.svg")) {
+        "table-results-ci.tex", "fig-scores-by-task.svg", "fig-seesaw.svg", "report.md")) {
       assertTrue(Files.isRegularFile(dir.resolve("all").resolve(f)), f);
     }
   }
