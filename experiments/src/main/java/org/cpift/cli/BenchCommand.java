@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
       "merge-files", "e2e");
 
   @Option(names = "--only", split = ",", description = "sections to run, of "
-      + "matmul, step, generate, merge, e2e (default: all)")
+      + "matmul, step, generate, merge, merge-files, e2e (default: all)")
   List<String> only;
 
   @Option(names = "--lora-rank", defaultValue = "8", description = "the step section also times "

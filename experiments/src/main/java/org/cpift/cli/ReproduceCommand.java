@@ -73,9 +73,9 @@ final class ReproduceCommand implements Callable<Integer> {
   String order = "seed";
 
   @Option(names = "--executor", defaultValue = "inline", description = "inline (this process "
-      + "computes every cell) or local (--workers processes on this machine share the cells "
-      + "through claims on the run directory; this one writes the reports) (default: "
-      + "${DEFAULT-VALUE})")
+      + "computes every cell), local (--workers processes on this machine share the cells "
+      + "through claims on the run directory; this one writes the reports) or slurm (a job "
+      + "array, one cell per task) (default: ${DEFAULT-VALUE})")
   String executor = "inline";
 
   @Option(names = "--workers", defaultValue = "2", description = "processes for --executor local, "
