@@ -101,6 +101,8 @@ class GradientCheckTest {
       }
       assertEquals(want, kinds(vars));
       var grads = tf.gradients(objective, vars.stream().map(ModelVariable::variable).toList());
+      // every run below has one of four signatures (values, gradients, assign-all, objective):
+      // a new signature per variable would make TensorFlow build and optimize an executor for each
       List<Placeholder<TFloat64>> values = new ArrayList<>();
       List<Op> assigns = new ArrayList<>();
       for (ModelVariable<TFloat64> v : vars) {
@@ -108,54 +110,56 @@ class GradientCheckTest {
         values.add(ph);
         assigns.add(tf.assign(v.variable(), ph));
       }
+      Op assignAll = tf.withControlDependencies(assigns).noOp();
       try (Session s = new Session(g);
           TInt32 tin = TInt32.tensorOf(Shape.of(b, t), DataBuffers.of(in, true, false));
           TInt32 ttg = TInt32.tensorOf(Shape.of(b, t), DataBuffers.of(tg, true, false));
           TFloat64 tw = TFloat64.tensorOf(Shape.of(b, t), DataBuffers.of(w, true, false))) {
         s.initialize();
+        List<Operand<?>> variableOps = new ArrayList<>();
+        vars.forEach(v -> variableOps.add(v.variable()));
+        double[][] value = fetchAll(s, variableOps, vars, null);
         for (ModelVariable<TFloat64> v : vars) {
+          double[] x = value[v.index()];
           if (v.name().endsWith(".diff_gate")) {
             // gate logits log α = 100·ρ in (−1, 1): gates inside their linear range
-            double[] rho = new double[(int) v.size()];
-            for (int j = 0; j < rho.length; j++) {
-              rho[j] = (rnd.nextDouble() * 2 - 1) / 100;
+            for (int j = 0; j < x.length; j++) {
+              x[j] = (rnd.nextDouble() * 2 - 1) / 100;
             }
-            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), rho);
           } else if (Lora.isKeep(v.name())) {
-            double[] keep = new double[(int) v.size()];
-            for (int j = 0; j < keep.length; j++) {
-              keep[j] = rnd.nextDouble() < 0.3 ? 0 : 1;
+            for (int j = 0; j < x.length; j++) {
+              x[j] = rnd.nextDouble() < 0.3 ? 0 : 1;
             }
-            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), keep);
           } else if (v.name().endsWith(".lora_B") || Wemoe.isTaskVector(v.name())
               || v.name().endsWith(".diff")) {
-            double[] nb = new double[(int) v.size()];
-            for (int j = 0; j < nb.length; j++) {
-              nb[j] = rnd.nextGaussian() * 0.3;
+            for (int j = 0; j < x.length; j++) {
+              x[j] = rnd.nextGaussian() * 0.3;
             }
-            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), nb);
           }
         }
+        assign(s, assignAll, values, vars, value);
+        List<Operand<?>> gradOps = new ArrayList<>();
+        vars.forEach(v -> gradOps.add(grads.dy(v.index())));
+        double[][] grad = fetchAll(s, gradOps, vars, new TInt32[] {tin, ttg}, tw, m);
         int checked = 0;
         for (ModelVariable<TFloat64> v : vars) {
-          double[] value = fetch(s, v.variable(), (int) v.size());
-          double[] grad = fetchGrad(s, m, grads.dy(v.index()), tin, ttg, tw, (int) v.size());
+          double[] x = value[v.index()];
           for (int k = 0; k < 3; k++) {
-            int j = rnd.nextInt(value.length);
+            int j = rnd.nextInt(x.length);
             double h = 1e-6;
-            double saved = value[j];
-            value[j] = saved + h;
-            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), value);
+            double saved = x[j];
+            x[j] = saved + h;
+            assign(s, assignAll, values, vars, value);
             double lp = loss(s, m, objective, tin, ttg, tw);
-            value[j] = saved - h;
-            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), value);
+            x[j] = saved - h;
+            assign(s, assignAll, values, vars, value);
             double lm = loss(s, m, objective, tin, ttg, tw);
-            value[j] = saved;
-            assign(s, assigns.get(v.index()), values.get(v.index()), v.shape(), value);
+            x[j] = saved;
             double numeric = (lp - lm) / (2 * h);
-            double err = Math.abs(numeric - grad[j]) / Math.max(1e-6, Math.abs(numeric) + Math.abs(grad[j]));
-            assertTrue(err < 1e-5 || Math.abs(numeric - grad[j]) < 1e-9,
-                v.name() + "[" + j + "]: analytic " + grad[j] + " vs numeric " + numeric);
+            double[] gv = grad[v.index()];
+            double err = Math.abs(numeric - gv[j]) / Math.max(1e-6, Math.abs(numeric) + Math.abs(gv[j]));
+            assertTrue(err < 1e-5 || Math.abs(numeric - gv[j]) < 1e-9,
+                v.name() + "[" + j + "]: analytic " + gv[j] + " vs numeric " + numeric);
             checked++;
           }
         }
@@ -170,22 +174,27 @@ class GradientCheckTest {
     return k;
   }
 
-  private static double[] fetch(Session s, Operand<TFloat64> op, int n) {
-    try (Result r = s.runner().fetch(op).run()) {
-      double[] out = new double[n];
-      ((TFloat64) r.get(0)).copyTo(DataBuffers.of(out, false, false));
+  /** The values of {@code ops} (one per variable, in order) in one run. */
+  private static double[][] fetchAll(Session s, List<Operand<?>> ops,
+      List<ModelVariable<TFloat64>> vars, TInt32[] inTg, TFloat64 w, TransformerLM<TFloat64> m) {
+    Session.Runner r = s.runner();
+    if (inTg != null) {
+      r.feed(m.inputs, inTg[0]).feed(m.targets, inTg[1]).feed(m.weights, w);
+    }
+    ops.forEach(r::fetch);
+    try (Result res = r.run()) {
+      double[][] out = new double[vars.size()][];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = new double[(int) vars.get(i).size()];
+        ((TFloat64) res.get(i)).copyTo(DataBuffers.of(out[i], false, false));
+      }
       return out;
     }
   }
 
-  private static double[] fetchGrad(Session s, TransformerLM<TFloat64> m, Operand<?> grad,
-      TInt32 in, TInt32 tg, TFloat64 w, int n) {
-    try (Result r = s.runner().feed(m.inputs, in).feed(m.targets, tg).feed(m.weights, w)
-        .fetch(grad).run()) {
-      double[] out = new double[n];
-      ((TFloat64) r.get(0)).copyTo(DataBuffers.of(out, false, false));
-      return out;
-    }
+  private static double[][] fetchAll(Session s, List<Operand<?>> ops,
+      List<ModelVariable<TFloat64>> vars, TInt32[] none) {
+    return fetchAll(s, ops, vars, none, null, null);
   }
 
   private static double loss(Session s, TransformerLM<TFloat64> m, Operand<TFloat64> objective,
@@ -196,9 +205,21 @@ class GradientCheckTest {
     }
   }
 
-  private static void assign(Session s, Op assign, Placeholder<TFloat64> ph, long[] shape, double[] v) {
-    try (TFloat64 t = TFloat64.tensorOf(Shape.of(shape), DataBuffers.of(v, true, false))) {
-      s.runner().feed(ph, t).addTarget(assign).run().close();
+  /** Every variable set to {@code value} in one run. */
+  private static void assign(Session s, Op assignAll, List<Placeholder<TFloat64>> phs,
+      List<ModelVariable<TFloat64>> vars, double[][] value) {
+    List<TFloat64> ts = new ArrayList<>();
+    try {
+      Session.Runner r = s.runner();
+      for (int i = 0; i < vars.size(); i++) {
+        TFloat64 t = TFloat64.tensorOf(Shape.of(vars.get(i).shape()),
+            DataBuffers.of(value[i], true, false));
+        ts.add(t);
+        r.feed(phs.get(i), t);
+      }
+      r.addTarget(assignAll).run().close();
+    } finally {
+      ts.forEach(TFloat64::close);
     }
   }
 }
