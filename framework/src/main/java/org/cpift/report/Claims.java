@@ -318,12 +318,10 @@ public final class Claims {
         continue;
       }
       // the figures shown beside the test cover the seeds it pairs
-      Map<Long, Double> cs = s.perSeed(v, "cpi-ft", "average", "bwt");
-      Map<Long, Double> qs = s.perSeed(v, baseline, "average", "bwt");
-      cs.keySet().retainAll(qs.keySet());
-      qs.keySet().retainAll(cs.keySet());
-      Statistics.Summary c = Statistics.summarize(values(cs));
-      Statistics.Summary q = Statistics.summarize(values(qs));
+      java.util.Set<Long> cpiSeeds = s.perSeed(v, "cpi-ft", "average", "bwt").keySet();
+      Statistics.Summary c = s.summaryOver(v, "cpi-ft", "average", "bwt",
+          s.perSeed(v, baseline, "average", "bwt").keySet());
+      Statistics.Summary q = s.summaryOver(v, baseline, "average", "bwt", cpiSeeds);
       String line = v + ": BWT CPI-FT " + ci(c) + " vs " + baseline + " " + ci(q);
       if (q.mean() >= 0) {
         evidence.add(line + " — the baseline does not forget: nothing to cut");
@@ -334,11 +332,9 @@ public final class Claims {
       String control = "";
       Optional<Statistics.Paired> iso = s.paired(v, "cpi-ft", v, noFreeze, "average", "bwt");
       if (iso.isPresent()) {
-        Map<Long, Double> nf = s.perSeed(v, noFreeze, "average", "bwt");
-        nf.keySet().retainAll(s.perSeed(v, "cpi-ft", "average", "bwt").keySet());
         control = "; without freezing (same start, budget and replay) BWT "
-            + ci(Statistics.summarize(values(nf))) + ", freezing's part: CPI-FT − no-freeze "
-            + ci(iso.get());
+            + ci(s.summaryOver(v, noFreeze, "average", "bwt", cpiSeeds))
+            + ", freezing's part: CPI-FT − no-freeze " + ci(iso.get());
       }
       evidence.add(line + ", cut " + Math.round(100 * cut) + "%; CPI-FT − ½·" + baseline + " "
           + ci(d.get()) + control);

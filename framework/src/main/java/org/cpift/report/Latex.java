@@ -223,14 +223,20 @@ public final class Latex {
   }
 
   static String provenance(Map<String, Object> run, String perCell) {
+    return "Preset " + text(String.valueOf(run.get("preset"))) + "; seeds " + text(seeds(run))
+        + perCell + "; commit \\texttt{" + text(commit(run)) + "}.";
+  }
+
+  /** The run's seeds, comma-separated. */
+  static String seeds(Map<String, Object> run) {
     Object seeds = run.get("seeds");
-    String list = seeds instanceof List<?> l
+    return seeds instanceof List<?> l
         ? String.join(", ", l.stream().map(String::valueOf).toList()) : String.valueOf(seeds);
-    String commit = String.valueOf(run.get("git_commit"));
-    // a full hash is shortened as git does (12 digits), keeping a -dirty mark
-    commit = commit.replaceFirst("^([0-9a-f]{12})[0-9a-f]{28}", "$1");
-    return "Preset " + text(String.valueOf(run.get("preset"))) + "; seeds " + text(list)
-        + perCell + "; commit \\texttt{" + text(commit) + "}.";
+  }
+
+  /** The run's commit, a full hash shortened as git does (12 digits), keeping a -dirty mark. */
+  static String commit(Map<String, Object> run) {
+    return String.valueOf(run.get("git_commit")).replaceFirst("^([0-9a-f]{12})[0-9a-f]{28}", "$1");
   }
 
   /** The testbed gate's criteria: measured, goal, pass; nothing bold (no column compares). */

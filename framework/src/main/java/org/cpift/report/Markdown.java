@@ -22,17 +22,14 @@ public final class Markdown {
     head.add("average");
     head.add("avg. normalized");
     List<Latex.Line> lines = new ArrayList<>();
-    List<String> seeds = new ArrayList<>();
     for (Summaries.Arm arm : HtmlReport.ordered(s)) {
       List<Optional<SummaryRow>> cells = new ArrayList<>();
       for (String t : tasks) {
         cells.add(s.get(arm.variant(), arm.method(), t, "score"));
       }
-      Optional<SummaryRow> avg = s.get(arm.variant(), arm.method(), "average", "score");
-      cells.add(avg);
+      cells.add(s.get(arm.variant(), arm.method(), "average", "score"));
       cells.add(s.get(arm.variant(), arm.method(), "average", "normalized"));
       lines.add(new Latex.Line(HtmlReport.label(arm), arm.method().equals("single-task"), cells));
-      seeds.add(avg.map(r -> String.valueOf(r.n())).orElse("–"));
     }
     List<List<Integer>> best = Latex.best(lines, head.size());
     StringBuilder b = new StringBuilder("## ").append(experiment).append("\n\n");
@@ -52,7 +49,9 @@ public final class Markdown {
         b.append(' ').append(best.get(c).contains(i) ? "**" + v + "**" : v)
             .append(r.get().n() > 1 ? " ± " + num(r.get().std()) : "").append(" |");
       }
-      b.append(' ').append(seeds.get(i)).append(" |\n");
+      // the seeds behind the row: those of its average score
+      b.append(' ').append(l.cells().get(tasks.size()).map(r -> String.valueOf(r.n())).orElse("–"))
+          .append(" |\n");
     }
     int nMax = s.all().stream().mapToInt(SummaryRow::n).max().orElse(0);
     b.append("\nTest score per task, mean ± standard deviation over seeds; avg. normalized is the "
@@ -73,13 +72,8 @@ public final class Markdown {
 
   /** "Preset small; seeds 1, 2 (at most 2 per cell); commit `abc123456789`." */
   static String provenance(Map<String, Object> run, String perCell) {
-    Object seeds = run.get("seeds");
-    String list = seeds instanceof List<?> l
-        ? String.join(", ", l.stream().map(String::valueOf).toList()) : String.valueOf(seeds);
-    String commit = String.valueOf(run.get("git_commit"))
-        .replaceFirst("^([0-9a-f]{12})[0-9a-f]{28}", "$1");
-    return "Preset " + run.get("preset") + "; seeds " + list + perCell + "; commit `" + commit
-        + "`.";
+    return "Preset " + run.get("preset") + "; seeds " + Latex.seeds(run) + perCell + "; commit `"
+        + Latex.commit(run) + "`.";
   }
 
   static String num(double v) {

@@ -57,6 +57,17 @@ public final class Summaries {
     return out;
   }
 
+  /**
+   * The summary of a (variant, method) on a task/metric over those of its seeds in {@code seeds}
+   * (the figures shown beside a paired test cover the seeds it pairs).
+   */
+  public Statistics.Summary summaryOver(String variant, String method, String task, String metric,
+      java.util.Set<Long> seeds) {
+    Map<Long, Double> v = perSeed(variant, method, task, metric);
+    v.keySet().retainAll(seeds);
+    return Statistics.summarize(v.values().stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
   /** Paired comparison of two (variant, method) pairs on a task/metric over their common seeds. */
   public Optional<Statistics.Paired> paired(String va, String ma, String vb, String mb, String task,
       String metric) {

@@ -118,7 +118,7 @@ class GradientCheckTest {
         s.initialize();
         List<Operand<?>> variableOps = new ArrayList<>();
         vars.forEach(v -> variableOps.add(v.variable()));
-        double[][] value = fetchAll(s, variableOps, vars, null);
+        double[][] value = fetchAll(s.runner(), variableOps, vars);
         for (ModelVariable<TFloat64> v : vars) {
           double[] x = value[v.index()];
           if (v.name().endsWith(".diff_gate")) {
@@ -140,7 +140,8 @@ class GradientCheckTest {
         assign(s, assignAll, values, vars, value);
         List<Operand<?>> gradOps = new ArrayList<>();
         vars.forEach(v -> gradOps.add(grads.dy(v.index())));
-        double[][] grad = fetchAll(s, gradOps, vars, new TInt32[] {tin, ttg}, tw, m);
+        double[][] grad = fetchAll(s.runner().feed(m.inputs, tin).feed(m.targets, ttg)
+            .feed(m.weights, tw), gradOps, vars);
         int checked = 0;
         for (ModelVariable<TFloat64> v : vars) {
           double[] x = value[v.index()];
@@ -174,13 +175,9 @@ class GradientCheckTest {
     return k;
   }
 
-  /** The values of {@code ops} (one per variable, in order) in one run. */
-  private static double[][] fetchAll(Session s, List<Operand<?>> ops,
-      List<ModelVariable<TFloat64>> vars, TInt32[] inTg, TFloat64 w, TransformerLM<TFloat64> m) {
-    Session.Runner r = s.runner();
-    if (inTg != null) {
-      r.feed(m.inputs, inTg[0]).feed(m.targets, inTg[1]).feed(m.weights, w);
-    }
+  /** The values of {@code ops} (one per variable, in order) in one run of {@code r}. */
+  private static double[][] fetchAll(Session.Runner r, List<Operand<?>> ops,
+      List<ModelVariable<TFloat64>> vars) {
     ops.forEach(r::fetch);
     try (Result res = r.run()) {
       double[][] out = new double[vars.size()][];
@@ -190,11 +187,6 @@ class GradientCheckTest {
       }
       return out;
     }
-  }
-
-  private static double[][] fetchAll(Session s, List<Operand<?>> ops,
-      List<ModelVariable<TFloat64>> vars, TInt32[] none) {
-    return fetchAll(s, ops, vars, none, null, null);
   }
 
   private static double loss(Session s, TransformerLM<TFloat64> m, Operand<TFloat64> objective,
