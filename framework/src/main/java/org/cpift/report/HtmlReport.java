@@ -78,6 +78,7 @@ public final class HtmlReport {
     for (Section section : sections) {
       b.append(section.html(s, cells, figures));
     }
+    b.append(Selections.html(cells));
     b.append("<h2>Claims of the paper, checked on this run</h2><div class=\"tw\"><table><tr><th>claim</th><th>status</th>"
         + "<th>evidence (mean [95% CI])</th></tr>");
     for (Claims.Claim c : claims) {
