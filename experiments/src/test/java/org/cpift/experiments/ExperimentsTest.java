@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.cpift.experiment.Cell;
 import org.cpift.experiment.Experiment;
+import org.cpift.method.MethodConfig;
 import org.cpift.model.Lora;
 import org.cpift.train.Preset;
 import org.cpift.util.CpiftException;
@@ -114,7 +115,35 @@ class ExperimentsTest {
       int single = cells.stream().filter(c -> c.variant().equals("single-stage")).findFirst()
           .orElseThrow().config().budgets().pipelineSteps();
       assertEquals(tasks.size() * perStage, single, "equal total steps for " + tasks);
+      // each pipelined stage draws its own sample: the single stage one as large as theirs
+      int sample = cells.get(0).config().budgets().stageSamples();
+      assertEquals(tasks.size() * sample, cells.stream()
+          .filter(c -> c.variant().equals("single-stage")).findFirst().orElseThrow().config()
+          .budgets().stageSamples());
     }
+  }
+
+  /**
+   * Forgetting needs tasks trained one after another: CPI-FT and its control train each stage on
+   * its own task as sequential SFT does; the default stage data (every task in every stage) has
+   * its own rows, with the configurations they had before (their cached cells stay valid).
+   */
+  @Test
+  void forgettingTrainsCpiFtsStagesOnTheirOwnTask() {
+    List<Cell> cells = Experiments.get("forgetting").cells(Preset.SMALL, List.of(1L),
+        List.of("math", "code", "logic"));
+    for (Cell c : cells) {
+      if (!c.method().equals("cpi-ft")) {
+        continue;
+      }
+      var pl = c.config().pipeline();
+      boolean mixed = c.label().contains("every task in every stage");
+      assertEquals(mixed ? MethodConfig.defaults(Preset.SMALL).pipeline().stageData()
+          : MethodConfig.StageData.STAGE_ONLY, pl.stageData(), c.label() + " " + c.variant());
+      assertEquals(!c.label().contains("no freeze"), pl.freeze(), c.label());
+    }
+    assertEquals(3 * 4, cells.stream().filter(c -> c.method().equals("cpi-ft")).count(),
+        "4 CPI-FT rows in each of the 3 variants");
   }
 
   @Test

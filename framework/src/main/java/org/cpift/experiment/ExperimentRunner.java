@@ -231,6 +231,10 @@ public final class ExperimentRunner {
   static String key(Cell cell, MethodContext ctx) {
     Map<String, Object> k = new LinkedHashMap<>();
     k.put("method", cell.method());
+    int revision = org.cpift.method.Methods.revision(cell.method());
+    if (revision > 0) {
+      k.put("revision", revision); // absent at 0, so the keys of unrevised methods stay as they were
+    }
     k.put("config", cell.config());
     k.put("tasks", ctx.taskNames());
     k.put("train_fraction", new java.util.TreeMap<>(cell.trainFraction()));

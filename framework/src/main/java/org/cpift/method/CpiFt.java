@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * With {@code dpi} it is the DPI variant (arXiv 2601.17777): grouping, staging and freezing, but
  * no fusion — staged training starts from the base model with the training baselines' budget
- * (N·S steps over the stages, on each stage's full training data plus replay).
+ * (N·S steps over the stages), each stage on its own tasks' full training data, as DPI's
+ * multi-stage SFT does (CPI-FT's stage-data option, whose default mixes every task into every
+ * stage, is CPI-FT's: DPI trained on it would be multi-task SFT with restarts and freezing).
  */
 public final class CpiFt implements Method {
   private static final Logger LOG = LoggerFactory.getLogger(CpiFt.class);
@@ -207,7 +209,7 @@ public final class CpiFt implements Method {
     PipelinedSft.Result r = dpi
         ? PipelinedSft.runWith(ctx, start, stageTasks, coreByTask,
             Math.max(1, c.baselineSteps(ctx.tasks().size()) / stageTasks.size()), 0, c.pipeline().freeze(),
-            c.pipeline().stageData(), name())
+            MethodConfig.StageData.STAGE_ONLY, name())
         : PipelinedSft.run(ctx, start, stageTasks, coreByTask,
             c.budgets().pipelineStepsPerStage(stageTasks.size()),
             c.budgets().stageSamples(), c.pipeline().freeze(), name());
@@ -225,6 +227,9 @@ public final class CpiFt implements Method {
             List.of()));
     Map<String, Object> k = new LinkedHashMap<>();
     k.put("method", name());
+    if (Methods.revision(name()) > 0) {
+      k.put("revision", Methods.revision(name()));
+    }
     k.put("config", c);
     k.put("stages", plan);
     k.put("base", ctx.baseHash());

@@ -79,7 +79,28 @@ public final class Methods {
   /** Further methods: sequential SFT (each task its own stage), for the forgetting analysis. */
   public static final List<String> EXTRA = List.of("sequential");
 
+  /**
+   * Each method's definition revision, for methods whose code changed what they compute for the
+   * same configuration after cells of theirs were cached: a cell's cache key carries the
+   * revision when it is above 0, so no cell of an earlier definition is reused. Bump a method's
+   * revision (with the reason) whenever such a change lands; changes that give the same results
+   * bit for bit leave it.
+   * <ul>
+   *   <li>dpi 1 (2026-12-03): each stage trains on its own tasks' data, as DPI's multi-stage SFT
+   *       does (it had followed CPI-FT's stage-data option, which trains every stage on every
+   *       task);</li>
+   *   <li>wemoe 1 (2026-12-03): pseudo-answers as the generated ids (a cell of the earlier
+   *       encoding was in the small run's cache under the same key).</li>
+   * </ul>
+   */
+  private static final Map<String, Integer> REVISIONS = Map.of("dpi", 1, "wemoe", 1);
+
   private Methods() {}
+
+  /** The method's definition revision (0 unless {@link #REVISIONS} names it). */
+  public static int revision(String name) {
+    return REVISIONS.getOrDefault(name, 0);
+  }
 
   /** Registers a training method under {@code name}, with the settings it reads. */
   public static synchronized void register(String name, Supplier<Method> factory,

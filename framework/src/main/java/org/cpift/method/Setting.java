@@ -92,20 +92,23 @@ public enum Setting {
     return s;
   }
 
-  /** What DPI reads (CPI-FT without fusion): cores, grouping, order, the pipelined phase. */
+  /**
+   * What DPI reads (CPI-FT without fusion): cores, grouping, order, freezing; its stages train on
+   * their own tasks' full data, so neither the stage-data policy nor the stage sample.
+   */
   static Set<Setting> dpi() {
     Set<Setting> s = staged();
-    s.addAll(EnumSet.of(PROBE_STEPS, STAGE_SAMPLES, TOP_PERCENT, CORE_SCOPE, CORE_SCORE,
+    s.addAll(EnumSet.of(PROBE_STEPS, TOP_PERCENT, CORE_SCOPE, CORE_SCORE,
         EXCLUDE_EMBEDDINGS_NORMS, RANDOM_CORE, TAU, LINKAGE, FIXED_GROUPS, GROUPING_MODE,
-        STAGE_ORDER, EXPLICIT_ORDER, STAGE_DATA, REPLAY, FREEZE));
+        STAGE_ORDER, EXPLICIT_ORDER, FREEZE));
     return s;
   }
 
-  /** What CPI-FT reads: DPI's settings, fusion's and the pipeline's budget. */
+  /** What CPI-FT reads: DPI's settings, the pipeline's data and budget, and fusion's. */
   static Set<Setting> cpiFt() {
     Set<Setting> s = dpi();
-    s.addAll(EnumSet.of(PIPELINE_STEPS, TRANSPLANT, SKIP_FUSION, INTERPOLATION, GRANULARITY,
-        ANCHOR, OMEGA, COLINEAR, OVERLAP));
+    s.addAll(EnumSet.of(STAGE_SAMPLES, STAGE_DATA, REPLAY, PIPELINE_STEPS, TRANSPLANT,
+        SKIP_FUSION, INTERPOLATION, GRANULARITY, ANCHOR, OMEGA, COLINEAR, OVERLAP));
     return s;
   }
 }

@@ -288,6 +288,47 @@ public final class Claims {
         .withP(have.toArray(new Statistics.Paired[0]));
   }
 
+  /** One side of a comparison: a method in a variant. */
+  public record ArmRef(String variant, String method) {
+    String label() {
+      return variant.equals("default") ? method : method + " (" + variant + ")";
+    }
+  }
+
+  /**
+   * {@code statement} holds when each comparison's first arm is above its second on the average
+   * score (paired over seeds); not supported when any is below. The evidence gives each arm's own
+   * fine-tuning steps, so a reader sees the budgets compared.
+   */
+  public static Check above(String statement, List<ArmRef[]> comparisons) {
+    return (s, sig) -> {
+      List<Statistics.Paired> have = new ArrayList<>();
+      List<String> evidence = new ArrayList<>();
+      for (ArmRef[] c : comparisons) {
+        Optional<Statistics.Paired> p = s.paired(c[0].variant(), c[0].method(), c[1].variant(),
+            c[1].method(), "average", "score");
+        if (p.isEmpty()) {
+          continue;
+        }
+        have.add(p.get());
+        evidence.add(c[0].label() + " − " + c[1].label() + ": " + ci(p.get()) + " (steps "
+            + f0(steps(s, c[0])) + " vs " + f0(steps(s, c[1])) + ")");
+      }
+      if (have.isEmpty()) {
+        return new Claim(statement, NOT_MEASURED, "");
+      }
+      boolean up = have.stream().allMatch(p -> sig.direction(p) > 0);
+      boolean down = have.stream().anyMatch(p -> sig.direction(p) < 0);
+      String status = have.stream().anyMatch(p -> p.n() < 2) ? ONE_SEED
+          : up ? "supported" : down ? "not supported" : "inconclusive";
+      if (have.size() < comparisons.size()) {
+        status += " (" + have.size() + " of " + comparisons.size() + " comparisons so far)";
+      }
+      return new Claim(statement, status, String.join("; ", evidence))
+          .withP(have.toArray(new Statistics.Paired[0]));
+    };
+  }
+
   /**
    * "More than half" is tested, per stage order, as CPI-FT's BWT − ½ × the baseline's BWT paired
    * over seeds: above 0 (both forget) means CPI-FT keeps more than half of what the baseline loses.
@@ -299,7 +340,8 @@ public final class Claims {
 
   static Claim forgettingHalved(Summaries s, String sequential, String noFreeze,
       Significance sig) {
-    String st = "CPI-FT cuts forgetting (BWT) by more than half relative to multi-stage SFT.";
+    String st = "CPI-FT cuts forgetting (BWT) by more than half relative to sequential "
+        + "(multi-stage) SFT.";
     List<String> evidence = new ArrayList<>();
     List<Statistics.Paired> tests = new ArrayList<>();
     int above = 0;
@@ -332,7 +374,7 @@ public final class Claims {
       String control = "";
       Optional<Statistics.Paired> iso = s.paired(v, "cpi-ft", v, noFreeze, "average", "bwt");
       if (iso.isPresent()) {
-        control = "; without freezing (same start, budget and replay) BWT "
+        control = "; without freezing (same start, budget and stage data) BWT "
             + ci(s.summaryOver(v, noFreeze, "average", "bwt", cpiSeeds))
             + ", freezing's part: CPI-FT − no-freeze " + ci(iso.get());
       }
@@ -348,7 +390,13 @@ public final class Claims {
       return new Claim(st, evidence.isEmpty() ? NOT_MEASURED : "inconclusive",
           String.join("; ", evidence));
     }
-    String status = oneSeed ? ONE_SEED : above == orders ? "supported" : below == orders ? "not supported"
+    return new Claim(st, overOrders(oneSeed, above, below, orders), String.join("; ", evidence))
+        .withP(tests.toArray(new Statistics.Paired[0]));
+  }
+
+  /** The status of a claim tested once per stage order. */
+  static String overOrders(boolean oneSeed, int above, int below, int orders) {
+    return oneSeed ? ONE_SEED : above == orders ? "supported" : below == orders ? "not supported"
         : above + below == 0 ? "inconclusive"
         : below == 0 ? "partly supported (on " + above + " of " + orders + " stage orders; "
             + "inconclusive on the rest)"
@@ -356,7 +404,47 @@ public final class Claims {
             + "(inconclusive on the rest)"
         : "mixed (supported on " + above + ", not supported on " + below + " of " + orders
             + " stage orders)";
-    return new Claim(st, status, String.join("; ", evidence))
+  }
+
+  /**
+   * Core isolation's own part: per stage order, the BWT of {@code frozen} (CPI-FT) minus that of
+   * {@code unfrozen} (the same run with nothing frozen), paired over seeds; supported when every
+   * order's difference is above 0.
+   */
+  public static Check freezingCutsForgetting(String frozen, String unfrozen, String stageData) {
+    return (s, sig) -> freezingCutsForgetting(s, frozen, unfrozen, stageData, sig);
+  }
+
+  static Claim freezingCutsForgetting(Summaries s, String frozen, String unfrozen,
+      String stageData, Significance sig) {
+    String st = "Freezing earlier stages' cores cuts forgetting: CPI-FT's BWT above the same run "
+        + "with nothing frozen (" + stageData + ").";
+    List<String> evidence = new ArrayList<>();
+    List<Statistics.Paired> tests = new ArrayList<>();
+    int above = 0;
+    int below = 0;
+    boolean oneSeed = false;
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
+      if (!arm.method().equals(frozen)) {
+        continue;
+      }
+      Optional<Statistics.Paired> d = s.paired(arm.variant(), frozen, arm.variant(), unfrozen,
+          "average", "bwt");
+      if (d.isEmpty()) {
+        continue;
+      }
+      evidence.add(arm.variant() + ": " + frozen + " − " + unfrozen + " " + ci(d.get()));
+      tests.add(d.get());
+      String decided = decide(d.get(), sig);
+      oneSeed |= decided.equals(ONE_SEED);
+      above += decided.equals("supported") ? 1 : 0;
+      below += decided.equals("not supported") ? 1 : 0;
+    }
+    if (tests.isEmpty()) {
+      return new Claim(st, NOT_MEASURED, "");
+    }
+    return new Claim(st, overOrders(oneSeed, above, below, tests.size()),
+        "BWT difference per stage order, paired over seeds: " + String.join("; ", evidence))
         .withP(tests.toArray(new Statistics.Paired[0]));
   }
 
@@ -364,10 +452,19 @@ public final class Claims {
    * CPI-FT at τ > 0 above τ = 0, the τ values read from variants named {@code prefix + τ}.
    */
   public static Check groupingHelps(String prefix) {
-    return (s, sig) -> groupingHelps(s, prefix, sig);
+    return groupingHelps(prefix, null);
   }
 
-  static Claim groupingHelps(Summaries s, String prefix, Significance sig) {
+  /**
+   * As {@link #groupingHelps(String)}, with {@code matchedZero} the variant of τ = 0 trained at
+   * the budget of one stage per task: τ = 0 is compared in whichever of the two variants trained
+   * as many steps as the tested τ, and the claim is inconclusive when neither did.
+   */
+  public static Check groupingHelps(String prefix, String matchedZero) {
+    return (s, sig) -> groupingHelps(s, prefix, matchedZero, sig);
+  }
+
+  static Claim groupingHelps(Summaries s, String prefix, String matchedZero, Significance sig) {
     String st = "Grouping by overlap (τ > 0) beats no grouping (τ = 0), with a peak near τ = 0.1.";
     String zeroVariant = prefix + "0";
     String paperVariant = prefix + "0.1";
@@ -402,10 +499,30 @@ public final class Claims {
     // the test is of the paper's τ = 0.1 when it ran (chosen before the data, so no winner's curse);
     // else of the best τ > 0, which favours "supported"
     String tested = positive.containsKey(paperVariant) ? paperVariant : best;
-    Optional<Statistics.Paired> paired = s.paired(tested, "cpi-ft", zeroVariant, "cpi-ft",
+    // τ = 0 at the tested τ's budget: one stage of P steps trains less than K stages of P each
+    double steps = steps(s, tested);
+    String zeroArm = null;
+    List<String> budgets = new ArrayList<>();
+    for (String z : java.util.Arrays.asList(matchedZero, zeroVariant)) {
+      if (z == null || s.get(z, "cpi-ft", "average", "score").isEmpty()) {
+        continue;
+      }
+      budgets.add(z + " " + f0(steps(s, z)) + " steps");
+      if (zeroArm == null && (Double.isNaN(steps) || Double.isNaN(steps(s, z))
+          || Math.abs(steps(s, z) - steps) < 0.5)) {
+        zeroArm = z;
+      }
+    }
+    String budget = " Budgets: " + tested + " " + f0(steps) + " steps, " + String.join(", ",
+        budgets) + ".";
+    if (zeroArm == null) {
+      return new Claim(st, "inconclusive (no τ = 0 run at the budget of " + tested + ")",
+          curve + budget);
+    }
+    Optional<Statistics.Paired> paired = s.paired(tested, "cpi-ft", zeroArm, "cpi-ft",
         "average", "score");
     if (paired.isEmpty()) {
-      return new Claim(st, "inconclusive (" + tested + " and " + zeroVariant + " share no seed "
+      return new Claim(st, "inconclusive (" + tested + " and " + zeroArm + " share no seed "
           + "yet)", curve.toString());
     }
     Statistics.Paired p = paired.get();
@@ -418,11 +535,24 @@ public final class Claims {
       status = "partly supported (" + shape + ")";
     }
     return new Claim(st, status, curve + "best " + best + (tied.size() > 1 ? " (tied: "
-        + String.join(", ", tied) + ")" : "") + "; " + tested + " − " + zeroVariant + ": " + ci(p)
+        + String.join(", ", tied) + ")" : "") + "; " + tested + " − " + zeroArm + ": " + ci(p)
         + (tested.equals(best) && !tested.equals(paperVariant) ? " (the best of " + positive.size()
             + " values, not corrected for the choice)" : "")
-        + ". Budgets differ: τ = 0 puts every task in one stage (P steps in all), τ > 0 one "
-        + "stage per group (P steps each); stage-vs-single compares at equal budget").withP(p);
+        + "." + budget).withP(p);
+  }
+
+  /** CPI-FT's own fine-tuning steps in a variant (mean over seeds), NaN when not recorded. */
+  private static double steps(Summaries s, String variant) {
+    return steps(s, new ArmRef(variant, "cpi-ft"));
+  }
+
+  private static double steps(Summaries s, ArmRef arm) {
+    return s.get(arm.variant(), arm.method(), "all", "train_steps").map(SummaryRow::mean)
+        .orElse(Double.NaN);
+  }
+
+  private static String f0(double v) {
+    return Double.isNaN(v) ? "?" : String.format(java.util.Locale.ROOT, "%.0f", v);
   }
 
   /** CPI-FT in variant {@code pipelined} above CPI-FT in variant {@code singleStage}. */

@@ -317,4 +317,82 @@ class StatisticsAndTidyTest {
     assertTrue(seq.evidence().contains("a->b -0.620") && seq.evidence().contains("b->a -0.620"),
         seq.evidence());
   }
+
+  static CellResult stepsCell(String variant, String method, long seed, double score,
+      long steps) {
+    Map<String, Map<String, Double>> s = new LinkedHashMap<>();
+    s.put("a", Map.of("score", score, "answer_loss", 1.0));
+    return new CellResult(new Cell(variant, method, MethodConfig.defaults(Preset.TINY)
+        .withSeed(seed)), "k" + variant + method + seed + "00000000000", new MethodResult(method,
+        seed, s, new Cost(steps, 0, 1, 0, 0, 0), null, null, List.of(), Map.of()));
+  }
+
+  @Test
+  void groupingIsTestedAgainstTauZeroAtTheTestedBudget() {
+    double[] zero = {0.30, 0.32, 0.31};
+    double[] grouped = {0.50, 0.55, 0.52};
+    double[] matched = {0.49, 0.56, 0.50}; // τ = 0 with as many steps: no better than grouping
+    List<CellResult> cells = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      cells.add(stepsCell("tau=0", "cpi-ft", i + 1, zero[i], 100));
+      cells.add(stepsCell("tau=0.1", "cpi-ft", i + 1, grouped[i], 500));
+    }
+    // only a τ = 0 of a fifth of the steps: no verdict
+    Claims.Claim unmatched = Claims.groupingHelps("tau=", "matched")
+        .on(new Summaries(Tidy.rows("tau-sweep", cells)));
+    assertEquals("inconclusive (no τ = 0 run at the budget of tau=0.1)", unmatched.status(),
+        unmatched.evidence());
+    assertTrue(unmatched.evidence().contains("tau=0.1 500 steps, tau=0 100 steps"),
+        unmatched.evidence());
+    for (int i = 0; i < 3; i++) {
+      cells.add(stepsCell("matched", "cpi-ft", i + 1, matched[i], 500));
+    }
+    Claims.Claim c = Claims.groupingHelps("tau=", "matched")
+        .on(new Summaries(Tidy.rows("tau-sweep", cells)));
+    assertEquals("inconclusive", c.status(), c.evidence());
+    assertTrue(c.evidence().contains("tau=0.1 − matched: 0.007 [-0.031, 0.045]"), c.evidence());
+  }
+
+  @Test
+  void freezingsOwnPartOfForgettingIsTestedPerOrderAgainstTheUnfrozenRun() {
+    List<CellResult> cells = new java.util.ArrayList<>();
+    double[] frozenEnd = {0.60, 0.62, 0.58};
+    double[] freeEnd = {0.40, 0.45, 0.41};
+    for (int i = 0; i < 3; i++) {
+      for (String[] m : new String[][] {{"frozen", "" + frozenEnd[i]}, {"free", "" + freeEnd[i]}}) {
+        double end = Double.parseDouble(m[1]);
+        // a: 0.7 after its own stage, `end` after b's: BWT = end − 0.7
+        cells.add(cell(m[0], i + 1, Map.of("a", end, "b", 0.6), List.of(List.of("a"),
+            List.of("b")), List.of(Map.of("a", 0.7, "b", 0.1), Map.of("a", end, "b", 0.6))));
+      }
+    }
+    Summaries s = new Summaries(Tidy.rows("forgetting", cells));
+    Claims.Claim c = Claims.freezingCutsForgetting("frozen", "free", "own task").on(s);
+    assertEquals("supported", c.status(), c.evidence());
+    // BWT differences 0.20, 0.17, 0.17: mean 0.18
+    assertTrue(c.evidence().contains("default: frozen − free 0.180 [0.137, 0.223]"), c.evidence());
+    assertEquals(1, c.pValues().size());
+    assertEquals(Claims.NOT_MEASURED,
+        Claims.freezingCutsForgetting("frozen", "absent", "own task").on(s).status());
+  }
+
+  @Test
+  void aComparisonAtEqualBudgetsShowsEachArmsSteps() {
+    List<CellResult> cells = new java.util.ArrayList<>();
+    double[] cpi = {0.40, 0.42, 0.45};
+    double[] mt = {0.50, 0.53, 0.51};
+    for (int i = 0; i < 3; i++) {
+      cells.add(stepsCell("default", "cpi-ft", i + 1, cpi[i], 500));
+      cells.add(stepsCell("n-p", "multi-task", i + 1, mt[i], 500));
+    }
+    Claims.Check check = Claims.above("CPI-FT beats multi-task SFT at equal budget.", List.of(
+        new Claims.ArmRef[] {new Claims.ArmRef("default", "cpi-ft"),
+            new Claims.ArmRef("n-p", "multi-task")},
+        new Claims.ArmRef[] {new Claims.ArmRef("n-s", "cpi-ft"),
+            new Claims.ArmRef("default", "multi-task")}));
+    Claims.Claim c = check.on(new Summaries(Tidy.rows("components", cells)));
+    assertEquals("not supported (1 of 2 comparisons so far)", c.status(), c.evidence());
+    assertTrue(c.evidence().startsWith("cpi-ft − multi-task (n-p): -0.090"), c.evidence());
+    assertTrue(c.evidence().contains("(steps 500 vs 500)"), c.evidence());
+  }
 }
