@@ -26,12 +26,15 @@ public final class MergeRegistry {
   static {
     register("task-arithmetic", o -> new TaskArithmetic(o.lambda()),
         o -> LAMBDAS.stream().map(o::withLambda).toList(), List.of(MergeParam.LAMBDA));
+    // grids widened where the small rerun's validation chose their edge on every seed (TIES' λ
+    // at 1.4, DARE's drop rate at 0.3, LiNeS' β at the top of the authors' grids): see
+    // report/Selections, which flags a choice at a grid's edge in every report
     register("ties", o -> new Ties(o.tiesTopPercent(), o.tiesLambda()),
-        o -> product(List.of(0.6, 1.0, 1.4), List.of(10.0, 20.0, 40.0),
+        o -> product(List.of(0.6, 1.0, 1.4, 1.8, 2.2), List.of(10.0, 20.0, 40.0),
             (l, k) -> o.withTiesLambda(l).withTiesTopPercent(k)),
         List.of(MergeParam.TIES_LAMBDA, MergeParam.TIES_K));
     register("dare-ta", o -> new Dare(o, false),
-        o -> product(List.of(0.3, 0.5, 0.7), List.of(0.2, 0.4, 0.6, 0.8, 1.0),
+        o -> product(List.of(0.1, 0.3, 0.5, 0.7), List.of(0.2, 0.4, 0.6, 0.8, 1.0),
             (p, l) -> o.withDareDropRate(p).withLambda(l)),
         List.of(MergeParam.DARE_P, MergeParam.LAMBDA));
     register("dare-ties", o -> new Dare(o, true),
@@ -39,12 +42,13 @@ public final class MergeRegistry {
             (p, l) -> o.withDareDropRate(p).withTiesLambda(l)),
         List.of(MergeParam.DARE_P, MergeParam.TIES_LAMBDA, MergeParam.TIES_K));
     // LiNeS: α by the paper's norm rule, β from its grids (task arithmetic: 0.1..1.0, TIES:
-    // 0.1..1.5, the ranges of the authors' code); TIES keeps its k (20% by default)
+    // 0.1..1.5, the ranges of the authors' code) continued in steps of 0.2 to 2.0 and 2.5; TIES
+    // keeps its k (20% by default)
     register("lines", o -> new Lines(Lines.Over.TASK_ARITHMETIC, o.linesBeta(), o.tiesTopPercent()),
-        o -> steps(0.1, 1.0).stream().map(o::withLinesBeta).toList(),
+        o -> widened(steps(0.1, 1.0), 2.0).stream().map(o::withLinesBeta).toList(),
         List.of(MergeParam.LINES_BETA));
     register("lines-ties", o -> new Lines(Lines.Over.TIES, o.linesBeta(), o.tiesTopPercent()),
-        o -> steps(0.1, 1.5).stream().map(o::withLinesBeta).toList(),
+        o -> widened(steps(0.1, 1.5), 2.5).stream().map(o::withLinesBeta).toList(),
         List.of(MergeParam.LINES_BETA, MergeParam.TIES_K));
     // CoPA on LoRA experts' factors: λ from 1..4 (the paper's 2, its code's effective 4), k kept
     register("copa", o -> new CopaMerge(o.tiesTopPercent(), o.copaLambda()),
@@ -92,6 +96,16 @@ public final class MergeRegistry {
   }
 
   /** from, from + 0.1, ..., to (rounded to one decimal, so 0.3 is 0.3). */
+  /** {@code grid} continued in steps of 0.2 from its last value up to {@code to}. */
+  private static List<Double> widened(List<Double> grid, double to) {
+    List<Double> out = new java.util.ArrayList<>(grid);
+    for (long k = Math.round(grid.get(grid.size() - 1) * 10) + 2; k <= Math.round(to * 10);
+        k += 2) {
+      out.add(k / 10.0);
+    }
+    return out;
+  }
+
   private static List<Double> steps(double from, double to) {
     List<Double> out = new java.util.ArrayList<>();
     for (long k = Math.round(from * 10); k <= Math.round(to * 10); k++) {

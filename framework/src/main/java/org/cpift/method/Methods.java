@@ -90,10 +90,13 @@ public final class Methods {
    *       does (it had followed CPI-FT's stage-data option, which trains every stage on every
    *       task);</li>
    *   <li>wemoe 1 (2026-12-03): pseudo-answers as the generated ids (a cell of the earlier
-   *       encoding was in the small run's cache under the same key).</li>
+   *       encoding was in the small run's cache under the same key);</li>
+   *   <li>ties, dare-ta, lines, lines-ties 1 (2026-12-03): validation grids widened where the
+   *       small rerun chose their edge on every seed.</li>
    * </ul>
    */
-  private static final Map<String, Integer> REVISIONS = Map.of("dpi", 1, "wemoe", 1);
+  private static final Map<String, Integer> REVISIONS = Map.of("dpi", 1, "wemoe", 1, "ties", 1,
+      "dare-ta", 1, "lines", 1, "lines-ties", 1);
 
   private Methods() {}
 

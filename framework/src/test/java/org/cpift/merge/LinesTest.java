@@ -128,8 +128,10 @@ class LinesTest {
   @Test
   void registeredWithBetaGridsAndKeyedOutAtItsDefault() {
     MergeOptions o = MergeOptions.defaults();
-    assertEquals(10, MergeRegistry.grid("lines", o).size());
-    assertEquals(15, MergeRegistry.grid("lines-ties", o).size());
+    assertEquals(15, MergeRegistry.grid("lines", o).size());
+    assertEquals(2.0, MergeRegistry.grid("lines", o).get(14).linesBeta(), 0);
+    assertEquals(20, MergeRegistry.grid("lines-ties", o).size());
+    assertEquals(2.5, MergeRegistry.grid("lines-ties", o).get(19).linesBeta(), 0);
     assertEquals(0.3, MergeRegistry.grid("lines", o).get(2).linesBeta(), 0);
     assertEquals("lines-ties", MergeRegistry.create("lines-ties", o).name());
     // options at LiNeS's default β key as they did before LiNeS existed

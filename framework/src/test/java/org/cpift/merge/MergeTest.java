@@ -221,8 +221,8 @@ class MergeTest {
   void mergeGridsAreTheDeclaredCandidatesOrTheGivenValues() {
     MergeOptions o = MergeOptions.defaults();
     assertEquals(10, MergeRegistry.grid("task-arithmetic", o).size());
-    assertEquals(9, MergeRegistry.grid("ties", o).size());
-    assertEquals(15, MergeRegistry.grid("dare-ta", o).size());
+    assertEquals(15, MergeRegistry.grid("ties", o).size());
+    assertEquals(20, MergeRegistry.grid("dare-ta", o).size());
     assertEquals(List.of(o), MergeRegistry.grid("slerp", o));
     MergeOptions fixed = o.withLambda(0.7).withSelectOnValidation(false);
     assertEquals(List.of(fixed), MergeRegistry.grid("task-arithmetic", fixed));
