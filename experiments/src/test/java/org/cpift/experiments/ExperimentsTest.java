@@ -144,6 +144,42 @@ class ExperimentsTest {
     }
     assertEquals(3 * 4, cells.stream().filter(c -> c.method().equals("cpi-ft")).count(),
         "4 CPI-FT rows in each of the 3 variants");
+    // the mixed rows keep the configurations the CPI-FT rows had before (so their cells)
+    MethodConfig d = MethodConfig.defaults(Preset.SMALL).withSeed(1);
+    java.util.function.Function<List<String>, MethodConfig> before = order -> d.withStaging(s -> s
+        .withOrder(org.cpift.cluster.StageOrdering.Policy.EXPLICIT, order)
+        .withMode(MethodConfig.GroupingMode.EACH_TASK)).withEvaluation(e -> e.withEachStage(true));
+    MethodConfig allTasks = d.withStaging(s -> s.withMode(MethodConfig.GroupingMode.EACH_TASK))
+        .withEvaluation(e -> e.withEachStage(true)).withStaging(s -> s.withOrder(
+            org.cpift.cluster.StageOrdering.Policy.TASK_ORDER, List.of()));
+    for (Cell c : cells) {
+      if (c.label().equals("cpi-ft (every task in every stage)")) {
+        MethodConfig expected = switch (c.variant()) {
+          case "math->code" -> before.apply(List.of("math", "code"));
+          case "code->math" -> before.apply(List.of("code", "math"));
+          default -> allTasks;
+        };
+        assertEquals(expected, c.config(), c.variant());
+        assertEquals(c.variant().equals("all-tasks") ? List.of() : List.of("math", "code"),
+            c.tasks());
+      }
+    }
+  }
+
+  /** The τ = 0 run at the grouped pipeline's budget, and components' N·S control on full data. */
+  @Test
+  void budgetMatchedVariantsTrainAsLongOnAsManyItems() {
+    List<String> tasks = List.of("a", "b", "c", "d", "e");
+    MethodConfig.Budgets b = MethodConfig.defaults(Preset.SMALL).budgets();
+    Cell matched = Experiments.get("tau-sweep").cells(Preset.SMALL, List.of(1L), tasks).stream()
+        .filter(c -> c.variant().equals(TauSweep.ZERO_MATCHED)).findFirst().orElseThrow();
+    assertEquals(0.0, matched.config().staging().grouping().tau());
+    assertEquals(5 * b.pipelineSteps(), matched.config().budgets().pipelineSteps());
+    assertEquals(5 * b.stageSamples(), matched.config().budgets().stageSamples());
+    Cell ns = Experiments.get("components").cells(Preset.SMALL, List.of(1L), tasks).stream()
+        .filter(c -> c.variant().equals(Components.CPI_AT_MT_BUDGET)).findFirst().orElseThrow();
+    assertEquals(5 * b.expertSteps(), ns.config().budgets().pipelineTotalSteps());
+    assertEquals(Integer.MAX_VALUE, ns.config().budgets().stageSamples(), "every item");
   }
 
   @Test

@@ -95,7 +95,6 @@ public final class MergeRegistry {
     return options.selectOnValidation() ? GRIDS.get(name).apply(options) : List.of(options);
   }
 
-  /** from, from + 0.1, ..., to (rounded to one decimal, so 0.3 is 0.3). */
   /** {@code grid} continued in steps of 0.2 from its last value up to {@code to}. */
   private static List<Double> widened(List<Double> grid, double to) {
     List<Double> out = new java.util.ArrayList<>(grid);
@@ -106,6 +105,7 @@ public final class MergeRegistry {
     return out;
   }
 
+  /** from, from + 0.1, ..., to (rounded to one decimal, so 0.3 is 0.3). */
   private static List<Double> steps(double from, double to) {
     List<Double> out = new java.util.ArrayList<>();
     for (long k = Math.round(from * 10); k <= Math.round(to * 10); k++) {

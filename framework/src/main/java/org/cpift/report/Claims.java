@@ -318,9 +318,11 @@ public final class Claims {
         return new Claim(statement, NOT_MEASURED, "");
       }
       boolean up = have.stream().allMatch(p -> sig.direction(p) > 0);
+      boolean someUp = have.stream().anyMatch(p -> sig.direction(p) > 0);
       boolean down = have.stream().anyMatch(p -> sig.direction(p) < 0);
       String status = have.stream().anyMatch(p -> p.n() < 2) ? ONE_SEED
-          : up ? "supported" : down ? "not supported" : "inconclusive";
+          : up ? "supported" : down && someUp ? "mixed (above in one comparison, below in "
+              + "another)" : down ? "not supported" : "inconclusive";
       if (have.size() < comparisons.size()) {
         status += " (" + have.size() + " of " + comparisons.size() + " comparisons so far)";
       }

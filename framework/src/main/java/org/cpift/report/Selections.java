@@ -18,39 +18,65 @@ import org.cpift.experiment.CellResult;
 public final class Selections {
   private Selections() {}
 
-  /** The score of a grid entry; every other key of an entry is a hyperparameter. */
+  /** The validation score of a merge grid's entry (not a hyperparameter). */
   static final String SCORE = "val_normalized";
 
   /**
    * One cell's choice: the chosen value of every hyperparameter the grid varied, and those at
-   * the smallest or largest value tried.
+   * the smallest or largest value tried; {@code method} is the row's label.
    */
   public record Choice(String variant, String method, long seed, Map<String, Double> chosen,
       List<String> atEdge, int candidates) {}
 
-  /** Every cell that chose on validation, in the cells' order. */
+  /**
+   * Every cell that chose on validation, in the cells' order: a grid in the cell's details, or
+   * one per task under {@code per_task} (LiNeS post hoc), shown as "label [task]".
+   */
   public static List<Choice> of(List<CellResult> cells) {
     List<Choice> out = new ArrayList<>();
     for (CellResult c : cells) {
       Map<String, Object> details = c.result().details();
-      if (details == null || !(details.get("validation_grid") instanceof List<?> grid)
-          || grid.isEmpty()) {
+      if (details == null) {
         continue;
       }
-      List<Map<?, ?>> entries = new ArrayList<>();
-      for (Object o : grid) {
-        if (o instanceof Map<?, ?> m) {
-          entries.add(m);
-        }
+      String label = c.cell().label();
+      choice(out, c, label, details);
+      if (details.get("per_task") instanceof Map<?, ?> perTask) {
+        perTask.forEach((task, d) -> {
+          if (d instanceof Map<?, ?> m) {
+            choice(out, c, label + " [" + task + "]", m);
+          }
+        });
       }
-      Map<?, ?> best = best(entries);
-      if (best == null) {
-        continue;
+    }
+    return out;
+  }
+
+  /**
+   * The choice recorded in {@code details}: a hyperparameter is a key the grid's entries vary and
+   * the details give the value used for; it is at an edge when the grid tried at least three
+   * values of it and the one used is the smallest or the largest.
+   */
+  private static void choice(List<Choice> out, CellResult c, String label, Map<?, ?> details) {
+    if (!(details.get("validation_grid") instanceof List<?> grid) || grid.isEmpty()) {
+      return;
+    }
+    List<Map<?, ?>> entries = new ArrayList<>();
+    for (Object o : grid) {
+      if (o instanceof Map<?, ?> m) {
+        entries.add(m);
       }
-      Map<String, Double> chosen = new LinkedHashMap<>();
-      List<String> atEdge = new ArrayList<>();
-      for (Object key : best.keySet()) {
+    }
+    Map<String, Double> chosen = new LinkedHashMap<>();
+    List<String> atEdge = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
+    for (Map<?, ?> entry : entries) {
+      for (Object key : entry.keySet()) {
         String k = String.valueOf(key);
+        if (seen.contains(k) || k.equals(SCORE)) {
+          continue;
+        }
+        seen.add(k);
         TreeSet<Double> tried = new TreeSet<>();
         entries.forEach(m -> {
           Double v = number(m.get(key));
@@ -58,44 +84,29 @@ public final class Selections {
             tried.add(v);
           }
         });
-        if (k.equals(SCORE) || tried.size() < 2) {
-          continue; // not a hyperparameter, or one the grid did not vary
-        }
-        // the value the cell used (its details), else the grid's best entry's
         Double v = number(details.get(k));
-        v = v != null && tried.contains(v) ? v : number(best.get(key));
-        if (v == null) {
-          continue;
+        if (tried.size() < 2 || v == null) {
+          continue; // not varied by the grid, or not a setting the cell reports using
         }
         chosen.put(k, v);
-        if (v.equals(tried.first())) {
+        if (tried.size() >= 3 && v.equals(tried.first())) {
           atEdge.add(k + " = " + fmt(v) + " (smallest of " + fmt(tried.first()) + "–"
               + fmt(tried.last()) + ")");
-        } else if (v.equals(tried.last())) {
+        } else if (tried.size() >= 3 && v.equals(tried.last())) {
           atEdge.add(k + " = " + fmt(v) + " (largest of " + fmt(tried.first()) + "–"
               + fmt(tried.last()) + ")");
         }
       }
-      if (!chosen.isEmpty()) {
-        out.add(new Choice(c.cell().variant(), c.cell().method(), c.result().seed(), chosen,
-            atEdge, entries.size()));
-      }
     }
-    return out;
-  }
-
-  /** The entry with the highest finite validation score (the first of equals), else null. */
-  static Map<?, ?> best(List<Map<?, ?>> entries) {
-    Map<?, ?> best = null;
-    double bestScore = Double.NEGATIVE_INFINITY;
-    for (Map<?, ?> m : entries) {
-      Double s = number(m.get(SCORE));
-      if (s != null && !s.isNaN() && s > bestScore) {
-        bestScore = s;
-        best = m;
-      }
+    if (chosen.isEmpty()) {
+      return;
     }
-    return best;
+    // candidates: the distinct settings tried (a grid may list one setting more than once)
+    java.util.Set<List<Double>> settings = new java.util.HashSet<>();
+    entries.forEach(m -> settings.add(chosen.keySet().stream()
+        .map(k -> number(m.get(k))).toList()));
+    out.add(new Choice(c.cell().variant(), label, c.result().seed(), chosen, atEdge,
+        settings.size()));
   }
 
   static Double number(Object o) {
@@ -136,7 +147,7 @@ public final class Selections {
 
   static final String NOTE = "Chosen per seed by the average normalized validation score over "
       + "the method's grid of candidates (merge/MergeRegistry); a choice at the smallest or "
-      + "largest value tried means the best setting may lie outside the grid (the baseline may "
+      + "largest of three or more values tried means the best setting may lie outside the grid (the baseline may "
       + "be under-tuned).";
 
   /** The page's section, or "" when no cell chose on validation. */

@@ -109,7 +109,14 @@ public final class TestbedGate {
     for (Map.Entry<String, double[]> e : midKeep.entrySet()) {
       double ka = e.getValue()[0] / e.getValue()[2];
       double kb = e.getValue()[1] / e.getValue()[2];
-      if (Math.min(ka, kb) < worstMid) {
+      // an expert scoring 0 leaves the share undefined: the criterion fails rather than
+      // skipping the pair
+      if (Double.isNaN(ka) || Double.isNaN(kb)) {
+        if (!Double.isNaN(worstMid)) {
+          worstMid = Double.NaN;
+          worstPair = e.getKey() + ", whose expert scores 0 on some seed";
+        }
+      } else if (Math.min(ka, kb) < worstMid) {
         worstMid = Math.min(ka, kb);
         worstPair = e.getKey();
       }
@@ -120,14 +127,17 @@ public final class TestbedGate {
         + "pairwise midpoint θ0 + (δi + δj)/2 (worst: " + worstPair + ")", worstMid,
         "≥ " + f(c.midpointKeep()), worstMid >= c.midpointKeep(), true, midDetail.toString()));
 
-    double ta = mean(m, x -> TestbedCheck.normalizedAverage(x.taskArithmetic(), scores(x.expert())));
+    if (midKeep.isEmpty()) {
+      worstMid = Double.NaN; // no pair measured: nothing passes by default
+    }
+    double ta = mean(m, x -> normalized(x.taskArithmetic(), scores(x.expert())));
     double lambdas = mean(m, TestbedCheck.Measurement::bestLambda);
     out.add(new Criterion("task-arithmetic", "task arithmetic at the λ chosen on validation: "
         + "average normalized test score", ta, "≥ " + f(c.taskArithmeticKeep()),
         ta >= c.taskArithmeticKeep(), true, "λ chosen: " + joinLambdas(m) + " (mean "
         + f(lambdas) + ")"));
 
-    double avg = mean(m, x -> TestbedCheck.normalizedAverage(x.average(), scores(x.expert())));
+    double avg = mean(m, x -> normalized(x.average(), scores(x.expert())));
     out.add(new Criterion("average-merge", "plain average of the experts (λ = 1/N): average "
         + "normalized test score", avg, "≥ " + f(c.averageKeep()), avg >= c.averageKeep(), true,
         ""));
@@ -136,7 +146,7 @@ public final class TestbedGate {
     if (!multiTask.isEmpty()) {
       double sum = 0;
       for (int i = 0; i < multiTask.size(); i++) {
-        sum += TestbedCheck.normalizedAverage(multiTask.get(i), scores(m.get(i).expert()));
+        sum += normalized(multiTask.get(i), scores(m.get(i).expert()));
       }
       mt = sum / multiTask.size();
     }
@@ -164,6 +174,15 @@ public final class TestbedGate {
 
     boolean valid = out.stream().filter(Criterion::required).allMatch(Criterion::pass);
     return new Verdict(out, valid);
+  }
+
+  /**
+   * The average normalized score, NaN (so the criterion fails) when an expert scores 0: a task
+   * the experts did not learn is not left out of a criterion about keeping what they learned.
+   */
+  static double normalized(Map<String, Map<String, Double>> scores, Map<String, Double> expert) {
+    return expert.values().stream().anyMatch(v -> !(v > 0)) ? Double.NaN
+        : TestbedCheck.normalizedAverage(scores, expert);
   }
 
   private static double keep(double score, double expert) {

@@ -41,7 +41,7 @@ class SelectionsTest {
         merge("ties", 1, 1.0, grid, new double[] {0.1, 0.3, 0.4}, 20),
         // seed 2: an inner λ
         merge("ties", 2, 0.6, grid, new double[] {0.1, 0.5, 0.4}, 20),
-        // seed 3: the smallest, a NaN score never wins
+        // seed 3: the smallest
         merge("ties", 3, 0.2, grid, new double[] {0.3, Double.NaN, 0.2}, 20),
         StatisticsAndTidyTest.cell("cpi-ft", 1, Map.of("a", 0.5), null, List.of()));
     List<Selections.Choice> choices = Selections.of(cells);
@@ -59,6 +59,56 @@ class SelectionsTest {
     assertTrue(md.contains("| ties | 3 | lambda 1, 0.6, 0.2 | lambda = 1 (largest"), md);
     assertTrue(Selections.html(cells).contains("<h2>Hyperparameters chosen on validation</h2>"));
     assertEquals("", Selections.markdown(cells.subList(3, 4)), "no section without a grid");
+  }
+
+  /** A cell's details as the given JSON, read as the cache reads a cell. */
+  static CellResult withDetails(String method, String json) throws Exception {
+    CellResult c = StatisticsAndTidyTest.cell(method, 1, Map.of("a", 0.5), null, List.of());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> details = org.cpift.util.Json.MAPPER.readValue(json, Map.class);
+    MethodResult r = c.result();
+    return new CellResult(c.cell(), c.key(), new MethodResult(r.method(), r.seed(), r.scores(),
+        r.cost(), r.jaccard(), r.groups(), r.stageScores(), details));
+  }
+
+  /** The shapes the methods write: per-task grids, constant keys, two-value grids. */
+  @Test
+  void everyShapeOfGridTheMethodsWriteIsRead() throws Exception {
+    // LiNeS post hoc: a grid per task, chosen by its own rule (no val_normalized)
+    CellResult posthoc = withDetails("lines-posthoc", "{\"per_task\": {"
+        + "\"math\": {\"alpha\": 0.5, \"validation_grid\": [{\"target\": 0.1, \"alpha\": 0.0,"
+        + " \"control\": 0.2}, {\"target\": 0.2, \"alpha\": 0.5, \"control\": 0.2},"
+        + " {\"target\": 0.1, \"alpha\": 1.0, \"control\": 0.2}]},"
+        + "\"logic\": {\"alpha\": 1.0, \"validation_grid\": [{\"target\": 0.1, \"alpha\": 0.0,"
+        + " \"control\": 0.2}, {\"target\": 0.2, \"alpha\": 0.5, \"control\": 0.2},"
+        + " {\"target\": 0.3, \"alpha\": 1.0, \"control\": 0.2}]}}}");
+    List<Selections.Choice> p = Selections.of(List.of(posthoc));
+    assertEquals(List.of("lines-posthoc [math]", "lines-posthoc [logic]"),
+        p.stream().map(Selections.Choice::method).toList());
+    assertEquals(Map.of("alpha", 0.5), p.get(0).chosen(), "target and control are scores");
+    assertEquals(List.of(), p.get(0).atEdge());
+    assertEquals(List.of("alpha = 1 (largest of 0–1)"), p.get(1).atEdge());
+    // DARE: a seed in every entry (not varied), the drop rate and λ varied
+    CellResult dare = withDetails("dare-ta", "{\"lambda\": 0.6, \"drop_rate\": 0.3, \"seed\": 7,"
+        + " \"validation_grid\": [{\"lambda\": 0.2, \"drop_rate\": 0.3, \"seed\": 7,"
+        + " \"val_normalized\": 0.1}, {\"lambda\": 0.6, \"drop_rate\": 0.3, \"seed\": 7,"
+        + " \"val_normalized\": 0.3}, {\"lambda\": 1.0, \"drop_rate\": 0.5, \"seed\": 7,"
+        + " \"val_normalized\": 0.2}, {\"lambda\": 0.6, \"drop_rate\": 0.7, \"seed\": 7,"
+        + " \"val_normalized\": 0.2}]}");
+    Selections.Choice d = Selections.of(List.of(dare)).get(0);
+    assertEquals(Map.of("lambda", 0.6, "drop_rate", 0.3), d.chosen());
+    assertEquals(List.of("drop_rate = 0.3 (smallest of 0.3–0.7)"), d.atEdge());
+    assertEquals(4, d.candidates());
+    // WEMoE: two learning rates, a choice between two values is never "at an edge"
+    CellResult wemoe = withDetails("wemoe", "{\"router_lr\": 0.001, \"router_steps\": 50,"
+        + " \"validation_grid\": [{\"router_lr\": 0.0001, \"router_steps\": 0,"
+        + " \"val_normalized\": 0.3}, {\"router_lr\": 0.0001, \"router_steps\": 50,"
+        + " \"val_normalized\": 0.31}, {\"router_lr\": 0.001, \"router_steps\": 50,"
+        + " \"val_normalized\": 0.35}, {\"router_lr\": 0.001, \"router_steps\": 200,"
+        + " \"val_normalized\": 0.32}]}");
+    Selections.Choice w = Selections.of(List.of(wemoe)).get(0);
+    assertEquals(Map.of("router_lr", 0.001, "router_steps", 50.0), w.chosen());
+    assertEquals(List.of(), w.atEdge());
   }
 
   @Test

@@ -372,6 +372,24 @@ class StatisticsAndTidyTest {
     // BWT differences 0.20, 0.17, 0.17: mean 0.18
     assertTrue(c.evidence().contains("default: frozen − free 0.180 [0.137, 0.223]"), c.evidence());
     assertEquals(1, c.pValues().size());
+    // a second stage order where freezing makes no difference: partly supported
+    List<CellResult> two = new java.util.ArrayList<>(cells);
+    double[] same = {0.50, 0.55, 0.45};
+    double[] other = {0.52, 0.50, 0.47};
+    for (int i = 0; i < 3; i++) {
+      for (Object[] m : new Object[][] {{"frozen", same[i]}, {"free", other[i]}}) {
+        double end = (Double) m[1];
+        CellResult x = cell((String) m[0], i + 1, Map.of("a", end, "b", 0.6),
+            List.of(List.of("a"), List.of("b")),
+            List.of(Map.of("a", 0.7, "b", 0.1), Map.of("a", end, "b", 0.6)));
+        two.add(new CellResult(new Cell("b->a", x.cell().method(), x.cell().config()),
+            x.key() + "o", x.result()));
+      }
+    }
+    Claims.Claim p = Claims.freezingCutsForgetting("frozen", "free", "own task")
+        .on(new Summaries(Tidy.rows("forgetting", two)));
+    assertTrue(p.status().startsWith("partly supported (on 1 of 2 stage orders"), p.status());
+    assertEquals(2, p.pValues().size());
     assertEquals(Claims.NOT_MEASURED,
         Claims.freezingCutsForgetting("frozen", "absent", "own task").on(s).status());
   }
@@ -392,6 +410,20 @@ class StatisticsAndTidyTest {
             new Claims.ArmRef("default", "multi-task")}));
     Claims.Claim c = check.on(new Summaries(Tidy.rows("components", cells)));
     assertEquals("not supported (1 of 2 comparisons so far)", c.status(), c.evidence());
+    // the second comparison above: one each way is mixed; both above is supported
+    double[] cpiNs = {0.60, 0.62, 0.66};
+    double[] mtDefault = {0.50, 0.51, 0.52};
+    for (int i = 0; i < 3; i++) {
+      cells.add(stepsCell("n-s", "cpi-ft", i + 1, cpiNs[i], 1500));
+      cells.add(stepsCell("default", "multi-task", i + 1, mtDefault[i], 1500));
+    }
+    Claims.Claim mixed = check.on(new Summaries(Tidy.rows("components", cells)));
+    assertEquals("mixed (above in one comparison, below in another)", mixed.status(),
+        mixed.evidence());
+    assertEquals(2, mixed.pValues().size());
+    Claims.Check second = Claims.above("x", List.<Claims.ArmRef[]>of(new Claims.ArmRef[] {
+        new Claims.ArmRef("n-s", "cpi-ft"), new Claims.ArmRef("default", "multi-task")}));
+    assertEquals("supported", second.on(new Summaries(Tidy.rows("components", cells))).status());
     assertTrue(c.evidence().startsWith("cpi-ft − multi-task (n-p): -0.090"), c.evidence());
     assertTrue(c.evidence().contains("(steps 500 vs 500)"), c.evidence());
   }

@@ -121,6 +121,20 @@ class TestbedGateTest {
     assertFalse(tau.required());
   }
 
+  /** An expert that learned nothing makes every criterion about keeping its skill fail. */
+  @Test
+  void anExpertScoringZeroFailsTheRetentionCriteriaInsteadOfDroppingItsTask() {
+    var c = judge(good(f -> {
+      f[1] = scores(0.60, 0.80, 0.0);
+      return f;
+    }), scores(0.5, 0.72, 0.45), NO_AMBIGUITY);
+    for (String id : List.of("midpoint-retention", "task-arithmetic", "average-merge", "seesaw")) {
+      assertFalse(c.get(id).pass(), id);
+      assertTrue(Double.isNaN(c.get(id).measured()), id);
+    }
+    assertTrue(c.get("midpoint-retention").description().contains("expert scores 0"));
+  }
+
   @Test
   void overlapBelowTauDoesNotMakeATestbedInvalid() {
     var v = TestbedGate.judge(List.of(good(f -> {
