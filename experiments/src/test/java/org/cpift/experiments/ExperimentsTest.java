@@ -88,9 +88,10 @@ class ExperimentsTest {
     assertTrue(csv.contains("lora-r16") && csv.contains("cpi-ft"), csv.substring(0, 300));
   }
 
+  /** A rerun of an experiment (stage-vs-single: its cells are few and quick) recomputes none. */
   @Test
   void rerunRecomputesNothing() throws IOException {
-    ReportedExperiment e = Experiments.get("components");
+    ReportedExperiment e = Experiments.get("stage-vs-single");
     ExperimentRun.run(e, Preset.TINY, List.of(1L, 2L), paths("c1"), "test", ExperimentRun::quick);
     java.util.Map<Path, Object> before = new java.util.HashMap<>();
     for (Path p : Files.list(dir.resolve("runs/cells")).toList()) {

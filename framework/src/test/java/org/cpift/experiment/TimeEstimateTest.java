@@ -46,7 +46,7 @@ class TimeEstimateTest {
     long test = 2 * 3; // two tasks, 3 items each (the evaluation limit)
     long expertVal = 2 * 200; // each expert is scored on 200 validation items when trained
     long taGrid = 10L * 2 * 3; // task arithmetic's 10 candidates on the limited validation sets
-    long tiesGrid = 9L * 2 * 3;
+    long tiesGrid = 15L * 2 * 3; // TIES: 5 λ × 3 k
     assertEquals(test + (test + taGrid + expertVal) + (test + tiesGrid) + test, e.evalItems());
     assertEquals(e.trainSteps() * 2.0 + e.evalItems() * 0.5, e.seconds(), 1e-9);
     assertEquals(Map.of("multi-task", 1, "task-arithmetic", 1, "ties", 1, "base", 1),
