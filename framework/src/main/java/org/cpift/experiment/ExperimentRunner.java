@@ -231,10 +231,7 @@ public final class ExperimentRunner {
   static String key(Cell cell, MethodContext ctx) {
     Map<String, Object> k = new LinkedHashMap<>();
     k.put("method", cell.method());
-    int revision = org.cpift.method.Methods.revision(cell.method());
-    if (revision > 0) {
-      k.put("revision", revision); // absent at 0, so the keys of unrevised methods stay as they were
-    }
+    org.cpift.method.Methods.putRevision(k, cell.method());
     k.put("config", cell.config());
     k.put("tasks", ctx.taskNames());
     k.put("train_fraction", new java.util.TreeMap<>(cell.trainFraction()));

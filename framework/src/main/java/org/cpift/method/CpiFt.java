@@ -227,9 +227,7 @@ public final class CpiFt implements Method {
             List.of()));
     Map<String, Object> k = new LinkedHashMap<>();
     k.put("method", name());
-    if (Methods.revision(name()) > 0) {
-      k.put("revision", Methods.revision(name()));
-    }
+    Methods.putRevision(k, name());
     k.put("config", c);
     k.put("stages", plan);
     k.put("base", ctx.baseHash());

@@ -105,6 +105,16 @@ public final class Methods {
     return REVISIONS.getOrDefault(name, 0);
   }
 
+  /**
+   * Adds the method's revision to a cache key's fields when above 0 (absent at 0, so the keys of
+   * unrevised methods stay as they were).
+   */
+  public static void putRevision(Map<String, Object> key, String name) {
+    if (revision(name) > 0) {
+      key.put("revision", revision(name));
+    }
+  }
+
   /** Registers a training method under {@code name}, with the settings it reads. */
   public static synchronized void register(String name, Supplier<Method> factory,
       String description, Set<Setting> settings) {

@@ -291,7 +291,7 @@ public final class Claims {
   /** One side of a comparison: a method in a variant. */
   public record ArmRef(String variant, String method) {
     String label() {
-      return variant.equals("default") ? method : method + " (" + variant + ")";
+      return HtmlReport.label(new Summaries.Arm(variant, method));
     }
   }
 
@@ -345,11 +345,7 @@ public final class Claims {
     String st = "CPI-FT cuts forgetting (BWT) by more than half relative to sequential "
         + "(multi-stage) SFT.";
     List<String> evidence = new ArrayList<>();
-    List<Statistics.Paired> tests = new ArrayList<>();
-    int above = 0;
-    int below = 0;
-    int orders = 0;
-    boolean oneSeed = false;
+    OrderTally tally = new OrderTally();
     for (Summaries.Arm arm : s.variantsAndMethods()) {
       if (!arm.method().equals("cpi-ft")) {
         continue;
@@ -371,7 +367,6 @@ public final class Claims {
         evidence.add(line + " — the baseline does not forget: nothing to cut");
         continue;
       }
-      orders++;
       double cut = 1 - Math.min(0, c.mean()) / q.mean();
       String control = "";
       Optional<Statistics.Paired> iso = s.paired(v, "cpi-ft", v, noFreeze, "average", "bwt");
@@ -382,30 +377,43 @@ public final class Claims {
       }
       evidence.add(line + ", cut " + Math.round(100 * cut) + "%; CPI-FT − ½·" + baseline + " "
           + ci(d.get()) + control);
-      tests.add(d.get());
-      String decided = decide(d.get(), sig);
+      tally.add(d.get(), sig);
+    }
+    if (tally.tests.isEmpty()) {
+      return new Claim(st, evidence.isEmpty() ? NOT_MEASURED : "inconclusive",
+          String.join("; ", evidence));
+    }
+    return tally.claim(st, String.join("; ", evidence));
+  }
+
+  /** A claim tested once per stage order: each order's decision, and the status over them. */
+  private static final class OrderTally {
+    final List<Statistics.Paired> tests = new ArrayList<>();
+    int above;
+    int below;
+    boolean oneSeed;
+
+    void add(Statistics.Paired p, Significance sig) {
+      tests.add(p);
+      String decided = decide(p, sig);
       oneSeed |= decided.equals(ONE_SEED);
       above += decided.equals("supported") ? 1 : 0;
       below += decided.equals("not supported") ? 1 : 0;
     }
-    if (orders == 0) {
-      return new Claim(st, evidence.isEmpty() ? NOT_MEASURED : "inconclusive",
-          String.join("; ", evidence));
-    }
-    return new Claim(st, overOrders(oneSeed, above, below, orders), String.join("; ", evidence))
-        .withP(tests.toArray(new Statistics.Paired[0]));
-  }
 
-  /** The status of a claim tested once per stage order. */
-  static String overOrders(boolean oneSeed, int above, int below, int orders) {
-    return oneSeed ? ONE_SEED : above == orders ? "supported" : below == orders ? "not supported"
-        : above + below == 0 ? "inconclusive"
-        : below == 0 ? "partly supported (on " + above + " of " + orders + " stage orders; "
-            + "inconclusive on the rest)"
-        : above == 0 ? "not supported on " + below + " of " + orders + " stage orders "
-            + "(inconclusive on the rest)"
-        : "mixed (supported on " + above + ", not supported on " + below + " of " + orders
-            + " stage orders)";
+    Claim claim(String statement, String evidence) {
+      int orders = tests.size();
+      String status = oneSeed ? ONE_SEED : above == orders ? "supported"
+          : below == orders ? "not supported"
+          : above + below == 0 ? "inconclusive"
+          : below == 0 ? "partly supported (on " + above + " of " + orders + " stage orders; "
+              + "inconclusive on the rest)"
+          : above == 0 ? "not supported on " + below + " of " + orders + " stage orders "
+              + "(inconclusive on the rest)"
+          : "mixed (supported on " + above + ", not supported on " + below + " of " + orders
+              + " stage orders)";
+      return new Claim(statement, status, evidence).withP(tests.toArray(new Statistics.Paired[0]));
+    }
   }
 
   /**
@@ -422,10 +430,7 @@ public final class Claims {
     String st = "Freezing earlier stages' cores cuts forgetting: CPI-FT's BWT above the same run "
         + "with nothing frozen (" + stageData + ").";
     List<String> evidence = new ArrayList<>();
-    List<Statistics.Paired> tests = new ArrayList<>();
-    int above = 0;
-    int below = 0;
-    boolean oneSeed = false;
+    OrderTally tally = new OrderTally();
     for (Summaries.Arm arm : s.variantsAndMethods()) {
       if (!arm.method().equals(frozen)) {
         continue;
@@ -436,18 +441,13 @@ public final class Claims {
         continue;
       }
       evidence.add(arm.variant() + ": " + frozen + " − " + unfrozen + " " + ci(d.get()));
-      tests.add(d.get());
-      String decided = decide(d.get(), sig);
-      oneSeed |= decided.equals(ONE_SEED);
-      above += decided.equals("supported") ? 1 : 0;
-      below += decided.equals("not supported") ? 1 : 0;
+      tally.add(d.get(), sig);
     }
-    if (tests.isEmpty()) {
+    if (tally.tests.isEmpty()) {
       return new Claim(st, NOT_MEASURED, "");
     }
-    return new Claim(st, overOrders(oneSeed, above, below, tests.size()),
-        "BWT difference per stage order, paired over seeds: " + String.join("; ", evidence))
-        .withP(tests.toArray(new Statistics.Paired[0]));
+    return tally.claim(st, "BWT difference per stage order, paired over seeds: "
+        + String.join("; ", evidence));
   }
 
   /**

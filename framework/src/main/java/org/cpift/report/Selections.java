@@ -137,8 +137,7 @@ public final class Selections {
       cs.forEach(c -> c.atEdge().forEach(e -> edgeCount.merge(e, 1, Integer::sum)));
       List<String> edges = new ArrayList<>();
       edgeCount.forEach((e, n) -> edges.add(e + " on " + n + " of " + cs.size() + " seeds"));
-      String label = arm.get(0).equals("default") ? arm.get(1)
-          : arm.get(1) + " (" + arm.get(0) + ")";
+      String label = HtmlReport.label(new Summaries.Arm(arm.get(0), arm.get(1)));
       out.add(new Line(label, cs.size(), cs.get(0).candidates(), String.join("; ", parts),
           edges.isEmpty() ? "" : String.join("; ", edges)));
     });

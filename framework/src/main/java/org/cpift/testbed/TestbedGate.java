@@ -123,13 +123,13 @@ public final class TestbedGate {
       midDetail.append(midDetail.length() > 0 ? "; " : "").append(e.getKey()).append(' ')
           .append(f(ka)).append('/').append(f(kb));
     }
+    if (midKeep.isEmpty()) {
+      worstMid = Double.NaN; // no pair measured: nothing passes by default
+    }
     out.add(new Criterion("midpoint-retention", "smallest share of an expert's score kept by a "
         + "pairwise midpoint θ0 + (δi + δj)/2 (worst: " + worstPair + ")", worstMid,
         "≥ " + f(c.midpointKeep()), worstMid >= c.midpointKeep(), true, midDetail.toString()));
 
-    if (midKeep.isEmpty()) {
-      worstMid = Double.NaN; // no pair measured: nothing passes by default
-    }
     double ta = mean(m, x -> normalized(x.taskArithmetic(), scores(x.expert())));
     double lambdas = mean(m, TestbedCheck.Measurement::bestLambda);
     out.add(new Criterion("task-arithmetic", "task arithmetic at the λ chosen on validation: "
