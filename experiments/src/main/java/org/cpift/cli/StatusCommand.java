@@ -167,6 +167,48 @@ final class StatusCommand implements Callable<Integer> {
         + "steps, CPI-FT's fusion, a merge's merging and validation grid; the rest: test scoring, "
         + "graph building, experts the cell was first to need)%n", "all", (int) sum[0],
         org.cpift.experiment.TimeEstimate.duration(sum[1]), "", 100 * sum[2] / sum[1]);
+    phases(out, done);
+  }
+
+  /**
+   * The same cells' time by phase (training steps, decoding, teacher-forced loss, graph building,
+   * moving weights, host-side merging, storage, waiting for another process, the rest), as shares
+   * of each method's phase-timed wall, for the cells that recorded it ({@code PhaseClock}).
+   */
+  static void phases(PrintWriter out, java.util.Collection<org.cpift.experiment.CellResult> done) {
+    Map<String, Map<String, Double>> by = new java.util.LinkedHashMap<>();
+    Map<String, Integer> cells = new java.util.LinkedHashMap<>();
+    for (org.cpift.experiment.CellResult r : done) {
+      if (!(r.result().details().get("phase_seconds") instanceof Map<?, ?> m)) {
+        continue; // a cell from before phases were kept
+      }
+      Map<String, Double> a = by.computeIfAbsent(r.result().method(),
+          k -> org.cpift.util.PhaseClock.zero());
+      m.forEach((k, v) -> {
+        if (v instanceof Number x) {
+          a.merge(String.valueOf(k), x.doubleValue(), Double::sum);
+        }
+      });
+      cells.merge(r.result().method(), 1, Integer::sum);
+    }
+    if (by.isEmpty()) {
+      return;
+    }
+    Map<String, Double> all = org.cpift.util.PhaseClock.sum(by.values());
+    by.put("all", all);
+    cells.put("all", cells.values().stream().mapToInt(Integer::intValue).sum());
+    out.printf("by phase (the cells that recorded it), share of their wall time:%n");
+    out.printf("  %-22s %6s %10s", "method", "cells", "wall");
+    all.keySet().forEach(k -> out.printf(" %8s", k));
+    out.printf("%n");
+    by.forEach((method, a) -> {
+      double wall = a.values().stream().mapToDouble(Double::doubleValue).sum();
+      out.printf("  %-22s %6d %10s", method, cells.get(method),
+          org.cpift.experiment.TimeEstimate.duration(wall));
+      all.keySet().forEach(k -> out.printf(" %7.0f%%", wall > 0
+          ? 100 * a.getOrDefault(k, 0.0) / wall : 0));
+      out.printf("%n");
+    });
   }
 
   /**

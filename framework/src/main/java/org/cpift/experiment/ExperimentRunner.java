@@ -19,6 +19,7 @@ import org.cpift.util.AtomicFiles;
 import org.cpift.util.CpiftException;
 import org.cpift.util.FileLocks;
 import org.cpift.util.Json;
+import org.cpift.util.PhaseClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,10 +143,18 @@ public final class ExperimentRunner {
         p.total, cell.label(), cell.variant(), cell.seed(), String.format("%.1f", elapsed / 60),
         eta);
     long c0 = System.nanoTime();
-    r = Methods.create(cell.method()).run(ctx);
+    PhaseClock.begin();
+    Map<String, Double> phases;
+    try {
+      r = Methods.create(cell.method()).run(ctx);
+    } finally {
+      phases = PhaseClock.end();
+    }
     // the whole cell (training, fusion, evaluation, loading), for the per-experiment wall time
     Map<String, Object> details = new LinkedHashMap<>(r.details());
     details.put("cell_wall_seconds", (System.nanoTime() - c0) / 1e9);
+    // and where it went (training steps, decoding, graph building, storage, ...: PhaseClock)
+    details.put("phase_seconds", phases);
     // the code that computed it (a resumed run's manifest spans cells of several commits)
     if (p.commit == null) {
       p.commit = RunManifest.gitCommit();

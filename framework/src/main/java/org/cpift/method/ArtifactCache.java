@@ -14,6 +14,7 @@ import org.cpift.util.CpiftException;
 import org.cpift.util.FileLocks;
 import org.cpift.util.Hashing;
 import org.cpift.util.Json;
+import org.cpift.util.PhaseClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ public final class ArtifactCache {
       return Optional.empty();
     }
     Path model = d.resolve(MODEL_FILE);
-    try {
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.STORAGE)) {
       JsonNode m = Json.STRICT.readTree(meta.toFile());
       String recorded = m.path(CHECKSUM_FIELD).asText("");
       if (!recorded.isEmpty()) {
@@ -105,6 +106,13 @@ public final class ArtifactCache {
       Map<String, Object> extra) {
     Path d = dir.resolve(kind).resolve(key);
     Path model = d.resolve(MODEL_FILE);
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.STORAGE)) {
+      write(d, model, params, cost, description, extra);
+    }
+  }
+
+  private static void write(Path d, Path model, ParamSnapshot params, Cost cost,
+      Object description, Map<String, Object> extra) {
     Safetensors.write(model, params, Map.of());
     Map<String, Object> m = new LinkedHashMap<>();
     m.put(CHECKSUM_FIELD, Hashing.sha256(model));

@@ -13,6 +13,7 @@ import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
 import org.cpift.train.ModelSession;
+import org.cpift.util.PhaseClock;
 import org.cpift.util.Shuffle;
 
 /**
@@ -238,7 +239,10 @@ public final class Baselines {
       List<Map<String, Object>> tried = new ArrayList<>();
       for (MergeOptions o : grid) {
         MergeMethod candidate = MergeRegistry.create(method, o);
-        ParamSnapshot p = candidate.merge(mc);
+        ParamSnapshot p;
+        try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.MERGE)) {
+          p = candidate.merge(mc);
+        }
         if (grid.size() == 1) {
           mm = candidate;
           merged = p;

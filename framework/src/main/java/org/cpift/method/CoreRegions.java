@@ -10,12 +10,19 @@ import org.cpift.data.EncodedExample;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
 import org.cpift.train.ModelSession;
+import org.cpift.util.PhaseClock;
 
 /** Step 2 applied to the experts: each task's importance scores and core region. */
 public final class CoreRegions {
   private CoreRegions() {}
 
   public static List<CoreRegion> of(MethodContext ctx, List<ProbeFineTuning.Expert> experts) {
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.MERGE)) {
+      return select(ctx, experts);
+    }
+  }
+
+  private static List<CoreRegion> select(MethodContext ctx, List<ProbeFineTuning.Expert> experts) {
     CoreConfig cc = ctx.config().core();
     List<CoreRegion> out = new ArrayList<>();
     for (int i = 0; i < experts.size(); i++) {

@@ -17,6 +17,7 @@ import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
 import org.cpift.util.FileLocks;
 import org.cpift.util.Json;
+import org.cpift.util.PhaseClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,10 @@ public final class CpiFt implements Method {
     }
     List<CoreRegion> cores = CoreRegions.of(ctx, experts);
     shared = shared.plus(CoreRegions.scoringCost(ctx, c.budgets().probeStepsOrExpert()));
-    double[][] jaccard = CoreOverlap.matrix(cores);
+    double[][] jaccard;
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.MERGE)) {
+      jaccard = CoreOverlap.matrix(cores);
+    }
 
     List<List<Integer>> groups = switch (c.staging().mode()) {
       case OVERLAP -> TaskGrouping.group(jaccard, c.staging().grouping()).groups();
@@ -198,7 +202,9 @@ public final class CpiFt implements Method {
       long t0 = System.nanoTime();
       List<ParamSnapshot> ordered = flat.stream().map(i -> experts.get(i).params()).toList();
       List<ParamMask> orderedCores = flat.stream().map(i -> cores.get(i).mask()).toList();
-      start = CoreParameterFusion.fuse(ctx.base().params(), ordered, orderedCores, c.fusion());
+      try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.MERGE)) {
+        start = CoreParameterFusion.fuse(ctx.base().params(), ordered, orderedCores, c.fusion());
+      }
       fusionSeconds = (System.nanoTime() - t0) / 1e9;
       // how much of the experts' skill the fused model keeps before any pipelined training
       fusedScores = new LinkedHashMap<>();

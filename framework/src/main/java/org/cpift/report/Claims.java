@@ -67,7 +67,8 @@ public final class Claims {
    *     another status
    * @param evidence the figures behind the status
    * @param pValues the raw p-values of the paired tests that decide it (empty: none)
-   * @param holmP the same tests' p-values after Holm's adjustment over every test of the report
+   * @param holmP the same tests' p-values after Holm's adjustment over every test the report's
+   *     claims make (one family; a report's table of variants against the default is another)
    */
   public record Claim(String statement, String status, String evidence, List<Double> pValues,
       List<Double> holmP) {
@@ -126,13 +127,49 @@ public final class Claims {
         if (!after.equals(status)) {
           status += " — before correction only (Holm; after correction: " + after + ")";
         }
-        evidence += "; Holm-adjusted p over the report's " + tests + " tests: " + String.join(", ",
-            mine.stream().map(p -> Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%.3g", p))
-                .toList());
+        Claim afterClaim = checks.get(k).on(s, corrected);
+        evidence += afterCorrection(evidence, afterClaim.evidence());
+        if (tests > 0) {
+          evidence = (evidence.endsWith(".") ? evidence.substring(0, evidence.length() - 1)
+              : evidence) + "; Holm-adjusted p over the " + tests + " tests of this report's "
+              + "claims: " + String.join(", ", mine.stream().map(p -> Double.isNaN(p) ? "n/a"
+                  : String.format(Locale.ROOT, "%.3g", p)).toList());
+        }
       }
       out.add(new Claim(c.statement(), status, evidence, c.pValues(), mine));
     }
     return out;
+  }
+
+  /**
+   * What a claim's evidence says differently when its tests are decided after Holm's correction
+   * (a task listed as below the expert by its own interval but not after the correction, say):
+   * the corrected evidence from the sentence where the two first differ, or nothing when they
+   * agree.
+   */
+  static String afterCorrection(String raw, String corrected) {
+    if (corrected.equals(raw)) {
+      return "";
+    }
+    int d = 0;
+    while (d < raw.length() && d < corrected.length() && raw.charAt(d) == corrected.charAt(d)) {
+      d++;
+    }
+    int from = Math.max(corrected.lastIndexOf(". ", d - 1), corrected.lastIndexOf("; ", d - 1));
+    from = from < 0 ? 0 : from + 2;
+    // and up to where the two agree again, at a clause boundary
+    int e = 0;
+    while (e < raw.length() - d && e < corrected.length() - from
+        && raw.charAt(raw.length() - 1 - e) == corrected.charAt(corrected.length() - 1 - e)) {
+      e++;
+    }
+    int to = corrected.length() - e;
+    int cut = corrected.length();
+    for (String boundary : List.of(" (", "; ", ". ")) {
+      int b = corrected.indexOf(boundary, to);
+      cut = b >= 0 ? Math.min(cut, b) : cut;
+    }
+    return " [after Holm's correction: " + corrected.substring(from, Math.max(from, cut)) + "]";
   }
 
   /** With fewer than two seeds there is no interval, so nothing is decided. */
@@ -214,8 +251,8 @@ public final class Claims {
         : above == tests.size() ? "not supported"
         : "inconclusive (no task decidedly below the expert)";
     return new Claim(st, status, "multi-task score ÷ expert score: " + String.join("; ", all)
-        + (below.isEmpty() ? "" : ". Below the expert: " + below)
-        + " (per task a t-test against 1, each in the report's Holm family)")
+        + ". Below the expert: " + (below.isEmpty() ? "none" : below)
+        + " (per task a t-test against 1, each in the Holm family of this report's claims)")
         .withP(tests.toArray(new Statistics.Paired[0]));
   }
 
@@ -391,25 +428,28 @@ public final class Claims {
     final List<Statistics.Paired> tests = new ArrayList<>();
     int above;
     int below;
-    boolean oneSeed;
+    int oneSeed;
 
     void add(Statistics.Paired p, Significance sig) {
       tests.add(p);
       String decided = decide(p, sig);
-      oneSeed |= decided.equals(ONE_SEED);
+      oneSeed += decided.equals(ONE_SEED) ? 1 : 0;
       above += decided.equals("supported") ? 1 : 0;
       below += decided.equals("not supported") ? 1 : 0;
     }
 
     Claim claim(String statement, String evidence) {
       int orders = tests.size();
-      String status = oneSeed ? ONE_SEED : above == orders ? "supported"
+      // an order run on one seed is undecided, not a reason to ignore the orders that have more
+      String single = oneSeed == 0 ? "" : "; one seed on " + oneSeed + " of " + orders;
+      String status = oneSeed == orders ? ONE_SEED : above == orders ? "supported"
           : below == orders ? "not supported"
-          : above + below == 0 ? "inconclusive"
+          : above + below == 0 ? "inconclusive" + (oneSeed == 0 ? ""
+              : " (one seed on " + oneSeed + " of " + orders + " stage orders)")
           : below == 0 ? "partly supported (on " + above + " of " + orders + " stage orders; "
-              + "inconclusive on the rest)"
+              + "inconclusive on the rest" + single + ")"
           : above == 0 ? "not supported on " + below + " of " + orders + " stage orders "
-              + "(inconclusive on the rest)"
+              + "(inconclusive on the rest" + single + ")"
           : "mixed (supported on " + above + ", not supported on " + below + " of " + orders
               + " stage orders)";
       return new Claim(statement, status, evidence).withP(tests.toArray(new Statistics.Paired[0]));
@@ -478,16 +518,35 @@ public final class Claims {
     double bestMean = Double.NEGATIVE_INFINITY;
     StringBuilder curve = new StringBuilder();
     Map<String, Double> positive = new LinkedHashMap<>();
-    for (Summaries.Arm arm : s.variantsAndMethods()) {
-      if (arm.variant().startsWith(prefix) && arm.method().equals("cpi-ft")) {
-        SummaryRow r = s.get(arm.variant(), "cpi-ft", "average", "score").orElseThrow();
-        curve.append(arm.variant()).append(": ").append(f(r.mean())).append("; ");
-        if (!arm.variant().equals(zeroVariant)) {
-          positive.put(arm.variant(), r.mean());
-          if (r.mean() > bestMean) {
-            bestMean = r.mean();
-            best = arm.variant();
-          }
+    List<String> arms = s.variantsAndMethods().stream()
+        .filter(a -> a.variant().startsWith(prefix) && a.method().equals("cpi-ft"))
+        .map(Summaries.Arm::variant).toList();
+    // the curve compares τ on the seeds every τ ran, so that a τ is not ahead by its seeds alone
+    java.util.Set<Long> common = null;
+    boolean uneven = false;
+    for (String v : arms) {
+      java.util.Set<Long> seeds = s.perSeed(v, "cpi-ft", "average", "score").keySet();
+      uneven |= common != null && !common.equals(seeds);
+      if (common == null) {
+        common = new java.util.TreeSet<>(seeds);
+      } else {
+        common.retainAll(seeds);
+      }
+    }
+    boolean onCommon = uneven && common != null && !common.isEmpty();
+    if (onCommon) {
+      curve.append("on the seeds every τ ran (").append(common.stream().map(String::valueOf)
+          .collect(java.util.stream.Collectors.joining(", "))).append("): ");
+    }
+    for (String v : arms) {
+      double mean = onCommon ? s.summaryOver(v, "cpi-ft", "average", "score", common).mean()
+          : s.get(v, "cpi-ft", "average", "score").orElseThrow().mean();
+      curve.append(v).append(": ").append(f(mean)).append("; ");
+      if (!v.equals(zeroVariant)) {
+        positive.put(v, mean);
+        if (mean > bestMean) {
+          bestMean = mean;
+          best = v;
         }
       }
     }

@@ -365,8 +365,19 @@ public final class HtmlReport {
         + "<div class=\"tw\"><table><tr><th>method (variant)</th><th>Δ average score [95% CI]</th><th>paired t p</th>"
         + "<th>Holm-adjusted p</th><th>n</th></tr>" + rows + "</table></div><p><small>green: above the "
         + "default with the whole interval; red: below (both before correction; neither from one seed "
-        + "or a difference equal on every seed). Holm: over the "
-        + compared.size() + " comparisons of this table.</small></p>";
+        + "or a difference equal on every seed). Holm: " + family(compared) + ".</small></p>";
+  }
+
+  /**
+   * The differences table's Holm family in words: the rows with a p-value are its tests (a row
+   * of one seed, or with the same difference on every seed, has none and is not one of them).
+   */
+  static String family(List<Comparison> compared) {
+    long tests = compared.stream().filter(c -> !Double.isNaN(c.d().pValue())).count();
+    long none = compared.size() - tests;
+    return "over the " + tests + " tests of this table (its own family, apart from the claims'"
+        + (none == 0 ? ")" : "; " + none + " of its " + compared.size() + " rows have no p-value: "
+            + "one seed, or the same difference on every seed)");
   }
 
   /** A file-name-safe form of a label: {@code tau (cpi-ft)} becomes {@code tau-cpi-ft}. */

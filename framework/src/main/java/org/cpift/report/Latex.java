@@ -107,8 +107,8 @@ public final class Latex {
     b.append("\\begin{table}[htbp]\n\\centering\n\\small\n\\caption{").append(text(experiment))
         .append(": each variant against its method's default, the paired difference of the "
             + "average test score over seeds (variant $-$ default) with its 95\\% t-interval, the "
-            + "paired t-test's p and Holm's adjustment over the ").append(cs.size())
-        .append(" comparisons of this table. ").append(provenance(s, run))
+            + "paired t-test's p and Holm's adjustment ").append(text(HtmlReport.family(cs)))
+        .append(". ").append(provenance(s, run))
         .append(" No value is bold: each row is its own comparison.}\n\\label{tab:")
         .append(slug(experiment)).append("-differences}\n")
         .append("\\begin{tabular}{lrrrr}\n\\toprule\nmethod (variant) & $\\Delta$ average "
@@ -224,7 +224,18 @@ public final class Latex {
 
   static String provenance(Map<String, Object> run, String perCell) {
     return "Preset " + text(String.valueOf(run.get("preset"))) + "; seeds " + text(seeds(run))
-        + perCell + "; commit \\texttt{" + text(commit(run)) + "}.";
+        + perCell + "; commit \\texttt{" + text(commit(run)) + "}." + text(partial(run));
+  }
+
+  /**
+   * " Partial: 49 of 85 cells finished; rows may rest on different seeds." when the run is not
+   * complete, else nothing.
+   */
+  static String partial(Map<String, Object> run) {
+    Object done = run.get("cells_finished");
+    Object total = run.get("cells_total");
+    return done == null || done.equals(total) ? "" : " Partial: " + done + " of " + total
+        + " cells finished; rows may rest on different seeds (see each row's n).";
   }
 
   /** The run's seeds, comma-separated. */

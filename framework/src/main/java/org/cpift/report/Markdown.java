@@ -33,6 +33,10 @@ public final class Markdown {
     }
     List<List<Integer>> best = Latex.best(lines, head.size());
     StringBuilder b = new StringBuilder("## ").append(experiment).append("\n\n");
+    String partial = Latex.partial(run);
+    if (!partial.isEmpty()) {
+      b.append("**").append(partial.strip()).append("**\n\n");
+    }
     b.append("| method |");
     head.forEach(h -> b.append(' ').append(cell(h)).append(" |"));
     b.append(" seeds |\n|---|").append("---:|".repeat(head.size())).append("---:|\n");

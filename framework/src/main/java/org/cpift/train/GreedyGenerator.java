@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.cpift.data.CharTokenizer;
+import org.cpift.util.PhaseClock;
 
 /**
  * Batched greedy decoding: every prompt is extended by its most likely next token until it emits
@@ -29,6 +30,13 @@ public final class GreedyGenerator {
    */
   public static List<int[]> generate(ModelSession model, List<int[]> prompts, int maxNewTokens,
       int batchSize, int eos) {
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.DECODE)) {
+      return generateCached(model, prompts, maxNewTokens, batchSize, eos);
+    }
+  }
+
+  private static List<int[]> generateCached(ModelSession model, List<int[]> prompts,
+      int maxNewTokens, int batchSize, int eos) {
     List<int[]> out = new ArrayList<>(prompts.size());
     int ctx = model.config().contextLength();
     for (int from = 0; from < prompts.size(); from += batchSize) {
@@ -102,6 +110,13 @@ public final class GreedyGenerator {
 
   /** As {@link #generate}, recomputing the whole prefix for every generated token. */
   public static List<int[]> generateByRecompute(ModelSession model, List<int[]> prompts,
+      int maxNewTokens, int batchSize, int eos) {
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.DECODE)) {
+      return recompute(model, prompts, maxNewTokens, batchSize, eos);
+    }
+  }
+
+  private static List<int[]> recompute(ModelSession model, List<int[]> prompts,
       int maxNewTokens, int batchSize, int eos) {
     List<int[]> out = new ArrayList<>(prompts.size());
     int ctx = model.config().contextLength();

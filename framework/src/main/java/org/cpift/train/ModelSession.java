@@ -17,6 +17,7 @@ import org.cpift.params.Param;
 import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.util.CpiftException;
+import org.cpift.util.PhaseClock;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -74,7 +75,7 @@ public final class ModelSession implements AutoCloseable {
     this.diff = diff;
     this.seed = seed;
     graph = new Graph();
-    try {
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.GRAPH)) {
       Ops tf = Ops.create(graph);
       model = LanguageModel.build(tf, config, TFloat32.class, seed, lora, wemoe, diff);
       vars = model.variables();
@@ -216,7 +217,9 @@ public final class ModelSession implements AutoCloseable {
    * update. Returns the loss before the update.
    */
   public StepResult trainStep(Batch batch, float lr) {
-    return step(batch, lr, null);
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.TRAIN)) {
+      return step(batch, lr, null);
+    }
   }
 
   /**
@@ -385,7 +388,7 @@ public final class ModelSession implements AutoCloseable {
 
   public LossSums evaluate(Batch batch) {
     List<Tensor> owned = new ArrayList<>();
-    try {
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.LOSS)) {
       Session.Runner r = session.runner();
       feedBatch(r, batch, owned);
       try (Result res = r.fetch(model.lossSum()).fetch(model.weightSum()).run()) {
@@ -525,24 +528,32 @@ public final class ModelSession implements AutoCloseable {
 
   /** Copies the model's parameters to the host. */
   public ParamSnapshot parameters() {
-    return state.parameters(session);
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.WEIGHTS)) {
+      return state.parameters(session);
+    }
   }
 
   /** Sets the model's parameters; names and shapes must match exactly. */
   public void loadParameters(ParamSnapshot snapshot) {
-    state.loadParameters(session, snapshot);
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.WEIGHTS)) {
+      state.loadParameters(session, snapshot);
+    }
   }
 
   /** Optimizer slots ({@code adam_m/<name>}, ...) as a snapshot, for checkpoints. */
   public ParamSnapshot optimizerState() {
     requireOptimizer();
-    return state.optimizerState(session);
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.WEIGHTS)) {
+      return state.optimizerState(session);
+    }
   }
 
   /** Restores optimizer slots and the step count from a checkpoint. */
   public void loadOptimizerState(ParamSnapshot snapshot, long stepCount) {
     requireOptimizer();
-    state.loadOptimizerState(session, snapshot);
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.WEIGHTS)) {
+      state.loadOptimizerState(session, snapshot);
+    }
     this.step = stepCount;
   }
 

@@ -19,6 +19,7 @@ import org.cpift.util.AtomicFiles;
 import org.cpift.util.ContainedPath;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Json;
+import org.cpift.util.PhaseClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,10 @@ public final class Trainer {
     Batcher batcher = new Batcher(train, cfg.batchSize(), cfg.seed());
     LrSchedule schedule = cfg.schedule();
     float[] losses = new float[cfg.steps()];
-    Resumed from = checkpointDir == null ? Resumed.FRESH
-        : resume(model, checkpointDir, runKey, losses);
+    Resumed from;
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.STORAGE)) {
+      from = checkpointDir == null ? Resumed.FRESH : resume(model, checkpointDir, runKey, losses);
+    }
     long start = from.step();
     if (start > 0) {
       LOG.info("resumed from checkpoint at step {}/{}", start, cfg.steps());
@@ -112,8 +115,10 @@ public final class Trainer {
       }
       if (checkpointDir != null && cfg.checkpointEvery() > 0
           && (done % cfg.checkpointEvery() == 0 || last)) {
-        saveCheckpoint(model, checkpointDir, runKey, done, Arrays.copyOf(losses, (int) done),
-            tokens, from.wallSeconds() + (System.nanoTime() - t0) / 1e9);
+        try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.STORAGE)) {
+          saveCheckpoint(model, checkpointDir, runKey, done, Arrays.copyOf(losses, (int) done),
+              tokens, from.wallSeconds() + (System.nanoTime() - t0) / 1e9);
+        }
       }
     }
     int tail = Math.min(10, cfg.steps());

@@ -71,7 +71,14 @@ public final class FileLocks {
       Files.createDirectories(key.getParent());
       FileChannel ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
-      FileLock lock = wait ? ch.lock() : ch.tryLock();
+      FileLock lock;
+      if (wait) {
+        try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.WAIT)) {
+          lock = ch.lock();
+        }
+      } else {
+        lock = ch.tryLock();
+      }
       if (lock == null) {
         ch.close();
         return null;

@@ -75,6 +75,16 @@ class CellClaimsTest {
       assertNotEquals(0.123, r.get(2).result().scores().get("math").get("score"));
       assertTrue(r.get(2).result().details().containsKey("cell_wall_seconds"),
           "the cell whose holder died was computed here");
+      // where its time went: the base scored (graph built, answers decoded, loss), nothing
+      // trained, and the phases adding up to the cell's wall time
+      Map<?, ?> phases = (Map<?, ?>) r.get(2).result().details().get("phase_seconds");
+      double sum = phases.values().stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
+      assertEquals(((Number) r.get(2).result().details().get("cell_wall_seconds")).doubleValue(),
+          sum, 0.05, phases.toString());
+      assertTrue(((Number) phases.get("graph")).doubleValue() > 0, phases.toString());
+      assertTrue(((Number) phases.get("decode")).doubleValue() > 0, phases.toString());
+      assertTrue(((Number) phases.get("loss")).doubleValue() > 0, phases.toString());
+      assertEquals(0.0, ((Number) phases.get("train")).doubleValue(), phases.toString());
     } finally {
       others.join(60_000);
       a.destroyForcibly();

@@ -43,7 +43,7 @@ class MarkdownTest {
     // only the claims the report measures, with the status in bold and the Holm-adjusted p
     assertTrue(md.contains("### Claims\n\n- CPI-FT beats multi-task SFT"), md);
     assertTrue(md.contains("**not supported (only against multi-task so far)**"), md);
-    assertTrue(md.contains("Holm-adjusted p over the report's 1 tests"), md);
+    assertTrue(md.contains("Holm-adjusted p over the 1 tests of this report's claims"), md);
     assertTrue(!md.contains("Forgetting"), md);
     assertEquals("a \\| b", Markdown.cell("a | b"));
   }

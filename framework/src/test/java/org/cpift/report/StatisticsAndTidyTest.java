@@ -90,7 +90,7 @@ class StatisticsAndTidyTest {
     assertEquals(0.034, forgets.pValues().get(1), 1e-3);
     assertEquals(3 * forgets.pValues().get(1), forgets.holmP().get(1), 1e-12);
     assertEquals(4 * forgets.pValues().get(0), forgets.holmP().get(0), 1e-12);
-    assertTrue(forgets.evidence().contains("Holm-adjusted p over the report's 4 tests"),
+    assertTrue(forgets.evidence().contains("Holm-adjusted p over the 4 tests of this report's claims"),
         forgets.evidence());
     assertEquals("inconclusive", out.get(1).status(), out.get(1).evidence());
   }
@@ -229,6 +229,73 @@ class StatisticsAndTidyTest {
     Claims.Claim l = Claims.groupingHelps("tau=").on(new Summaries(Tidy.rows("tau-sweep", late)));
     assertEquals("inconclusive", l.status(), l.evidence());
     assertTrue(l.evidence().contains("best tau=0.3; tau=0.1 − tau=0"), l.evidence());
+  }
+
+  /**
+   * τ values run on different seeds are compared on the seeds they share: τ = 0.1 is not behind
+   * τ = 0.3 because of a seed τ = 0.3 has not run yet.
+   */
+  @Test
+  void groupingCurveComparesTauOnTheSeedsEveryTauRan() {
+    List<CellResult> cells = new java.util.ArrayList<>();
+    double[] zero = {0.30, 0.32, 0.31};
+    double[] same = {0.50, 0.52, 0.20}; // seed 3 low for τ = 0.1, which τ = 0.3 has not run
+    for (int i = 0; i < 3; i++) {
+      cells.add(tauCell("tau=0", i + 1, zero[i]));
+      cells.add(tauCell("tau=0.1", i + 1, same[i]));
+      if (i < 2) {
+        cells.add(tauCell("tau=0.3", i + 1, same[i]));
+      }
+    }
+    Claims.Claim c = Claims.groupingHelps("tau=").on(new Summaries(Tidy.rows("tau-sweep", cells)));
+    assertTrue(c.evidence().startsWith("on the seeds every τ ran (1, 2): tau=0: 0.310; "
+        + "tau=0.1: 0.510; tau=0.3: 0.510;"), c.evidence());
+    assertTrue(c.evidence().contains("(tied: tau=0.1, tau=0.3)"), c.evidence());
+  }
+
+  /**
+   * A stage order run on one seed leaves that order undecided; it does not make the whole claim
+   * "one seed" when the other orders have more.
+   */
+  @Test
+  void oneOrderOnOneSeedLeavesTheOthersDeciding() {
+    List<CellResult> cells = new java.util.ArrayList<>();
+    // two orders on three seeds, CPI-FT's BWT far above half of sequential's; a third on one
+    for (int i = 1; i <= 3; i++) {
+      for (String v : List.of("a->b", "b->a")) {
+        cells.add(bwtCell(v, "cpi-ft", i, -0.01 - 0.001 * i));
+        cells.add(bwtCell(v, "sequential", i, -0.30 - 0.01 * i));
+      }
+    }
+    cells.add(bwtCell("all", "cpi-ft", 1, -0.02));
+    cells.add(bwtCell("all", "sequential", 1, -0.3));
+    Summaries s = new Summaries(Tidy.rows("forgetting", cells));
+    Claims.Claim c = Claims.forgettingHalved("sequential", "no-freeze").on(s);
+    assertEquals("partly supported (on 2 of 3 stage orders; inconclusive on the rest; one seed "
+        + "on 1 of 3)", c.status(), c.evidence());
+  }
+
+  /** A pair of tasks trained a then b: BWT is the change on a after stage b. */
+  static CellResult bwtCell(String variant, String method, long seed, double drop) {
+    Map<String, Map<String, Double>> s = new LinkedHashMap<>();
+    s.put("a", Map.of("score", 0.5 + drop, "answer_loss", 1.0));
+    s.put("b", Map.of("score", 0.6, "answer_loss", 1.0));
+    return new CellResult(new Cell(variant, method, MethodConfig.defaults(Preset.TINY)
+        .withSeed(seed)), "k" + variant + method + seed + "00000000000", new MethodResult(method,
+        seed, s, Cost.NONE, null, List.of(List.of("a"), List.of("b")),
+        List.of(Map.of("a", 0.5, "b", 0.1), Map.of("a", 0.5 + drop, "b", 0.6)), Map.of()));
+  }
+
+  /**
+   * A task below the expert by its own interval but not after Holm's correction is listed so:
+   * the evidence says what the corrected tests decide, beside what the raw ones do.
+   */
+  @Test
+  void evidenceSaysWhatChangesAfterCorrection() {
+    assertEquals(" [after Holm's correction: Below the expert: [b]]",
+        Claims.afterCorrection("a 1; b 2. Below the expert: [a, b] (per task)",
+            "a 1; b 2. Below the expert: [b] (per task)"));
+    assertEquals("", Claims.afterCorrection("same", "same"));
   }
 
   @Test
