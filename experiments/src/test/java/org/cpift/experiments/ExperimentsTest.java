@@ -29,25 +29,34 @@ class ExperimentsTest {
         ROOT.resolve("benchmarks-data/suite-v1"), dir.resolve("runs"), dir.resolve("reports/" + name));
   }
 
+  /**
+   * Every experiment end to end (11 minutes here while other jobs ran, so with -Pslow; the
+   * default suite runs one, stage-vs-single, in {@link #rerunRecomputesNothing}).
+   */
   @Test
+  @org.junit.jupiter.api.Tag("slow")
   void everyExperimentRunsAndWritesItsReport() throws IOException {
     for (ReportedExperiment e : Experiments.ALL) {
       ExperimentRun.run(e, Preset.TINY, List.of(1L), paths(e.name()), "test", ExperimentRun::quick);
-      Path r = dir.resolve("reports/" + e.name());
-      for (String f : List.of("results.csv", "summary.csv", "manifest.json", "report.html")) {
-        assertTrue(Files.size(r.resolve(f)) > 0, e.name() + "/" + f);
-      }
-      assertTrue(Files.readString(r.resolve("results.csv"))
-          .startsWith("experiment,variant,method,task,seed,metric,value,config_hash"));
-      String html = Files.readString(r.resolve("report.html"));
-      assertTrue(html.contains("<svg") && html.contains("Claims of the paper"), e.name());
-      JsonNode m = Json.MAPPER.readTree(r.resolve("manifest.json").toFile());
-      assertEquals(m.get("cells_total").asInt(), m.get("cells_finished").asInt());
-      assertTrue(m.has("git_commit") && m.has("machine") && m.has("versions"));
-      // every cell computed in this test run has its wall time (shared cells too)
-      assertEquals(m.get("cells_total").asInt(), m.get("cells_timed").asInt(), e.name());
-      assertTrue(m.get("cells_wall_seconds").asDouble() > 0, e.name());
+      assertReportWritten(e.name(), dir.resolve("reports/" + e.name()));
     }
+  }
+
+  /** A complete report: its files, its results' header, its claims and a manifest timing every cell. */
+  static void assertReportWritten(String name, Path r) throws IOException {
+    for (String f : List.of("results.csv", "summary.csv", "manifest.json", "report.html")) {
+      assertTrue(Files.size(r.resolve(f)) > 0, name + "/" + f);
+    }
+    assertTrue(Files.readString(r.resolve("results.csv"))
+        .startsWith("experiment,variant,method,task,seed,metric,value,config_hash"));
+    String html = Files.readString(r.resolve("report.html"));
+    assertTrue(html.contains("<svg") && html.contains("Claims of the paper"), name);
+    JsonNode m = Json.MAPPER.readTree(r.resolve("manifest.json").toFile());
+    assertEquals(m.get("cells_total").asInt(), m.get("cells_finished").asInt());
+    assertTrue(m.has("git_commit") && m.has("machine") && m.has("versions"));
+    // every cell computed in this test run has its wall time (shared cells too)
+    assertEquals(m.get("cells_total").asInt(), m.get("cells_timed").asInt(), name);
+    assertTrue(m.get("cells_wall_seconds").asDouble() > 0, name);
   }
 
   /**
@@ -93,6 +102,7 @@ class ExperimentsTest {
   void rerunRecomputesNothing() throws IOException {
     ReportedExperiment e = Experiments.get("stage-vs-single");
     ExperimentRun.run(e, Preset.TINY, List.of(1L, 2L), paths("c1"), "test", ExperimentRun::quick);
+    assertReportWritten(e.name(), dir.resolve("reports/c1"));
     java.util.Map<Path, Object> before = new java.util.HashMap<>();
     for (Path p : Files.list(dir.resolve("runs/cells")).toList()) {
       before.put(p, Files.getLastModifiedTime(p));
