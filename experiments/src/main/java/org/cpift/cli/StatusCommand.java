@@ -62,8 +62,8 @@ final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%s: preset %s, seeds %s%s%n", runDir, p.id(), ExperimentRun.seedList(s),
         quick ? ", quick" : "");
-    out.printf("  %-16s %6s %8s %8s %8s%n", "experiment", "cells", "finished", "running",
-        "missing");
+    out.printf("  %-16s %6s %8s %8s %8s %10s%n", "experiment", "cells", "finished", "running",
+        "missing", "cell time");
     int[] total = new int[4];
     Map<String, org.cpift.experiment.CellResult> done = new java.util.LinkedHashMap<>();
     Map<String, String> unfinished = new HashMap<>(); // "experiment\tindex" -> the cell, for Slurm
@@ -100,21 +100,25 @@ final class StatusCommand implements Callable<Integer> {
           }
         }
       }
+      double wall = 0; // the finished cells' own wall times (a shared cell counts in each)
       for (org.cpift.experiment.CellResult r : ExperimentRunner.finished(plan.cells(),
           plan.inputs(), runDir)) {
         done.putIfAbsent(r.key(), r);
+        wall += cellWall(r);
       }
       int n = plan.cells().size();
       int finished = n - pending.size();
-      out.printf("  %-16s %6d %8d %8d %8d%n", e.name(), n, finished, held,
-          pending.size() - held);
+      out.printf("  %-16s %6d %8d %8d %8d %10s%n", e.name(), n, finished, held,
+          pending.size() - held, org.cpift.experiment.TimeEstimate.duration(wall));
       total[0] += n;
       total[1] += finished;
       total[2] += held;
       total[3] += pending.size() - held;
     }
-    out.printf("  %-16s %6d %8d %8d %8d  (a cell shared by experiments counts in each)%n",
-        "all", total[0], total[1], total[2], total[3]);
+    out.printf("  %-16s %6d %8d %8d %8d %10s  (a cell shared by experiments counts in each; its "
+        + "time in all once)%n", "all", total[0], total[1], total[2], total[3],
+        org.cpift.experiment.TimeEstimate.duration(done.values().stream()
+            .mapToDouble(StatusCommand::cellWall).sum()));
     timeSpent(out, done.values());
     Path slurm = runDir.resolve("slurm");
     if (Files.isDirectory(slurm)) {
@@ -128,6 +132,12 @@ final class StatusCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** A finished cell's recorded wall time in seconds (0 for a cell from before they were kept). */
+  static double cellWall(org.cpift.experiment.CellResult r) {
+    return r.result().details() != null
+        && r.result().details().get("cell_wall_seconds") instanceof Number w ? w.doubleValue() : 0;
   }
 
   /**

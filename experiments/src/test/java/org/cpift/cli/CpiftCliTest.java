@@ -170,7 +170,7 @@ class CpiftCliTest {
     cl.setOut(new PrintWriter(statusOut));
     assertEquals(0, cl.execute("status", runs.toString(), "--preset", "tiny", "--seeds", "1,2",
         "--quick", "--data-root", data));
-    assertTrue(statusOut.toString().matches("(?s).*stage-vs-single +6 +6 +0 +0\\n.*"),
+    assertTrue(statusOut.toString().matches("(?s).*stage-vs-single +6 +6 +0 +0 +\\d+ (s|min)\\n.*"),
         statusOut.toString());
     // and where their time went, per method, from the cells' recorded wall times
     assertTrue(statusOut.toString().matches("(?s).*time went.*\\n  cpi-ft +\\d+ .*"),
