@@ -15,6 +15,7 @@ import org.cpift.experiments.Experiments;
 import org.cpift.experiments.ReportedExperiment;
 import org.cpift.method.MethodRunner;
 import org.cpift.report.Claims;
+import org.cpift.report.ClaimsIndex;
 import org.cpift.report.ReportFormat;
 import org.cpift.train.Preset;
 import org.cpift.util.Json;
@@ -281,7 +282,33 @@ final class ReproduceCommand implements Callable<Integer> {
         }
       });
       Json.writeFile(root.resolve("claims.json"), ordered);
+      writeClaimsIndex(p, root, ordered);
     }
+  }
+
+  /** {@code claims.md}: every experiment's verdicts in one table, with how complete each run is. */
+  static void writeClaimsIndex(Preset p, Path root, Map<String, Object> claims) {
+    Map<String, List<Claims.Claim>> byExperiment = new LinkedHashMap<>();
+    Map<String, ClaimsIndex.Progress> progress = new LinkedHashMap<>();
+    claims.forEach((name, list) -> {
+      byExperiment.put(name, Json.MAPPER.convertValue(list,
+          new com.fasterxml.jackson.core.type.TypeReference<List<Claims.Claim>>() {}));
+      Path manifest = root.resolve(name).resolve("manifest.json");
+      if (Files.isRegularFile(manifest)) {
+        try {
+          var m = Json.STRICT.readTree(manifest.toFile());
+          if (m.has("cells_finished") && m.has("cells_total")) {
+            progress.put(name, new ClaimsIndex.Progress(m.get("cells_finished").asInt(),
+                m.get("cells_total").asInt()));
+          }
+        } catch (java.io.IOException e) {
+          LOG.warn("{}: unreadable ({}); claims.md shows its progress as unknown", manifest,
+              e.getMessage());
+        }
+      }
+    });
+    org.cpift.util.AtomicFiles.writeString(root.resolve("claims.md"),
+        ClaimsIndex.markdown(p.id(), byExperiment, progress));
   }
 
   private static Map<String, Object> previousClaims(Path file) {

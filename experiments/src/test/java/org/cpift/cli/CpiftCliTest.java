@@ -149,6 +149,8 @@ class CpiftCliTest {
         "stage-vs-single", "--data-root", data, "--out", reports.toString(), "--run-dir", runs.toString());
     assertEquals(0, first.code(), first.err());
     assertTrue(Files.readString(reports.resolve("claims.json")).contains("stage-vs-single"));
+    assertTrue(Files.readString(reports.resolve("claims.md")).contains("| stage-vs-single | all 6 |"),
+        Files.readString(reports.resolve("claims.md")));
     // seed by seed (the default order): every seed-1 cell was written before any seed-2 cell
     long lastOfSeed1 = 0;
     long firstOfSeed2 = Long.MAX_VALUE;
