@@ -157,6 +157,10 @@ public final class CpiFt implements Method {
     }
     details.put("pipeline_cache", planKey);
     details.put("pipeline_reused", reused);
+    if (outcome.sameStart()) {
+      // trained by a cell whose fusion options differ but gave the same fused bits
+      details.put("pipeline_reused_same_start", true);
+    }
     return new MethodResult(name(), c.seed(), ctx.scoreFinal(r.params()),
         r.cost().plus(shared).plus(new Cost(0, 0, outcome.fusionSeconds(), 0, 0, 0)), jaccard, groupNames,
         r.stageScores(), details);
@@ -166,7 +170,7 @@ public final class CpiFt implements Method {
 
   /** Steps 5 and 6 for one stage plan: the fused start (unless DPI), then pipelined SFT. */
   private record PipelineOutcome(PipelinedSft.Result pipeline, double fusionSeconds,
-      Map<String, Double> fusedScores) {
+      Map<String, Double> fusedScores, boolean sameStart) {
     static PipelineOutcome of(ArtifactCache.Entry e) {
       JsonNode m = e.meta();
       List<Map<String, Double>> stageScores = Json.MAPPER.convertValue(m.get("stage_scores"),
@@ -174,7 +178,7 @@ public final class CpiFt implements Method {
       Map<String, Double> fused = m.has("fused_scores") ? Json.MAPPER.convertValue(
           m.get("fused_scores"), new TypeReference<LinkedHashMap<String, Double>>() {}) : null;
       return new PipelineOutcome(new PipelinedSft.Result(e.params(), e.cost(), stageScores),
-          m.path("fusion_seconds").asDouble(), fused);
+          m.path("fusion_seconds").asDouble(), fused, false);
     }
 
     /** What {@link #of} reads back, stored next to the cached model. */
@@ -195,7 +199,6 @@ public final class CpiFt implements Method {
     MethodConfig c = ctx.config();
     ParamSnapshot start;
     double fusionSeconds = 0;
-    Map<String, Double> fusedScores = null;
     if (dpi || c.fusion().skip()) {
       start = ctx.base().params();
     } else {
@@ -206,6 +209,36 @@ public final class CpiFt implements Method {
         start = CoreParameterFusion.fuse(ctx.base().params(), ordered, orderedCores, c.fusion());
       }
       fusionSeconds = (System.nanoTime() - t0) / 1e9;
+      // steps 5–6 are a function of the fused start: a variant whose fusion options give the
+      // same bits (SLERP falling back to the same lerp, say) trains the same model, so the
+      // pipelined model is also cached by the start's digest
+      List<List<String>> plan = stageTasks.stream()
+          .map(g -> g.stream().map(Task::name).toList()).toList();
+      String startKey = ArtifactCache.key(startDescription(ctx, plan, start.sha256()));
+      try (FileLocks.Held lock = ctx.cache().lock(PIPELINES, startKey)) {
+        var same = ctx.cache().get(PIPELINES, startKey);
+        if (same.isPresent()) {
+          LOG.info("{}: the fused start and stage plan {} were trained before (cache {}, same "
+              + "bits from other fusion options); reusing its model", name(), plan,
+              startKey.substring(0, 12));
+          PipelineOutcome o = PipelineOutcome.of(same.get());
+          return new PipelineOutcome(o.pipeline(), fusionSeconds, o.fusedScores(), true);
+        }
+        PipelineOutcome o = fusedAndTrained(ctx, start, stageTasks, coreByTask, fusionSeconds);
+        ctx.cache().put(PIPELINES, startKey, o.pipeline().params(), o.pipeline().cost(),
+            startDescription(ctx, plan, start.sha256()), o.meta());
+        return o;
+      }
+    }
+    return fusedAndTrained(ctx, start, stageTasks, coreByTask, fusionSeconds);
+  }
+
+  /** The fused start's scores (unless DPI or no fusion), then pipelined SFT from it. */
+  private PipelineOutcome fusedAndTrained(MethodContext ctx, ParamSnapshot start,
+      List<List<Task>> stageTasks, Map<String, ParamMask> coreByTask, double fusionSeconds) {
+    MethodConfig c = ctx.config();
+    Map<String, Double> fusedScores = null;
+    if (!dpi && !c.fusion().skip()) {
       // how much of the experts' skill the fused model keeps before any pipelined training
       fusedScores = new LinkedHashMap<>();
       for (var e : ctx.evaluate(start).entrySet()) {
@@ -219,7 +252,20 @@ public final class CpiFt implements Method {
         : PipelinedSft.run(ctx, start, stageTasks, coreByTask,
             c.budgets().pipelineStepsPerStage(stageTasks.size()),
             c.budgets().stageSamples(), c.pipeline().freeze(), name());
-    return new PipelineOutcome(r, fusionSeconds, fusedScores);
+    return new PipelineOutcome(r, fusionSeconds, fusedScores, false);
+  }
+
+  /**
+   * Everything that determines step 6 from a given fused start: the plan's description with the
+   * fusion options set to fixed values and the start's digest in their place.
+   */
+  private Map<String, Object> startDescription(MethodContext ctx, List<List<String>> plan,
+      String startSha256) {
+    Map<String, Object> k = planDescription(ctx, plan);
+    k.put("config", ((MethodConfig) k.get("config"))
+        .withFusion(f -> CoreParameterFusion.Config.paper()));
+    k.put("fused_start_sha256", startSha256);
+    return k;
   }
 
   /**

@@ -88,6 +88,36 @@ public final class ParamSnapshot {
     }
   }
 
+  /**
+   * SHA-256 over every parameter in order: its name, shape and the bits of its values (so two
+   * snapshots have the same digest exactly when they hold the same bits under the same names).
+   */
+  public String sha256() {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (Param p : params.values()) {
+      md.update((p.name() + "\0" + java.util.Arrays.toString(p.shape()) + "\0")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      float[] d = p.data();
+      for (int i = 0; i < d.length; i++) {
+        if (!buf.hasRemaining()) {
+          md.update(buf.array(), 0, buf.position());
+          buf.clear();
+        }
+        buf.putInt(Float.floatToRawIntBits(d[i]));
+      }
+      md.update(buf.array(), 0, buf.position());
+      buf.clear();
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ParamSnapshot s && params.equals(s.params);

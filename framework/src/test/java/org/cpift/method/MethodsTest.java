@@ -293,13 +293,42 @@ class MethodsTest {
     assertEquals(bAlone.stageScores(), b.stageScores());
     assertEquals(bAlone.details().get("fused_scores"), b.details().get("fused_scores"));
     assertEquals(a.scores(), b.scores());
-    assertEquals(2, entries(dir.resolve("shared/pipelines")));
+    // each trained pipeline is stored by its plan and by its fused start
+    assertEquals(4, entries(dir.resolve("shared/pipelines")));
     // the no-fusion ablation: a third model, trained from the base (no fused model to score)
     MethodResult noFusion = new CpiFt(false).run(context(dir.resolve("shared"), eachTask.withFusion(
         f -> f.withSkip(true))));
     assertEquals(false, noFusion.details().get("pipeline_reused"));
     assertTrue(!noFusion.details().containsKey("fused_scores"));
+    assertEquals(5, entries(dir.resolve("shared/pipelines")));
+  }
+
+  /**
+   * Fusion options that give the same fused bits share the pipelined model: with one task the
+   * fold of one model is that model, whether by SLERP or linear interpolation.
+   */
+  @Test
+  void fusionOptionsGivingTheSameStartShareOnePipelinedModel(@TempDir Path dir) {
+    MethodConfig slerp = ctx.config();
+    MethodConfig linear = slerp.withFusion(f -> f.withInterpolation(
+        org.cpift.merge.Interpolation.LINEAR));
+    MethodResult a = new CpiFt(false).run(oneTask(dir.resolve("shared"), slerp));
+    MethodResult b = new CpiFt(false).run(oneTask(dir.resolve("shared"), linear));
+    MethodResult bAlone = new CpiFt(false).run(oneTask(dir.resolve("alone"), linear));
+    assertEquals(false, a.details().get("pipeline_reused"));
+    assertEquals(false, b.details().get("pipeline_reused"), "another plan key");
+    assertEquals(true, b.details().get("pipeline_reused_same_start"));
+    assertEquals(null, bAlone.details().get("pipeline_reused_same_start"));
+    // the shared model is the one the cell trains alone, bit for bit in its scores
+    assertEquals(bAlone.scores(), b.scores());
+    assertEquals(bAlone.stageScores(), b.stageScores());
+    assertEquals(bAlone.details().get("fused_scores"), b.details().get("fused_scores"));
     assertEquals(3, entries(dir.resolve("shared/pipelines")));
+  }
+
+  private static MethodContext oneTask(Path cacheDir, MethodConfig cfg) {
+    return MethodRunner.context(new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
+        ROOT.resolve("benchmarks-data/suite-v1"), List.of("logic"), cacheDir), cfg);
   }
 
   private static MethodContext context(Path cacheDir, MethodConfig cfg) {
