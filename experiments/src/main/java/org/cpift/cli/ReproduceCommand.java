@@ -291,8 +291,15 @@ final class ReproduceCommand implements Callable<Integer> {
     Map<String, List<Claims.Claim>> byExperiment = new LinkedHashMap<>();
     Map<String, ClaimsIndex.Progress> progress = new LinkedHashMap<>();
     claims.forEach((name, list) -> {
-      byExperiment.put(name, Json.MAPPER.convertValue(list,
-          new com.fasterxml.jackson.core.type.TypeReference<List<Claims.Claim>>() {}));
+      try {
+        byExperiment.put(name, Json.MAPPER.convertValue(list,
+            new com.fasterxml.jackson.core.type.TypeReference<List<Claims.Claim>>() {}));
+      } catch (IllegalArgumentException e) {
+        // claims.json from another version: its claims stay in claims.json, not in the index
+        LOG.warn("{}: its claims in claims.json are not in this version's form ({}); claims.md "
+            + "leaves them out until the experiment is reported again", name, e.getMessage());
+        return;
+      }
       Path manifest = root.resolve(name).resolve("manifest.json");
       if (Files.isRegularFile(manifest)) {
         try {

@@ -189,7 +189,8 @@ final class StatusCommand implements Callable<Integer> {
     Map<String, Map<String, Double>> by = new java.util.LinkedHashMap<>();
     Map<String, Integer> cells = new java.util.LinkedHashMap<>();
     for (org.cpift.experiment.CellResult r : done) {
-      if (!(r.result().details().get("phase_seconds") instanceof Map<?, ?> m)) {
+      if (r.result().details() == null
+          || !(r.result().details().get("phase_seconds") instanceof Map<?, ?> m)) {
         continue; // a cell from before phases were kept
       }
       Map<String, Double> a = by.computeIfAbsent(r.result().method(),

@@ -214,7 +214,8 @@ public final class CpiFt implements Method {
       // pipelined model is also cached by the start's digest
       List<List<String>> plan = stageTasks.stream()
           .map(g -> g.stream().map(Task::name).toList()).toList();
-      String startKey = ArtifactCache.key(startDescription(ctx, plan, start.sha256()));
+      Map<String, Object> startDescription = startDescription(ctx, plan, start.sha256());
+      String startKey = ArtifactCache.key(startDescription);
       try (FileLocks.Held lock = ctx.cache().lock(PIPELINES, startKey)) {
         var same = ctx.cache().get(PIPELINES, startKey);
         if (same.isPresent()) {
@@ -226,7 +227,7 @@ public final class CpiFt implements Method {
         }
         PipelineOutcome o = fusedAndTrained(ctx, start, stageTasks, coreByTask, fusionSeconds);
         ctx.cache().put(PIPELINES, startKey, o.pipeline().params(), o.pipeline().cost(),
-            startDescription(ctx, plan, start.sha256()), o.meta());
+            startDescription, o.meta());
         return o;
       }
     }

@@ -144,32 +144,37 @@ public final class Claims {
   /**
    * What a claim's evidence says differently when its tests are decided after Holm's correction
    * (a task listed as below the expert by its own interval but not after the correction, say):
-   * the corrected evidence from the sentence where the two first differ, or nothing when they
-   * agree.
+   * the clauses of the corrected evidence that differ from the raw one's (or, when the correction
+   * only removes clauses, those), or nothing when they agree.
    */
   static String afterCorrection(String raw, String corrected) {
     if (corrected.equals(raw)) {
       return "";
     }
-    int d = 0;
-    while (d < raw.length() && d < corrected.length() && raw.charAt(d) == corrected.charAt(d)) {
-      d++;
+    // compared clause by clause (a clause ends at "; " or ". "): the clauses between the common
+    // beginning and the common end are what the correction changed
+    List<String> a = List.of(raw.split("(?<=[.;]) "));
+    List<String> b = List.of(corrected.split("(?<=[.;]) "));
+    int head = 0;
+    while (head < a.size() && head < b.size() && a.get(head).equals(b.get(head))) {
+      head++;
     }
-    int from = Math.max(corrected.lastIndexOf(". ", d - 1), corrected.lastIndexOf("; ", d - 1));
-    from = from < 0 ? 0 : from + 2;
-    // and up to where the two agree again, at a clause boundary
-    int e = 0;
-    while (e < raw.length() - d && e < corrected.length() - from
-        && raw.charAt(raw.length() - 1 - e) == corrected.charAt(corrected.length() - 1 - e)) {
-      e++;
+    int tail = 0;
+    while (tail < a.size() - head && tail < b.size() - head
+        && a.get(a.size() - 1 - tail).equals(b.get(b.size() - 1 - tail))) {
+      tail++;
     }
-    int to = corrected.length() - e;
-    int cut = corrected.length();
-    for (String boundary : List.of(" (", "; ", ". ")) {
-      int b = corrected.indexOf(boundary, to);
-      cut = b >= 0 ? Math.min(cut, b) : cut;
+    List<String> removed = a.subList(head, a.size() - tail);
+    List<String> added = b.subList(head, b.size() - tail);
+    if (added.isEmpty()) {
+      return " [after Holm's correction, no longer: " + clauses(removed) + "]";
     }
-    return " [after Holm's correction: " + corrected.substring(from, Math.max(from, cut)) + "]";
+    return " [after Holm's correction: " + clauses(added) + "]";
+  }
+
+  private static String clauses(List<String> c) {
+    String s = String.join(" ", c).strip();
+    return s.endsWith(";") || s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
 
   /** With fewer than two seeds there is no interval, so nothing is decided. */
@@ -534,6 +539,9 @@ public final class Claims {
       }
     }
     boolean onCommon = uneven && common != null && !common.isEmpty();
+    if (uneven && !onCommon) {
+      curve.append("no seed common to every τ yet, so each τ's mean is over its own seeds: ");
+    }
     if (onCommon) {
       curve.append("on the seeds every τ ran (").append(common.stream().map(String::valueOf)
           .collect(java.util.stream.Collectors.joining(", "))).append("): ");

@@ -292,10 +292,17 @@ class StatisticsAndTidyTest {
    */
   @Test
   void evidenceSaysWhatChangesAfterCorrection() {
-    assertEquals(" [after Holm's correction: Below the expert: [b]]",
+    assertEquals(" [after Holm's correction: Below the expert: [b] (per task)]",
         Claims.afterCorrection("a 1; b 2. Below the expert: [a, b] (per task)",
             "a 1; b 2. Below the expert: [b] (per task)"));
     assertEquals("", Claims.afterCorrection("same", "same"));
+    // a clause the correction drops is named, not a neighbour that did not change
+    assertEquals(" [after Holm's correction, no longer: B (n=3)]",
+        Claims.afterCorrection("A (n=3); B (n=3); C (n=3)", "A (n=3); C (n=3)"));
+    assertEquals(" [after Holm's correction: below: none (t)]",
+        Claims.afterCorrection("x 1. below: [a] (t)", "x 1. below: none (t)"));
+    assertEquals(" [after Holm's correction: B' (n=3)]",
+        Claims.afterCorrection("A; B (n=3); C", "A; B' (n=3); C"));
   }
 
   @Test
