@@ -15,8 +15,10 @@ import org.cpift.util.CpiftException;
 
 /**
  * Scores a model on tasks: the greedy answer of every test (or val) example scored by the task's
- * metric and averaged ({@code score}), and the mean cross-entropy per answer token
- * ({@code answer_loss}).
+ * metric and averaged ({@code score}), and on the test split the mean cross-entropy per answer
+ * token ({@code answer_loss}). Validation scores choose hyperparameters by their {@code score}
+ * alone, so the loss, a forward pass over every item (about as dear as decoding), is not computed
+ * there; a model whose outputs are not finite is still refused when its test split is scored.
  */
 public final class SuiteEvaluator {
   private SuiteEvaluator() {}
@@ -65,9 +67,7 @@ public final class SuiteEvaluator {
     List<EncodedExample> ex = EncodedExample.encodeAll(records, tok,
         model.config().contextLength(), task.name() + " " + split.name().toLowerCase());
     int batch = 64;
-    double[] sums = Evaluator.lossSums(model, ex, batch);
-    double lossSum = sums[0];
-    double weightSum = sums[1];
+    double[] sums = split == Split.TEST ? Evaluator.lossSums(model, ex, batch) : null;
     // decoded in order of prompt length so that rows of a batch are alike (less padding)
     List<String> answers = Evaluator.greedyAnswers(model, tok, ex, task.maxAnswerChars() + 1,
         batch, true);
@@ -84,15 +84,17 @@ public final class SuiteEvaluator {
       acc[0] += s;
       acc[1]++;
     }
-    if (!Double.isFinite(lossSum)) {
+    if (sums != null && !Double.isFinite(sums[0])) {
       throw new CpiftException("evaluating task " + task.name() + " (" + split.name().toLowerCase()
-          + "): the answer loss is " + lossSum + "; the model's outputs are not finite (weights "
+          + "): the answer loss is " + sums[0] + "; the model's outputs are not finite (weights "
           + "that diverged or overflowed), so no score is recorded. Check the run's losses and "
           + "lower the learning rate or the merge's scaling");
     }
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("score", score / Math.max(1, ex.size()));
-    m.put("answer_loss", lossSum / Math.max(1, weightSum));
+    if (sums != null) {
+      m.put("answer_loss", sums[0] / Math.max(1, sums[1]));
+    }
     if (!task.slices().isEmpty()) {
       bySlice.forEach((slice, acc) -> {
         if (acc[1] > 0) {

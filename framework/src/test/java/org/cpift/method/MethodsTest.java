@@ -39,6 +39,34 @@ class MethodsTest {
         cache), cfg);
   }
 
+  /**
+   * Validation scores (which only choose hyperparameters) skip the answer loss; their score is
+   * the decoded answers' metric all the same, recomputed here by hand.
+   */
+  @Test
+  void validationScoresSkipTheLossButNotTheScore() {
+    Task t = ctx.tasks().get(1);
+    try (org.cpift.train.ModelSession m = org.cpift.train.ModelSession.create(
+        ctx.base().config(), null, 0)) {
+      m.loadParameters(ctx.base().params());
+      Map<String, Double> val = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), t,
+          SuiteEvaluator.Split.VAL, 6);
+      Map<String, Double> test = SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), t,
+          SuiteEvaluator.Split.TEST, 6);
+      assertTrue(!val.containsKey("answer_loss") && test.containsKey("answer_loss"), val + " " + test);
+      var records = t.val().subList(0, 6);
+      var ex = org.cpift.data.EncodedExample.encodeAll(records, ctx.base().tokenizer(),
+          m.config().contextLength(), "val");
+      List<String> answers = org.cpift.train.Evaluator.greedyAnswers(m, ctx.base().tokenizer(), ex,
+          t.maxAnswerChars() + 1, 64, false);
+      double sum = 0;
+      for (int i = 0; i < 6; i++) {
+        sum += t.metric().score(answers.get(i), records.get(i).answer());
+      }
+      assertEquals(sum / 6, val.get("score"), 1e-12);
+    }
+  }
+
   @Test
   void aBaseOfAnotherPresetsShapeIsRefusedBeforeAnyWork() {
     var e = org.junit.jupiter.api.Assertions.assertThrows(org.cpift.util.CpiftException.class,
