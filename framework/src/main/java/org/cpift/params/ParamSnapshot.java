@@ -93,12 +93,7 @@ public final class ParamSnapshot {
    * snapshots have the same digest exactly when they hold the same bits under the same names).
    */
   public String sha256() {
-    java.security.MessageDigest md;
-    try {
-      md = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    java.security.MessageDigest md = org.cpift.util.Hashing.digest();
     java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16)
         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
     for (Param p : params.values()) {

@@ -31,7 +31,8 @@ public final class Hashing {
     return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static MessageDigest digest() {
+  /** A fresh SHA-256 digest, for callers hashing data of their own layout. */
+  public static MessageDigest digest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
