@@ -170,6 +170,11 @@ final class MethodOptions {
       + "training, as PEFT's lora_dropout (default: 0)")
   Double loraDropout;
 
+  @Option(names = "--lora-lr", description = "with --finetune lora, the adapters' peak "
+      + "learning rate (default: --lr; LoRA is usually trained at several times full "
+      + "fine-tuning's rate); runs that train the weights keep --lr")
+  Double loraLr;
+
   @Option(names = "--diff-sparsity", description = "with --finetune diff-pruning: the percentage "
       + "of all entries the pruned diff keeps (default: 0.5, the paper's)")
   Double diffSparsity;
@@ -195,9 +200,10 @@ final class MethodOptions {
     }
     if (!mode.equals("lora")) {
       if (loraRank != null || loraAlpha != null || loraTargets != null || loraDropout != null
-          || loraFrozenEntries != null || loraInit != null) {
+          || loraFrozenEntries != null || loraInit != null || loraLr != null) {
         throw new IllegalArgumentException("--lora-rank, --lora-alpha, --lora-targets, "
-            + "--lora-dropout, --lora-init and --lora-frozen-entries need --finetune lora");
+            + "--lora-dropout, --lora-init, --lora-frozen-entries and --lora-lr need --finetune "
+            + "lora");
       }
       return null;
     }
@@ -221,7 +227,8 @@ final class MethodOptions {
     }
     return new Lora(loraRank != null ? loraRank : 8, loraAlpha != null ? loraAlpha : 16,
         loraTargets != null ? loraTargets : List.of("wq", "wv"),
-        loraDropout != null ? loraDropout : 0).withFrozenEntries(frozen).withInit(init);
+        loraDropout != null ? loraDropout : 0).withFrozenEntries(frozen).withInit(init)
+        .withLr(loraLr != null ? loraLr : 0);
   }
 
   /** The option that sets each declared setting (every setting has one; a test checks). */

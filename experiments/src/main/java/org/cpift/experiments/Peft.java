@@ -14,7 +14,9 @@ import org.cpift.train.Preset;
  * instead of the weights, with the same seeds. The {@code full} variant's cells are
  * main-results' own (same configurations, so the same cells). CPI-FT's cores are the top p% of
  * the LoRA experts' merged deltas; its pipeline trains LoRA adapters masked at earlier stages'
- * cores, and in the {@code lora-rR-weights} variants the weights themselves. The
+ * cores, and in the {@code lora-rR-weights} variants the weights themselves (every tensor,
+ * embeddings and norms included: full fine-tuning of the pipeline from the LoRA experts' fused
+ * model). The
  * {@code lora-rR-osrm} variants start every expert's adapters by OSRM ({@link Lora.Init#OSRM});
  * CoPA merges the experts' adapters (LoRA variants only).
  */
@@ -59,7 +61,10 @@ public final class Peft implements ReportedExperiment {
           out.addAll(Experiments.perSeed(p, seeds, "lora-r" + r + "-osrm", m,
               c -> c.withTraining(c.training().withLora(lora(r).withInit(Lora.Init.OSRM)))));
         }
-        if (m.equals("cpi-ft")) {
+        if (m.equals("single-task") || m.equals("cpi-ft")) {
+          // the weights variant's experts are lora-rR's (one cache entry: the expert's key
+          // leaves the pipeline's options out); its single-task rows score them again so that
+          // its CPI-FT row is normalized by them, and show the sharing
           out.addAll(Experiments.perSeed(p, seeds, "lora-r" + r + "-weights", m,
               c -> c.withTraining(c.training().withLora(lora(r).withFrozenEntries(
                   Lora.FrozenEntries.WEIGHTS)))));

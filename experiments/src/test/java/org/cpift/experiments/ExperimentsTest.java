@@ -70,8 +70,8 @@ class ExperimentsTest {
     List<String> tasks = List.of("math", "code");
     List<Cell> cells = peft.cells(Preset.SMALL, List.of(1L), tasks);
     // 5 methods in full; 6 (with CoPA) per rank; OSRM experts for all but multi-task; CPI-FT
-    // also with the weights training
-    assertEquals(5 + 6 * 2 + 5 * 2 + 2, cells.size());
+    // also with the weights training, beside its experts' single-task rows
+    assertEquals(5 + 6 * 2 + 5 * 2 + 2 * 2, cells.size());
     java.util.Set<Object> main = new java.util.HashSet<>();
     Experiments.get("main-results").cells(Preset.SMALL, List.of(1L), tasks)
         .forEach(c -> main.add(List.of(c.method(), c.config())));

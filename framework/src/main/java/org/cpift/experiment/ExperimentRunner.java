@@ -242,6 +242,11 @@ public final class ExperimentRunner {
     k.put("method", cell.method());
     org.cpift.method.Methods.putRevision(k, cell.method());
     k.put("config", cell.config());
+    if (cell.config().training().lora() != null) {
+      // LoRA experts start from one shared adapter initialization (as their cache key says):
+      // cells computed with per-task starts are not reused
+      k.put("lora_experts", "shared start");
+    }
     k.put("tasks", ctx.taskNames());
     k.put("train_fraction", new java.util.TreeMap<>(cell.trainFraction()));
     k.put("base", ctx.baseHash());

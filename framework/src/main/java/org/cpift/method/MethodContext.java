@@ -183,7 +183,7 @@ public final class MethodContext {
 
   /**
    * Trains {@code m} in place for {@code steps} on {@code data} with {@code frozen} entries (a
-   * LoRA model: its whole base frozen, only the adapters train).
+   * LoRA model: its whole base frozen, only the adapters train, at {@link Lora#lr} if set).
    */
   public Cost train(ModelSession m, List<EncodedExample> data, int steps, long seed, ParamMask frozen) {
     if (m.diffPruning() != null) {
@@ -204,8 +204,11 @@ public final class MethodContext {
     if (m.diffPruning() != null) {
       return trainDiff(m, data, steps, seed);
     }
-    Trainer.Result r = Trainer.train(m, base.tokenizer(), data, null, trainConfig(steps, seed), null,
-        "");
+    TrainConfig tc = trainConfig(steps, seed);
+    if (m.lora() != null) {
+      tc = tc.withLr(m.lora().lr(tc.lr())); // adapters at LoRA's own rate, if it has one
+    }
+    Trainer.Result r = Trainer.train(m, base.tokenizer(), data, null, tc, null, "");
     return new Cost(steps, r.tokens(), r.wallSeconds(), 0, 0, 0);
   }
 

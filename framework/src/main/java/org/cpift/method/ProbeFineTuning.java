@@ -7,6 +7,7 @@ import java.util.Map;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
 import org.cpift.train.ModelSession;
+import org.cpift.train.TrainConfig;
 import org.cpift.util.FileLocks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +93,12 @@ public final class ProbeFineTuning {
     key.put("base", ctx.baseHash());
     key.put("task", task.name());
     key.put("data", task.checksums());
-    key.put("training", ctx.trainConfig(steps, ctx.seed("expert/" + task.name())));
+    TrainConfig training = ctx.trainConfig(steps, ctx.seed("expert/" + task.name()));
+    if (training.lora() != null) {
+      // how the pipeline later honours frozen entries does not change the expert
+      training = training.withLora(training.lora().forExperts());
+    }
+    key.put("training", training);
     key.put("seed", ctx.config().seed());
     if (ctx.config().training().lora() != null) {
       key.put("lora_init", "shared across tasks"); // every task's adapters start alike

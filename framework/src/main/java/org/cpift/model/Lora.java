@@ -38,9 +38,12 @@ import org.cpift.params.ParamSnapshot;
  * @param keepMasks whether the graph carries the {@code .lora_keep} masks (set by {@link #masked}
  *     for the sessions of such runs, never by a configuration)
  * @param init how experts' adapters start
+ * @param lr the peak learning rate of the adapters' training (0: the run's own): LoRA is
+ *     customarily trained at a higher rate than full fine-tuning; a run that trains the weights
+ *     themselves (the {@link FrozenEntries#WEIGHTS} pipeline) keeps the run's rate
  */
 public record Lora(int rank, double alpha, List<String> targets, double dropout,
-    FrozenEntries frozenEntries, boolean keepMasks, Init init)
+    FrozenEntries frozenEntries, boolean keepMasks, Init init, double lr)
     implements org.cpift.util.CacheKey.Evolving {
 
   /** How an expert's adapters start. */
@@ -75,37 +78,57 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
 
   /** LoRA with dropout p; frozen entries are honoured by masked adapters. */
   public Lora(int rank, double alpha, List<String> targets, double dropout) {
-    this(rank, alpha, targets, dropout, FrozenEntries.ADAPTERS, false, Init.RANDOM);
+    this(rank, alpha, targets, dropout, FrozenEntries.ADAPTERS, false, Init.RANDOM, 0);
   }
 
   /** As this, with dropout p on the adapters' input during training. */
   public Lora withDropout(double p) {
-    return new Lora(rank, alpha, targets, p, frozenEntries, keepMasks, init);
+    return new Lora(rank, alpha, targets, p, frozenEntries, keepMasks, init, lr);
   }
 
   /** As this, honouring frozen entries as {@code f} says. */
   public Lora withFrozenEntries(FrozenEntries f) {
-    return new Lora(rank, alpha, targets, dropout, f, keepMasks, init);
+    return new Lora(rank, alpha, targets, dropout, f, keepMasks, init, lr);
   }
 
   /** As this, with a {@code .lora_keep} mask beside every adapted matrix in the graph. */
   public Lora masked() {
-    return new Lora(rank, alpha, targets, dropout, frozenEntries, true, init);
+    return new Lora(rank, alpha, targets, dropout, frozenEntries, true, init, lr);
+  }
+
+  /**
+   * As this, with what only CPI-FT's pipeline reads (how frozen entries are honoured, the keep
+   * masks) at their keyed-out values: what determines a single-task expert, so experts trained
+   * alike share one cache entry whatever the pipeline later does.
+   */
+  public Lora forExperts() {
+    return new Lora(rank, alpha, targets, dropout, FrozenEntries.WEIGHTS, false, init, lr);
   }
 
   /** As this, with experts' adapters starting as {@code i} says. */
   public Lora withInit(Init i) {
-    return new Lora(rank, alpha, targets, dropout, frozenEntries, keepMasks, i);
+    return new Lora(rank, alpha, targets, dropout, frozenEntries, keepMasks, i, lr);
+  }
+
+  /** As this, the adapters trained at peak learning rate {@code rate} (0: the run's own). */
+  public Lora withLr(double rate) {
+    return new Lora(rank, alpha, targets, dropout, frozenEntries, keepMasks, init, rate);
+  }
+
+  /** The adapters' peak learning rate in a run whose own is {@code runLr}. */
+  public float lr(float runLr) {
+    return lr > 0 ? (float) lr : runLr;
   }
 
   /**
-   * Dropout and the frozen-entries policy came after LoRA results were cached: no dropout and
-   * training the weights (what those results did) are keyed out.
+   * Dropout, the frozen-entries policy and the adapters' own learning rate came after LoRA
+   * results were cached: no dropout, training the weights and the run's learning rate (what
+   * those results did) are keyed out.
    */
   @Override
   public Map<String, Object> addedWithDefaults() {
     return Map.of("dropout", 0.0, "frozenEntries", FrozenEntries.WEIGHTS, "keepMasks", false,
-        "init", Init.RANDOM);
+        "init", Init.RANDOM, "lr", 0.0);
   }
 
   /** Every matrix leaf LoRA can target. */
@@ -121,6 +144,10 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
     }
     if (!(alpha > 0) || Double.isInfinite(alpha)) {
       throw new IllegalArgumentException("LoRA alpha must be a finite number > 0; got " + alpha);
+    }
+    if (!(lr >= 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("LoRA learning rate must be a finite number >= 0 (0: "
+          + "the run's own); got " + lr);
     }
     if (init == null) {
       throw new IllegalArgumentException("LoRA: say how adapters start (RANDOM or OSRM)");

@@ -1,11 +1,14 @@
 package org.cpift.report;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * An experiment's tables as LaTeX files to <code>&#92;input</code> into a paper: booktabs rules,
@@ -44,14 +47,64 @@ public final class Latex {
     return out;
   }
 
-  /** A row of a table: its label and one summary (or none) per column. */
-  record Line(String label, boolean reference, List<Optional<SummaryRow>> cells) {}
+  /**
+   * A row of a table: its label and one summary (or none) per column; {@code normGroup} names
+   * the single-task experts its normalized scores are divided by (rows of different groups are
+   * not compared in that column).
+   */
+  record Line(String label, boolean reference, List<Optional<SummaryRow>> cells,
+      String normGroup) {
+    Line(String label, boolean reference, List<Optional<SummaryRow>> cells) {
+      this(label, reference, cells, "");
+    }
+  }
+
+  /**
+   * Which experts normalize each variant's rows, as {@link Tidy} decides: the variant's own
+   * single-task cells, else those of {@code default}. All one group ("") when at most one
+   * variant has experts of its own, so every row is compared.
+   */
+  static Function<Summaries.Arm, String> normGroups(Summaries s) {
+    Set<String> own = new java.util.TreeSet<>();
+    s.variantsAndMethods().stream().filter(a -> a.method().equals("single-task"))
+        .forEach(a -> own.add(a.variant()));
+    if (own.size() <= 1) {
+      return a -> "";
+    }
+    return a -> own.contains(a.variant()) ? a.variant() : "default";
+  }
+
+  /** The best-rule sentence for a results table, with the per-variant clause where it applies. */
+  static String bestRule(List<Line> lines) {
+    boolean grouped = lines.stream().map(Line::normGroup).distinct().count() > 1;
+    return grouped ? BEST_RULE + " Avg. normalized is compared only between rows divided by the "
+        + "same experts (each variant with single-task rows of its own is normalized by them)."
+        : BEST_RULE;
+  }
 
   static String results(String experiment, Summaries s, List<String> tasks,
       Map<String, Object> run, boolean interval) {
     List<String> head = new ArrayList<>(tasks);
     head.add("average");
     head.add("avg.\\ normalized");
+    List<Line> lines = resultLines(s, tasks);
+    String what = interval
+        ? "mean [95\\% percentile bootstrap interval over seeds]"
+        : "mean $\\pm$ standard deviation over seeds";
+    String caption = text(experiment) + ": test score per task, " + what
+        + "; avg.\\ normalized is the mean over tasks of the score divided by the single-task "
+        + "expert's on the same seed. "
+        + provenance(s, run) + " " + text(bestRule(lines));
+    return table(head, lines, interval, caption,
+        "tab:" + slug(experiment) + (interval ? "-results-ci" : "-results"));
+  }
+
+  /**
+   * The results table's rows: per arm, the score per task, the average and the average
+   * normalized score (the last column, compared within {@link #normGroups}).
+   */
+  static List<Line> resultLines(Summaries s, List<String> tasks) {
+    Function<Summaries.Arm, String> group = normGroups(s);
     List<Line> lines = new ArrayList<>();
     for (Summaries.Arm arm : HtmlReport.ordered(s)) {
       List<Optional<SummaryRow>> cells = new ArrayList<>();
@@ -60,17 +113,10 @@ public final class Latex {
       }
       cells.add(s.get(arm.variant(), arm.method(), "average", "score"));
       cells.add(s.get(arm.variant(), arm.method(), "average", "normalized"));
-      lines.add(new Line(HtmlReport.label(arm), arm.method().equals("single-task"), cells));
+      lines.add(new Line(HtmlReport.label(arm), arm.method().equals("single-task"), cells,
+          group.apply(arm)));
     }
-    String what = interval
-        ? "mean [95\\% percentile bootstrap interval over seeds]"
-        : "mean $\\pm$ standard deviation over seeds";
-    String caption = text(experiment) + ": test score per task, " + what
-        + "; avg.\\ normalized is the mean over tasks of the score divided by the single-task "
-        + "expert's on the same seed. "
-        + provenance(s, run) + " " + BEST_RULE;
-    return table(head, lines, interval, caption,
-        "tab:" + slug(experiment) + (interval ? "-results-ci" : "-results"));
+    return lines;
   }
 
   static String forgetting(String experiment, Summaries s, List<String> tasks,
@@ -130,22 +176,25 @@ public final class Latex {
 
   /**
    * The columns' best rows: for each column the indices of the non-reference lines whose mean,
-   * rounded as printed, is the column's highest.
+   * rounded as printed, is the column's highest; in the last column (a results table's avg.
+   * normalized) the highest among the lines of the same {@link Line#normGroup}.
    */
   static List<List<Integer>> best(List<Line> lines, int columns) {
     List<List<Integer>> out = new ArrayList<>();
     for (int c = 0; c < columns; c++) {
-      double top = Double.NEGATIVE_INFINITY;
+      boolean grouped = c == columns - 1;
+      Map<String, Double> top = new HashMap<>();
       for (Line l : lines) {
         if (!l.reference() && l.cells().get(c).isPresent()) {
-          top = Math.max(top, printed(l.cells().get(c).get().mean()));
+          top.merge(grouped ? l.normGroup() : "", printed(l.cells().get(c).get().mean()),
+              Math::max);
         }
       }
       List<Integer> rows = new ArrayList<>();
       for (int i = 0; i < lines.size(); i++) {
         Line l = lines.get(i);
         if (!l.reference() && l.cells().get(c).isPresent()
-            && printed(l.cells().get(c).get().mean()) == top) {
+            && printed(l.cells().get(c).get().mean()) == top.get(grouped ? l.normGroup() : "")) {
           rows.add(i);
         }
       }

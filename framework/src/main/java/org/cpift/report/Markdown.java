@@ -21,16 +21,7 @@ public final class Markdown {
     List<String> head = new ArrayList<>(tasks);
     head.add("average");
     head.add("avg. normalized");
-    List<Latex.Line> lines = new ArrayList<>();
-    for (Summaries.Arm arm : HtmlReport.ordered(s)) {
-      List<Optional<SummaryRow>> cells = new ArrayList<>();
-      for (String t : tasks) {
-        cells.add(s.get(arm.variant(), arm.method(), t, "score"));
-      }
-      cells.add(s.get(arm.variant(), arm.method(), "average", "score"));
-      cells.add(s.get(arm.variant(), arm.method(), "average", "normalized"));
-      lines.add(new Latex.Line(HtmlReport.label(arm), arm.method().equals("single-task"), cells));
-    }
+    List<Latex.Line> lines = Latex.resultLines(s, tasks);
     List<List<Integer>> best = Latex.best(lines, head.size());
     StringBuilder b = new StringBuilder("## ").append(experiment).append("\n\n");
     String partial = Latex.partial(run);
@@ -61,7 +52,7 @@ public final class Markdown {
     b.append("\nTest score per task, mean ± standard deviation over seeds; avg. normalized is the "
         + "mean over tasks of the score divided by the single-task expert's on the same seed. ")
         .append(provenance(run, " (at most " + nMax + " per cell)")).append(' ')
-        .append(Latex.BEST_RULE).append('\n');
+        .append(Latex.bestRule(lines)).append('\n');
     List<Claims.Claim> shown = claims.stream()
         .filter(c -> !c.status().equals(Claims.NOT_MEASURED)).toList();
     if (!shown.isEmpty()) {

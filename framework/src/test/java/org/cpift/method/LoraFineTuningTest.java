@@ -87,6 +87,56 @@ class LoraFineTuningTest {
   }
 
   /**
+   * LoRA's own learning rate: an expert trained with the run at 1e-5 and the adapters at 1e-3
+   * is the expert of a run at 1e-3 bit for bit, and not that of the run at 1e-5; the rate keys
+   * the expert apart, and 0 (the run's own) keys as before the option existed.
+   */
+  @Test
+  void adaptersTrainAtLorasOwnLearningRate() {
+    java.util.function.BiFunction<Float, Lora, ProbeFineTuning.Expert> expert = (lr, l) -> {
+      MethodConfig d = MethodConfig.defaults(Preset.TINY);
+      MethodConfig cfg = d.withTraining(d.training().withLr(lr).withLora(l))
+          .withBudgets(b -> b.withExpertSteps(4)).withSeed(1);
+      MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+          ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+          List.of("math"), cache), cfg);
+      return ProbeFineTuning.expert(ctx, ctx.tasks().get(0));
+    };
+    Lora lora = new Lora(2, 4, List.of("wq", "wv"));
+    ParamSnapshot fast = expert.apply(1e-3f, lora).params();
+    ParamSnapshot own = expert.apply(1e-5f, lora.withLr(1e-3)).params();
+    ParamSnapshot slow = expert.apply(1e-5f, lora).params();
+    assertEquals(fast.sha256(), own.sha256());
+    assertNotEquals(slow.sha256(), own.sha256());
+    assertEquals(CacheKey.tree(lora).toString(), CacheKey.tree(lora.withLr(0)).toString());
+    assertTrue(CacheKey.tree(lora.withLr(1e-3)).toString().contains("lr"));
+    assertThrows(IllegalArgumentException.class, () -> lora.withLr(-1e-3));
+  }
+
+  /**
+   * How CPI-FT's pipeline honours frozen entries does not change a single-task expert, so
+   * experts of configurations that differ only there share one cache entry (peft's masked and
+   * weights variants train each expert once); the rank still keys them apart.
+   */
+  @Test
+  void expertsKeyWithoutThePipelinesOptions() {
+    java.util.function.Function<Lora, String> key = l -> {
+      MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withTraining(MethodConfig.defaults(
+          Preset.TINY).training().withLora(l)).withSeed(1);
+      MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+          ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+          List.of("math"), cache), cfg);
+      return ProbeFineTuning.key(ctx, ctx.tasks().get(0), 10);
+    };
+    Lora adapters = new Lora(4, 8, List.of("wq", "wv"));
+    assertEquals(key.apply(adapters), key.apply(adapters.withFrozenEntries(
+        Lora.FrozenEntries.WEIGHTS)));
+    assertEquals(key.apply(adapters), key.apply(adapters.masked()));
+    assertNotEquals(key.apply(adapters), key.apply(new Lora(8, 16, List.of("wq", "wv"))));
+    assertNotEquals(key.apply(adapters), key.apply(adapters.withInit(Lora.Init.OSRM)));
+  }
+
+  /**
    * CPI-FT's pipeline under LoRA: each stage trains adapters masked at earlier stages' cores, so
    * those entries are bit-identical to what the stage that trained them left; untargeted tensors
    * never move; entries outside the cores of targeted matrices do. With

@@ -117,6 +117,64 @@ class PaperReportsTest {
     assertEquals("a\\_b \\& c\\% \\#1 --", Latex.text("a_b & c% #1 \u2212"));
   }
 
+  /**
+   * Where variants have experts of their own (peft: full fine-tuning and LoRA), avg. normalized
+   * divides each variant by different experts, so its best is decided within each variant: a
+   * variant with weak experts gets a high ratio that is not a better model.
+   */
+  @Test
+  void avgNormalizedIsComparedOnlyBetweenRowsOfTheSameExperts() {
+    List<CellResult> cells = new ArrayList<>();
+    // variant "full": experts 0.8, the method 0.6 (ratio 0.75); "lora": experts 0.2, the
+    // method 0.19 (ratio 0.95) and a second method 0.1 (ratio 0.5)
+    double[][] spec = {{0.8, 0.6, -1}, {0.2, 0.19, 0.1}};
+    String[] variants = {"full", "lora"};
+    for (int v = 0; v < 2; v++) {
+      for (int s = 1; s <= 2; s++) {
+        String[] methods = {"single-task", "cpi-ft", "ties"};
+        for (int m = 0; m < 3; m++) {
+          if (spec[v][m] < 0) {
+            continue;
+          }
+          Map<String, Map<String, Double>> sc = new LinkedHashMap<>();
+          for (String t : TASKS) {
+            sc.put(t, Map.of("score", spec[v][m] + 0.001 * s, "answer_loss", 1.0));
+          }
+          cells.add(new CellResult(new org.cpift.experiment.Cell(variants[v], methods[m],
+              org.cpift.method.MethodConfig.defaults(org.cpift.train.Preset.TINY).withSeed(s)),
+              "k" + v + m + s + "00000000000", new org.cpift.method.MethodResult(methods[m], s,
+              sc, new org.cpift.method.Cost(10, 100, 1, 5, 50, 2), null, null, List.of(),
+              Map.of())));
+        }
+      }
+    }
+    Summaries s = new Summaries(Tidy.rows("peft", cells));
+    List<Latex.Line> lines = Latex.resultLines(s, TASKS);
+    List<List<Integer>> best = Latex.best(lines, TASKS.size() + 2);
+    Map<String, Integer> at = new HashMap<>();
+    for (int i = 0; i < lines.size(); i++) {
+      at.put(lines.get(i).label(), i);
+    }
+    int full = at.keySet().stream().filter(l -> l.contains("cpi-ft") && l.contains("full"))
+        .map(at::get).findFirst().orElseThrow();
+    int lora = at.keySet().stream().filter(l -> l.contains("cpi-ft") && l.contains("lora"))
+        .map(at::get).findFirst().orElseThrow();
+    int ties = at.keySet().stream().filter(l -> l.contains("ties")).map(at::get).findFirst()
+        .orElseThrow();
+    List<Integer> norm = best.get(TASKS.size() + 1);
+    // each variant's best ratio is bold: full's 0.75 as well as lora's 0.95; lora's 0.5 is not
+    assertTrue(norm.contains(full) && norm.contains(lora) && !norm.contains(ties), lines + " "
+        + norm);
+    // the average score is one comparison over all rows: full's cpi-ft (0.6) alone
+    assertEquals(List.of(full), best.get(TASKS.size()));
+    assertTrue(Latex.bestRule(lines).contains("same experts"), Latex.bestRule(lines));
+    // with one set of experts nothing changes: the rule is the plain one
+    Summaries one = new Summaries(Tidy.rows("x", cells(METHODS)));
+    assertEquals(Latex.BEST_RULE, Latex.bestRule(Latex.resultLines(one, TASKS)));
+    String md = Markdown.report("peft", s, List.of(), run());
+    assertTrue(md.contains("same experts"), md);
+  }
+
   static double mean(int m, int t) {
     return (score(m, t, 1) + score(m, t, 2) + score(m, t, 3)) / 3;
   }
