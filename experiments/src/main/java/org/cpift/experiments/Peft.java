@@ -2,10 +2,15 @@ package org.cpift.experiments;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
+import org.cpift.experiment.CellResult;
 import org.cpift.method.MethodConfig;
 import org.cpift.model.Lora;
+import org.cpift.report.Section;
 import org.cpift.train.Preset;
 
 /**
@@ -43,6 +48,53 @@ public final class Peft implements ReportedExperiment {
   /** LoRA of rank r as this experiment uses it. */
   static Lora lora(int r) {
     return new Lora(r, 2.0 * r, TARGETS);
+  }
+
+  /** What each variant trains, read from its cells: a reader needs it beside the scores. */
+  @Override
+  public List<Section> sections() {
+    return List.of((s, cells, figures) -> trainable(cells));
+  }
+
+  /**
+   * A table of the trainable parameters per variant: the LoRA runs' adapters (recorded by every
+   * LoRA cell against the model's size) and what CPI-FT's pipeline trains, with Adam's two
+   * moments in float32 for each.
+   */
+  static String trainable(List<CellResult> cells) {
+    Map<String, CellResult> byVariant = new TreeMap<>();
+    for (CellResult c : cells) {
+      if (c.result().details() != null
+          && c.result().details().get("lora_adapter_parameters") instanceof Number) {
+        byVariant.putIfAbsent(c.cell().variant(), c);
+      }
+    }
+    if (byVariant.isEmpty()) {
+      return "";
+    }
+    long model = ((Number) byVariant.values().iterator().next().result().details()
+        .get("model_parameters")).longValue();
+    StringBuilder b = new StringBuilder("<h2>What each variant trains</h2><table><tr>"
+        + "<th>variant</th><th>experts, multi-task SFT (trainable parameters)</th>"
+        + "<th>share of the model</th><th>Adam state</th><th>CPI-FT's pipelined stages</th>"
+        + "</tr>");
+    b.append(row("full", model, model, "every parameter (cores frozen)"));
+    for (var e : byVariant.entrySet()) {
+      Lora lora = e.getValue().cell().config().training().lora();
+      long n = ((Number) e.getValue().result().details().get("lora_adapter_parameters"))
+          .longValue();
+      b.append(row(e.getKey(), n, model, lora.frozenEntries() == Lora.FrozenEntries.WEIGHTS
+          ? "every parameter (cores frozen): " + String.format(Locale.ROOT, "%,d", model)
+          : "fresh adapters per stage, their update masked at the cores"));
+    }
+    return b.append("</table><p>LoRA: r·(in + out) entries per adapted matrix (every attention "
+        + "and MLP matrix); Adam keeps two float32 moments per trainable entry. Each variant's "
+        + "avg. normalized divides by its own experts.</p>").toString();
+  }
+
+  private static String row(String variant, long n, long model, String pipeline) {
+    return String.format(Locale.ROOT, "<tr><td>%s</td><td>%,d</td><td>%.1f%%</td><td>%.2f MB"
+        + "</td><td>%s</td></tr>", variant, n, 100.0 * n / model, n * 8 / 1e6, pipeline);
   }
 
   @Override

@@ -95,6 +95,11 @@ class ExperimentsTest {
     ExperimentRun.run(peft, Preset.TINY, List.of(1L), paths("peft"), "test", ExperimentRun::quick);
     String csv = Files.readString(dir.resolve("reports/peft/results.csv"));
     assertTrue(csv.contains("lora-r16") && csv.contains("cpi-ft"), csv.substring(0, 300));
+    // the page says what each variant trains: tiny's adapters at r 16 on every attention and
+    // MLP matrix are 2·(4·16·128 + 2·16·320) = 36,864 entries
+    String html = Files.readString(dir.resolve("reports/peft/report.html"));
+    assertTrue(html.contains("What each variant trains") && html.contains("<td>lora-r16</td>"
+        + "<td>36,864</td>"), html.substring(Math.max(0, html.indexOf("What each") - 10)));
   }
 
   /** A rerun of an experiment (stage-vs-single: its cells are few and quick) recomputes none. */

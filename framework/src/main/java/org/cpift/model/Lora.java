@@ -177,6 +177,17 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
         && targets.contains(name.substring(name.lastIndexOf('/') + 1));
   }
 
+  /** The entries of the adapters this LoRA adds to {@code base}: r·(in + out) per target. */
+  public long adapterParameters(ParamSnapshot base) {
+    long n = 0;
+    for (Param p : base.params()) {
+      if (targets(p.name()) && p.shape().length == 2) {
+        n += (long) rank * (p.shape()[0] + p.shape()[1]);
+      }
+    }
+    return n;
+  }
+
   /** The A factor's name of matrix {@code name}. */
   public static String a(String name) {
     return name + A;

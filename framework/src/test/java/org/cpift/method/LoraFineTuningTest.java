@@ -114,6 +114,22 @@ class LoraFineTuningTest {
   }
 
   /**
+   * The adapters' size on the tiny base (2 blocks, d 64, MLP 256), counted by hand: every
+   * attention and MLP matrix at r 4 is 2·(4·4·(64+64) + 2·4·(64+256)) = 9,216 entries; q and v
+   * at r 2 are 2·2·2·128 = 1,024.
+   */
+  @Test
+  void adapterParametersCountedByHand() {
+    MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+        ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+        List.of("math"), cache), MethodConfig.defaults(Preset.TINY).withSeed(1));
+    ParamSnapshot base = ctx.base().params();
+    assertEquals(9216, new Lora(4, 8, List.of("wq", "wk", "wv", "wo", "w1", "w2"))
+        .adapterParameters(base));
+    assertEquals(1024, new Lora(2, 4, List.of("wq", "wv")).adapterParameters(base));
+  }
+
+  /**
    * How CPI-FT's pipeline honours frozen entries does not change a single-task expert, so
    * experts of configurations that differ only there share one cache entry (peft's masked and
    * weights variants train each expert once); the rank still keys them apart.
