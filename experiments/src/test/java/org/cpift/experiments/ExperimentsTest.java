@@ -80,6 +80,7 @@ class ExperimentsTest {
         assertTrue(main.contains(List.of(c.method(), c.config())), c.method());
       } else {
         Lora lora = c.config().training().lora();
+        assertEquals(2e-4, lora.lr(), "adapters at LoRA's own rate: " + c.variant());
         assertEquals(c.variant(), "lora-r" + lora.rank()
             + (lora.frozenEntries() == Lora.FrozenEntries.WEIGHTS ? "-weights" : "")
             + (lora.init() == Lora.Init.OSRM ? "-osrm" : ""));
