@@ -167,6 +167,23 @@ final class BenchCommand implements Callable<Integer> {
       t.add("matmul", matmulSize + "x" + matmulSize, "gflops", m.gflops(), "GFLOP/s",
           "2n^3 FLOPs; TensorFlow, same thread pool as the model");
     }
+    if (run.contains("matmul")) {
+      // mixed precision, measured not used: bfloat16 products (casts included) against float32
+      // at the square size and at the small model's step shapes (B·T = 4096 rows, d 192, MLP
+      // 768), each pair timed in turn
+      int n = matmulSize;
+      for (int[] mkn : List.of(new int[] {n, n, n}, new int[] {4096, 192, 768},
+          new int[] {4096, 768, 192}, new int[] {4096, 192, 192})) {
+        String c = mkn[0] + "x" + mkn[1] + "x" + mkn[2];
+        LOG.info("bench: MatMul {} float32 and bfloat16", c);
+        double f32 = MatMulPeak.product(mkn[0], mkn[1], mkn[2], false, 2, repeats);
+        double bf16 = MatMulPeak.product(mkn[0], mkn[1], mkn[2], true, 2, repeats);
+        t.add("matmul-bf16", c, "f32_ms", f32 * 1e3, "ms", "");
+        t.add("matmul-bf16", c, "bf16_ms", bf16 * 1e3, "ms", "inputs cast to bfloat16 and the "
+            + "product back to float32 in the graph, the casts timed");
+        t.add("matmul-bf16", c, "f32_over_bf16", f32 / bf16, "ratio", "> 1: bfloat16 faster");
+      }
+    }
     if (run.contains("step")) {
       for (String s : stepShapes) {
         ModelConfig mc = shape(s);

@@ -1,6 +1,7 @@
 package org.cpift.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -50,5 +51,8 @@ class BenchTest {
     assertEquals(c.bytes() / c.medianSeconds() / 1e9, c.gbPerSecond(), 1e-9);
     MatMulPeak.Result m = MatMulPeak.run(64, 0, 1);
     assertEquals(2.0 * 64 * 64 * 64 / m.medianSeconds() / 1e9, m.gflops(), 1e-9);
+    // the mixed-precision product runs on this build's CPU kernels, non-square too
+    assertTrue(MatMulPeak.product(48, 16, 32, true, 0, 1) > 0);
+    assertThrows(IllegalArgumentException.class, () -> MatMulPeak.product(0, 16, 32, true, 0, 1));
   }
 }
