@@ -406,7 +406,7 @@ public final class ModelSession implements AutoCloseable {
    */
   public ParamSnapshot gradients(Batch batch) {
     List<Tensor> owned = new ArrayList<>();
-    try {
+    try (PhaseClock.Timer t = PhaseClock.time(PhaseClock.Phase.TRAIN)) {
       Session.Runner r = session.runner();
       feedBatch(r, batch, owned);
       grads.forEach(r::fetch);

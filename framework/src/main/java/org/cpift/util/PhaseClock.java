@@ -18,7 +18,10 @@ public final class PhaseClock {
   public enum Phase {
     /** Building a model's TensorFlow graph and session (variables initialized). */
     GRAPH("graph"),
-    /** Training steps (forward, backward, masked update). */
+    /**
+     * Training steps (forward, backward, masked update), and backward passes without an update
+     * (the gradients of gradient-based core scores, Fisher and gradient × weight).
+     */
     TRAIN("train"),
     /** Greedy decoding of answers (prompts and generated tokens). */
     DECODE("decode"),
