@@ -12,7 +12,8 @@ import java.util.function.Function;
  * CLI maps each setting to its option), and the configuration's records validate the values.
  */
 public enum Setting {
-  LR(c -> c.training().lr(), "fine-tuning peak learning rate"),
+  LR(c -> c.training().lr(), "fine-tuning peak learning rate (LoRA adapters: --lora-lr when "
+      + "set)"),
   BATCH_SIZE(c -> c.training().batchSize(), "fine-tuning batch size"),
   FINETUNE(c -> c.training().diffPruning() != null ? String.format(Locale.ROOT,
       "diff-pruning (%s%% kept)", c.training().diffPruning().keepPercent())
@@ -21,7 +22,10 @@ public enum Setting {
       String.join(",", c.training().lora().targets()), (c.training().lora().dropout() > 0
           ? ", dropout " + c.training().lora().dropout() : "")
           + (c.training().lora().frozenEntries() == org.cpift.model.Lora.FrozenEntries.WEIGHTS
-          ? ", frozen entries: the weights train" : "")),
+          ? ", frozen entries: the weights train" : "")
+          + (c.training().lora().init() == org.cpift.model.Lora.Init.OSRM ? ", OSRM start" : "")
+          + (c.training().lora().lr() > 0 ? ", adapters at lr " + c.training().lora().lr()
+          : "")),
       "full fine-tuning, LoRA adapters on a frozen base, or a diff-pruned update of it (where "
           + "CPI-FT's pipeline freezes entries of the weights, LoRA trains adapters masked at "
           + "them, or the weights; diff pruning trains the weights)"),

@@ -149,6 +149,7 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
       throw new IllegalArgumentException("LoRA learning rate must be a finite number >= 0 (0: "
           + "the run's own); got " + lr);
     }
+    lr = lr == 0 ? 0.0 : lr; // −0 keys as 0
     if (init == null) {
       throw new IllegalArgumentException("LoRA: say how adapters start (RANDOM or OSRM)");
     }

@@ -77,8 +77,9 @@ public final class Latex {
   /** The best-rule sentence for a results table, with the per-variant clause where it applies. */
   static String bestRule(List<Line> lines) {
     boolean grouped = lines.stream().map(Line::normGroup).distinct().count() > 1;
-    return grouped ? BEST_RULE + " Avg. normalized is compared only between rows divided by the "
-        + "same experts (each variant with single-task rows of its own is normalized by them)."
+    return grouped ? BEST_RULE + " Avg. normalized is compared only within each variant that "
+        + "has single-task rows of its own (its rows are divided by those experts); the other "
+        + "rows are compared among themselves."
         : BEST_RULE;
   }
 
