@@ -11,6 +11,7 @@ import org.cpift.bench.CopyBandwidth;
 import org.cpift.bench.GenerationBenchmark;
 import org.cpift.bench.MatMulPeak;
 import org.cpift.bench.MergeBenchmark;
+import org.cpift.bench.PrecisionBenchmark;
 import org.cpift.experiments.ExperimentRun;
 import org.cpift.experiments.Experiments;
 import org.cpift.model.ModelConfig;
@@ -22,6 +23,8 @@ import org.cpift.util.AtomicFiles;
 import org.cpift.util.CpiftException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.types.TBfloat16;
+import org.tensorflow.types.TFloat32;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -182,6 +185,21 @@ final class BenchCommand implements Callable<Integer> {
         t.add("matmul-bf16", c, "bf16_ms", bf16 * 1e3, "ms", "inputs cast to bfloat16 and the "
             + "product back to float32 in the graph, the casts timed");
         t.add("matmul-bf16", c, "f32_over_bf16", f32 / bf16, "ratio", "> 1: bfloat16 faster");
+      }
+      // and the whole forward and backward pass of the small model built in bfloat16 (no casts
+      // at all: the most a lower precision could buy), in alternating rounds against float32
+      ModelConfig small = shape("small");
+      for (int round = 1; round <= 3; round++) {
+        LOG.info("bench: forward and backward of the small model, float32 and bfloat16, round {}",
+            round);
+        double f32 = PrecisionBenchmark.forwardBackward(small, TFloat32.class, 32, 128, 2,
+            repeats);
+        double bf16 = PrecisionBenchmark.forwardBackward(small, TBfloat16.class, 32, 128, 2,
+            repeats);
+        String c = "small B32 T128 round " + round;
+        t.add("fwd-bwd-bf16", c, "f32_ms", f32 * 1e3, "ms", "loss and every gradient, no update");
+        t.add("fwd-bwd-bf16", c, "bf16_ms", bf16 * 1e3, "ms", "the whole graph in bfloat16");
+        t.add("fwd-bwd-bf16", c, "f32_over_bf16", f32 / bf16, "ratio", "> 1: bfloat16 faster");
       }
     }
     if (run.contains("step")) {

@@ -54,5 +54,8 @@ class BenchTest {
     // the mixed-precision product runs on this build's CPU kernels, non-square too
     assertTrue(MatMulPeak.product(48, 16, 32, true, 0, 1) > 0);
     assertThrows(IllegalArgumentException.class, () -> MatMulPeak.product(0, 16, 32, true, 0, 1));
+    // and the whole model's forward and backward pass builds and runs in bfloat16 on the CPU
+    assertTrue(PrecisionBenchmark.forwardBackward(ModelConfig.tiny(20), org.tensorflow.types
+        .TBfloat16.class, 2, 8, 0, 1) > 0);
   }
 }
