@@ -173,7 +173,7 @@ final class BenchCommand implements Callable<Integer> {
     if (run.contains("matmul")) {
       // mixed precision, measured not used: bfloat16 products (casts included) against float32
       // at the square size and at the small model's step shapes (B·T = 4096 rows, d 192, MLP
-      // 768), each pair timed in turn
+      // 768), float32's repeats timed before bfloat16's
       int n = matmulSize;
       for (int[] mkn : List.of(new int[] {n, n, n}, new int[] {4096, 192, 768},
           new int[] {4096, 768, 192}, new int[] {4096, 192, 192})) {

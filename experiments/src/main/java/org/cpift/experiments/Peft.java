@@ -48,8 +48,9 @@ public final class Peft implements ReportedExperiment {
 
   /**
    * The adapters' peak learning rate, 4× full fine-tuning's 5e-5 (which keeps full experts'
-   * task vectors at 1.8–2.5% of the base in the pilot). From a pilot on validation (r 16, seed 2, math and
-   * instructions, the rates 5e-5, 1e-4, 2e-4 and 1e-3; README's peft section has the table): at
+   * task vectors at 1.8–2.5% of the base in the pilot). From a pilot on validation (r 16, seed
+   * 2, math and instructions, the rates 5e-5, 1e-4, 2e-4 and 1e-3; README's peft section has
+   * the table): at
    * full fine-tuning's rate LoRA experts learn next to nothing (math 0.04 against the base's
    * 0.02), at 1e-3 they score best but move 9–11% from the base, outside the regime the testbed
    * is made for, where merges fail for that reason alone; 2e-4, the usual LoRA rate, is the
