@@ -160,12 +160,7 @@ public final class ExperimentRunner {
       p.commit = RunManifest.gitCommit();
     }
     details.put("git_commit", p.commit);
-    org.cpift.model.Lora lora = cell.config().training().lora();
-    if (lora != null) {
-      // what a LoRA run trains, against the model it adapts (full fine-tuning trains it all)
-      details.put("lora_adapter_parameters", lora.adapterParameters(ctx.base().params()));
-      details.put("model_parameters", ctx.base().params().numElements());
-    }
+    details.putAll(ctx.loraSizes());
     r = new MethodResult(r.method(), r.seed(), r.scores(), r.cost(), r.jaccard(), r.groups(),
         r.stageScores(), details);
     Json.writeFile(cellFile(runDir, key), r);

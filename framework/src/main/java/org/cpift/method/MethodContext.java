@@ -142,6 +142,22 @@ public final class MethodContext {
     return loraSession(lora.initialize(start, seed), seed);
   }
 
+  /**
+   * What a LoRA run trains against the model it adapts, for a cell's record:
+   * {@code lora_adapter_parameters} and {@code model_parameters}; empty under full fine-tuning
+   * (which trains it all).
+   */
+  public Map<String, Object> loraSizes() {
+    Lora lora = config.training().lora();
+    if (lora == null) {
+      return Map.of();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("lora_adapter_parameters", lora.adapterParameters(base.params()));
+    out.put("model_parameters", base.params().numElements());
+    return out;
+  }
+
   /** A LoRA session (the configuration's LoRA) holding {@code withAdapters}, adapters trainable. */
   public ModelSession loraSession(ParamSnapshot withAdapters, long seed) {
     ModelSession m = ModelSession.create(base.config(), config.training().optimizer(), seed,
