@@ -74,6 +74,7 @@ public final class HtmlReport {
     }
     b.append(differences(s));
     b.append(overlap(cells, tasks, figures));
+    b.append(Stages.html(cells));
     b.append(forgetting(s, tasks, figures));
     for (Section section : sections) {
       b.append(section.html(s, cells, figures));
@@ -204,27 +205,31 @@ public final class HtmlReport {
         Math.ceil(max * 5) / 5, 1.0, "normalized score");
   }
 
-  /** Mean Jaccard over the CPI-FT (else DPI) cells of the default variant, and its dendrogram. */
+  /**
+   * Mean Jaccard over the cells of one variant, and its dendrogram: the default variant, else
+   * (a sweep) the variant at the paper's p and τ, else the first with a Jaccard matrix. Variants
+   * of a sweep of p have different core regions, so their matrices are never averaged together;
+   * the per-row table ({@link Stages}) gives every row's overlaps.
+   */
   static String overlap(List<CellResult> cells, List<String> tasks, Map<String, String> figures) {
+    Map<String, List<CellResult>> byVariant = new LinkedHashMap<>();
+    for (CellResult c : cells) {
+      if (c.result().jaccard() != null && c.result().jaccard().length == tasks.size()) {
+        byVariant.computeIfAbsent(c.cell().variant(), k -> new ArrayList<>()).add(c);
+      }
+    }
+    if (byVariant.isEmpty()) {
+      return "";
+    }
+    String variant = byVariant.containsKey("default") ? "default" : byVariant.keySet().stream()
+        .filter(v -> atPaperSetting(byVariant.get(v).get(0)))
+        .findFirst().orElse(byVariant.keySet().iterator().next());
     List<double[][]> ms = new ArrayList<>();
     // the grouping the runs used (τ and linkage of their configuration), not a fixed one
     GroupingConfig grouping = GroupingConfig.paper();
-    for (CellResult c : cells) {
-      if (c.result().jaccard() != null && c.cell().variant().equals("default")
-          && c.result().jaccard().length == tasks.size()) {
-        ms.add(c.result().jaccard());
-        grouping = c.cell().config().staging().grouping();
-      }
-    }
-    if (ms.isEmpty()) {
-      for (CellResult c : cells) {
-        if (c.result().jaccard() != null && c.result().jaccard().length == tasks.size()) {
-          ms.add(c.result().jaccard());
-        }
-      }
-    }
-    if (ms.isEmpty()) {
-      return "";
+    for (CellResult c : byVariant.get(variant)) {
+      ms.add(c.result().jaccard());
+      grouping = c.cell().config().staging().grouping();
     }
     int n = tasks.size();
     double[][] mean = new double[n][n];
@@ -250,9 +255,16 @@ public final class HtmlReport {
     figures.put("fig-jaccard", heat);
     figures.put("fig-dendrogram", dend);
     return "<h2>Core-region overlap</h2><p>Jaccard index of the tasks' core regions, mean over "
-        + ms.size() + " run(s); " + linkage + "-linkage dendrogram on 1 − J with the cut at τ = "
+        + ms.size() + " run(s)" + (variant.equals("default") ? "" : " of the variant "
+            + esc(variant)) + "; " + linkage + "-linkage dendrogram on 1 − J with the cut at τ = "
         + grouping.tau() + " (groups: " + esc(groupNames(g.groups(), tasks)) + ").</p>"
         + heat + dend;
+  }
+
+  /** A cell at the paper's core share p and grouping threshold τ. */
+  static boolean atPaperSetting(CellResult c) {
+    return c.cell().config().core().topPercent() == org.cpift.core.CoreConfig.paper().topPercent()
+        && c.cell().config().staging().grouping().tau() == GroupingConfig.paper().tau();
   }
 
   static String groupNames(List<List<Integer>> groups, List<String> tasks) {

@@ -98,7 +98,7 @@ public final class ReportWriter {
     }
     if (formats.contains(ReportFormat.MD)) {
       AtomicFiles.writeString(dir.resolve("report.md"), Markdown.report(experiment, s, claims,
-          manifest) + Selections.markdown(cells));
+          manifest) + Stages.markdown(cells) + Selections.markdown(cells));
     }
     return claims;
   }
