@@ -26,7 +26,7 @@ public final class MainResults implements ReportedExperiment {
 
   @Override
   public String description() {
-    return "Table 1: every method on every task of suite-v1 (test split), with the average score "
+    return "Table 1: every method on every task of the suite (test split), with the average score "
         + "and the average normalized score (score ÷ the single-task expert's).";
   }
 
