@@ -253,6 +253,17 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
     return budgets.baselineSteps() > 0 ? budgets.baselineSteps() : tasks * budgets.expertSteps();
   }
 
+  /** The core regions' share p, in percent (for layers that do not reach the core package). */
+  public double corePercent() {
+    return core.topPercent();
+  }
+
+  /** Whether p and the grouping threshold τ are the paper's (1%, 0.1). */
+  public boolean atPaperCoreAndTau() {
+    return core.topPercent() == CoreConfig.paper().topPercent()
+        && staging.grouping().tau() == org.cpift.cluster.GroupingConfig.paper().tau();
+  }
+
   public MethodConfig withSeed(long s) {
     return new MethodConfig(preset, s, training, budgets, core, staging, fusion, pipeline,
         merge.withSeed(s), evaluation);

@@ -222,7 +222,7 @@ public final class HtmlReport {
       return "";
     }
     String variant = byVariant.containsKey("default") ? "default" : byVariant.keySet().stream()
-        .filter(v -> atPaperSetting(byVariant.get(v).get(0)))
+        .filter(v -> byVariant.get(v).get(0).cell().config().atPaperCoreAndTau())
         .findFirst().orElse(byVariant.keySet().iterator().next());
     List<double[][]> ms = new ArrayList<>();
     // the grouping the runs used (τ and linkage of their configuration), not a fixed one
@@ -259,12 +259,6 @@ public final class HtmlReport {
             + esc(variant)) + "; " + linkage + "-linkage dendrogram on 1 − J with the cut at τ = "
         + grouping.tau() + " (groups: " + esc(groupNames(g.groups(), tasks)) + ").</p>"
         + heat + dend;
-  }
-
-  /** A cell at the paper's core share p and grouping threshold τ. */
-  static boolean atPaperSetting(CellResult c) {
-    return c.cell().config().core().topPercent() == org.cpift.core.CoreConfig.paper().topPercent()
-        && c.cell().config().staging().grouping().tau() == GroupingConfig.paper().tau();
   }
 
   static String groupNames(List<List<Integer>> groups, List<String> tasks) {

@@ -77,7 +77,7 @@ public final class Stages {
           .sorted((a, b) -> Integer.compare(b.getValue(), a.getValue()))
           .forEach(e -> sorted.put(e.getKey(), e.getValue()));
       out.add(new Line(first.cell().variant(), first.cell().label(),
-          first.cell().config().core().topPercent(), tau, lo, hi, atTau, n * (n - 1) / 2, sorted,
+          first.cell().config().corePercent(), tau, lo, hi, atTau, n * (n - 1) / 2, sorted,
           stages, steps, used.size()));
     }
     return out;
