@@ -8,6 +8,7 @@ import org.cpift.cluster.StageOrdering;
 import org.cpift.experiment.Cell;
 import org.cpift.method.MethodConfig;
 import org.cpift.report.Claims;
+import org.cpift.report.Section;
 import org.cpift.train.Preset;
 
 /**
@@ -23,7 +24,9 @@ import org.cpift.train.Preset;
  * still differ in more than freezing, as in the paper: sequential SFT trains each stage as long as
  * an expert (S steps on the task's full data), CPI-FT P steps on a sample, starting from the
  * fused model. The control {@code cpi-ft (no freeze)} is the same run with nothing frozen, so
- * freezing's own part is measured. CPI-FT's default stage data (every task in every stage: the
+ * freezing's own part is measured, and {@code cpi-ft (no fusion, no freeze)} the same again from
+ * the base, sequential SFT at CPI-FT's stage budget, so the fused start's part is measured too
+ * ({@link ForgettingSources}). CPI-FT's default stage data (every task in every stage: the
  * paper's "mixed-task data") is shown too, with its own control; there no task is ever trained
  * alone, so its BWT says little about forgetting.
  */
@@ -37,6 +40,23 @@ public final class Forgetting implements ReportedExperiment {
   static final String MIXED = "cpi-ft (every task in every stage)";
   static final String MIXED_NO_FREEZE = "cpi-ft (every task in every stage, no freeze)";
   static final String SEQUENTIAL = "sequential";
+  /**
+   * CPI-FT's pipeline from the base with nothing frozen: sequential SFT at CPI-FT's stage budget
+   * (P steps on a sample per stage instead of S on the full data), the first step from
+   * sequential SFT to CPI-FT.
+   */
+  static final String NO_FUSION_NO_FREEZE = "cpi-ft (no fusion, no freeze)";
+
+  /** The steps from sequential SFT to CPI-FT, one change each (each stage on its own task). */
+  static final List<ForgettingSources.Step> STEPS = List.of(
+      new ForgettingSources.Step("stage budget", SEQUENTIAL, NO_FUSION_NO_FREEZE),
+      new ForgettingSources.Step("fused start", NO_FUSION_NO_FREEZE, NO_FREEZE),
+      new ForgettingSources.Step("freezing the cores", NO_FREEZE, "cpi-ft"));
+
+  @Override
+  public List<Section> sections() {
+    return List.of(new ForgettingSources(STEPS));
+  }
 
   @Override
   public List<Claims.Check> claims() {
@@ -57,8 +77,10 @@ public final class Forgetting implements ReportedExperiment {
         + "(stage_drop), ACC and BWT. Each stage trains on its own task: sequential SFT S steps "
         + "on the task's full data, CPI-FT P steps on a sample of it, from the fused model; "
         + "'cpi-ft (no freeze)' is CPI-FT with nothing frozen, so freezing's own part is "
-        + "measured. The rows 'every task in every stage' are CPI-FT with its default stage data "
-        + "(the paper's mixed-task data), where no task is trained alone.";
+        + "measured; 'cpi-ft (no fusion, no freeze)' starts from the base too (sequential SFT at "
+        + "CPI-FT's stage budget), so the fused start's part is measured as well. The rows 'every "
+        + "task in every stage' are CPI-FT with its default stage data (the paper's mixed-task "
+        + "data), where no task is trained alone.";
   }
 
   private static String variant(List<String> order) {
@@ -78,6 +100,10 @@ public final class Forgetting implements ReportedExperiment {
 
   private static MethodConfig noFreeze(MethodConfig c) {
     return c.withPipeline(pl -> pl.withFreeze(false));
+  }
+
+  private static MethodConfig noFusion(MethodConfig c) {
+    return c.withFusion(f -> f.withSkip(true));
   }
 
   @Override
@@ -121,6 +147,17 @@ public final class Forgetting implements ReportedExperiment {
         Map.of()));
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", MIXED_NO_FREEZE,
         suiteOrder.andThen(Forgetting::noFreeze), List.of(), Map.of()));
+    // the fused start's part: the same pipeline from the base (added after the rows above had
+    // run; finished cells keep their keys)
+    for (List<String> order : ORDERS) {
+      Function<MethodConfig, MethodConfig> staged = c -> staged(c, order);
+      out.addAll(Experiments.perSeed(p, seeds, variant(order), "cpi-ft", NO_FUSION_NO_FREEZE,
+          staged.andThen(Forgetting::ownTask).andThen(Forgetting::noFreeze)
+              .andThen(Forgetting::noFusion), PAIR, Map.of()));
+    }
+    out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", NO_FUSION_NO_FREEZE,
+        suiteOrder.andThen(Forgetting::ownTask).andThen(Forgetting::noFreeze)
+            .andThen(Forgetting::noFusion), List.of(), Map.of()));
     return out;
   }
 }

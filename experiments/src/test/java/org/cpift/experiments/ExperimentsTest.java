@@ -158,9 +158,20 @@ class ExperimentsTest {
       assertEquals(mixed ? MethodConfig.defaults(Preset.SMALL).pipeline().stageData()
           : MethodConfig.StageData.STAGE_ONLY, pl.stageData(), c.label() + " " + c.variant());
       assertEquals(!c.label().contains("no freeze"), pl.freeze(), c.label());
+      assertEquals(c.label().contains("no fusion"), c.config().fusion().skip(), c.label());
     }
-    assertEquals(3 * 4, cells.stream().filter(c -> c.method().equals("cpi-ft")).count(),
-        "4 CPI-FT rows in each of the 3 variants");
+    assertEquals(3 * 5, cells.stream().filter(c -> c.method().equals("cpi-ft")).count(),
+        "5 CPI-FT rows in each of the 3 variants");
+    // each step of the decomposition changes one thing: no-fusion-no-freeze is no-freeze's
+    // configuration with fusion skipped, on the same tasks
+    for (String v : List.of("math->code", "code->math", "all-tasks")) {
+      Cell noFreeze = cells.stream().filter(c -> c.variant().equals(v)
+          && c.label().equals(Forgetting.NO_FREEZE)).findFirst().orElseThrow();
+      Cell fromBase = cells.stream().filter(c -> c.variant().equals(v)
+          && c.label().equals(Forgetting.NO_FUSION_NO_FREEZE)).findFirst().orElseThrow();
+      assertEquals(noFreeze.config().withFusion(f -> f.withSkip(true)), fromBase.config(), v);
+      assertEquals(noFreeze.tasks(), fromBase.tasks(), v);
+    }
     // the mixed rows keep the configurations the CPI-FT rows had before (so their cells)
     MethodConfig d = MethodConfig.defaults(Preset.SMALL).withSeed(1);
     java.util.function.Function<List<String>, MethodConfig> before = order -> d.withStaging(s -> s
@@ -181,6 +192,46 @@ class ExperimentsTest {
             c.tasks());
       }
     }
+  }
+
+  /**
+   * The forgetting report's decomposition on planted BWTs: each step is the paired difference of
+   * its two rows, computed here by hand, and the steps add up to CPI-FT − sequential SFT.
+   */
+  @Test
+  void forgettingSourcesTakeTheDifferenceApartStepByStep() {
+    // BWT per seed (1, 2, 3) of each row on one stage order
+    java.util.Map<String, double[]> bwt = new java.util.LinkedHashMap<>();
+    bwt.put(Forgetting.SEQUENTIAL, new double[] {-0.20, -0.24, -0.22});
+    bwt.put(Forgetting.NO_FUSION_NO_FREEZE, new double[] {-0.15, -0.16, -0.14});
+    bwt.put(Forgetting.NO_FREEZE, new double[] {-0.10, -0.13, -0.10});
+    bwt.put("cpi-ft", new double[] {-0.10, -0.12, -0.10});
+    List<org.cpift.report.Row> rows = new java.util.ArrayList<>();
+    bwt.forEach((m, v) -> {
+      for (int i = 0; i < 3; i++) {
+        rows.add(new org.cpift.report.Row("forgetting", "math->code", m, "average", i + 1, "bwt",
+            v[i], "h"));
+      }
+    });
+    var s = new org.cpift.report.Summaries(rows);
+    List<ForgettingSources.Line> lines = new ForgettingSources(Forgetting.STEPS).lines(s);
+    assertEquals(3, lines.size());
+    double[] expected = {(0.05 + 0.08 + 0.08) / 3, (0.05 + 0.03 + 0.04) / 3, (0 + 0.01 + 0) / 3};
+    double sum = 0;
+    for (int k = 0; k < 3; k++) {
+      assertEquals(expected[k], lines.get(k).d().meanDiff(), 1e-12, lines.get(k).step().name());
+      assertEquals(3, lines.get(k).d().n());
+      sum += lines.get(k).d().meanDiff();
+    }
+    assertEquals((0.10 + 0.12 + 0.12) / 3, sum, 1e-12, "the steps add up to cpi-ft − sequential");
+    double[] raw = lines.stream().mapToDouble(l -> l.d().pValue()).toArray();
+    double[] holm = org.cpift.report.Statistics.holm(raw);
+    for (int k = 0; k < 3; k++) {
+      assertEquals(holm[k], lines.get(k).holm(), 1e-15);
+    }
+    String md = new ForgettingSources(Forgetting.STEPS).markdown(s, List.of());
+    assertTrue(md.contains("| math->code | fused start | " + Forgetting.NO_FUSION_NO_FREEZE
+        + " → " + Forgetting.NO_FREEZE + " | +0.040 ["), md);
   }
 
   /** The τ = 0 run at the grouped pipeline's budget, and components' N·S control on full data. */

@@ -97,8 +97,10 @@ public final class ReportWriter {
           AtomicFiles.writeString(dir.resolve(name + ".tex"), tex));
     }
     if (formats.contains(ReportFormat.MD)) {
+      StringBuilder own = new StringBuilder();
+      sections.forEach(section -> own.append(section.markdown(s, cells)));
       AtomicFiles.writeString(dir.resolve("report.md"), Markdown.report(experiment, s, claims,
-          manifest) + Stages.markdown(cells) + Selections.markdown(cells));
+          manifest) + Stages.markdown(cells) + own + Selections.markdown(cells));
     }
     return claims;
   }

@@ -9,11 +9,22 @@ import org.cpift.experiment.CellResult;
 /**
  * A part of an experiment's report page that the experiment owns (the page's generic parts,
  * results, per-task bars, seesaw, overlap, forgetting and claims, come from the data alone): its
- * HTML, with each chart also put into {@code figures} under its file name without extension.
+ * HTML, with each chart also put into {@code figures} under its file name without extension;
+ * a section with a table for {@code report.md} too gives its Markdown.
  */
 @FunctionalInterface
 public interface Section {
   String html(Summaries s, List<CellResult> cells, Map<String, String> figures);
+
+  /** Text escaped for HTML, for sections written outside this package. */
+  static String esc(String text) {
+    return Svg.esc(text);
+  }
+
+  /** The section in {@code report.md}; none unless the section gives one. */
+  default String markdown(Summaries s, List<CellResult> cells) {
+    return "";
+  }
 
   /**
    * The average score against a swept parameter, one curve per method, with 95% bootstrap
