@@ -1,7 +1,5 @@
 package org.cpift.experiments;
 
-import static org.cpift.report.Section.esc;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -83,47 +81,20 @@ final class ForgettingSources implements Section {
       + "less forgetting). The steps add up to CPI-FT − sequential SFT. Holm over the steps' tests "
       + "of this table (its own family, apart from the claims').";
 
+  static final String TITLE = "Where CPI-FT's smaller forgetting comes from";
+  static final boolean[] RIGHT = {false, false, false, true, true, true, true};
+
   @Override
   public String html(Summaries s, List<CellResult> cells, Map<String, String> figures) {
     List<Line> lines = lines(s);
-    if (lines.isEmpty()) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder("<h2>Where CPI-FT's smaller forgetting comes from</h2>"
-        + "<div class=\"tw\"><table><tr>");
-    for (String h : HEAD) {
-      b.append("<th>").append(esc(h)).append("</th>");
-    }
-    b.append("</tr>");
-    for (Line l : lines) {
-      b.append("<tr>");
-      for (String c : cells(l)) {
-        b.append("<td>").append(esc(c)).append("</td>");
-      }
-      b.append("</tr>");
-    }
-    return b.append("</table></div><p><small>").append(esc(CAPTION)).append("</small></p>")
-        .toString();
+    return lines.isEmpty() ? "" : Section.htmlTable(TITLE, HEAD,
+        lines.stream().map(ForgettingSources::cells).toList(), CAPTION);
   }
 
   @Override
   public String markdown(Summaries s, List<CellResult> cells) {
     List<Line> lines = lines(s);
-    if (lines.isEmpty()) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder("\n### Where CPI-FT's smaller forgetting comes from\n\n|");
-    for (String h : HEAD) {
-      b.append(' ').append(h).append(" |");
-    }
-    b.append("\n|---|---|---|---:|---:|---:|---:|\n");
-    for (Line l : lines) {
-      b.append('|');
-      for (String c : cells(l)) {
-        b.append(' ').append(c.replace("|", "\\|")).append(" |");
-      }
-      b.append('\n');
-    }
-    return b.append('\n').append(CAPTION).append('\n').toString();
+    return lines.isEmpty() ? "" : Section.markdownTable(TITLE, HEAD, RIGHT,
+        lines.stream().map(ForgettingSources::cells).toList(), CAPTION);
   }
 }

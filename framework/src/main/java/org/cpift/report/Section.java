@@ -16,9 +16,48 @@ import org.cpift.experiment.CellResult;
 public interface Section {
   String html(Summaries s, List<CellResult> cells, Map<String, String> figures);
 
-  /** Text escaped for HTML, for sections written outside this package. */
-  static String esc(String text) {
-    return Svg.esc(text);
+  /** A titled HTML table of text cells with a caption (each cell escaped). */
+  static String htmlTable(String title, String[] head, List<String[]> rows, String caption) {
+    StringBuilder b = new StringBuilder("<h2>").append(Svg.esc(title))
+        .append("</h2><div class=\"tw\"><table><tr>");
+    for (String h : head) {
+      b.append("<th>").append(Svg.esc(h)).append("</th>");
+    }
+    b.append("</tr>");
+    for (String[] row : rows) {
+      b.append("<tr>");
+      for (String c : row) {
+        b.append("<td>").append(Svg.esc(c)).append("</td>");
+      }
+      b.append("</tr>");
+    }
+    return b.append("</table></div><p><small>").append(Svg.esc(caption)).append("</small></p>")
+        .toString();
+  }
+
+  /**
+   * The same table in Markdown under a level-3 title; {@code right} marks the columns aligned
+   * right (numbers).
+   */
+  static String markdownTable(String title, String[] head, boolean[] right, List<String[]> rows,
+      String caption) {
+    StringBuilder b = new StringBuilder("\n### ").append(title).append("\n\n|");
+    for (String h : head) {
+      b.append(' ').append(Markdown.cell(h)).append(" |");
+    }
+    b.append("\n|");
+    for (boolean r : right) {
+      b.append(r ? "---:|" : "---|");
+    }
+    b.append('\n');
+    for (String[] row : rows) {
+      b.append('|');
+      for (String c : row) {
+        b.append(' ').append(Markdown.cell(c)).append(" |");
+      }
+      b.append('\n');
+    }
+    return b.append('\n').append(caption).append('\n').toString();
   }
 
   /** The section in {@code report.md}; none unless the section gives one. */

@@ -1,7 +1,5 @@
 package org.cpift.report;
 
-import static org.cpift.report.Svg.esc;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,48 +135,20 @@ public final class Stages {
       + "Own steps: the row's fine-tuning steps, mean over seeds, the experts' excluded. A row "
       + "whose stages differ from another's also differs in its budget.";
 
+  static final String TITLE = "Core overlap and stages per row";
+  static final boolean[] RIGHT = {false, true, true, true, true, false, true, true, true};
+
   /** The table as an HTML section, or "" when no row groups by overlap. */
   public static String html(List<CellResult> cells) {
     List<Line> lines = of(cells);
-    if (lines.isEmpty()) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder("<h2>Core overlap and stages per row</h2>"
-        + "<div class=\"tw\"><table><tr>");
-    for (String h : HEAD) {
-      b.append("<th>").append(esc(h)).append("</th>");
-    }
-    b.append("</tr>");
-    for (Line l : lines) {
-      b.append("<tr>");
-      for (String c : cells(l)) {
-        b.append("<td>").append(esc(c)).append("</td>");
-      }
-      b.append("</tr>");
-    }
-    return b.append("</table></div><p><small>").append(esc(CAPTION)).append("</small></p>")
-        .toString();
+    return lines.isEmpty() ? "" : Section.htmlTable(TITLE, HEAD,
+        lines.stream().map(Stages::cells).toList(), CAPTION);
   }
 
   /** The table as Markdown, or "" when no row groups by overlap. */
   public static String markdown(List<CellResult> cells) {
     List<Line> lines = of(cells);
-    if (lines.isEmpty()) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder("\n### Core overlap and stages per row\n\n|");
-    for (String h : HEAD) {
-      b.append(' ').append(Markdown.cell(h)).append(" |");
-    }
-    b.append("\n|---|").append("---:|".repeat(4)).append("---|").append("---:|".repeat(3))
-        .append('\n');
-    for (Line l : lines) {
-      b.append('|');
-      for (String c : cells(l)) {
-        b.append(' ').append(Markdown.cell(c)).append(" |");
-      }
-      b.append('\n');
-    }
-    return b.append('\n').append(CAPTION).append('\n').toString();
+    return lines.isEmpty() ? "" : Section.markdownTable(TITLE, HEAD, RIGHT,
+        lines.stream().map(Stages::cells).toList(), CAPTION);
   }
 }
