@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.cpift.experiment.CellResult;
 import org.cpift.report.Section;
 import org.cpift.report.Statistics;
@@ -28,9 +27,14 @@ final class ForgettingSources implements Section {
     this.steps = List.copyOf(steps);
   }
 
-  /** One measured step of one stage order. */
-  record Line(String order, Step step, Statistics.Paired d, double holm) {}
+  /** One measured step of one stage order (the total: CPI-FT − sequential, not in Holm's family). */
+  record Line(String order, Step step, double bwtFrom, double bwtTo, Statistics.Paired d,
+      double holm, boolean total) {}
 
+  /**
+   * The steps of every stage order whose rows all have a BWT on the same seeds (so the steps add
+   * up to the total), then the order's total; Holm over the steps' tests.
+   */
   List<Line> lines(Summaries s) {
     List<String> orders = new ArrayList<>();
     for (Summaries.Arm arm : s.variantsAndMethods()) {
@@ -39,27 +43,41 @@ final class ForgettingSources implements Section {
         orders.add(arm.variant());
       }
     }
-    List<String> names = new ArrayList<>();
-    List<Statistics.Paired> tests = new ArrayList<>();
-    List<Step> of = new ArrayList<>();
-    for (String order : orders) {
-      for (Step step : steps) {
-        Optional<Statistics.Paired> d = s.paired(order, step.to(), order, step.from(), "average",
-            "bwt");
-        if (d.isPresent()) {
-          names.add(order);
-          of.add(step);
-          tests.add(d.get());
-        }
-      }
-    }
-    double[] holm = Statistics.holm(tests.stream().mapToDouble(Statistics.Paired::pValue)
-        .toArray());
+    List<String> chain = new ArrayList<>();
+    chain.add(steps.get(0).from());
+    steps.forEach(st -> chain.add(st.to()));
+    Step total = new Step("total", chain.get(0), chain.get(chain.size() - 1));
     List<Line> out = new ArrayList<>();
-    for (int i = 0; i < tests.size(); i++) {
-      out.add(new Line(names.get(i), of.get(i), tests.get(i), holm[i]));
+    for (String order : orders) {
+      var seeds = s.perSeed(order, chain.get(0), "average", "bwt").keySet();
+      if (seeds.isEmpty() || chain.stream().anyMatch(row -> !s.perSeed(order, row, "average",
+          "bwt").keySet().equals(seeds))) {
+        continue;
+      }
+      for (Step step : steps) {
+        out.add(line(s, order, step, false));
+      }
+      out.add(line(s, order, total, true));
     }
-    return out;
+    List<Line> tests = out.stream().filter(l -> !l.total()).toList();
+    double[] holm = Statistics.holm(tests.stream().mapToDouble(l -> l.d().pValue()).toArray());
+    List<Line> adjusted = new ArrayList<>();
+    int k = 0;
+    for (Line l : out) {
+      adjusted.add(l.total() ? l : new Line(l.order(), l.step(), l.bwtFrom(), l.bwtTo(), l.d(),
+          holm[k++], false));
+    }
+    return adjusted;
+  }
+
+  private static Line line(Summaries s, String order, Step step, boolean total) {
+    return new Line(order, step, mean(s, order, step.from()), mean(s, order, step.to()),
+        s.paired(order, step.to(), order, step.from(), "average", "bwt").orElseThrow(),
+        Double.NaN, total);
+  }
+
+  private static double mean(Summaries s, String order, String row) {
+    return s.get(order, row, "average", "bwt").orElseThrow().mean();
   }
 
   static String p(double v) {
@@ -69,20 +87,24 @@ final class ForgettingSources implements Section {
   static String[] cells(Line l) {
     Statistics.Paired d = l.d();
     return new String[] {l.order(), l.step().name(), l.step().from() + " → " + l.step().to(),
+        String.format(Locale.ROOT, "%+.3f → %+.3f", l.bwtFrom(), l.bwtTo()),
         String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", d.meanDiff(), d.ciLow(), d.ciHigh()),
-        p(d.pValue()), p(l.holm()), String.valueOf(d.n())};
+        p(d.pValue()), l.total() ? "—" : p(l.holm()), String.valueOf(d.n())};
   }
 
-  static final String[] HEAD = {"stage order", "step", "rows (from → to)",
+  static final String[] HEAD = {"stage order", "step", "rows (from → to)", "BWT",
       "Δ BWT [95% CI]", "paired t p", "Holm-adjusted p", "n"};
 
-  static final String CAPTION = "Each step changes one thing between two rows of the table "
-      + "above; Δ BWT is the second row's BWT minus the first's, paired over seeds (positive: "
-      + "less forgetting). The steps add up to CPI-FT − sequential SFT. Holm over the steps' tests "
-      + "of this table (its own family, apart from the claims').";
+  static final String CAPTION = "For each stage order whose rows all have the same seeds: each "
+      + "step changes the set-up in one respect (the stage budget changes the steps and the data "
+      + "of a stage together: S steps on the task's full data against P steps on a sample; then "
+      + "the fused start; then freezing), and Δ BWT is the second row's BWT minus the first's, "
+      + "paired over seeds (positive: less forgetting). The total, CPI-FT − sequential SFT, is "
+      + "the steps' sum. Holm over the steps' tests (not the totals), this table's own family, "
+      + "apart from the claims'.";
 
   static final String TITLE = "Where CPI-FT's smaller forgetting comes from";
-  static final boolean[] RIGHT = {false, false, false, true, true, true, true};
+  static final boolean[] RIGHT = {false, false, false, true, true, true, true, true};
 
   @Override
   public String html(Summaries s, List<CellResult> cells, Map<String, String> figures) {

@@ -261,7 +261,7 @@ public record MethodConfig(Preset preset, long seed, TrainConfig training, Budge
   /** Whether p and the grouping threshold τ are the paper's (1%, 0.1). */
   public boolean atPaperCoreAndTau() {
     return core.topPercent() == CoreConfig.paper().topPercent()
-        && staging.grouping().tau() == org.cpift.cluster.GroupingConfig.paper().tau();
+        && staging.grouping().tau() == GroupingConfig.paper().tau();
   }
 
   public MethodConfig withSeed(long s) {

@@ -21,11 +21,24 @@ public final class Stages {
    * One row: {@code jMin}/{@code jMax} are the smallest and largest off-diagonal entries of the
    * Jaccard matrix averaged over the row's seeds, {@code pairsAtTau} the pairs of that mean
    * matrix with J ≥ τ out of {@code pairs}; {@code groupings} maps each grouping the seeds
-   * formed (groups in task order) to how many seeds formed it, most frequent first.
+   * formed (groups in task order) to how many seeds formed it, most frequent first;
+   * {@code rule} is null when the groups came from J ≥ τ, else what formed them instead (an
+   * ablation's fixed plan or a fixed number of groups), and τ played no part.
    */
-  public record Line(String variant, String method, double topPercent, double tau, double jMin,
-      double jMax, int pairsAtTau, int pairs, Map<String, Integer> groupings, double stages,
-      double steps, int seeds) {}
+  public record Line(String variant, String method, double topPercent, double tau, String rule,
+      double jMin, double jMax, int pairsAtTau, int pairs, Map<String, Integer> groupings,
+      double stages, double steps, int seeds) {}
+
+  /** What formed a cell's groups when τ did not (null when it did). */
+  static String rule(CellResult c) {
+    var staging = c.cell().config().staging();
+    return switch (staging.mode()) {
+      case EACH_TASK -> "each task its own stage";
+      case ONE_STAGE -> "one stage";
+      case OVERLAP -> staging.grouping().fixedGroups() > 0
+          ? staging.grouping().fixedGroups() + " groups (dendrogram cut)" : null;
+    };
+  }
 
   /** The rows, in the cells' first-seen order; cells without a Jaccard matrix are left out. */
   public static List<Line> of(List<CellResult> cells) {
@@ -75,7 +88,7 @@ public final class Stages {
           .sorted((a, b) -> Integer.compare(b.getValue(), a.getValue()))
           .forEach(e -> sorted.put(e.getKey(), e.getValue()));
       out.add(new Line(first.cell().variant(), first.cell().label(),
-          first.cell().config().corePercent(), tau, lo, hi, atTau, n * (n - 1) / 2, sorted,
+          first.cell().config().corePercent(), tau, rule(first), lo, hi, atTau, n * (n - 1) / 2, sorted,
           stages, steps, used.size()));
     }
     return out;
@@ -95,7 +108,10 @@ public final class Stages {
     return String.join(" ", out);
   }
 
-  /** The groupings of a row: "[a] [b] (2 of 3 seeds); [a, b] (1)"; one grouping alone if all agree. */
+  /**
+   * The groupings of a row: "[a] [b] (2 of 3 seeds); [a, b] (1 of 3 seeds)"; the grouping alone
+   * when every seed formed it.
+   */
   static String groupingsText(Line l) {
     List<String> parts = new ArrayList<>();
     for (var e : l.groupings().entrySet()) {
@@ -119,24 +135,27 @@ public final class Stages {
   }
 
   static String[] cells(Line l) {
-    return new String[] {label(l), plain(l.topPercent()), plain(l.tau()),
-        num(l.jMin(), "%.3f") + "–" + num(l.jMax(), "%.3f"), l.pairsAtTau() + " of " + l.pairs(),
+    return new String[] {label(l), plain(l.topPercent()),
+        l.rule() == null ? "τ = " + plain(l.tau()) : l.rule(),
+        num(l.jMin(), "%.3f") + "–" + num(l.jMax(), "%.3f"),
+        l.rule() == null ? l.pairsAtTau() + " of " + l.pairs() : "—",
         groupingsText(l), plain(l.stages()), num(l.steps(), "%.0f"),
         String.valueOf(l.seeds())};
   }
 
-  static final String[] HEAD = {"method", "core p (%)", "τ", "Jaccard between tasks",
+  static final String[] HEAD = {"method", "core p (%)", "groups formed by", "Jaccard between tasks",
       "pairs with J ≥ τ", "groups", "stages", "own steps", "seeds"};
 
   static final String CAPTION = "Jaccard: the smallest and largest overlap of two tasks' core "
       + "regions, from the matrix averaged over the row's seeds; pairs with J ≥ τ counted on that "
       + "matrix. Groups as the runs formed them, in task order (their stage order "
       + "is the ordering policy's; the grouping of each seed when seeds differ). "
-      + "Own steps: the row's fine-tuning steps, mean over seeds, the experts' excluded. A row "
-      + "whose stages differ from another's also differs in its budget.";
+      + "Groups formed by τ: the row's dendrogram cut at J = τ; an ablation's fixed plan ignores τ "
+      + "(pairs: —). Own steps: the row's fine-tuning steps, mean over seeds, the experts' "
+      + "excluded; they show whether a row's budget moved with its number of stages.";
 
   static final String TITLE = "Core overlap and stages per row";
-  static final boolean[] RIGHT = {false, true, true, true, true, false, true, true, true};
+  static final boolean[] RIGHT = {false, true, false, true, true, false, true, true, true};
 
   /** The table as an HTML section, or "" when no row groups by overlap. */
   public static String html(List<CellResult> cells) {

@@ -85,11 +85,20 @@ class StagesTest {
     assertEquals(250.0, one.steps(), 1e-12);
     assertEquals(2, one.seeds());
     String md = Stages.markdown(sweep());
-    assertTrue(md.contains("| cpi-ft (p=1) | 1 | 0.1 | 0.020–0.120 | 1 of 3 | [a] [b, c] (1 of 2 seeds);"
+    assertTrue(md.contains("| cpi-ft (p=1) | 1 | τ = 0.1 | 0.020–0.120 | 1 of 3 | [a] [b, c] (1 of 2 seeds);"
         + " [a] [b] [c] (1 of 2 seeds) | 2.5 | 250 | 2 |"), md);
-    assertTrue(md.contains("| cpi-ft (p=0.5) | 0.5 | 0.1 | 0.300–0.300 | 3 of 3 | [a, b, c] | 1 | 100 | 2 |"),
+    assertTrue(md.contains("| cpi-ft (p=0.5) | 0.5 | τ = 0.1 | 0.300–0.300 | 3 of 3 | [a, b, c] | 1 | 100 | 2 |"),
         md);
     assertFalse(md.contains("ties"), md);
+    // an ablation's fixed plan: τ played no part, so neither τ nor its pair count is shown
+    CellResult each = cell("each", 1.0, 1, sym(0.3, 0.3, 0.3),
+        List.of(List.of("a"), List.of("b"), List.of("c")), 300);
+    CellResult eachTask = new CellResult(new Cell("each", "cpi-ft", each.cell().config()
+        .withStaging(st -> st.withMode(MethodConfig.GroupingMode.EACH_TASK))), each.key(),
+        each.result());
+    assertTrue(Stages.markdown(List.of(eachTask)).contains(
+        "| cpi-ft (each) | 1 | each task its own stage | 0.300–0.300 | — | [a] [b] [c] | 3 | 300 | 1 |"),
+        Stages.markdown(List.of(eachTask)));
     assertTrue(Stages.html(sweep()).contains("<td>0.020–0.120</td>"));
   }
 
