@@ -29,7 +29,7 @@ final class ForgettingSources implements Section {
 
   /** One measured step of one stage order (the total: CPI-FT − sequential, not in Holm's family). */
   record Line(String order, Step step, double bwtFrom, double bwtTo, Statistics.Paired d,
-      double holm, boolean total) {}
+      double holm, boolean total, double accFrom, double accTo, Statistics.Paired acc) {}
 
   /**
    * The steps of every stage order whose rows all have a BWT on the same seeds (so the steps add
@@ -65,19 +65,21 @@ final class ForgettingSources implements Section {
     int k = 0;
     for (Line l : out) {
       adjusted.add(l.total() ? l : new Line(l.order(), l.step(), l.bwtFrom(), l.bwtTo(), l.d(),
-          holm[k++], false));
+          holm[k++], false, l.accFrom(), l.accTo(), l.acc()));
     }
     return adjusted;
   }
 
   private static Line line(Summaries s, String order, Step step, boolean total) {
-    return new Line(order, step, mean(s, order, step.from()), mean(s, order, step.to()),
+    return new Line(order, step, mean(s, order, step.from(), "bwt"),
+        mean(s, order, step.to(), "bwt"),
         s.paired(order, step.to(), order, step.from(), "average", "bwt").orElseThrow(),
-        Double.NaN, total);
+        Double.NaN, total, mean(s, order, step.from(), "acc"), mean(s, order, step.to(), "acc"),
+        s.paired(order, step.to(), order, step.from(), "average", "acc").orElse(null));
   }
 
-  private static double mean(Summaries s, String order, String row) {
-    return s.get(order, row, "average", "bwt").orElseThrow().mean();
+  private static double mean(Summaries s, String order, String row, String metric) {
+    return s.get(order, row, "average", metric).map(r -> r.mean()).orElse(Double.NaN);
   }
 
   static String p(double v) {
@@ -89,11 +91,16 @@ final class ForgettingSources implements Section {
     return new String[] {l.order(), l.step().name(), l.step().from() + " → " + l.step().to(),
         String.format(Locale.ROOT, "%+.3f → %+.3f", l.bwtFrom(), l.bwtTo()),
         String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", d.meanDiff(), d.ciLow(), d.ciHigh()),
-        p(d.pValue()), l.total() ? "—" : p(l.holm()), String.valueOf(d.n())};
+        p(d.pValue()), l.total() ? "—" : p(l.holm()),
+        Double.isNaN(l.accFrom()) || Double.isNaN(l.accTo()) ? "–"
+            : String.format(Locale.ROOT, "%.3f → %.3f", l.accFrom(), l.accTo()),
+        l.acc() == null ? "–" : String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
+            l.acc().meanDiff(), l.acc().ciLow(), l.acc().ciHigh()),
+        String.valueOf(d.n())};
   }
 
   static final String[] HEAD = {"stage order", "step", "rows (from → to)", "BWT",
-      "Δ BWT [95% CI]", "paired t p", "Holm-adjusted p", "n"};
+      "Δ BWT [95% CI]", "paired t p", "Holm-adjusted p", "ACC", "Δ ACC [95% CI]", "n"};
 
   static final String CAPTION = "For each stage order whose rows all have the same seeds: each "
       + "step changes the set-up in one respect (the stage budget changes the steps and the data "
@@ -101,10 +108,11 @@ final class ForgettingSources implements Section {
       + "the fused start; then freezing), and Δ BWT is the second row's BWT minus the first's, "
       + "paired over seeds (positive: less forgetting). The total, CPI-FT − sequential SFT, is "
       + "the steps' sum. Holm over the steps' tests (not the totals), this table's own family, "
-      + "apart from the claims'.";
+      + "apart from the claims'. ACC, the mean final score over the order's tasks, beside it: a "
+      + "step that learns less in each stage also has less to forget.";
 
   static final String TITLE = "Where CPI-FT's smaller forgetting comes from";
-  static final boolean[] RIGHT = {false, false, false, true, true, true, true, true};
+  static final boolean[] RIGHT = {false, false, false, true, true, true, true, true, true, true};
 
   @Override
   public String html(Summaries s, List<CellResult> cells, Map<String, String> figures) {

@@ -213,6 +213,12 @@ class ExperimentsTest {
             v[i], "h"));
       }
     });
+    for (int i = 0; i < 3; i++) {
+      rows.add(new org.cpift.report.Row("forgetting", "math->code", Forgetting.SEQUENTIAL,
+          "average", i + 1, "acc", 0.30, "h"));
+      rows.add(new org.cpift.report.Row("forgetting", "math->code",
+          Forgetting.NO_FUSION_NO_FREEZE, "average", i + 1, "acc", 0.20, "h"));
+    }
     // a second order where one row lacks seed 3: left out (its steps would not add up)
     bwt.forEach((m, v) -> {
       for (int i = 0; i < (m.equals("cpi-ft") ? 2 : 3); i++) {
@@ -247,6 +253,10 @@ class ExperimentsTest {
     String md = new ForgettingSources(Forgetting.STEPS).markdown(s, List.of());
     assertTrue(md.contains("| math->code | fused start | " + Forgetting.NO_FUSION_NO_FREEZE
         + " → " + Forgetting.NO_FREEZE + " | -0.150 → -0.110 | +0.040 ["), md);
+    // ACC planted on math->code only for sequential SFT and the budget row: the budget step's
+    // Δ ACC is theirs, the fused start's (no ACC on its second row) is shown as missing
+    assertTrue(md.contains("| 0.300 → 0.200 | -0.100 [-0.100, -0.100] | 3 |"), md);
+    assertTrue(md.contains("| – | – | 3 |"), md);
     assertTrue(!md.contains("code->math"), md);
   }
 
