@@ -139,6 +139,10 @@ public final class Forgetting implements ReportedExperiment {
           Map.of()));
       out.addAll(Experiments.perSeed(p, seeds, variant(order), "cpi-ft", MIXED_NO_FREEZE,
           staged.andThen(Forgetting::noFreeze), PAIR, Map.of()));
+      // the fused start's part: the same pipeline as the no-freeze control, from the base
+      out.addAll(Experiments.perSeed(p, seeds, variant(order), "cpi-ft", NO_FUSION_NO_FREEZE,
+          staged.andThen(Forgetting::ownTask).andThen(Forgetting::noFreeze)
+              .andThen(Forgetting::noFusion), PAIR, Map.of()));
     }
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", NO_FREEZE,
         suiteOrder.andThen(Forgetting::ownTask).andThen(Forgetting::noFreeze), List.of(),
@@ -147,14 +151,6 @@ public final class Forgetting implements ReportedExperiment {
         Map.of()));
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", MIXED_NO_FREEZE,
         suiteOrder.andThen(Forgetting::noFreeze), List.of(), Map.of()));
-    // the fused start's part: the same pipeline from the base (added after the rows above had
-    // run; finished cells keep their keys)
-    for (List<String> order : ORDERS) {
-      Function<MethodConfig, MethodConfig> staged = c -> staged(c, order);
-      out.addAll(Experiments.perSeed(p, seeds, variant(order), "cpi-ft", NO_FUSION_NO_FREEZE,
-          staged.andThen(Forgetting::ownTask).andThen(Forgetting::noFreeze)
-              .andThen(Forgetting::noFusion), PAIR, Map.of()));
-    }
     out.addAll(Experiments.perSeed(p, seeds, "all-tasks", "cpi-ft", NO_FUSION_NO_FREEZE,
         suiteOrder.andThen(Forgetting::ownTask).andThen(Forgetting::noFreeze)
             .andThen(Forgetting::noFusion), List.of(), Map.of()));

@@ -82,20 +82,15 @@ final class ForgettingSources implements Section {
     return s.get(order, row, "average", metric).map(r -> r.mean()).orElse(Double.NaN);
   }
 
-  static String p(double v) {
-    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3g", v);
-  }
-
   static String[] cells(Line l) {
     Statistics.Paired d = l.d();
     return new String[] {l.order(), l.step().name(), l.step().from() + " → " + l.step().to(),
         String.format(Locale.ROOT, "%+.3f → %+.3f", l.bwtFrom(), l.bwtTo()),
-        String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", d.meanDiff(), d.ciLow(), d.ciHigh()),
-        p(d.pValue()), l.total() ? "—" : p(l.holm()),
+        d.interval(), Statistics.formatP(d.pValue()),
+        l.total() ? "—" : Statistics.formatP(l.holm()),
         Double.isNaN(l.accFrom()) || Double.isNaN(l.accTo()) ? "–"
             : String.format(Locale.ROOT, "%.3f → %.3f", l.accFrom(), l.accTo()),
-        l.acc() == null ? "–" : String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
-            l.acc().meanDiff(), l.acc().ciLow(), l.acc().ciHigh()),
+        l.acc() == null ? "–" : l.acc().interval(),
         String.valueOf(d.n())};
   }
 

@@ -360,11 +360,9 @@ public final class HtmlReport {
       int dir = Claims.Significance.INTERVAL.direction(d); // none from one seed or no spread
       String cls = dir > 0 ? "supported" : dir < 0 ? "not" : "";
       rows.append("<tr><td>").append(esc(arm.method() + " (" + arm.variant() + ")")).append("</td><td class=\"")
-          .append(cls).append("\">").append(String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]",
-              d.meanDiff(), d.ciLow(), d.ciHigh())).append("</td><td>")
-          .append(Double.isNaN(d.pValue()) ? "n/a" : String.format(Locale.ROOT, "%.3g", d.pValue()))
-          .append("</td><td>")
-          .append(Double.isNaN(holm[0]) ? "n/a" : String.format(Locale.ROOT, "%.3g", holm[0]))
+          .append(cls).append("\">").append(d.interval()).append("</td><td>")
+          .append(Statistics.formatP(d.pValue())).append("</td><td>")
+          .append(Statistics.formatP(holm[0]))
           .append("</td><td>").append(d.n()).append("</td></tr>");
     }
     return rows.length() == 0 ? "" : "<h2>Each variant against the default (paired over seeds)</h2>"

@@ -172,7 +172,7 @@ public final class Latex {
   }
 
   private static String p(double v) {
-    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3g", v);
+    return Statistics.formatP(v);
   }
 
   /**

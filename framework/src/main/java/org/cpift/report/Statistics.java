@@ -87,6 +87,16 @@ public final class Statistics {
     public boolean noVariance() {
       return n >= 2 && Double.isNaN(pValue) && Double.isFinite(meanDiff);
     }
+
+    /** "+0.040 [+0.010, +0.070]": the mean difference and its 95% interval, as tables print it. */
+    public String interval() {
+      return String.format(java.util.Locale.ROOT, "%+.3f [%+.3f, %+.3f]", meanDiff, ciLow, ciHigh);
+    }
+  }
+
+  /** A p-value as tables print it: three significant digits, "n/a" when there is none. */
+  public static String formatP(double p) {
+    return Double.isNaN(p) ? "n/a" : String.format(java.util.Locale.ROOT, "%.3g", p);
   }
 
   /**
