@@ -330,6 +330,43 @@ public final class Claims {
         .withP(have.toArray(new Statistics.Paired[0]));
   }
 
+  /**
+   * {@code method} above the best of {@code rivals} on the average score, in the default variant:
+   * the rival with the highest mean over its seeds is taken (chosen on the same test scores,
+   * which favours the rival, so a "supported" is conservative), then tested paired over the seeds
+   * both ran. The evidence lists every rival's mean, so a reader sees how far the runner-up is.
+   */
+  public static Check beatsBest(String statement, String method, List<String> rivals) {
+    return (s, sig) -> {
+      String best = null;
+      double bestMean = Double.NEGATIVE_INFINITY;
+      List<String> means = new ArrayList<>();
+      for (String r : rivals) {
+        Optional<SummaryRow> row = s.get("default", r, "average", "score");
+        if (row.isPresent() && Double.isFinite(row.get().mean())) {
+          means.add(r + " " + f(row.get().mean()) + " (n=" + row.get().n() + ")");
+          if (row.get().mean() > bestMean) {
+            bestMean = row.get().mean();
+            best = r;
+          }
+        }
+      }
+      Optional<Statistics.Paired> p = best == null ? Optional.empty()
+          : s.paired("default", method, "default", best, "average", "score");
+      if (p.isEmpty()) {
+        return new Claim(statement, NOT_MEASURED, "");
+      }
+      String status = decide(p.get(), sig);
+      if (means.size() < rivals.size()) {
+        status += " (" + means.size() + " of " + rivals.size() + " rivals so far)";
+      }
+      return new Claim(statement, status, "the best rival by mean average score: " + best
+          + " (chosen on these test scores, which favours it); " + method + " − " + best + ": "
+          + ci(p.get()) + "; every rival's mean average score: " + String.join(", ", means))
+          .withP(p.get());
+    };
+  }
+
   /** One side of a comparison: a method in a variant. */
   public record ArmRef(String variant, String method) {
     String label() {

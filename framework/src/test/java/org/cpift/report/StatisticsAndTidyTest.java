@@ -116,6 +116,37 @@ class StatisticsAndTidyTest {
   }
 
   @Test
+  void beatingTheBaselinesIsTestedAgainstTheBestOneByItsMean() {
+    // rival "near" is the stronger on average (0.45 against 0.20) though "far" wins one seed;
+    // CPI-FT is above both, so the test must be the paired one against "near"
+    double[] cpi = {0.50, 0.52, 0.49, 0.53, 0.51};
+    double[] near = {0.44, 0.47, 0.43, 0.46, 0.45};
+    double[] far = {0.10, 0.55, 0.10, 0.15, 0.10};
+    List<CellResult> cells = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      cells.add(cell("cpi-ft", i + 1, Map.of("a", cpi[i]), null, List.of()));
+      cells.add(cell("near", i + 1, Map.of("a", near[i]), null, List.of()));
+      cells.add(cell("far", i + 1, Map.of("a", far[i]), null, List.of()));
+    }
+    Claims.Check check = Claims.beatsBest("beats", "cpi-ft", List.of("far", "near", "absent"));
+    Claims.Claim c = check.on(new Summaries(Tidy.rows("x", cells)));
+    Statistics.Paired byHand = Statistics.paired(cpi, near);
+    assertEquals(List.of(byHand.pValue()), c.pValues());
+    assertEquals("supported (2 of 3 rivals so far)", c.status(), c.evidence());
+    assertTrue(c.evidence().contains("best rival by mean average score: near"), c.evidence());
+    // a rival above CPI-FT on every seed: not supported
+    List<CellResult> above = new java.util.ArrayList<>(cells);
+    for (int i = 0; i < 5; i++) {
+      above.add(cell("strong", i + 1, Map.of("a", cpi[i] + 0.05 + 0.01 * i), null, List.of()));
+    }
+    Claims.Claim d = Claims.beatsBest("beats", "cpi-ft", List.of("far", "near", "strong"))
+        .on(new Summaries(Tidy.rows("x", above)));
+    assertEquals("not supported", d.status(), d.evidence());
+    assertEquals(Claims.NOT_MEASURED, Claims.beatsBest("beats", "cpi-ft", List.of("absent"))
+        .on(new Summaries(Tidy.rows("x", cells))).status());
+  }
+
+  @Test
   void theSameGapOnEverySeedIsNoEvidence() {
     // one item's difference on both seeds: the spread is rounding, not variance
     Statistics.Paired p = Statistics.paired(new double[] {0.5, 0.36}, new double[] {0.48, 0.34});
