@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "export-hf", mixinStandardHelpOptions = true,
     description = "Write a model as a Hugging Face directory (config.json, model.safetensors, "
         + "tokenizer.json) that AutoModelForCausalLM.from_pretrained loads: a model a run saved "
-        + "(run-method --save-model) or hf:DIR. Models of a Hugging Face family only (gpt2).")
+        + "(run-method --save-model) or hf:DIR. Models of a Hugging Face family only (gpt2 or llama; cpift-gpt is refused).")
 final class ExportHfCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "a model directory or hf:DIR")
   Path model;

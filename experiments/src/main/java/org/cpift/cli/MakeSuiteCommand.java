@@ -8,16 +8,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cpift make-suite}: regenerates the five-task suite and the pretraining corpus. */
-@Command(name = "make-suite", mixinStandardHelpOptions = true,
+@Command(name = "make-suite",
     description = "Generate the five-task suite (math, code, logic, instructions, dialogue) and the "
         + "pretraining corpus. The committed files under benchmarks-data/ were made by this command "
         + "with its defaults; the same seed writes the same bytes. Needs WordNet "
         + "(apt-get install wordnet-base).")
 final class MakeSuiteCommand implements Callable<Integer> {
-  @Option(names = "--out", defaultValue = "benchmarks-data/suite-v1", description = "suite folder (default: ${DEFAULT-VALUE})")
+  // the standard help mixin would also claim --version, which here is the suite's version
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+  boolean help;
+
+  @Option(names = "--out", description = "suite folder (default: benchmarks-data/suite-vN for "
+      + "--version N)")
   Path out;
 
-  @Option(names = "--corpus-out", defaultValue = "benchmarks-data/corpus-v1", description = "corpus folder (default: ${DEFAULT-VALUE})")
+  @Option(names = "--corpus-out", description = "corpus folder (default: "
+      + "benchmarks-data/corpus-vN for --version N)")
   Path corpusOut;
 
   @Option(names = "--seed", defaultValue = "2508", description = "(default: ${DEFAULT-VALUE})")
@@ -49,7 +55,9 @@ final class MakeSuiteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SuiteGenerator.write(out, corpusOut,
+    Path suiteDir = out != null ? out : Path.of("benchmarks-data/suite-v" + version);
+    Path corpusDir = corpusOut != null ? corpusOut : Path.of("benchmarks-data/corpus-v" + version);
+    SuiteGenerator.write(suiteDir, corpusDir,
         SuiteGenerator.generators(wordnet != null ? wordnet : WordNet.DEFAULT_DIR, version),
         new SuiteGenerator.Sizes(train, val, test), seed, corpusDocs, version >= 2 ? warmup : 0);
     return 0;

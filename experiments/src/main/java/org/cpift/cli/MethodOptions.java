@@ -109,20 +109,20 @@ final class MethodOptions {
 
   @Option(names = "--lines-beta", description = "LiNeS (lines, lines-ties): the last block's "
       + "task-vector scaling exceeds the first's by this (default: chosen on validation from "
-      + "0.1..1.0, lines-ties 0.1..1.5)")
+      + "0.1..1.0 then 1.2..2.0, lines-ties 0.1..1.5 then 1.7..2.5)")
   Double linesBeta;
 
   @Option(names = "--copa-lambda", description = "CoPA (copa): scaling of the merged adapters' "
       + "product (default: chosen on validation from 1, 2, 3, 4; the paper's 2)")
   Double copaLambda;
 
-  @Option(names = "--ties-lambda", description = "TIES / DARE-TIES scaling (default: chosen on validation from 0.6, 1, 1.4)")
+  @Option(names = "--ties-lambda", description = "TIES / DARE-TIES scaling (default: chosen on validation, TIES from 0.6, 1, 1.4, 1.8, 2.2, DARE-TIES from 0.6, 1, 1.4)")
   Double tiesLambda;
 
   @Option(names = "--ties-k", description = "TIES top-k%% (default: chosen on validation from 10, 20, 40)")
   Double tiesK;
 
-  @Option(names = "--dare-p", description = "DARE drop rate (default: chosen on validation from 0.3, 0.5, 0.7)")
+  @Option(names = "--dare-p", description = "DARE drop rate (default: chosen on validation, dare-ta from 0.1, 0.3, 0.5, 0.7, dare-ties from 0.3, 0.5, 0.7)")
   Double dareP;
 
   @Option(names = "--eval-limit", description = "at most this many test examples per task (0 = all; default: the preset's)")

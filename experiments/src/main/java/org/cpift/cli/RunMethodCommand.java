@@ -21,9 +21,10 @@ import picocli.CommandLine.Option;
 final class RunMethodCommand implements Callable<Integer> {
   @Option(names = "--method", required = true,
       description = "base, single-task, multi-task, multi-stage-random, multi-stage-heuristic, dpi, "
-          + "cpi-ft, sequential, task-arithmetic, ties, dare-ta, dare-ties, lines, lines-ties, "
-          + "slerp, linear, "
-          + "localize-stitch")
+          + "cpi-ft, sequential, wemoe, lines-posthoc, lines-posthoc-multi-task, "
+          + "lines-posthoc-cpi-ft, and the merges task-arithmetic, ties, dare-ta, dare-ties, "
+          + "lines, lines-ties, copa (LoRA experts), slerp, linear, localize-stitch "
+          + "(`cpift methods` lists them with their options)")
   String method;
 
   @Mixin

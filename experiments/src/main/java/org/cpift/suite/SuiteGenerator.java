@@ -174,9 +174,10 @@ public final class SuiteGenerator {
       sb.append("\nPrompt:\n```\n").append(r.prompt()).append("\n```\nAnswer:\n```\n")
           .append(r.answer()).append("\n```\n");
     }
-    sb.append("\n## How it was made\n`./cpift make-suite --seed ").append(suiteSeed)
-        .append("` (generator `").append(g.getClass().getSimpleName())
-        .append("`); the same seed writes the same bytes.\n");
+    sb.append("\n## How it was made\n`./cpift make-suite` with suite seed ").append(suiteSeed)
+        .append(" (generator `").append(g.getClass().getSimpleName())
+        .append("`; the suite's README.md gives the whole command); the same seed writes the same "
+            + "bytes.\n");
     return sb.toString();
   }
 }

@@ -32,6 +32,22 @@ class CpiftCliTest {
   }
 
   @Test
+  void everyCommandAnswersHelpWithItsUsage() {
+    CommandLine root = Cpift.commandLine();
+    List<String> names = new java.util.ArrayList<>(root.getSubcommands().keySet());
+    assertTrue(names.contains("make-suite") && names.contains("reproduce"), names.toString());
+    for (String name : names) {
+      CommandLine cl = Cpift.commandLine();
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      cl.setOut(new PrintWriter(out));
+      cl.setErr(new PrintWriter(err));
+      assertEquals(0, cl.execute(name, "--help"), name + ": " + err);
+      assertTrue(out.toString().contains("Usage:"), name + ": " + out + err);
+    }
+  }
+
+  @Test
   void trainWritesModelTokenizerAndManifest() throws IOException {
     Path data = dir.resolve("rev.jsonl");
     assertEquals(0, run("toy-data", "--task", "reverse", "--n", "300", "--seed", "3",
