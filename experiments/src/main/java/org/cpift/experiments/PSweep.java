@@ -4,18 +4,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.cpift.experiment.Cell;
+import org.cpift.method.MethodConfig;
 import org.cpift.report.Section;
 import org.cpift.train.Preset;
 
-/** CPI-FT with the core size p ∈ {0.1, 0.5, 1, 2, 5, 10}%. */
+/**
+ * CPI-FT with the core size p ∈ {0.1, 0.5, 1, 2, 5, 10}%, and two controls that take the ends of
+ * the curve apart ({@link CoreSizeSources}): the largest core with nothing frozen (transplanting
+ * more against freezing more) and the smallest with each task its own stage (the core's size
+ * against the fewer steps of the stages its overlaps merge).
+ */
 public final class PSweep implements ReportedExperiment {
   /** A variant's name is this prefix and its core size p (percent). */
   static final String PREFIX = "p=";
 
   @Override
   public List<Section> sections() {
-    return List.of(Section.sweep("p", PREFIX));
+    return List.of(Section.sweep("p", PREFIX), new CoreSizeSources(List.of(
+        new CoreSizeSources.Step("larger core, nothing frozen", PREFIX + "1", NO_FREEZE_AT_10,
+            false),
+        new CoreSizeSources.Step("freezing the larger core", NO_FREEZE_AT_10, PREFIX + "10", false),
+        new CoreSizeSources.Step("total", PREFIX + "1", PREFIX + "10", true),
+        new CoreSizeSources.Step("smaller core, same five stages", PREFIX + "1",
+            STAGES_AT_0_1, false),
+        new CoreSizeSources.Step("its overlaps merging stages", STAGES_AT_0_1, PREFIX + "0.1",
+            false),
+        new CoreSizeSources.Step("total", PREFIX + "1", PREFIX + "0.1", true))));
   }
+
+  /** p = 10% with nothing frozen in the pipeline (a name outside the sweep's prefix). */
+  static final String NO_FREEZE_AT_10 = "no-freeze at p=10";
+
+  /** p = 0.1% with each task its own stage, the default's plan and budget. */
+  static final String STAGES_AT_0_1 = "each-task-stage at p=0.1";
 
   static final double[] PS = {0.1, 0.5, 1, 2, 5, 10};
 
@@ -36,6 +57,11 @@ public final class PSweep implements ReportedExperiment {
       out.addAll(Experiments.perSeed(preset, seeds, PREFIX + TauSweep.fmt(p), "cpi-ft",
           c -> c.withCore(k -> k.withTopPercent(p))));
     }
+    out.addAll(Experiments.perSeed(preset, seeds, NO_FREEZE_AT_10, "cpi-ft",
+        c -> c.withCore(k -> k.withTopPercent(10)).withPipeline(pl -> pl.withFreeze(false))));
+    out.addAll(Experiments.perSeed(preset, seeds, STAGES_AT_0_1, "cpi-ft",
+        c -> c.withCore(k -> k.withTopPercent(0.1))
+            .withStaging(st -> st.withMode(MethodConfig.GroupingMode.EACH_TASK))));
     out.addAll(Experiments.perSeed(preset, seeds, "default", "single-task", Function.identity()));
     return out;
   }

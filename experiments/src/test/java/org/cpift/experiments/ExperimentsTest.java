@@ -199,6 +199,54 @@ class ExperimentsTest {
    * its two rows, computed here by hand, and the steps add up to CPI-FT − sequential SFT.
    */
   @Test
+  void pSweepsControlsChangeOneThingAndTheirStepsArePairedDifferences() {
+    List<Cell> cells = Experiments.get("p-sweep").cells(Preset.SMALL, List.of(1L),
+        List.of("a", "b", "c"));
+    Cell noFreeze = cells.stream().filter(c -> c.variant().equals(PSweep.NO_FREEZE_AT_10))
+        .findFirst().orElseThrow();
+    Cell p10 = cells.stream().filter(c -> c.variant().equals("p=10")).findFirst().orElseThrow();
+    assertEquals(p10.config().withPipeline(pl -> pl.withFreeze(false)), noFreeze.config());
+    Cell stages = cells.stream().filter(c -> c.variant().equals(PSweep.STAGES_AT_0_1))
+        .findFirst().orElseThrow();
+    Cell p01 = cells.stream().filter(c -> c.variant().equals("p=0.1")).findFirst().orElseThrow();
+    assertEquals(p01.config().withStaging(st -> st.withMode(MethodConfig.GroupingMode.EACH_TASK)),
+        stages.config());
+    // average score per seed (1, 2, 3) of each row
+    java.util.Map<String, double[]> score = new java.util.LinkedHashMap<>();
+    score.put("p=1", new double[] {0.40, 0.42, 0.41});
+    score.put(PSweep.NO_FREEZE_AT_10, new double[] {0.45, 0.46, 0.44});
+    score.put("p=10", new double[] {0.44, 0.47, 0.45});
+    score.put(PSweep.STAGES_AT_0_1, new double[] {0.38, 0.41, 0.40});
+    score.put("p=0.1", new double[] {0.30, 0.29, 0.31});
+    List<org.cpift.report.Row> rows = new java.util.ArrayList<>();
+    score.forEach((v, x) -> {
+      for (int i = 0; i < 3; i++) {
+        rows.add(new org.cpift.report.Row("p-sweep", v, "cpi-ft", "average", i + 1, "score",
+            x[i], "h"));
+      }
+    });
+    var s = new org.cpift.report.Summaries(rows);
+    PSweep sweep = (PSweep) Experiments.get("p-sweep");
+    CoreSizeSources section = (CoreSizeSources) sweep.sections().get(1);
+    List<CoreSizeSources.Line> lines = section.lines(s);
+    assertEquals(6, lines.size());
+    double[] expected = {(0.05 + 0.04 + 0.03) / 3, (-0.01 + 0.01 + 0.01) / 3,
+        (0.04 + 0.05 + 0.04) / 3, (-0.02 - 0.01 - 0.01) / 3, (-0.08 - 0.12 - 0.09) / 3,
+        (-0.10 - 0.13 - 0.10) / 3};
+    for (int k = 0; k < 6; k++) {
+      assertEquals(expected[k], lines.get(k).d().meanDiff(), 1e-12, lines.get(k).step().name());
+    }
+    assertEquals(lines.get(0).d().meanDiff() + lines.get(1).d().meanDiff(),
+        lines.get(2).d().meanDiff(), 1e-12, "the steps add up to p=10 − p=1");
+    assertTrue(Double.isNaN(lines.get(2).holm()) && Double.isNaN(lines.get(5).holm()));
+    double smallest = lines.stream().filter(l -> !l.step().total())
+        .mapToDouble(l -> l.d().pValue()).min().orElseThrow();
+    assertEquals(Math.min(1, 4 * smallest), lines.stream().filter(l -> !l.step().total()
+        && l.d().pValue() == smallest).findFirst().orElseThrow().holm(), 1e-12,
+        "Holm over the four steps");
+  }
+
+  @Test
   void forgettingSourcesTakeTheDifferenceApartStepByStep() {
     // BWT per seed (1, 2, 3) of each row on one stage order
     java.util.Map<String, double[]> bwt = new java.util.LinkedHashMap<>();
