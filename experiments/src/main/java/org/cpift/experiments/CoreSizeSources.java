@@ -3,8 +3,6 @@ package org.cpift.experiments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.cpift.experiment.CellResult;
 import org.cpift.report.Section;
 import org.cpift.report.Statistics;
 import org.cpift.report.Summaries;
@@ -18,7 +16,7 @@ import org.cpift.report.Summaries;
  * Holm's adjustment runs over the steps' tests; a total (the sweep's own comparison) is shown
  * beside them, outside the family.
  */
-final class CoreSizeSources implements Section {
+final class CoreSizeSources {
   /**
    * A row: CPI-FT's average score in variant {@code to} minus that in {@code from}.
    *
@@ -73,17 +71,9 @@ final class CoreSizeSources implements Section {
       + "each task its own stage keeps the default's five stages and budget. Holm over the steps' "
       + "tests (not the totals), this table's own family.";
 
-  @Override
-  public String html(Summaries s, List<CellResult> cells, Map<String, String> figures) {
-    List<Line> lines = lines(s);
-    return lines.isEmpty() ? "" : Section.htmlTable(TITLE, HEAD,
-        lines.stream().map(CoreSizeSources::cells).toList(), CAPTION);
-  }
-
-  @Override
-  public String markdown(Summaries s, List<CellResult> cells) {
-    List<Line> lines = lines(s);
-    return lines.isEmpty() ? "" : Section.markdownTable(TITLE, HEAD, RIGHT,
-        lines.stream().map(CoreSizeSources::cells).toList(), CAPTION);
+  /** The table as a report section. */
+  Section section() {
+    return Section.table(TITLE, HEAD, RIGHT, CAPTION,
+        s -> lines(s).stream().map(CoreSizeSources::cells).toList());
   }
 }

@@ -55,7 +55,7 @@ public final class Forgetting implements ReportedExperiment {
 
   @Override
   public List<Section> sections() {
-    return List.of(new ForgettingSources(STEPS));
+    return List.of(new ForgettingSources(STEPS).section());
   }
 
   @Override

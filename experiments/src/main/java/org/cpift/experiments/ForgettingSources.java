@@ -3,8 +3,6 @@ package org.cpift.experiments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.cpift.experiment.CellResult;
 import org.cpift.report.Section;
 import org.cpift.report.Statistics;
 import org.cpift.report.Summaries;
@@ -17,7 +15,7 @@ import org.cpift.report.Summaries;
  * (the fused start); and with earlier stages' cores frozen (freezing). Holm's adjustment runs
  * over the steps' tests of the table.
  */
-final class ForgettingSources implements Section {
+final class ForgettingSources {
   /** A row of a step: the BWT of {@code to} minus that of {@code from}. */
   record Step(String name, String from, String to) {}
 
@@ -109,17 +107,9 @@ final class ForgettingSources implements Section {
   static final String TITLE = "Where CPI-FT's smaller forgetting comes from";
   static final boolean[] RIGHT = {false, false, false, true, true, true, true, true, true, true};
 
-  @Override
-  public String html(Summaries s, List<CellResult> cells, Map<String, String> figures) {
-    List<Line> lines = lines(s);
-    return lines.isEmpty() ? "" : Section.htmlTable(TITLE, HEAD,
-        lines.stream().map(ForgettingSources::cells).toList(), CAPTION);
-  }
-
-  @Override
-  public String markdown(Summaries s, List<CellResult> cells) {
-    List<Line> lines = lines(s);
-    return lines.isEmpty() ? "" : Section.markdownTable(TITLE, HEAD, RIGHT,
-        lines.stream().map(ForgettingSources::cells).toList(), CAPTION);
+  /** The table as a report section. */
+  Section section() {
+    return Section.table(TITLE, HEAD, RIGHT, CAPTION,
+        s -> lines(s).stream().map(ForgettingSources::cells).toList());
   }
 }

@@ -20,17 +20,21 @@ public final class PSweep implements ReportedExperiment {
 
   @Override
   public List<Section> sections() {
-    return List.of(Section.sweep("p", PREFIX), new CoreSizeSources(List.of(
-        new CoreSizeSources.Step("larger core, nothing frozen", PREFIX + "1", NO_FREEZE_AT_10,
-            false),
-        new CoreSizeSources.Step("freezing the larger core", NO_FREEZE_AT_10, PREFIX + "10", false),
-        new CoreSizeSources.Step("total", PREFIX + "1", PREFIX + "10", true),
-        new CoreSizeSources.Step("smaller core, same five stages", PREFIX + "1",
-            STAGES_AT_0_1, false),
-        new CoreSizeSources.Step("its overlaps merging stages", STAGES_AT_0_1, PREFIX + "0.1",
-            false),
-        new CoreSizeSources.Step("total", PREFIX + "1", PREFIX + "0.1", true))));
+    return List.of(Section.sweep("p", PREFIX), SOURCES.section());
   }
+
+  /** The steps that take the curve's two ends apart. */
+  static final CoreSizeSources SOURCES = new CoreSizeSources(List.of(
+      new CoreSizeSources.Step("larger core, nothing frozen", PREFIX + "1", PSweep.NO_FREEZE_AT_10,
+          false),
+      new CoreSizeSources.Step("freezing the larger core", PSweep.NO_FREEZE_AT_10, PREFIX + "10",
+          false),
+      new CoreSizeSources.Step("total", PREFIX + "1", PREFIX + "10", true),
+      new CoreSizeSources.Step("smaller core, same five stages", PREFIX + "1",
+          PSweep.STAGES_AT_0_1, false),
+      new CoreSizeSources.Step("its overlaps merging stages", PSweep.STAGES_AT_0_1,
+          PREFIX + "0.1", false),
+      new CoreSizeSources.Step("total", PREFIX + "1", PREFIX + "0.1", true)));
 
   /** p = 10% with nothing frozen in the pipeline (a name outside the sweep's prefix). */
   static final String NO_FREEZE_AT_10 = "no-freeze at p=10";

@@ -226,9 +226,7 @@ class ExperimentsTest {
       }
     });
     var s = new org.cpift.report.Summaries(rows);
-    PSweep sweep = (PSweep) Experiments.get("p-sweep");
-    CoreSizeSources section = (CoreSizeSources) sweep.sections().get(1);
-    List<CoreSizeSources.Line> lines = section.lines(s);
+    List<CoreSizeSources.Line> lines = PSweep.SOURCES.lines(s);
     assertEquals(6, lines.size());
     double[] expected = {(0.05 + 0.04 + 0.03) / 3, (-0.01 + 0.01 + 0.01) / 3,
         (0.04 + 0.05 + 0.04) / 3, (-0.02 - 0.01 - 0.01) / 3, (-0.08 - 0.12 - 0.09) / 3,
@@ -298,7 +296,7 @@ class ExperimentsTest {
       running = Math.min(1, Math.max(running, (3 - i) * raw[idx[i]]));
       assertEquals(running, lines.get(idx[i]).holm(), 1e-12);
     }
-    String md = new ForgettingSources(Forgetting.STEPS).markdown(s, List.of());
+    String md = new ForgettingSources(Forgetting.STEPS).section().markdown(s, List.of());
     assertTrue(md.contains("| math->code | fused start | " + Forgetting.NO_FUSION_NO_FREEZE
         + " → " + Forgetting.NO_FREEZE + " | -0.150 → -0.110 | +0.040 ["), md);
     // ACC planted on math->code only for sequential SFT and the budget row: the budget step's

@@ -66,6 +66,27 @@ public interface Section {
   }
 
   /**
+   * A section that is one table, the same in HTML and Markdown, its rows from the summaries (no
+   * rows: the section is left out); {@code right} marks the right-aligned Markdown columns.
+   */
+  static Section table(String title, String[] head, boolean[] right, String caption,
+      Function<Summaries, List<String[]>> rows) {
+    return new Section() {
+      @Override
+      public String html(Summaries s, List<CellResult> cells, Map<String, String> figures) {
+        List<String[]> r = rows.apply(s);
+        return r.isEmpty() ? "" : htmlTable(title, head, r, caption);
+      }
+
+      @Override
+      public String markdown(Summaries s, List<CellResult> cells) {
+        List<String[]> r = rows.apply(s);
+        return r.isEmpty() ? "" : markdownTable(title, head, right, r, caption);
+      }
+    };
+  }
+
+  /**
    * The average score against a swept parameter, one curve per method, with 95% bootstrap
    * bands: {@code x} reads the parameter's value from a variant's label (null for variants not
    * in the sweep, e.g. "default").
