@@ -57,8 +57,7 @@ public final class Ambiguities implements ReportedExperiment {
     add(out, p, seeds, "fusion=multi-slerp", c -> c.withFusion(f -> f.withInterpolation(Interpolation.MULTI_SLERP)));
     // the paper's formula: each task model interpolated with the base, ω swept
     for (double w : new double[] {0.2, 0.5, 1.0}) {
-      add(out, p, seeds, "anchor=base ω=" + w, c -> c.withFusion(f -> f.withAnchor(
-          CoreParameterFusion.Anchor.BASE, w)));
+      add(out, p, seeds, anchoredLabel(w), anchoredAtBase(w));
     }
     // small task vectors are nearly colinear: ε decides whether SLERP is ever spherical
     add(out, p, seeds, "colinear=0.999999", c -> c.withFusion(f -> f.withColinear(0.999999)));
@@ -67,6 +66,16 @@ public final class Ambiguities implements ReportedExperiment {
     add(out, p, seeds, "stage-data=stage-plus-replay", c -> c.withPipeline(pl -> pl.withStageData(MethodConfig.StageData.STAGE_PLUS_REPLAY)));
     out.addAll(Experiments.perSeed(p, seeds, "default", "single-task", Function.identity()));
     return out;
+  }
+
+  /** The variant of CPI-FT whose fusion is the paper's formula, anchored on the base, at ω. */
+  static String anchoredLabel(double omega) {
+    return "anchor=base ω=" + omega;
+  }
+
+  /** That variant's configuration. */
+  static Function<MethodConfig, MethodConfig> anchoredAtBase(double omega) {
+    return c -> c.withFusion(f -> f.withAnchor(CoreParameterFusion.Anchor.BASE, omega));
   }
 
   private static void add(List<Cell> out, Preset p, List<Long> seeds, String variant,

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.cpift.experiment.Cell;
 import org.cpift.experiment.Experiment;
+import org.cpift.merge.CoreParameterFusion;
 import org.cpift.method.MethodConfig;
 import org.cpift.model.Lora;
 import org.cpift.train.Preset;
@@ -198,6 +199,19 @@ class ExperimentsTest {
    * The forgetting report's decomposition on planted BWTs: each step is the paired difference of
    * its two rows, computed here by hand, and the steps add up to CPI-FT − sequential SFT.
    */
+  @Test
+  void mainResultsAnchoredRowIsTheAmbiguitiesCellAtTheSameSeed() {
+    List<String> tasks = List.of("a", "b");
+    Cell main = Experiments.get("main-results").cells(Preset.SMALL, List.of(1L, 4L), tasks)
+        .stream().filter(c -> c.variant().equals(MainResults.ANCHORED) && c.config().seed() == 1)
+        .findFirst().orElseThrow();
+    Cell abl = Experiments.get("ambiguities").cells(Preset.SMALL, List.of(1L), tasks).stream()
+        .filter(c -> c.variant().equals(MainResults.ANCHORED)).findFirst().orElseThrow();
+    assertEquals(abl.config(), main.config());
+    assertEquals(CoreParameterFusion.Anchor.BASE, main.config().fusion().anchor());
+    assertEquals(1.0, main.config().fusion().omega());
+  }
+
   @Test
   void pSweepsControlsChangeOneThingAndTheirStepsArePairedDifferences() {
     List<Cell> cells = Experiments.get("p-sweep").cells(Preset.SMALL, List.of(1L),
