@@ -20,7 +20,8 @@ final class CoreSizeSources {
   /**
    * A row: CPI-FT's average score in variant {@code to} minus that in {@code from}.
    *
-   * @param total the sum of the steps before it (not one of Holm's tests)
+   * @param total the sum of the steps since the last total, which it ends (not one of Holm's
+   *     tests)
    */
   record Step(String name, String from, String to, boolean total) {}
 
@@ -32,12 +33,32 @@ final class CoreSizeSources {
 
   record Line(Step step, double from, double to, Statistics.Paired d, double holm) {}
 
-  /** The steps whose two rows share a seed, Holm-adjusted over the non-total ones. */
+  /**
+   * The chains of steps (each ends at its total) whose rows all ran the same seeds, so that the
+   * steps add up to the total and every mean shown covers the seeds its test pairs; Holm over the
+   * steps shown (not the totals).
+   */
   List<Line> lines(Summaries s) {
     List<Line> out = new ArrayList<>();
+    List<Step> chain = new ArrayList<>();
     for (Step st : steps) {
-      s.paired(st.to(), "cpi-ft", st.from(), "cpi-ft", "average", "score").ifPresent(d ->
-          out.add(new Line(st, mean(s, st.from()), mean(s, st.to()), d, Double.NaN)));
+      chain.add(st);
+      if (!st.total()) {
+        continue;
+      }
+      java.util.Set<Long> seeds = s.perSeed(chain.get(0).from(), "cpi-ft", "average", "score")
+          .keySet();
+      boolean same = !seeds.isEmpty() && chain.stream().allMatch(c ->
+          s.perSeed(c.from(), "cpi-ft", "average", "score").keySet().equals(seeds)
+              && s.perSeed(c.to(), "cpi-ft", "average", "score").keySet().equals(seeds));
+      if (same) {
+        for (Step c : chain) {
+          out.add(new Line(c, mean(s, c.from()), mean(s, c.to()),
+              s.paired(c.to(), "cpi-ft", c.from(), "cpi-ft", "average", "score").orElseThrow(),
+              Double.NaN));
+        }
+      }
+      chain.clear();
     }
     List<Line> tests = out.stream().filter(l -> !l.step().total()).toList();
     double[] holm = Statistics.holm(tests.stream().mapToDouble(l -> l.d().pValue()).toArray());
@@ -65,8 +86,9 @@ final class CoreSizeSources {
   static final boolean[] RIGHT = {false, false, true, true, true, true, true};
   static final String TITLE = "What a core size's effect is made of";
   static final String CAPTION = "CPI-FT's average test score, each step changing one thing, "
-      + "paired over the seeds both rows ran. A larger core both transplants more of each expert "
-      + "and freezes more in later stages: the row with nothing frozen separates the two. A "
+      + "paired over seeds; a chain of steps is shown once all its rows ran the same seeds, so "
+      + "the steps add up to its total. A larger core both transplants more of each expert and "
+      + "freezes more in later stages: the rows with nothing frozen separate the two. A "
       + "smaller core makes tasks share stages, so the pipeline trains fewer steps: the row with "
       + "each task its own stage keeps the default's five stages and budget. Holm over the steps' "
       + "tests (not the totals), this table's own family.";

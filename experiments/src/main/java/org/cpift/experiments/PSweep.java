@@ -25,8 +25,10 @@ public final class PSweep implements ReportedExperiment {
 
   /** The steps that take the curve's two ends apart. */
   static final CoreSizeSources SOURCES = new CoreSizeSources(List.of(
-      new CoreSizeSources.Step("larger core, nothing frozen", PREFIX + "1", PSweep.NO_FREEZE_AT_10,
+      new CoreSizeSources.Step("not freezing the 1% core", PREFIX + "1", PSweep.NO_FREEZE_AT_1,
           false),
+      new CoreSizeSources.Step("larger core, nothing frozen", PSweep.NO_FREEZE_AT_1,
+          PSweep.NO_FREEZE_AT_10, false),
       new CoreSizeSources.Step("freezing the larger core", PSweep.NO_FREEZE_AT_10, PREFIX + "10",
           false),
       new CoreSizeSources.Step("total", PREFIX + "1", PREFIX + "10", true),
@@ -35,6 +37,12 @@ public final class PSweep implements ReportedExperiment {
       new CoreSizeSources.Step("its overlaps merging stages", PSweep.STAGES_AT_0_1,
           PREFIX + "0.1", false),
       new CoreSizeSources.Step("total", PREFIX + "1", PREFIX + "0.1", true)));
+
+  /**
+   * p = 1% with nothing frozen in the pipeline: components' {@code no-freeze} cells (same
+   * configuration), under a name outside the sweep's prefix.
+   */
+  static final String NO_FREEZE_AT_1 = "no-freeze at p=1";
 
   /** p = 10% with nothing frozen in the pipeline (a name outside the sweep's prefix). */
   static final String NO_FREEZE_AT_10 = "no-freeze at p=10";
@@ -61,6 +69,8 @@ public final class PSweep implements ReportedExperiment {
       out.addAll(Experiments.perSeed(preset, seeds, PREFIX + TauSweep.fmt(p), "cpi-ft",
           c -> c.withCore(k -> k.withTopPercent(p))));
     }
+    out.addAll(Experiments.perSeed(preset, seeds, NO_FREEZE_AT_1, "cpi-ft",
+        c -> c.withCore(k -> k.withTopPercent(1)).withPipeline(pl -> pl.withFreeze(false))));
     out.addAll(Experiments.perSeed(preset, seeds, NO_FREEZE_AT_10, "cpi-ft",
         c -> c.withCore(k -> k.withTopPercent(10)).withPipeline(pl -> pl.withFreeze(false))));
     out.addAll(Experiments.perSeed(preset, seeds, STAGES_AT_0_1, "cpi-ft",

@@ -332,23 +332,41 @@ public final class Claims {
 
   /**
    * {@code method} above the best of {@code rivals} on the average score, in the default variant:
-   * the rival with the highest mean over its seeds is taken (chosen on the same test scores,
-   * which favours the rival, so a "supported" is conservative), then tested paired over the seeds
-   * both ran. The evidence lists every rival's mean, so a reader sees how far the runner-up is.
+   * the rival with the highest mean over the seeds that {@code method} and every rival that ran
+   * share (each rival's own shared seeds when there are none) is taken, then tested paired over
+   * all the seeds it shares with {@code method}. The rival is chosen on the same test scores, which favours it:
+   * a "supported" is conservative against it, a "not supported" is not, and beating the best mean
+   * is not a significant win over each rival. The evidence lists every rival's mean, so a reader
+   * sees how far the runner-up is.
    */
   public static Check beatsBest(String statement, String method, List<String> rivals) {
     return (s, sig) -> {
+      Map<Long, Double> mine = s.perSeed("default", method, "average", "score");
+      Map<String, Map<Long, Double>> ran = new LinkedHashMap<>();
+      for (String r : rivals) {
+        Map<Long, Double> theirs = s.perSeed("default", r, "average", "score");
+        if (theirs.keySet().stream().anyMatch(mine::containsKey)) {
+          ran.put(r, theirs);
+        }
+      }
+      // ranked on the seeds every rival that ran shares with the method (so a rival with one
+      // lucky seed is not compared with others' averages), else each on its own shared seeds
+      java.util.Set<Long> common = new java.util.TreeSet<>(mine.keySet());
+      ran.values().forEach(t -> common.retainAll(t.keySet()));
       String best = null;
       double bestMean = Double.NEGATIVE_INFINITY;
       List<String> means = new ArrayList<>();
-      for (String r : rivals) {
-        Optional<SummaryRow> row = s.get("default", r, "average", "score");
-        if (row.isPresent() && Double.isFinite(row.get().mean())) {
-          means.add(r + " " + f(row.get().mean()) + " (n=" + row.get().n() + ")");
-          if (row.get().mean() > bestMean) {
-            bestMean = row.get().mean();
-            best = r;
-          }
+      int complete = 0;
+      for (var e : ran.entrySet()) {
+        Map<Long, Double> theirs = e.getValue();
+        double[] over = (common.isEmpty() ? mine.keySet() : common).stream()
+            .filter(theirs::containsKey).mapToDouble(theirs::get).toArray();
+        complete += theirs.keySet().containsAll(mine.keySet()) ? 1 : 0;
+        double mean = java.util.Arrays.stream(over).average().orElse(Double.NaN);
+        means.add(e.getKey() + " " + f(mean) + " (n=" + over.length + ")");
+        if (Double.isFinite(mean) && mean > bestMean) {
+          bestMean = mean;
+          best = e.getKey();
         }
       }
       Optional<Statistics.Paired> p = best == null ? Optional.empty()
@@ -357,12 +375,15 @@ public final class Claims {
         return new Claim(statement, NOT_MEASURED, "");
       }
       String status = decide(p.get(), sig);
-      if (means.size() < rivals.size()) {
-        status += " (" + means.size() + " of " + rivals.size() + " rivals so far)";
+      if (complete < rivals.size()) {
+        status += " (" + complete + " of " + rivals.size() + " rivals on all of " + method
+            + "'s seeds so far)";
       }
-      return new Claim(statement, status, "the best rival by mean average score: " + best
-          + " (chosen on these test scores, which favours it); " + method + " − " + best + ": "
-          + ci(p.get()) + "; every rival's mean average score: " + String.join(", ", means))
+      return new Claim(statement, status, "the best rival by mean average score on the "
+          + (common.isEmpty() ? "seeds each shares with " + method : "seeds " + common
+              + " that every rival shares with " + method) + ": " + best + " (chosen on these test scores, which favours "
+          + "it; beating it is not a significant win over each rival); " + method + " − " + best
+          + ": " + ci(p.get()) + "; every rival's mean average score: " + String.join(", ", means))
           .withP(p.get());
     };
   }

@@ -132,8 +132,9 @@ class StatisticsAndTidyTest {
     Claims.Claim c = check.on(new Summaries(Tidy.rows("x", cells)));
     Statistics.Paired byHand = Statistics.paired(cpi, near);
     assertEquals(List.of(byHand.pValue()), c.pValues());
-    assertEquals("supported (2 of 3 rivals so far)", c.status(), c.evidence());
-    assertTrue(c.evidence().contains("best rival by mean average score: near"), c.evidence());
+    assertEquals("supported (2 of 3 rivals on all of cpi-ft's seeds so far)", c.status(),
+        c.evidence());
+    assertTrue(c.evidence().contains("with cpi-ft: near (chosen"), c.evidence());
     // a rival above CPI-FT on every seed: not supported
     List<CellResult> above = new java.util.ArrayList<>(cells);
     for (int i = 0; i < 5; i++) {
@@ -144,6 +145,14 @@ class StatisticsAndTidyTest {
     assertEquals("not supported", d.status(), d.evidence());
     assertEquals(Claims.NOT_MEASURED, Claims.beatsBest("beats", "cpi-ft", List.of("absent"))
         .on(new Summaries(Tidy.rows("x", cells))).status());
+    // a rival with one lucky seed so far is ranked on that seed, where "near" is higher: the
+    // test stays against "near" on all five seeds
+    List<CellResult> partial = new java.util.ArrayList<>(cells);
+    partial.add(cell("lucky", 2, Map.of("a", 0.46), null, List.of()));
+    Claims.Claim e = Claims.beatsBest("beats", "cpi-ft", List.of("near", "lucky"))
+        .on(new Summaries(Tidy.rows("x", partial)));
+    assertEquals(List.of(byHand.pValue()), e.pValues(), e.evidence());
+    assertEquals("supported (1 of 2 rivals on all of cpi-ft's seeds so far)", e.status());
   }
 
   @Test
