@@ -32,6 +32,16 @@ class CpiftCliTest {
   }
 
   @Test
+  void makeSuiteRefusesAnUnknownVersionBeforeWritingAnything() {
+    Path out = dir.resolve("suite");
+    Run r = run("make-suite", "--version", "3", "--out", out.toString(), "--corpus-out",
+        dir.resolve("corpus").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("unknown suite version 3"), r.err());
+    assertFalse(Files.exists(out) || Files.exists(dir.resolve("corpus")));
+  }
+
+  @Test
   void everyCommandAnswersHelpWithItsUsage() {
     CommandLine root = Cpift.commandLine();
     List<String> names = new java.util.ArrayList<>(root.getSubcommands().keySet());
