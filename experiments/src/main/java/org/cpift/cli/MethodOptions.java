@@ -92,6 +92,11 @@ final class MethodOptions {
   @Option(names = "--omega", description = "with --fusion-anchor base: the weight ω toward each task model (default: 1)")
   Double omega;
 
+  @Option(names = "--omega-grid", split = ",", description = "with --fusion-anchor base: try "
+      + "each ω (comma-separated, each in (0, 1]), training the pipeline from each fused start, "
+      + "and keep the final model that scores best on the validation split (replaces --omega)")
+  List<Double> omegaGrid;
+
   @Option(names = "--colinear", description = "SLERP falls back to linear interpolation when |cos| exceeds this (default: 0.9995)")
   Double colinear;
 
@@ -253,6 +258,7 @@ final class MethodOptions {
       Map.entry(Setting.INTERPOLATION, "--interpolation"),
       Map.entry(Setting.GRANULARITY, "--slerp-granularity"),
       Map.entry(Setting.ANCHOR, "--fusion-anchor"), Map.entry(Setting.OMEGA, "--omega"),
+      Map.entry(Setting.OMEGA_GRID, "--omega-grid"),
       Map.entry(Setting.COLINEAR, "--colinear"), Map.entry(Setting.OVERLAP, "--overlap"),
       Map.entry(Setting.STAGE_DATA, "--stage-data"), Map.entry(Setting.REPLAY, "--replay"),
       Map.entry(Setting.FREEZE, "--no-freeze"), Map.entry(Setting.EVAL_LIMIT, "--eval-limit"),
@@ -362,6 +368,12 @@ final class MethodOptions {
     if (fusionAnchor != null || omega != null) {
       f = f.withAnchor(fusionAnchor != null ? parse(CoreParameterFusion.Anchor.class, fusionAnchor,
           "--fusion-anchor") : f.anchor(), omega != null ? omega : f.omega());
+    }
+    if (omegaGrid != null) {
+      if (omega != null) {
+        throw new IllegalArgumentException("--omega and --omega-grid both give ω; keep one");
+      }
+      f = f.withOmegaGrid(omegaGrid);
     }
     if (colinear != null) {
       f = f.withColinear(colinear);

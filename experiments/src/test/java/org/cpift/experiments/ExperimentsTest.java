@@ -210,6 +210,40 @@ class ExperimentsTest {
   }
 
   @Test
+  void mainResultsValidationChosenRowIsTheAmbiguitiesCellAndKeysOutAnEmptyGrid() {
+    List<String> tasks = List.of("a", "b");
+    Cell main = Experiments.get("main-results").cells(Preset.SMALL, List.of(2L), tasks)
+        .stream().filter(c -> c.variant().equals(MainResults.ANCHORED_ON_VALIDATION))
+        .findFirst().orElseThrow();
+    Cell abl = Experiments.get("ambiguities").cells(Preset.SMALL, List.of(2L), tasks).stream()
+        .filter(c -> c.variant().equals(MainResults.ANCHORED_ON_VALIDATION)).findFirst()
+        .orElseThrow();
+    assertEquals(abl.config(), main.config());
+    assertEquals(List.of(0.2, 0.5, 0.75, 1.0), main.config().fusion().omegaGrid());
+    assertEquals(CoreParameterFusion.Anchor.BASE, main.config().fusion().anchor());
+    // a fixed ω is keyed as before the grid existed: no omegaGrid in its key's tree
+    var fixed = org.cpift.util.CacheKey.tree(MethodConfig.defaults(Preset.SMALL).fusion());
+    assertTrue(!fixed.has("omegaGrid") && fixed.has("omega"), fixed.toString());
+    assertTrue(org.cpift.util.CacheKey.tree(main.config().fusion()).has("omegaGrid"));
+    // every fixed ω of the grid is also its own ambiguities row
+    for (double w : Ambiguities.OMEGA_GRID) {
+      assertTrue(Experiments.get("ambiguities").cells(Preset.SMALL, List.of(2L), tasks).stream()
+          .anyMatch(c -> c.variant().equals(Ambiguities.anchoredLabel(w))), "row for ω " + w);
+    }
+  }
+
+  @Test
+  void aGridOfOmegaIsRefusedWithoutTheBaseAnchorOrOutsideItsRange() {
+    var f = MethodConfig.defaults(Preset.SMALL).fusion();
+    var noAnchor = assertThrows(IllegalArgumentException.class,
+        () -> f.withOmegaGrid(List.of(0.5, 1.0)));
+    assertTrue(noAnchor.getMessage().contains("--fusion-anchor base"), noAnchor.getMessage());
+    var anchored = f.withAnchor(CoreParameterFusion.Anchor.BASE, 1.0);
+    assertThrows(IllegalArgumentException.class, () -> anchored.withOmegaGrid(List.of(0.5, 1.5)));
+    assertThrows(IllegalArgumentException.class, () -> anchored.withOmegaGrid(List.of(0.5, 0.5)));
+  }
+
+  @Test
   void pSweepsControlsChangeOneThingAndTheirStepsArePairedDifferences() {
     List<Cell> cells = Experiments.get("p-sweep").cells(Preset.SMALL, List.of(1L),
         List.of("a", "b", "c"));

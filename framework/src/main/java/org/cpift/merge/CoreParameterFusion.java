@@ -74,10 +74,15 @@ public final class CoreParameterFusion {
    *     its own budget (unlike DPI, which also takes the training baselines' budget)
    * @param anchor interpolate the task models with one another or each with the base
    * @param omega with {@code BASE}: the interpolation weight ω toward each task model
+   * @param omegaGrid with {@code BASE}: the values of ω CPI-FT tries, each fused and trained
+   *     through the pipeline, keeping the final model that scores best on the validation split
+   *     (empty: ω as given; added after results were cached, keyed out while empty)
    */
   public record Config(boolean transplant, Interpolation interpolation, OverlapPolicy overlap,
-      double colinear, Granularity granularity, boolean skip, Anchor anchor, double omega) {
+      double colinear, Granularity granularity, boolean skip, Anchor anchor, double omega,
+      List<Double> omegaGrid) implements org.cpift.util.CacheKey.Evolving {
     public Config {
+      omegaGrid = omegaGrid == null ? List.of() : List.copyOf(omegaGrid);
       granularity = granularity == null ? Granularity.PER_TENSOR : granularity;
       anchor = anchor == null ? Anchor.EXPERTS : anchor;
       if (!(colinear > 0 && colinear <= 1)) {
@@ -91,39 +96,71 @@ public final class CoreParameterFusion {
             + "the SLERP granularity must be per-tensor, not " + granularity.name().toLowerCase()
                 .replace('_', '-'));
       }
+      if (!omegaGrid.isEmpty()) {
+        if (anchor != Anchor.BASE) {
+          throw new IllegalArgumentException("CoreParameterFusion: a grid of ω is tried only with "
+              + "the base anchor; add --fusion-anchor base or drop the grid");
+        }
+        for (double w : omegaGrid) {
+          if (!(w > 0 && w <= 1)) {
+            throw new IllegalArgumentException("CoreParameterFusion: every ω of the grid must be "
+                + "in (0, 1]; got " + w);
+          }
+        }
+        if (omegaGrid.stream().distinct().count() != omegaGrid.size()) {
+          throw new IllegalArgumentException("CoreParameterFusion: the ω grid repeats a value: "
+              + omegaGrid);
+        }
+      }
+    }
+
+    @Override
+    public java.util.Map<String, Object> addedWithDefaults() {
+      return java.util.Map.of("omegaGrid", List.of());
+    }
+
+    /** Whether ω is chosen on validation from {@link #omegaGrid}. */
+    public boolean omegaOnValidation() {
+      return !omegaGrid.isEmpty();
+    }
+
+    /** With the base anchor: try every ω of {@code grid}, keep the best on validation. */
+    public Config withOmegaGrid(List<Double> grid) {
+      return new Config(transplant, interpolation, overlap, colinear, granularity, skip, anchor,
+          omega, grid);
     }
 
     public static Config paper() {
       return new Config(true, Interpolation.SLERP, OverlapPolicy.LARGER_DELTA, Slerp.COLINEAR,
-          Granularity.PER_TENSOR, false, Anchor.EXPERTS, 1.0);
+          Granularity.PER_TENSOR, false, Anchor.EXPERTS, 1.0, List.of());
     }
 
     public Config withAnchor(Anchor a, double w) {
-      return new Config(transplant, interpolation, overlap, colinear, granularity, skip, a, w);
+      return new Config(transplant, interpolation, overlap, colinear, granularity, skip, a, w, omegaGrid);
     }
 
     public Config withColinear(double eps) {
-      return new Config(transplant, interpolation, overlap, eps, granularity, skip, anchor, omega);
+      return new Config(transplant, interpolation, overlap, eps, granularity, skip, anchor, omega, omegaGrid);
     }
 
     public Config withTransplant(boolean t) {
-      return new Config(t, interpolation, overlap, colinear, granularity, skip, anchor, omega);
+      return new Config(t, interpolation, overlap, colinear, granularity, skip, anchor, omega, omegaGrid);
     }
 
     public Config withInterpolation(Interpolation i) {
-      return new Config(transplant, i, overlap, colinear, granularity, skip, anchor, omega);
+      return new Config(transplant, i, overlap, colinear, granularity, skip, anchor, omega, omegaGrid);
     }
 
     public Config withOverlap(OverlapPolicy o) {
-      return new Config(transplant, interpolation, o, colinear, granularity, skip, anchor, omega);
+      return new Config(transplant, interpolation, o, colinear, granularity, skip, anchor, omega, omegaGrid);
     }
 
     public Config withGranularity(Granularity g) {
-      return new Config(transplant, interpolation, overlap, colinear, g, skip, anchor, omega);
+      return new Config(transplant, interpolation, overlap, colinear, g, skip, anchor, omega, omegaGrid);
     }
 
     public Config withSkip(boolean s) {
-      return new Config(transplant, interpolation, overlap, colinear, granularity, s, anchor, omega);
+      return new Config(transplant, interpolation, overlap, colinear, granularity, s, anchor, omega, omegaGrid);
     }
   }
 

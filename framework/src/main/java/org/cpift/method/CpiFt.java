@@ -68,6 +68,12 @@ public final class CpiFt implements Method {
         : (long) stages * c.budgets().pipelineStepsPerStage(stages);
     long evals = (1 + (dpi || c.fusion().skip() ? 0 : 1)
         + (c.evaluation().eachStage() ? stages : 0)) * Workload.testItems(ctx);
+    if (!dpi && c.fusion().omegaOnValidation()) {
+      // every ω of the grid is trained (unless cached) and scored on validation
+      int k = c.fusion().omegaGrid().size();
+      steps *= k;
+      evals = evals * k + k * Workload.valItems(ctx);
+    }
     return Workload.of(steps, evals).withExperts(ctx, c.budgets().probeStepsOrExpert());
   }
 
@@ -122,26 +128,49 @@ public final class CpiFt implements Method {
 
     List<List<String>> groupNames = stages.stream().map(g -> g.stream().map(names::get).toList())
         .toList();
-    // τ, linkage, a fixed K, the grouping mode and the order policy only choose the stage plan;
-    // cells that resolve to the same plan train the same model, so that model is cached by the
-    // plan (tau-sweep, linkage and each-task-stage cells often coincide with the default)
-    Map<String, Object> plan = planDescription(ctx, groupNames);
-    String planKey = ArtifactCache.key(plan);
-    PipelineOutcome outcome;
-    boolean reused;
-    try (FileLocks.Held lock = ctx.cache().lock(PIPELINES, planKey)) {
-      var cached = ctx.cache().get(PIPELINES, planKey);
-      reused = cached.isPresent();
-      if (reused) {
-        LOG.info("{}: stage plan {} trained before (cache {}); reusing its model", name(),
-            groupNames, planKey.substring(0, 12));
-        outcome = PipelineOutcome.of(cached.get());
-      } else {
-        outcome = train(ctx, experts, cores, flat, stageTasks, coreByTask);
-        ctx.cache().put(PIPELINES, planKey, outcome.pipeline().params(), outcome.pipeline().cost(),
-            plan, outcome.meta());
+    Trained chosen;
+    Cost pipelines;
+    Map<String, Object> omegaDetails = new LinkedHashMap<>();
+    if (!dpi && c.fusion().omegaOnValidation()) {
+      // ω chosen on validation after the whole pipeline: each ω of the grid is fused and
+      // trained as its own cell would be (so cells of that ω share the model), the final
+      // models scored on the validation split, normalized by the experts'
+      chosen = null;
+      pipelines = Cost.NONE;
+      double bestVal = Double.NEGATIVE_INFINITY;
+      List<Map<String, Object>> tried = new ArrayList<>();
+      for (double w : c.fusion().omegaGrid()) {
+        MethodContext at = ctx.withConfig(c.withFusion(f -> f.withOmegaGrid(List.of())
+            .withAnchor(CoreParameterFusion.Anchor.BASE, w)));
+        Trained t = trained(at, experts, cores, flat, stageTasks, coreByTask, groupNames);
+        pipelines = pipelines.plus(t.outcome().pipeline().cost());
+        long t0 = System.nanoTime();
+        double val = Baselines.normalizedValidation(ctx, t.outcome().pipeline().params(),
+            valScores);
+        pipelines = pipelines.plus(new Cost(0, 0, (System.nanoTime() - t0) / 1e9, 0, 0, 0));
+        LOG.info(String.format(java.util.Locale.ROOT,
+            "%s: ω %s → validation avg normalized %.3f", name(), w, val));
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("omega", w);
+        one.put("val_normalized", val);
+        tried.add(one);
+        // ties go to the larger ω (the grid's later value when it ascends)
+        if (chosen == null || val >= bestVal || Double.isNaN(bestVal) && !Double.isNaN(val)) {
+          bestVal = val;
+          chosen = t;
+          omegaDetails.put("omega", w);
+        }
       }
+      omegaDetails.put("omega_selected_on", "validation (average normalized score of the final "
+          + "model over " + tried.size() + " values of ω)");
+      omegaDetails.put("omega_validation_grid", tried);
+    } else {
+      chosen = trained(ctx, experts, cores, flat, stageTasks, coreByTask, groupNames);
+      pipelines = chosen.outcome().pipeline().cost();
     }
+    PipelineOutcome outcome = chosen.outcome();
+    String planKey = chosen.planKey();
+    boolean reused = chosen.reused();
     PipelinedSft.Result r = outcome.pipeline();
 
     Map<String, Object> details = new LinkedHashMap<>();
@@ -161,12 +190,42 @@ public final class CpiFt implements Method {
       // trained by a cell whose fusion options differ but gave the same fused bits
       details.put("pipeline_reused_same_start", true);
     }
+    details.putAll(omegaDetails);
     return new MethodResult(name(), c.seed(), ctx.scoreFinal(r.params()),
-        r.cost().plus(shared).plus(new Cost(0, 0, outcome.fusionSeconds(), 0, 0, 0)), jaccard, groupNames,
+        pipelines.plus(shared).plus(new Cost(0, 0, outcome.fusionSeconds(), 0, 0, 0)), jaccard, groupNames,
         r.stageScores(), details);
   }
 
   private static final String PIPELINES = "pipelines";
+
+  /** A stage plan's pipelined model, the key it is cached under, and whether it was cached. */
+  private record Trained(PipelineOutcome outcome, String planKey, boolean reused) {}
+
+  /**
+   * Steps 5–6 for the stage plan under {@code ctx}'s configuration, from the cache when this
+   * plan and configuration were trained before.
+   */
+  private Trained trained(MethodContext ctx, List<ProbeFineTuning.Expert> experts,
+      List<CoreRegion> cores, List<Integer> flat, List<List<Task>> stageTasks,
+      Map<String, ParamMask> coreByTask, List<List<String>> groupNames) {
+    // τ, linkage, a fixed K, the grouping mode and the order policy only choose the stage plan;
+    // cells that resolve to the same plan train the same model, so that model is cached by the
+    // plan (tau-sweep, linkage and each-task-stage cells often coincide with the default)
+    Map<String, Object> plan = planDescription(ctx, groupNames);
+    String planKey = ArtifactCache.key(plan);
+    try (FileLocks.Held lock = ctx.cache().lock(PIPELINES, planKey)) {
+      var cached = ctx.cache().get(PIPELINES, planKey);
+      if (cached.isPresent()) {
+        LOG.info("{}: stage plan {} trained before (cache {}); reusing its model", name(),
+            groupNames, planKey.substring(0, 12));
+        return new Trained(PipelineOutcome.of(cached.get()), planKey, true);
+      }
+      PipelineOutcome outcome = train(ctx, experts, cores, flat, stageTasks, coreByTask);
+      ctx.cache().put(PIPELINES, planKey, outcome.pipeline().params(), outcome.pipeline().cost(),
+          plan, outcome.meta());
+      return new Trained(outcome, planKey, false);
+    }
+  }
 
   /** Steps 5 and 6 for one stage plan: the fused start (unless DPI), then pipelined SFT. */
   private record PipelineOutcome(PipelinedSft.Result pipeline, double fusionSeconds,

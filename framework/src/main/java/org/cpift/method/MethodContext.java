@@ -52,6 +52,14 @@ public final class MethodContext {
     this.cache = cache;
   }
 
+  /**
+   * The same base, tasks and cache under another configuration (a method trying variants of
+   * itself); what {@link #keepFinalModel} asked for is not carried over.
+   */
+  public MethodContext withConfig(MethodConfig other) {
+    return new MethodContext(base, baseHash, baseDir, tasks, other, cache);
+  }
+
   public ModelCheckpoint base() {
     return base;
   }

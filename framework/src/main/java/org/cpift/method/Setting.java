@@ -56,6 +56,9 @@ public enum Setting {
   GRANULARITY(c -> c.fusion().granularity(), "the vector an interpolation's angle is taken over"),
   ANCHOR(c -> c.fusion().anchor(), "interpolate between the task models, or from the base"),
   OMEGA(c -> c.fusion().omega(), "with the base anchor: the weight toward each task model"),
+  OMEGA_GRID(c -> c.fusion().omegaGrid().isEmpty() ? "(ω as given)" : c.fusion().omegaGrid(),
+      "with the base anchor: values of ω each trained through the pipeline, the best final "
+          + "model on validation kept"),
   COLINEAR(c -> c.fusion().colinear(), "SLERP turns linear when |cos| exceeds this"),
   OVERLAP(c -> c.fusion().overlap(), "which task keeps an entry in two cores"),
   STAGE_DATA(c -> c.pipeline().stageData(), "the data a pipelined stage trains on"),
@@ -112,7 +115,7 @@ public enum Setting {
   static Set<Setting> cpiFt() {
     Set<Setting> s = dpi();
     s.addAll(EnumSet.of(STAGE_SAMPLES, STAGE_DATA, REPLAY, PIPELINE_STEPS, TRANSPLANT,
-        SKIP_FUSION, INTERPOLATION, GRANULARITY, ANCHOR, OMEGA, COLINEAR, OVERLAP));
+        SKIP_FUSION, INTERPOLATION, GRANULARITY, ANCHOR, OMEGA, OMEGA_GRID, COLINEAR, OVERLAP));
     return s;
   }
 }

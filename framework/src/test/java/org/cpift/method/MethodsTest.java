@@ -354,6 +354,49 @@ class MethodsTest {
     assertEquals(3, entries(dir.resolve("shared/pipelines")));
   }
 
+  /**
+   * ω chosen on validation trains (or reuses) each ω's pipeline as that ω's own cell does, scores
+   * each final model on validation as recomputed here, and keeps the best: its test scores are
+   * the chosen ω's cell's, bit for bit.
+   */
+  @Test
+  void omegaChosenOnValidationIsTheBestFinalModelOfItsGrid(@TempDir Path dir) {
+    MethodConfig anchored = ctx.config().withFusion(f -> f.withAnchor(
+        org.cpift.merge.CoreParameterFusion.Anchor.BASE, 1.0));
+    List<Double> grid = List.of(0.3, 1.0);
+    Map<Double, MethodResult> fixed = new java.util.LinkedHashMap<>();
+    Map<Double, Double> val = new java.util.LinkedHashMap<>();
+    for (double w : grid) {
+      MethodContext c = context(dir.resolve("alone-" + w), anchored.withFusion(
+          f -> f.withAnchor(org.cpift.merge.CoreParameterFusion.Anchor.BASE, w)));
+      c.keepFinalModel();
+      fixed.put(w, new CpiFt(false).run(c));
+      Map<String, Double> expertVal = new java.util.LinkedHashMap<>();
+      ProbeFineTuning.probes(c).forEach(e -> expertVal.put(e.task(), e.valScore()));
+      val.put(w, Baselines.normalizedValidation(c, c.finalParams(), expertVal));
+    }
+    MethodResult chosen = new CpiFt(false).run(context(dir.resolve("grid"),
+        anchored.withFusion(f -> f.withOmegaGrid(grid))));
+    double best = val.get(1.0) >= val.get(0.3) ? 1.0 : 0.3;
+    assertEquals(best, chosen.details().get("omega"));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> tried =
+        (List<Map<String, Object>>) chosen.details().get("omega_validation_grid");
+    assertEquals(2, tried.size());
+    for (Map<String, Object> t : tried) {
+      assertEquals(val.get((Double) t.get("omega")), (Double) t.get("val_normalized"), 0.0);
+    }
+    assertEquals(fixed.get(best).scores(), chosen.scores());
+    assertEquals(fixed.get(best).stageScores(), chosen.stageScores());
+    // the grid's cell trains every ω's pipeline: two plans, each stored by plan and start
+    assertEquals(4, entries(dir.resolve("grid/pipelines")));
+    // a fixed-ω cell run later in the same cache reuses the grid's pipeline for its ω
+    MethodResult later = new CpiFt(false).run(context(dir.resolve("grid"), anchored.withFusion(
+        f -> f.withAnchor(org.cpift.merge.CoreParameterFusion.Anchor.BASE, 0.3))));
+    assertEquals(true, later.details().get("pipeline_reused"));
+    assertEquals(fixed.get(0.3).scores(), later.scores());
+  }
+
   private static MethodContext oneTask(Path cacheDir, MethodConfig cfg) {
     return MethodRunner.context(new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
         ROOT.resolve("benchmarks-data/suite-v1"), List.of("logic"), cacheDir), cfg);
