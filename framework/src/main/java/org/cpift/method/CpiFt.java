@@ -161,9 +161,9 @@ public final class CpiFt implements Method {
           omegaDetails.put("omega", w);
         }
       }
-      omegaDetails.put("omega_selected_on", "validation (average normalized score of the final "
+      omegaDetails.put("selected_on", "validation (average normalized score of the final "
           + "model over " + tried.size() + " values of ω)");
-      omegaDetails.put("omega_validation_grid", tried);
+      omegaDetails.put("validation_grid", tried);
     } else {
       chosen = trained(ctx, experts, cores, flat, stageTasks, coreByTask, groupNames);
       pipelines = chosen.outcome().pipeline().cost();

@@ -381,7 +381,7 @@ class MethodsTest {
     assertEquals(best, chosen.details().get("omega"));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> tried =
-        (List<Map<String, Object>>) chosen.details().get("omega_validation_grid");
+        (List<Map<String, Object>>) chosen.details().get("validation_grid");
     assertEquals(2, tried.size());
     for (Map<String, Object> t : tried) {
       assertEquals(val.get((Double) t.get("omega")), (Double) t.get("val_normalized"), 0.0);
