@@ -36,6 +36,31 @@ public final class MainResults implements ReportedExperiment {
    */
   static final String ANCHORED_ON_VALIDATION = Ambiguities.ANCHORED_ON_VALIDATION;
 
+  /** The seeds whose test scores picked ω = 1 in the ambiguities experiment. */
+  static final java.util.Set<Long> ANCHORED_PICKED_ON = java.util.Set.of(1L, 2L, 3L);
+
+  /** The base-anchored rows against multi-task SFT and default CPI-FT (a section). */
+  static final AnchoredFusionCheck ANCHORED_CHECK = anchoredCheck();
+
+  private static AnchoredFusionCheck anchoredCheck() {
+    var one = new AnchoredFusionCheck.Arm(ANCHORED, "cpi-ft");
+    var val = new AnchoredFusionCheck.Arm(ANCHORED_ON_VALIDATION, "cpi-ft");
+    var multiTask = new AnchoredFusionCheck.Arm("default", "multi-task");
+    var cpiFt = new AnchoredFusionCheck.Arm("default", "cpi-ft");
+    return new AnchoredFusionCheck(List.of(
+        new AnchoredFusionCheck.Comparison("ω = 1, fresh seeds", one, multiTask,
+            s -> !ANCHORED_PICKED_ON.contains(s), "not picked on"),
+        new AnchoredFusionCheck.Comparison("ω = 1, all seeds", one, multiTask, s -> true, "all"),
+        new AnchoredFusionCheck.Comparison("ω on validation", val, multiTask, s -> true, "all"),
+        new AnchoredFusionCheck.Comparison("ω on validation against the default fusion", val,
+            cpiFt, s -> true, "all")));
+  }
+
+  @Override
+  public List<org.cpift.report.Section> sections() {
+    return List.of(ANCHORED_CHECK.section());
+  }
+
   /** The model-merging baselines of the table: each builds one model from the experts. */
   static final List<String> MERGES = List.of("task-arithmetic", "ties", "dare-ta", "dare-ties",
       "slerp", "linear", "localize-stitch", "lines", "lines-ties", "wemoe");

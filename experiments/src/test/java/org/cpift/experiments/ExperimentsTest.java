@@ -232,6 +232,51 @@ class ExperimentsTest {
     }
   }
 
+  /**
+   * The anchored rows against multi-task SFT on planted scores: ω = 1's fresh comparison pairs
+   * only seeds 4 and 5, the others every shared seed; each difference is recomputed by hand, and
+   * Holm runs over the comparisons shown.
+   */
+  @Test
+  void anchoredFusionCheckPairsTheSeedsEachComparisonNames() {
+    java.util.Map<String[], double[]> score = new java.util.LinkedHashMap<>();
+    score.put(new String[] {"default", "multi-task"}, new double[] {0.50, 0.52, 0.51, 0.49, 0.50});
+    score.put(new String[] {"default", "cpi-ft"}, new double[] {0.41, 0.42, 0.40, 0.43, 0.41});
+    score.put(new String[] {MainResults.ANCHORED, "cpi-ft"}, new double[] {0.53, 0.55, 0.54, 0.52, 0.56});
+    // ω on validation ran seeds 1–4 only
+    score.put(new String[] {MainResults.ANCHORED_ON_VALIDATION, "cpi-ft"},
+        new double[] {0.52, 0.55, 0.54, 0.50, Double.NaN});
+    List<org.cpift.report.Row> rows = new java.util.ArrayList<>();
+    score.forEach((arm, x) -> {
+      for (int i = 0; i < 5; i++) {
+        if (!Double.isNaN(x[i])) {
+          rows.add(new org.cpift.report.Row("main-results", arm[0], arm[1], "average", i + 1,
+              "score", x[i], "h"));
+        }
+      }
+    });
+    var lines = MainResults.ANCHORED_CHECK.lines(new org.cpift.report.Summaries(rows));
+    assertEquals(4, lines.size());
+    assertEquals(java.util.Set.of(4L, 5L), lines.get(0).seeds());
+    assertEquals(((0.52 - 0.49) + (0.56 - 0.50)) / 2, lines.get(0).d().meanDiff(), 1e-12);
+    assertEquals(java.util.Set.of(1L, 2L, 3L, 4L, 5L), lines.get(1).seeds());
+    assertEquals((0.03 + 0.03 + 0.03 + 0.03 + 0.06) / 5, lines.get(1).d().meanDiff(), 1e-12);
+    assertEquals(java.util.Set.of(1L, 2L, 3L, 4L), lines.get(2).seeds());
+    assertEquals((0.02 + 0.03 + 0.03 + 0.01) / 4, lines.get(2).d().meanDiff(), 1e-12);
+    assertEquals((0.11 + 0.13 + 0.14 + 0.07) / 4, lines.get(3).d().meanDiff(), 1e-12);
+    assertEquals("cpi-ft (" + MainResults.ANCHORED_ON_VALIDATION + ") − cpi-ft",
+        AnchoredFusionCheck.cells(lines.get(3))[1]);
+    double smallest = lines.stream().mapToDouble(l -> l.d().pValue()).min().orElseThrow();
+    assertEquals(Math.min(1, 4 * smallest), lines.stream().filter(l -> l.d().pValue() == smallest)
+        .findFirst().orElseThrow().holm(), 1e-12, "Holm over the four comparisons");
+    // before seed 5 the fresh comparison has one seed: it is left out, Holm over three
+    rows.removeIf(r -> r.seed() == 5);
+    var some = MainResults.ANCHORED_CHECK.lines(new org.cpift.report.Summaries(rows));
+    assertEquals(List.of("ω = 1, all seeds", "ω on validation",
+        "ω on validation against the default fusion"),
+        some.stream().map(l -> l.c().name()).toList());
+  }
+
   @Test
   void aGridOfOmegaIsRefusedWithoutTheBaseAnchorOrOutsideItsRange() {
     var f = MethodConfig.defaults(Preset.SMALL).fusion();
