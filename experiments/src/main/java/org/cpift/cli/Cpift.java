@@ -70,6 +70,7 @@ public final class Cpift implements Runnable {
       java.util.Map.entry("multiStageK", "--multi-stage-k"),
       java.util.Map.entry("replayFraction", "--replay"),
       java.util.Map.entry("evalLimit", "--eval-limit"), java.util.Map.entry("omega", "--omega"),
+      java.util.Map.entry("omegaGrid", "--omega-grid"),
       java.util.Map.entry("colinear", "--colinear"),
       java.util.Map.entry("anchor", "--fusion-anchor"),
       java.util.Map.entry("explicitOrder", "--stage-order-tasks"),

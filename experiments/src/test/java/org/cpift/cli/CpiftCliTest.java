@@ -312,6 +312,22 @@ class CpiftCliTest {
         "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().startsWith("error: --replay must be in [0, 1]"), r.err());
+    r = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--omega-grid", "0.5,1",
+        "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: --omega-grid is tried only with the base anchor; add "
+        + "--fusion-anchor base"), r.err());
+    r = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--fusion-anchor", "base",
+        "--omega-grid", "0.5,1.5", "--cache", dir.resolve("m").toString(), "--out",
+        dir.resolve("mo").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("error: --omega-grid values must be in (0, 1]; got 1.5"),
+        r.err());
+    r = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--fusion-anchor", "base",
+        "--omega-grid", "0.5,1", "--omega", "0.5", "--cache", dir.resolve("m").toString(),
+        "--out", dir.resolve("mo").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("--omega and --omega-grid both give ω"), r.err());
   }
 
   @Test

@@ -286,6 +286,12 @@ class ExperimentsTest {
     var anchored = f.withAnchor(CoreParameterFusion.Anchor.BASE, 1.0);
     assertThrows(IllegalArgumentException.class, () -> anchored.withOmegaGrid(List.of(0.5, 1.5)));
     assertThrows(IllegalArgumentException.class, () -> anchored.withOmegaGrid(List.of(0.5, 0.5)));
+    assertThrows(IllegalArgumentException.class, () -> anchored.withOmegaGrid(List.of(0.5)));
+    assertThrows(IllegalArgumentException.class,
+        () -> anchored.withSkip(true).withOmegaGrid(List.of(0.5, 1.0)));
+    // ω is unused under a grid: one value in the key, whatever was set before
+    assertEquals(1.0, f.withAnchor(CoreParameterFusion.Anchor.BASE, 0.3)
+        .withOmegaGrid(List.of(0.5, 1.0)).omega());
   }
 
   @Test

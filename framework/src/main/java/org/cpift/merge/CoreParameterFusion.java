@@ -76,7 +76,8 @@ public final class CoreParameterFusion {
    * @param omega with {@code BASE}: the interpolation weight ω toward each task model
    * @param omegaGrid with {@code BASE}: the values of ω CPI-FT tries, each fused and trained
    *     through the pipeline, keeping the final model that scores best on the validation split
-   *     (empty: ω as given; added after results were cached, keyed out while empty)
+   *     (empty: ω as given; added after results were cached, keyed out while empty); with a
+   *     grid, {@code omega} is set to 1 (unused)
    */
   public record Config(boolean transplant, Interpolation interpolation, OverlapPolicy overlap,
       double colinear, Granularity granularity, boolean skip, Anchor anchor, double omega,
@@ -98,19 +99,29 @@ public final class CoreParameterFusion {
       }
       if (!omegaGrid.isEmpty()) {
         if (anchor != Anchor.BASE) {
-          throw new IllegalArgumentException("CoreParameterFusion: a grid of ω is tried only with "
+          throw new IllegalArgumentException("CoreParameterFusion: omegaGrid is tried only with "
               + "the base anchor; add --fusion-anchor base or drop the grid");
+        }
+        if (skip) {
+          throw new IllegalArgumentException("CoreParameterFusion: omegaGrid chooses a fusion, "
+              + "and --no-fusion has none; drop one of the two");
+        }
+        if (omegaGrid.size() < 2) {
+          throw new IllegalArgumentException("CoreParameterFusion: omegaGrid needs at least two "
+              + "values to choose from; got " + omegaGrid + " (for one ω, give --omega)");
         }
         for (double w : omegaGrid) {
           if (!(w > 0 && w <= 1)) {
-            throw new IllegalArgumentException("CoreParameterFusion: every ω of the grid must be "
+            throw new IllegalArgumentException("CoreParameterFusion: omegaGrid values must be "
                 + "in (0, 1]; got " + w);
           }
         }
         if (omegaGrid.stream().distinct().count() != omegaGrid.size()) {
-          throw new IllegalArgumentException("CoreParameterFusion: the ω grid repeats a value: "
+          throw new IllegalArgumentException("CoreParameterFusion: omegaGrid repeats a value: "
               + omegaGrid);
         }
+        // ω itself is not used when a grid chooses it: one value in the key
+        omega = 1.0;
       }
     }
 

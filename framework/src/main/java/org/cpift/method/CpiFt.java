@@ -70,9 +70,11 @@ public final class CpiFt implements Method {
         + (c.evaluation().eachStage() ? stages : 0)) * Workload.testItems(ctx);
     if (!dpi && c.fusion().omegaOnValidation()) {
       // every ω of the grid is trained (unless cached) and scored on validation
+      // (pipelines cached by an ω's own cell are counted too: an upper bound)
       int k = c.fusion().omegaGrid().size();
       steps *= k;
-      evals = evals * k + k * Workload.valItems(ctx);
+      evals = (1 + k * (1 + (c.evaluation().eachStage() ? stages : 0))) * Workload.testItems(ctx)
+          + k * Workload.valItems(ctx);
     }
     return Workload.of(steps, evals).withExperts(ctx, c.budgets().probeStepsOrExpert());
   }
@@ -137,7 +139,9 @@ public final class CpiFt implements Method {
       // models scored on the validation split, normalized by the experts'
       chosen = null;
       pipelines = Cost.NONE;
-      double bestVal = Double.NEGATIVE_INFINITY;
+      double bestVal = Double.NaN;
+      double bestOmega = Double.NaN;
+      double otherFusionSeconds = 0;
       List<Map<String, Object>> tried = new ArrayList<>();
       for (double w : c.fusion().omegaGrid()) {
         MethodContext at = ctx.withConfig(c.withFusion(f -> f.withOmegaGrid(List.of())
@@ -153,14 +157,21 @@ public final class CpiFt implements Method {
         Map<String, Object> one = new LinkedHashMap<>();
         one.put("omega", w);
         one.put("val_normalized", val);
+        one.put("pipeline_reused", t.reused() || t.outcome().sameStart());
         tried.add(one);
-        // ties go to the larger ω (the grid's later value when it ascends)
-        if (chosen == null || val >= bestVal || Double.isNaN(bestVal) && !Double.isNaN(val)) {
+        otherFusionSeconds += t.outcome().fusionSeconds();
+        if (chosen == null || better(val, w, bestVal, bestOmega)) {
           bestVal = val;
+          bestOmega = w;
           chosen = t;
-          omegaDetails.put("omega", w);
         }
       }
+      otherFusionSeconds -= chosen.outcome().fusionSeconds();
+      pipelines = pipelines.plus(new Cost(0, 0, otherFusionSeconds, 0, 0, 0));
+      omegaDetails.put("omega", bestOmega);
+      // ω = 1 is the formula's largest (SLERP's endpoint θi): a choice there is not a grid
+      // too narrow, and the report says so
+      omegaDetails.put("range", Map.of("omega", List.of(0.0, 1.0)));
       omegaDetails.put("selected_on", "validation (average normalized score of the final "
           + "model over " + tried.size() + " values of ω)");
       omegaDetails.put("validation_grid", tried);
@@ -197,6 +208,17 @@ public final class CpiFt implements Method {
   }
 
   private static final String PIPELINES = "pipelines";
+
+  /**
+   * Whether validation score {@code val} at ω {@code w} beats the best so far: a higher score,
+   * a tie to the larger ω, any number over NaN (NaN when the experts score 0).
+   */
+  static boolean better(double val, double w, double bestVal, double bestOmega) {
+    if (Double.isNaN(val)) {
+      return Double.isNaN(bestVal) && w > bestOmega;
+    }
+    return Double.isNaN(bestVal) || val > bestVal || val == bestVal && w > bestOmega;
+  }
 
   /** A stage plan's pipelined model, the key it is cached under, and whether it was cached. */
   private record Trained(PipelineOutcome outcome, String planKey, boolean reused) {}

@@ -89,6 +89,9 @@ public final class Selections {
           continue; // not varied by the grid, or not a setting the cell reports using
         }
         chosen.put(k, v);
+        if (atBound(details, k, v)) {
+          continue; // the parameter's own limit (CPI-FT's ω = 1): no wider grid exists
+        }
         if (tried.size() >= 3 && v.equals(tried.first())) {
           atEdge.add(k + " = " + fmt(v) + " (smallest of " + fmt(tried.first()) + "–"
               + fmt(tried.last()) + ")");
@@ -107,6 +110,20 @@ public final class Selections {
         .map(k -> number(m.get(k))).toList()));
     out.add(new Choice(c.cell().variant(), label, c.result().seed(), chosen, atEdge,
         settings.size()));
+  }
+
+  /**
+   * Whether {@code v} is a limit of the range a cell's details declare for {@code key}
+   * ({@code range: {key: [lowest, highest]}}), where a grid cannot reach further.
+   */
+  static boolean atBound(Map<?, ?> details, String key, double v) {
+    if (details.get("range") instanceof Map<?, ?> range
+        && range.get(key) instanceof List<?> r && r.size() == 2) {
+      Double lo = number(r.get(0));
+      Double hi = number(r.get(1));
+      return lo != null && v == lo || hi != null && v == hi;
+    }
+    return false;
   }
 
   static Double number(Object o) {
@@ -145,9 +162,10 @@ public final class Selections {
   }
 
   static final String NOTE = "Chosen per seed by the average normalized validation score over "
-      + "the method's grid of candidates (merge/MergeRegistry); a choice at the smallest or "
-      + "largest of three or more values tried means the best setting may lie outside the grid (the baseline may "
-      + "be under-tuned).";
+      + "the method's grid of candidates (a merge's, LiNeS', WEMoE's, CPI-FT's ω); a choice at "
+      + "the smallest or largest of three or more values tried means the best setting may lie "
+      + "outside the grid (the method may be under-tuned), unless that value is the parameter's "
+      + "own limit (ω = 1), which is not flagged.";
 
   /** The page's section, or "" when no cell chose on validation. */
   static String html(List<CellResult> cells) {

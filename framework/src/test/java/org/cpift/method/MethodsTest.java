@@ -363,7 +363,8 @@ class MethodsTest {
   void omegaChosenOnValidationIsTheBestFinalModelOfItsGrid(@TempDir Path dir) {
     MethodConfig anchored = ctx.config().withFusion(f -> f.withAnchor(
         org.cpift.merge.CoreParameterFusion.Anchor.BASE, 1.0));
-    List<Double> grid = List.of(0.3, 1.0);
+    // not ascending: the pick must not follow the grid's order
+    List<Double> grid = List.of(1.0, 0.3);
     Map<Double, MethodResult> fixed = new java.util.LinkedHashMap<>();
     Map<Double, Double> val = new java.util.LinkedHashMap<>();
     for (double w : grid) {
@@ -377,7 +378,9 @@ class MethodsTest {
     }
     MethodResult chosen = new CpiFt(false).run(context(dir.resolve("grid"),
         anchored.withFusion(f -> f.withOmegaGrid(grid))));
-    double best = val.get(1.0) >= val.get(0.3) ? 1.0 : 0.3;
+    assertTrue(Double.isFinite(val.get(1.0)) && Double.isFinite(val.get(0.3))
+        && !val.get(1.0).equals(val.get(0.3)), "a pick to check: " + val);
+    double best = val.get(1.0) > val.get(0.3) ? 1.0 : 0.3;
     assertEquals(best, chosen.details().get("omega"));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> tried =
@@ -388,6 +391,7 @@ class MethodsTest {
     }
     assertEquals(fixed.get(best).scores(), chosen.scores());
     assertEquals(fixed.get(best).stageScores(), chosen.stageScores());
+    assertEquals(List.of(false, false), tried.stream().map(t -> t.get("pipeline_reused")).toList());
     // the grid's cell trains every ω's pipeline: two plans, each stored by plan and start
     assertEquals(4, entries(dir.resolve("grid/pipelines")));
     // a fixed-ω cell run later in the same cache reuses the grid's pipeline for its ω
@@ -395,6 +399,17 @@ class MethodsTest {
         f -> f.withAnchor(org.cpift.merge.CoreParameterFusion.Anchor.BASE, 0.3))));
     assertEquals(true, later.details().get("pipeline_reused"));
     assertEquals(fixed.get(0.3).scores(), later.scores());
+  }
+
+  /** Ties on validation go to the larger ω, in any grid order; a number beats NaN. */
+  @Test
+  void omegaSelectionBreaksTiesTowardTheLargerOmega() {
+    assertTrue(CpiFt.better(0.5, 0.3, 0.4, 1.0));
+    assertTrue(!CpiFt.better(0.4, 0.3, 0.4, 1.0));
+    assertTrue(CpiFt.better(0.4, 1.0, 0.4, 0.3));
+    assertTrue(CpiFt.better(0.1, 0.3, Double.NaN, 1.0));
+    assertTrue(!CpiFt.better(Double.NaN, 1.0, 0.1, 0.3));
+    assertTrue(CpiFt.better(Double.NaN, 1.0, Double.NaN, 0.3));
   }
 
   private static MethodContext oneTask(Path cacheDir, MethodConfig cfg) {

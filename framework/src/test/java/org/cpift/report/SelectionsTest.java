@@ -33,6 +33,23 @@ class SelectionsTest {
         r.cost(), r.jaccard(), r.groups(), r.stageScores(), details));
   }
 
+  /** A value at the limit of the range the cell declares (CPI-FT's ω = 1) is not an edge. */
+  @Test
+  void aChoiceAtTheParametersOwnLimitIsNotFlagged() {
+    double[] grid = {0.2, 0.5, 1.0};
+    CellResult atLimit = merge("cpi-ft", 1, 1.0, grid, new double[] {0.1, 0.3, 0.4}, 20);
+    CellResult atLow = merge("cpi-ft", 2, 0.2, grid, new double[] {0.5, 0.3, 0.4}, 20);
+    for (CellResult c : List.of(atLimit, atLow)) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> d = (Map<String, Object>) c.result().details();
+      d.put("range", Map.of("lambda", List.of(0.0, 1.0)));
+    }
+    List<Selections.Choice> choices = Selections.of(List.of(atLimit, atLow));
+    assertEquals(List.of(), choices.get(0).atEdge());
+    assertEquals(List.of("lambda = 0.2 (smallest of 0.2–1)"), choices.get(1).atEdge(),
+        "0.2 is the grid's edge, not the range's");
+  }
+
   @Test
   void choicesAtTheEdgeOfTheGridAreNamedPerSeed() {
     double[] grid = {0.2, 0.6, 1.0};
