@@ -368,7 +368,7 @@ class MethodsTest {
     Map<Double, MethodResult> fixed = new java.util.LinkedHashMap<>();
     Map<Double, Double> val = new java.util.LinkedHashMap<>();
     for (double w : grid) {
-      MethodContext c = context(dir.resolve("alone-" + w), anchored.withFusion(
+      MethodContext c = context(dir.resolve("fixed"), anchored.withFusion(
           f -> f.withAnchor(org.cpift.merge.CoreParameterFusion.Anchor.BASE, w)));
       c.keepFinalModel();
       fixed.put(w, new CpiFt(false).run(c));
