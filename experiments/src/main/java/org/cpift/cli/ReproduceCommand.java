@@ -155,8 +155,9 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     List<LocalWorkers.Worker> started = executor.equals("local") && !reportOnly
         ? LocalWorkers.start(workers - 1, workerArgs(p, runs), runs) : List.of();
-    // this process works too; its second pass waits for the cells the others hold, so when it
-    // writes the reports every cell is finished (or was computed here after a worker died)
+    // this process works too; the last pass (runAll) waits for the cells the others hold, so
+    // when it writes the reports every cell is finished (or was computed here after a worker
+    // died)
     if (order.equals("seed") && !reportOnly) {
       computeSeedBySeed(p, runs, root, todo, claims);
     }
@@ -173,6 +174,8 @@ final class ReproduceCommand implements Callable<Integer> {
    * experiment's own order), rewriting every report from the finished cells after each seed.
    * Every experiment plans its cells on the same base, suite and cache, so one runner takes a
    * whole seed's cells at once and spreads them over the processes sharing the run directory.
+   * A cell another process is computing is not waited for here: this process goes on to the
+   * next seed, and the run's last pass waits for it.
    */
   private void computeSeedBySeed(Preset p, Path runs, Path root, List<ReportedExperiment> todo,
       Map<String, Object> claims) {
@@ -184,7 +187,11 @@ final class ReproduceCommand implements Callable<Integer> {
       List<Cell> these = cells.stream().filter(c -> c.seed() == seed).toList();
       LOG.info("seed {} ({} of {}): {} cells of {} experiments", seed,
           seedOrder.indexOf(seed) + 1, seedOrder.size(), these.size(), todo.size());
-      ExperimentRunner.run(these, all.inputs(), runs, tracker);
+      List<Cell> held = ExperimentRunner.runFree(these, all.inputs(), runs, tracker);
+      if (!held.isEmpty()) {
+        LOG.info("seed {}: {} cell(s) held by another process, waited for at the end of the run",
+            seed, held.size());
+      }
       runAll(p, runs, root, todo, claims, true);
     }
   }

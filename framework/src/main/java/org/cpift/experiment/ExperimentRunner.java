@@ -63,14 +63,53 @@ public final class ExperimentRunner {
     }
   }
 
+  /**
+   * As {@link #run(List, MethodRunner.Inputs, Path, TimeEstimate.Tracker)}, but without waiting:
+   * every cell that is finished or free is loaded or computed, and a cell another process is
+   * computing is skipped. Returns the cells skipped (in order), which a caller runs later — a
+   * process working through a run seed by seed goes on to the next seed instead of idling while
+   * another process finishes a long cell of this one.
+   */
+  public static List<Cell> runFree(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir,
+      TimeEstimate.Tracker tracker) {
+    installInterruptMessage();
+    running = runDir;
+    try {
+      AtomicFiles.removeOrphanedTemporaries(runDir);
+      FirstPass first = firstPass(cells, inputs, runDir, new Progress(cells.size(), tracker));
+      return first.claimedElsewhere().stream().map(cells::get).toList();
+    } finally {
+      running = null;
+    }
+  }
+
   private static List<CellResult> runCells(List<Cell> cells, MethodRunner.Inputs inputs,
       Path runDir, TimeEstimate.Tracker tracker) {
-    CellResult[] out = new CellResult[cells.size()];
     Progress progress = new Progress(cells.size(), tracker);
+    FirstPass first = firstPass(cells, inputs, runDir, progress);
+    CellResult[] out = first.out();
+    // second pass: wait for each cell another process held; compute it if that process stopped
+    for (int i : first.claimedElsewhere()) {
+      Lookup l = first.looked()[i]; // its result is read again under the claim
+      try (FileLocks.Held claim = FileLocks.lock(claimFile(runDir, l.key()))) {
+        out[i] = computeUnlessDone(cells.get(i), l.ctx(), l.key(), runDir, i, progress);
+      }
+    }
+    return List.of(out);
+  }
+
+  /** The first pass's results (null where another process held the cell) and those it skipped. */
+  private record FirstPass(CellResult[] out, Lookup[] looked, List<Integer> claimedElsewhere) {}
+
+  /**
+   * Every cell no other process is computing, loaded or computed; a cell another process holds
+   * is left for later, so that workers sharing the run directory spread over the cells.
+   */
+  private static FirstPass firstPass(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir,
+      Progress progress) {
+    CellResult[] out = new CellResult[cells.size()];
     List<Integer> claimedElsewhere = new ArrayList<>();
     Lookup[] looked = new Lookup[cells.size()];
-    // first pass: every cell no other process is computing; a cell another process holds is
-    // left for the second pass, so that workers sharing the run directory spread over the cells
     for (int i = 0; i < cells.size(); i++) {
       Lookup l = lookup(cells.get(i), inputs, runDir);
       looked[i] = l;
@@ -88,14 +127,7 @@ public final class ExperimentRunner {
         out[i] = computeUnlessDone(cells.get(i), l.ctx(), l.key(), runDir, i, progress);
       }
     }
-    // second pass: wait for each cell another process held; compute it if that process stopped
-    for (int i : claimedElsewhere) {
-      Lookup l = looked[i]; // its result is read again under the claim
-      try (FileLocks.Held claim = FileLocks.lock(claimFile(runDir, l.key()))) {
-        out[i] = computeUnlessDone(cells.get(i), l.ctx(), l.key(), runDir, i, progress);
-      }
-    }
-    return List.of(out);
+    return new FirstPass(out, looked, claimedElsewhere);
   }
 
   private static CellResult done(Cell cell, Lookup l, int i, int n) {

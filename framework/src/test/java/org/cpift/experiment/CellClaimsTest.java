@@ -1,6 +1,7 @@
 package org.cpift.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -96,6 +97,38 @@ class CellClaimsTest {
         assertTrue(h != null, k);
       }
     }
+  }
+
+  @Test
+  void runFreeSkipsAHeldCellWithoutWaitingAndComputesTheRest() throws Exception {
+    assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "python3 needed");
+    MethodRunner.Inputs in = new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
+        ROOT.resolve("benchmarks-data/suite-v1"), List.of("math"), runDir.resolve("cache"));
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY)
+        .withEvaluation(e -> new MethodConfig.Evaluation(3, false));
+    List<Cell> cells = List.of(new Cell("default", "base", cfg.withSeed(1)),
+        new Cell("default", "base", cfg.withSeed(2)), new Cell("default", "base", cfg.withSeed(3)));
+    String[] keys = new String[3];
+    for (int i = 0; i < 3; i++) {
+      keys[i] = ExperimentRunner.key(cells.get(i), ExperimentRunner.context(cells.get(i), in,
+          runDir));
+    }
+    Process holder = hold(ExperimentRunner.claimFile(runDir, keys[1]));
+    try {
+      // the holder never finishes: run() would wait for it for ever, runFree() must return
+      List<Cell> held = ExperimentRunner.runFree(cells, in, runDir, null);
+      assertEquals(List.of(cells.get(1)), held);
+      assertTrue(Files.exists(runDir.resolve("cells").resolve(keys[0] + ".json")));
+      assertTrue(Files.exists(runDir.resolve("cells").resolve(keys[2] + ".json")));
+      assertFalse(Files.exists(runDir.resolve("cells").resolve(keys[1] + ".json")),
+          "the held cell is not computed behind its holder's back");
+    } finally {
+      holder.destroyForcibly().waitFor();
+    }
+    // once its holder is gone, the skipped cell is computed by the waiting run, the others loaded
+    List<CellResult> all = ExperimentRunner.run(cells, in, runDir);
+    assertEquals(3, all.size());
+    assertTrue(Files.exists(runDir.resolve("cells").resolve(keys[1] + ".json")));
   }
 
   /** A Python process holding the lock of {@code file} until it is killed. */
