@@ -52,15 +52,7 @@ public final class ExperimentRunner {
    */
   public static List<CellResult> run(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir,
       TimeEstimate.Tracker tracker) {
-    installInterruptMessage();
-    running = runDir;
-    try {
-      AtomicFiles.removeOrphanedTemporaries(runDir);
-      return runCells(cells, inputs, runDir, tracker);
-    } finally {
-      // a failure (not an interruption) is not "stopped: run again to resume"
-      running = null;
-    }
+    return inRunDir(runDir, () -> runCells(cells, inputs, runDir, tracker));
   }
 
   /**
@@ -72,13 +64,22 @@ public final class ExperimentRunner {
    */
   public static List<Cell> runFree(List<Cell> cells, MethodRunner.Inputs inputs, Path runDir,
       TimeEstimate.Tracker tracker) {
+    return inRunDir(runDir, () -> firstPass(cells, inputs, runDir,
+        new Progress(cells.size(), tracker)).claimedElsewhere().stream().map(cells::get).toList());
+  }
+
+  /**
+   * Runs {@code work} on {@code runDir}: an interruption says how to resume, and temporaries
+   * that dead writers left are removed first.
+   */
+  private static <T> T inRunDir(Path runDir, java.util.function.Supplier<T> work) {
     installInterruptMessage();
     running = runDir;
     try {
       AtomicFiles.removeOrphanedTemporaries(runDir);
-      FirstPass first = firstPass(cells, inputs, runDir, new Progress(cells.size(), tracker));
-      return first.claimedElsewhere().stream().map(cells::get).toList();
+      return work.get();
     } finally {
+      // a failure (not an interruption) is not "stopped: run again to resume"
       running = null;
     }
   }

@@ -36,18 +36,9 @@ class CellClaimsTest {
   @Test
   void aCellHeldByAnotherProcessIsWaitedForAndNeverComputedTwice() throws Exception {
     assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "python3 needed");
-    MethodRunner.Inputs in = new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
-        ROOT.resolve("benchmarks-data/suite-v1"), List.of("math"), runDir.resolve("cache"));
-    MethodConfig cfg = MethodConfig.defaults(Preset.TINY)
-        .withEvaluation(e -> new MethodConfig.Evaluation(3, false));
-    List<Cell> cells = List.of(new Cell("default", "base", cfg.withSeed(1)),
-        new Cell("default", "base", cfg.withSeed(2)), new Cell("default", "base", cfg.withSeed(3)),
-        new Cell("default", "base", cfg.withSeed(4)));
-    String[] keys = new String[4];
-    for (int i = 0; i < 4; i++) {
-      keys[i] = ExperimentRunner.key(cells.get(i), ExperimentRunner.context(cells.get(i), in,
-          runDir));
-    }
+    MethodRunner.Inputs in = inputs();
+    List<Cell> cells = baseCells(4);
+    String[] keys = keys(cells, in);
     Process a = hold(ExperimentRunner.claimFile(runDir, keys[1]));
     Process b = hold(ExperimentRunner.claimFile(runDir, keys[2]));
     // "the other processes": once the free cells are done, one writes its result for its cell
@@ -102,17 +93,9 @@ class CellClaimsTest {
   @Test
   void runFreeSkipsAHeldCellWithoutWaitingAndComputesTheRest() throws Exception {
     assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "python3 needed");
-    MethodRunner.Inputs in = new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
-        ROOT.resolve("benchmarks-data/suite-v1"), List.of("math"), runDir.resolve("cache"));
-    MethodConfig cfg = MethodConfig.defaults(Preset.TINY)
-        .withEvaluation(e -> new MethodConfig.Evaluation(3, false));
-    List<Cell> cells = List.of(new Cell("default", "base", cfg.withSeed(1)),
-        new Cell("default", "base", cfg.withSeed(2)), new Cell("default", "base", cfg.withSeed(3)));
-    String[] keys = new String[3];
-    for (int i = 0; i < 3; i++) {
-      keys[i] = ExperimentRunner.key(cells.get(i), ExperimentRunner.context(cells.get(i), in,
-          runDir));
-    }
+    MethodRunner.Inputs in = inputs();
+    List<Cell> cells = baseCells(3);
+    String[] keys = keys(cells, in);
     Process holder = hold(ExperimentRunner.claimFile(runDir, keys[1]));
     try {
       // the holder never finishes: run() would wait for it for ever, runFree() must return
@@ -129,6 +112,25 @@ class CellClaimsTest {
     List<CellResult> all = ExperimentRunner.run(cells, in, runDir);
     assertEquals(3, all.size());
     assertTrue(Files.exists(runDir.resolve("cells").resolve(keys[1] + ".json")));
+  }
+
+  /** The tiny base on suite-v1's math, cached in this test's run directory. */
+  private MethodRunner.Inputs inputs() {
+    return new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
+        ROOT.resolve("benchmarks-data/suite-v1"), List.of("math"), runDir.resolve("cache"));
+  }
+
+  /** The base scored on three test items, seeds 1..n: cheap cells with distinct keys. */
+  private static List<Cell> baseCells(int n) {
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY)
+        .withEvaluation(e -> new MethodConfig.Evaluation(3, false));
+    return java.util.stream.IntStream.rangeClosed(1, n)
+        .mapToObj(seed -> new Cell("default", "base", cfg.withSeed(seed))).toList();
+  }
+
+  private String[] keys(List<Cell> cells, MethodRunner.Inputs in) {
+    return cells.stream().map(c -> ExperimentRunner.key(c, ExperimentRunner.context(c, in,
+        runDir))).toArray(String[]::new);
   }
 
   /** A Python process holding the lock of {@code file} until it is killed. */
