@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.cpift.method.ArtifactCache;
 import org.cpift.method.MethodContext;
 import org.cpift.method.MethodResult;
@@ -72,7 +73,7 @@ public final class ExperimentRunner {
    * Runs {@code work} on {@code runDir}: an interruption says how to resume, and temporaries
    * that dead writers left are removed first.
    */
-  private static <T> T inRunDir(Path runDir, java.util.function.Supplier<T> work) {
+  private static <T> T inRunDir(Path runDir, Supplier<T> work) {
     installInterruptMessage();
     running = runDir;
     try {

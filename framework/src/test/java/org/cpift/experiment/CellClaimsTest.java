@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.cpift.method.Cost;
 import org.cpift.method.MethodConfig;
 import org.cpift.method.MethodResult;
@@ -124,7 +125,7 @@ class CellClaimsTest {
   private static List<Cell> baseCells(int n) {
     MethodConfig cfg = MethodConfig.defaults(Preset.TINY)
         .withEvaluation(e -> new MethodConfig.Evaluation(3, false));
-    return java.util.stream.IntStream.rangeClosed(1, n)
+    return IntStream.rangeClosed(1, n)
         .mapToObj(seed -> new Cell("default", "base", cfg.withSeed(seed))).toList();
   }
 
