@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.cpift.experiment.Cell;
 import org.cpift.experiment.CellResult;
@@ -151,7 +152,7 @@ public final class ExperimentRun {
       c.put("seed", r.cell().seed());
       c.put("key", r.key());
       c.put("tasks", r.result().scores().keySet());
-      c.put("train_fraction", r.cell().trainFraction());
+      c.put("train_fraction", new TreeMap<>(r.cell().trainFraction())); // in task-name order, run to run
       c.put("cost", r.result().cost());
       c.put("stages", r.result().groups());
       Object wall = r.result().details() == null ? null : r.result().details().get("cell_wall_seconds");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.cpift.params.Safetensors;
 import org.cpift.util.Json;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -166,7 +167,9 @@ class CpiftCliTest {
     assertTrue(bad.err().contains("unknown section 'nope'"), bad.err());
   }
 
+  /** Four minutes under load (two seeds of a quick tiny reproduction): in the slow tier. */
   @Test
+  @Tag("slow")
   void reproduceKeepsEarlierClaimsAndReportsWhatHasFinished() throws IOException {
     String data = Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString();
     Path reports = dir.resolve("reports");
