@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * two seeds) computed by one process, by two
  * local workers, by two {@code reproduce} commands started at once on one run directory, and by
  * a Slurm job array, must report the same results, cell for cell, with every cell computed
- * exactly once. Tagged "cluster" ({@code mvn -B test -Pcluster}; about 15 minutes on 2 cores)
+ * exactly once. Tagged "cluster" ({@code mvn -B test -Pcluster}; about 15 minutes on 2 cores alone, 28 while other jobs ran)
  * because it needs a running Slurm ({@code scripts/slurm-local.sh start}, as root) and minutes
  * of training per run. Prints the wall times and the per-cell cost of one process per cell.
  */
