@@ -115,6 +115,62 @@ class CoreRegionTest {
     return out;
   }
 
+  /**
+   * Top-k over a group of tensors equals a plain re-computation (threshold by sorting, entries
+   * above it, then ties at it by position), with ±0, ties and negative scores.
+   */
+  @Test
+  void topKOverAGroupAgreesWithAPlainRecomputation() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+    for (int trial = 0; trial < 300; trial++) {
+      List<Param> group = new java.util.ArrayList<>();
+      int tensors = 1 + rnd.nextInt(4);
+      for (int t = 0; t < tensors; t++) {
+        float[] v = new float[1 + rnd.nextInt(40)];
+        for (int j = 0; j < v.length; j++) {
+          v[j] = switch (rnd.nextInt(6)) {
+            case 0 -> 0f;
+            case 1 -> -0f;
+            case 2 -> (float) rnd.nextInt(-2, 3);
+            default -> (float) rnd.nextGaussian();
+          };
+        }
+        group.add(new Param("t" + t, new long[] {v.length}, v));
+      }
+      int total = group.stream().mapToInt(Param::size).sum();
+      int k = rnd.nextInt(total + 1);
+      ParamMask got = new ParamMask();
+      CoreRegionSelection.topK(group, k, got);
+      // the reference
+      float[] all = new float[total];
+      int at = 0;
+      for (Param p : group) {
+        System.arraycopy(p.data(), 0, all, at, p.size());
+        at += p.size();
+      }
+      float[] sorted = all.clone();
+      java.util.Arrays.sort(sorted);
+      int taken = 0;
+      for (Param p : group) {
+        BitSet want = new BitSet();
+        if (k > 0) {
+          float th = sorted[total - k];
+          long above = 0;
+          for (float x : all) {
+            above += x > th ? 1 : 0;
+          }
+          for (int j = 0; j < p.size(); j++) {
+            if (p.data()[j] > th || p.data()[j] == th && taken < k - above) {
+              taken += p.data()[j] > th ? 0 : 1;
+              want.set(j);
+            }
+          }
+        }
+        assertEquals(want, got.get(p.name()), "trial " + trial + " k=" + k + " " + p.name());
+      }
+    }
+  }
+
   /** The radix select finds what sorting finds: negatives, ±0, ties, subnormals, infinities. */
   @Test
   void kthLargestAgreesWithSorting() {
