@@ -193,9 +193,6 @@ public final class CoreRegionSelection {
    * two-pass radix select on the values' 16-bit halves: linear time, no sorted copy.
    */
   static float kthLargest(float[] v, int k) {
-    if (k < 1 || k > v.length) {
-      throw new IllegalArgumentException("k = " + k + " outside 1.." + v.length);
-    }
     return threshold(() -> List.of(v).iterator(), k).value();
   }
 
@@ -208,10 +205,16 @@ public final class CoreRegionSelection {
    */
   static Threshold threshold(Supplier<Iterator<float[]>> parts, long k) {
     long[] hist = new long[1 << 16];
+    long total = 0;
     for (Iterator<float[]> it = parts.get(); it.hasNext(); ) {
-      for (float x : it.next()) {
+      float[] part = it.next();
+      total += part.length;
+      for (float x : part) {
         hist[key(x) >>> 16]++;
       }
+    }
+    if (k < 1 || k > total) {
+      throw new IllegalArgumentException("k = " + k + " outside 1.." + total);
     }
     int high = 0xffff;
     long need = k;

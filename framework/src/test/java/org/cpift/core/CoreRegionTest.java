@@ -1,6 +1,7 @@
 package org.cpift.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -195,5 +196,8 @@ class CoreRegionTest {
             Float.floatToIntBits(CoreRegionSelection.kthLargest(v, k)), "trial " + trial + " k=" + k);
       }
     }
+    float[] three = {1, 2, 3};
+    assertThrows(IllegalArgumentException.class, () -> CoreRegionSelection.kthLargest(three, 0));
+    assertThrows(IllegalArgumentException.class, () -> CoreRegionSelection.kthLargest(three, 4));
   }
 }
