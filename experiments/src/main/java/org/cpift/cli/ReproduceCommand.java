@@ -234,6 +234,12 @@ final class ReproduceCommand implements Callable<Integer> {
         all.inputs(), runs);
     TimeEstimate.Estimate est = TimeEstimate.of(all.cells(), all.inputs(), runs, rates);
     LOG.info("this run: {}", est.summary());
+    long elsewhere = left.stream().filter(c -> ExperimentRunner.heldElsewhere(runs, c)).count();
+    if (elsewhere > 0) {
+      LOG.info("({} of these cells are being computed by another process now: the rates were "
+          + "measured beside it, so the estimate is of this machine shared, higher than it alone)",
+          elsewhere);
+    }
     if (estimateOnly) {
       System.out.print(est.table());
     }

@@ -17,7 +17,6 @@ import org.cpift.experiments.Experiments;
 import org.cpift.experiments.ReportedExperiment;
 import org.cpift.train.Preset;
 import org.cpift.util.CpiftException;
-import org.cpift.util.FileLocks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -90,14 +89,9 @@ final class StatusCommand implements Callable<Integer> {
         Cell cell = plan.cells().get(c.index());
         String id = e.name() + "\t" + c.index();
         unfinished.put(id, cell.label() + " " + cell.variant() + " seed " + cell.seed());
-        Path claim = ExperimentRunner.claimFile(runDir, c.key());
-        if (Files.exists(claim)) {
-          try (FileLocks.Held h = FileLocks.tryLock(claim)) {
-            if (h == null) {
-              held++;
-              running.add(id);
-            }
-          }
+        if (ExperimentRunner.heldElsewhere(runDir, c)) {
+          held++;
+          running.add(id);
         }
       }
       double wall = 0; // the finished cells' own wall times (a shared cell counts in each)

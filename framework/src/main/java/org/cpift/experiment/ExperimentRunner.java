@@ -213,6 +213,20 @@ public final class ExperimentRunner {
   /** A cell not finished yet: its position in the experiment's cells and its key. */
   public record Pending(int index, String key) {}
 
+  /**
+   * Whether another process is computing this unfinished cell now (it holds the cell's claim).
+   * Called where this process holds no claim of its own on the cell.
+   */
+  public static boolean heldElsewhere(Path runDir, Pending cell) {
+    Path claim = claimFile(runDir, cell.key());
+    if (!Files.exists(claim)) {
+      return false;
+    }
+    try (FileLocks.Held h = FileLocks.tryLock(claim)) {
+      return h == null;
+    }
+  }
+
   /** The cells of {@code cells} not finished yet, in order. */
   public static List<Pending> unfinished(List<Cell> cells, MethodRunner.Inputs inputs,
       Path runDir) {

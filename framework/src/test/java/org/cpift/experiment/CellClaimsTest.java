@@ -99,6 +99,9 @@ class CellClaimsTest {
     String[] keys = keys(cells, in);
     Process holder = hold(ExperimentRunner.claimFile(runDir, keys[1]));
     try {
+      // what status and reproduce's estimate report: the held cell, and only it, is elsewhere
+      assertTrue(ExperimentRunner.heldElsewhere(runDir, new ExperimentRunner.Pending(1, keys[1])));
+      assertFalse(ExperimentRunner.heldElsewhere(runDir, new ExperimentRunner.Pending(0, keys[0])));
       // the holder never finishes: run() would wait for it for ever, runFree() must return
       List<Cell> held = ExperimentRunner.runFree(cells, in, runDir, null);
       assertEquals(List.of(cells.get(1)), held);
