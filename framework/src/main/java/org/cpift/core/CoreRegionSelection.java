@@ -152,22 +152,9 @@ public final class CoreRegionSelection {
     // the tensors are ranked where they lie: no concatenated copy of the group (at 100 M
     // parameters that copy was 400 MB per model, and the garbage collector's work grew with it)
     Threshold t = threshold(() -> group.stream().map(Param::data).iterator(), k);
-    float threshold = t.value();
-    long above = t.above();
-    if (threshold == 0f) {
-      // mark compares as floats do, where -0 equals +0 (in the radix order -0 < +0): count anew
-      above = 0;
-      for (Param p : group) {
-        for (float v : p.data()) {
-          if (v > threshold) {
-            above++;
-          }
-        }
-      }
-    }
-    long[] tiesToTake = {k - above};
+    long[] tiesToTake = {k - t.above()};
     for (Param p : group) {
-      mask.put(p.name(), mark(p.data(), threshold, tiesToTake));
+      mask.put(p.name(), mark(p.data(), t.value(), tiesToTake));
     }
   }
 
@@ -189,19 +176,15 @@ public final class CoreRegionSelection {
   }
 
   /**
-   * The k-th largest value (1 ≤ k ≤ length) in the order of {@link Float#compare}, found by a
-   * two-pass radix select on the values' 16-bit halves: linear time, no sorted copy.
+   * The k-th largest value of a group of arrays in the order of {@link Float#compare}, and how
+   * many values are {@code >} it as floats compare (so -0 does not count above +0 there).
    */
-  static float kthLargest(float[] v, int k) {
-    return threshold(() -> List.of(v).iterator(), k).value();
-  }
-
-  /** The k-th largest value of a group of arrays, and how many values lie strictly above it. */
   record Threshold(float value, long above) {}
 
   /**
-   * The radix select of {@link #kthLargest} over arrays supplied anew for each of its two passes
-   * (tensors in memory, or computed from files tensor by tensor), with 1 ≤ k ≤ their total length.
+   * The k-th largest value (1 ≤ k ≤ the total length) of arrays supplied anew for each of two
+   * passes (tensors in memory, or computed from files tensor by tensor), found by a radix select
+   * on the values' 16-bit halves: linear time, no sorted copy.
    */
   static Threshold threshold(Supplier<Iterator<float[]>> parts, long k) {
     long[] hist = new long[1 << 16];
@@ -224,11 +207,16 @@ public final class CoreRegionSelection {
       above += hist[high--];
     }
     Arrays.fill(hist, 0);
+    // a threshold of -0 has every +0 above it in the radix order but not as floats compare
+    boolean countPlusZeros = high == key(-0f) >>> 16;
+    long plusZeros = 0;
     for (Iterator<float[]> it = parts.get(); it.hasNext(); ) {
       for (float x : it.next()) {
         int u = key(x);
         if (u >>> 16 == high) {
           hist[u & 0xffff]++;
+        } else if (countPlusZeros && u == key(0f)) {
+          plusZeros++;
         }
       }
     }
@@ -237,7 +225,9 @@ public final class CoreRegionSelection {
       need -= hist[low];
       above += hist[low--];
     }
-    return new Threshold(fromKey((high << 16) | low), above);
+    float value = fromKey((high << 16) | low);
+    return new Threshold(value, Float.floatToRawIntBits(value) == Float.floatToRawIntBits(-0f)
+        ? above - plusZeros : above);
   }
 
   /** The float whose {@link #key} is {@code u}. */
