@@ -66,14 +66,23 @@ class VectorFoldTest {
         double[] vector = new double[2 * k * (k + 1)];
         SlerpFold.lanes(x, 0, vecEnd, scalar);
         VectorFold.lanes(x, 0, vecEnd, vector);
-        // the tiled loops too, which five models take on CPUs with 16 vector registers
+        // the tiled loops too (more than five models), and five models' two loops (16 vector
+        // registers), whichever this CPU takes
         double[] tiled = new double[2 * k * (k + 1)];
         VectorFold.tiled(x, 0, vecEnd, tiled);
+        double[] split = new double[2 * k * (k + 1)];
+        if (k == 5) {
+          VectorFold.split5(x, 0, vecEnd, split);
+        }
         for (int i = 0; i < scalar.length; i++) {
           assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(vector[i]),
               "lane sum " + i + " for k " + k + ", n " + n);
           assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(tiled[i]),
               "tiled lane sum " + i + " for k " + k + ", n " + n);
+          if (k == 5) {
+            assertEquals(Double.doubleToRawLongBits(scalar[i]),
+                Double.doubleToRawLongBits(split[i]), "split lane sum " + i + ", n " + n);
+          }
         }
         double[] c = new double[k];
         for (int a = 0; a < k; a++) {
@@ -130,23 +139,62 @@ class VectorFoldTest {
   }
 
   @Test
-  void aNonFiniteExcludedEntryNeverReachesTheResult() {
-    SplittableRandom rnd = new SplittableRandom(3);
-    int n = 3 * SlerpFold.BLOCK + 17;
-    float[][] x = models(rnd, 4, n);
-    BitSet inc = include(rnd, n, 0.05);
-    int bad = inc.nextClearBit(SlerpFold.BLOCK + 5);
-    x[2][bad] = Float.POSITIVE_INFINITY;
-    x[3][bad] = Float.NaN;
-    double[][] g = SlerpFold.gram(x, inc);
-    for (double[] row : g) {
-      for (double v : row) {
-        assertTrue(Double.isFinite(v), "the Gram matrix stays finite");
+  void fiveModelsSubtractTheExcludedEntriesAsTheGeneralLoopDoes() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    for (int round = 0; round < 200; round++) {
+      int n = 1 + rnd.nextInt(SlerpFold.BLOCK);
+      float[][] x = models(rnd, 5, n);
+      int[] ex = new int[n];
+      int m = 0;
+      for (int j = 0; j < n; j++) {
+        if (rnd.nextDouble() < 0.2) {
+          ex[m++] = j;
+        }
+      }
+      double[] start = new double[15];
+      for (int p = 0; p < 15; p++) {
+        start[p] = rnd.nextDouble() * 100 - 50;
+      }
+      boolean poison = m > 0 && round % 4 == 0;
+      if (poison) {
+        x[rnd.nextInt(5)][ex[rnd.nextInt(m)]] = round % 8 == 0 ? Float.NaN
+            : Float.NEGATIVE_INFINITY;
+      }
+      double[] general = start.clone();
+      double[] five = start.clone();
+      boolean finiteGeneral = SlerpFold.subtract(x, ex, m, general);
+      boolean finiteFive = SlerpFold.subtract5(x, ex, m, five);
+      assertEquals(!poison, finiteGeneral, "a non-finite entry is reported");
+      assertEquals(finiteGeneral, finiteFive, "both loops report a non-finite entry");
+      if (!poison) {
+        for (int p = 0; p < 15; p++) {
+          assertEquals(Double.doubleToRawLongBits(general[p]), Double.doubleToRawLongBits(five[p]),
+              "pair " + p + " in round " + round);
+        }
       }
     }
-    float[] v = Interpolation.SLERP.combine(List.of(x), inc, 1e-6);
-    for (int j = inc.nextSetBit(0); j >= 0; j = inc.nextSetBit(j + 1)) {
-      assertTrue(Float.isFinite(v[j]), "included entry " + j + " is finite");
+  }
+
+  @Test
+  void aNonFiniteExcludedEntryNeverReachesTheResult() {
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int k : new int[] {4, 5}) {
+      int n = 3 * SlerpFold.BLOCK + 17;
+      float[][] x = models(rnd, k, n);
+      BitSet inc = include(rnd, n, 0.05);
+      int bad = inc.nextClearBit(SlerpFold.BLOCK + 5);
+      x[2][bad] = Float.POSITIVE_INFINITY;
+      x[3][bad] = Float.NaN;
+      double[][] g = SlerpFold.gram(x, inc);
+      for (double[] row : g) {
+        for (double v : row) {
+          assertTrue(Double.isFinite(v), "the Gram matrix stays finite, k " + k);
+        }
+      }
+      float[] v = Interpolation.SLERP.combine(List.of(x), inc, 1e-6);
+      for (int j = inc.nextSetBit(0); j >= 0; j = inc.nextSetBit(j + 1)) {
+        assertTrue(Float.isFinite(v[j]), "included entry " + j + " is finite, k " + k);
+      }
     }
   }
 }
