@@ -151,8 +151,10 @@ final class MethodOptions {
   String finetune;
 
   @Option(names = "--lora-init", description = "with --finetune lora, how experts' adapters "
-      + "start: random (default; A uniform, B zero) or osrm (A orthogonal to the other tasks' "
-      + "mean inputs, Zhang and Zhou 2025)")
+      + "start: random (default; A uniform, B zero), osrm (A's columns orthonormal and "
+      + "orthogonal to the other tasks' mean inputs, Zhang and Zhou 2025, as the authors' code) "
+      + "or osrm-matched (the same directions at the random start's column norms, so that only "
+      + "the subspace differs from random; the peft experiment's)")
   String loraInit;
 
   @Option(names = "--lora-frozen-entries", description = "with --finetune lora, how CPI-FT's "
@@ -217,8 +219,9 @@ final class MethodOptions {
       switch (loraInit) {
         case "random" -> init = Lora.Init.RANDOM;
         case "osrm" -> init = Lora.Init.OSRM;
-        default -> throw new IllegalArgumentException("--lora-init must be random or osrm; got "
-            + loraInit);
+        case "osrm-matched" -> init = Lora.Init.OSRM_MATCHED;
+        default -> throw new IllegalArgumentException("--lora-init must be random, osrm or "
+            + "osrm-matched; got " + loraInit);
       }
     }
     Lora.FrozenEntries frozen = Lora.FrozenEntries.ADAPTERS;

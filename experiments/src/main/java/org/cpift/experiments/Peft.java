@@ -22,7 +22,9 @@ import org.cpift.train.Preset;
  * cores, and in the {@code lora-rR-weights} variants the weights themselves (every tensor,
  * embeddings and norms included: full fine-tuning of the pipeline from the LoRA experts' fused
  * model). The
- * {@code lora-rR-osrm} variants start every expert's adapters by OSRM ({@link Lora.Init#OSRM});
+ * {@code lora-rR-osrm} variants start every expert's adapters by OSRM, A's columns at the random
+ * start's norms ({@link Lora.Init#OSRM_MATCHED}: the subspace is the only difference from
+ * {@code lora-rR});
  * CoPA merges the experts' adapters (LoRA variants only).
  */
 public final class Peft implements ReportedExperiment {
@@ -43,7 +45,7 @@ public final class Peft implements ReportedExperiment {
         + "for the experts and the training baselines: single-task experts, multi-task SFT, "
         + "CPI-FT (its pipeline trains masked adapters, or the weights), task arithmetic and "
         + "TIES on the LoRA experts, and CoPA on their adapters; each also with OSRM-initialized "
-        + "experts.";
+        + "experts (A in OSRM's subspace at the random start's column norms).";
   }
 
   /**
@@ -124,7 +126,8 @@ public final class Peft implements ReportedExperiment {
         if (!m.equals("multi-task")) {
           // OSRM-initialized experts (multi-task SFT has no expert to initialize)
           out.addAll(Experiments.perSeed(p, seeds, "lora-r" + r + "-osrm", m,
-              c -> c.withTraining(c.training().withLora(lora(r).withInit(Lora.Init.OSRM)))));
+              c -> c.withTraining(c.training().withLora(lora(r).withInit(
+                  Lora.Init.OSRM_MATCHED)))));
         }
         if (m.equals("single-task") || m.equals("cpi-ft")) {
           // the weights variant's experts are lora-rR's (one cache entry: the expert's key

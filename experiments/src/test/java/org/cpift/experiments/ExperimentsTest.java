@@ -84,7 +84,7 @@ class ExperimentsTest {
         assertEquals(2e-4, lora.lr(), "adapters at LoRA's own rate: " + c.variant());
         assertEquals(c.variant(), "lora-r" + lora.rank()
             + (lora.frozenEntries() == Lora.FrozenEntries.WEIGHTS ? "-weights" : "")
-            + (lora.init() == Lora.Init.OSRM ? "-osrm" : ""));
+            + (lora.init() == Lora.Init.OSRM_MATCHED ? "-osrm" : ""));
       }
     }
   }

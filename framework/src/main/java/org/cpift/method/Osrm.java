@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * from, projected onto the null space and orthonormalized (Gram-Schmidt in double), so the choice
  * is reproducible and carries no solver order. Otherwise the eigenvectors come from a full
  * symmetric eigen-decomposition.
+ *
+ * <p>Under {@link Lora.Init#OSRM_MATCHED} each column is then scaled to the norm of the random
+ * start's column it replaces ({@link #matchNorms}), so that OSRM and the random start differ in
+ * A's subspace alone, not in its scale (orthonormal columns are about √3 times the uniform
+ * start's, and a larger A takes larger steps under Adam).
  */
 public final class Osrm {
   private static final Logger LOG = LoggerFactory.getLogger(Osrm.class);
@@ -80,12 +85,16 @@ public final class Osrm {
       }
       String w = Lora.matrixOf(p.name());
       int in = (int) p.shape()[0];
-      float[] a = bases.computeIfAbsent(w, k -> toFloat(basis(rows.get(k), in, lora.rank(),
-          p.data())));
+      boolean matched = lora.init() == Lora.Init.OSRM_MATCHED;
+      float[] a = bases.computeIfAbsent(w, k -> {
+        double[] basis = basis(rows.get(k), in, lora.rank(), p.data());
+        return toFloat(matched ? matchNorms(basis, p.data(), lora.rank()) : basis);
+      });
       out.put(p.withData(a));
     }
-    LOG.info("OSRM: {} adapters of the {} expert start orthogonal to {} other tasks' mean inputs",
-        matrices.size(), task.name(), ctx.tasks().size() - 1);
+    LOG.info("OSRM: {} adapters of the {} expert start orthogonal to {} other tasks' mean inputs"
+        + "{}", matrices.size(), task.name(), ctx.tasks().size() - 1,
+        lora.init() == Lora.Init.OSRM_MATCHED ? " (A at the random start's column norms)" : "");
     return out;
   }
 
@@ -126,6 +135,28 @@ public final class Osrm {
       out.add(eig.getEigenvector(order[c]).toArray());
     }
     return columns(out, in);
+  }
+
+  /**
+   * {@code basis} {@code [in, r]} (row-major) with column c scaled to the norm of {@code start}'s
+   * column c: the same directions, the start's scale.
+   */
+  static double[] matchNorms(double[] basis, float[] start, int r) {
+    int in = basis.length / r;
+    double[] out = basis.clone();
+    for (int c = 0; c < r; c++) {
+      double want = 0;
+      double have = 0;
+      for (int i = 0; i < in; i++) {
+        want += (double) start[i * r + c] * start[i * r + c];
+        have += basis[i * r + c] * basis[i * r + c];
+      }
+      double f = Math.sqrt(want / have);
+      for (int i = 0; i < in; i++) {
+        out[i * r + c] *= f;
+      }
+    }
+    return out;
   }
 
   /**

@@ -117,7 +117,7 @@ public final class ProbeFineTuning {
   /** Whether experts' LoRA adapters start by OSRM. */
   private static boolean osrm(MethodContext ctx) {
     org.cpift.model.Lora lora = ctx.config().training().lora();
-    return lora != null && lora.init() == org.cpift.model.Lora.Init.OSRM;
+    return lora != null && lora.init().osrm();
   }
 
   /** The cache key of the expert (or probe) of {@code task} trained {@code steps} steps. */

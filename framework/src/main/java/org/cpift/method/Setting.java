@@ -23,7 +23,11 @@ public enum Setting {
           ? ", dropout " + c.training().lora().dropout() : "")
           + (c.training().lora().frozenEntries() == org.cpift.model.Lora.FrozenEntries.WEIGHTS
           ? ", frozen entries: the weights train" : "")
-          + (c.training().lora().init() == org.cpift.model.Lora.Init.OSRM ? ", OSRM start" : "")
+          + switch (c.training().lora().init()) {
+            case OSRM -> ", OSRM start (orthonormal A)";
+            case OSRM_MATCHED -> ", OSRM start (A at the random start's column norms)";
+            case RANDOM -> "";
+          }
           + (c.training().lora().lr() > 0 ? ", adapters at lr " + c.training().lora().lr()
           : "")),
       "full fine-tuning, LoRA adapters on a frozen base, or a diff-pruned update of it (where "

@@ -53,9 +53,22 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
     /**
      * OSRM (Zhang and Zhou, ACL 2025, arXiv 2505.22934): A spans directions orthogonal to the
      * other tasks' mean inputs of the matrix, B zero (an expert of one task; other runs start
-     * as {@link #RANDOM})
+     * as {@link #RANDOM}); A's columns orthonormal, as in the authors' code
      */
-    OSRM
+    OSRM,
+    /**
+     * {@link #OSRM}'s subspace with each column of A at the norm of the {@link #RANDOM} start's
+     * column it replaces: OSRM's orthonormal columns are √3 times longer than the uniform start's
+     * (which have norm about 1/√3), and with Adam a larger A makes a larger update (α/r)·A·B, so
+     * comparing OSRM with the random start would also compare step sizes; this keeps the
+     * subspace as the only difference
+     */
+    OSRM_MATCHED;
+
+    /** Whether adapters start in OSRM's subspace (either scale). */
+    public boolean osrm() {
+      return this != RANDOM;
+    }
   }
 
   /** How LoRA honours frozen entries of the weights (CPI-FT's cores in the pipelined phase). */
@@ -151,7 +164,8 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
     }
     lr = lr == 0 ? 0.0 : lr; // −0 keys as 0
     if (init == null) {
-      throw new IllegalArgumentException("LoRA: say how adapters start (RANDOM or OSRM)");
+      throw new IllegalArgumentException("LoRA: say how adapters start (RANDOM, OSRM or "
+          + "OSRM_MATCHED)");
     }
     if (frozenEntries == null) {
       throw new IllegalArgumentException("LoRA: say how frozen entries are honoured (ADAPTERS "

@@ -94,6 +94,9 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private Operand<TInt64> noiseSeed;
   private Operand<T> adapterKeep;
   private int dropoutSites;
+
+  /** An odd 64-bit constant (2⁶⁴/φ) that spreads dropout sites over the seed's first word. */
+  private static final long SITE_STRIDE = 0x9E3779B97F4A7C15L;
   private final List<ModelVariable<T>> variables = new ArrayList<>();
   private final Map<String, Ops> scopes = new HashMap<>();
   /** What the graph uses for each variable (itself, or θ0 + z⊙w under diff pruning). */
@@ -635,12 +638,14 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
 
   /**
    * {@code x·m/keep} with m Bernoulli(keep) per entry, drawn statelessly from {@link #noiseSeed}
-   * and this call site's index (so no two adapters share a mask); the identity when
-   * {@link #adapterKeep} is left at its default 1.
+   * (the run's seed, the step) with this call site's index mixed into the first word, so that no
+   * two adapters share a mask at any pair of steps; the identity when {@link #adapterKeep} is
+   * left at its default 1.
    */
   private Operand<T> adapterDropout(Operand<T> x) {
     ensureNoiseFeeds();
-    Operand<TInt64> site = tf.math.add(noiseSeed, tf.constant(new long[] {0, 1 + dropoutSites++}));
+    Operand<TInt64> site = tf.math.add(noiseSeed,
+        tf.constant(new long[] {(1 + dropoutSites++) * SITE_STRIDE, 1}));
     Operand<T> u = tf.random.statelessRandomUniform(tf.shape(x), site, dtype);
     Operand<T> mask = tf.dtypes.cast(tf.math.less(u, adapterKeep), dtype);
     return tf.math.div(tf.math.mul(x, mask), adapterKeep);
@@ -685,6 +690,10 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
         (float) (DiffPruning.LOG_ALPHA_INIT / DiffPruning.GATE_SCALE), shape);
     Operand<T> logAlpha = tf.math.mul(rho, scalar(DiffPruning.GATE_SCALE));
     ensureNoiseFeeds();
+    // the site's index offsets the step word, so a tensor's noise at step s + 1 is the next
+    // same-shaped tensor's at step s: every gate still draws fresh noise each step, so the
+    // estimator is unaffected; kept (unlike the dropout sites) so that the committed
+    // diff-pruning results stay reproducible
     Operand<TInt64> site = tf.math.add(noiseSeed, tf.constant(new long[] {0, 1 + dropoutSites++}));
     Operand<T> uniform = tf.math.minimum(tf.math.maximum(
         tf.random.statelessRandomUniform(tf.constant(shape), site, dtype), scalar(1e-6)),

@@ -1,5 +1,6 @@
 package org.cpift.method;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -188,6 +189,61 @@ class OsrmTest {
     assertNotEquals(ProbeFineTuning.key(ctx, math, 4), ProbeFineTuning.key(random, math, 4));
     assertEquals(2 * 2 * 2, ProbeFineTuning.adapters(ctx, math).names().size(),
         "its A and B factors were kept");
+  }
+
+  @Test
+  void aMatchedStartHasOsrmsDirectionsAtTheRandomStartsColumnNorms() {
+    Lora lora = new Lora(3, 6, List.of("wq", "w1"));
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withTraining(MethodConfig.defaults(
+        Preset.TINY).training().withLora(lora.withInit(Lora.Init.OSRM))).withSeed(1);
+    MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+        ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+        List.of("math", "code", "logic"), cache), cfg);
+    Task math = ctx.tasks().get(0);
+    ParamSnapshot unit = Osrm.initialize(ctx, math, lora.withInit(Lora.Init.OSRM), 5);
+    ParamSnapshot matched = Osrm.initialize(ctx, math, lora.withInit(Lora.Init.OSRM_MATCHED), 5);
+    ParamSnapshot random = lora.initialize(ctx.base().params(), 5);
+    int r = 3;
+    int checked = 0;
+    for (String n : random.names()) {
+      if (!n.endsWith(".lora_A")) {
+        assertArrayEquals(random.get(n).data(), matched.get(n).data(), n + " is the random start");
+        continue;
+      }
+      float[] u = unit.get(n).data();
+      float[] m = matched.get(n).data();
+      float[] z = random.get(n).data();
+      int in = u.length / r;
+      for (int c = 0; c < r; c++) {
+        double zz = 0;
+        double mm = 0;
+        for (int i = 0; i < in; i++) {
+          zz += (double) z[i * r + c] * z[i * r + c];
+          mm += (double) m[i * r + c] * m[i * r + c];
+        }
+        assertEquals(Math.sqrt(zz), Math.sqrt(mm), 1e-6 * Math.sqrt(zz),
+            n + " column " + c + " has the random start's norm");
+        for (int i = 0; i < in; i++) {
+          assertEquals(u[i * r + c] * Math.sqrt(zz), m[i * r + c], 1e-6,
+              n + " column " + c + " keeps OSRM's direction");
+        }
+        checked++;
+      }
+    }
+    assertEquals(2 * 2 * r, checked, "two layers of wq and w1 in the tiny model");
+    // each start is an expert of its own
+    MethodContext ctxMatched = MethodRunner.context(new MethodRunner.Inputs(
+        ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+        List.of("math", "code", "logic"), cache), cfg.withTraining(cfg.training().withLora(
+        lora.withInit(Lora.Init.OSRM_MATCHED))));
+    assertNotEquals(ProbeFineTuning.key(ctx, math, 4), ProbeFineTuning.key(ctxMatched, math, 4));
+  }
+
+  @Test
+  void matchingNormsScalesEachColumnToTheStartsNorm() {
+    double[] basis = {1, 0, 0, 1, 0, 0}; // [3, 2]: e0 and e1
+    float[] start = {3, 0, 4, 2, 0, 0}; // columns (3, 4, 0) and (0, 2, 0): norms 5 and 2
+    assertArrayEquals(new double[] {5, 0, 0, 2, 0, 0}, Osrm.matchNorms(basis, start, 2), 1e-12);
   }
 
   private static void assertOrthonormal(double[] a, int in, int r) {
