@@ -19,6 +19,14 @@ import org.slf4j.LoggerFactory;
  * training configuration, seed), so methods and experiments share them.
  */
 public final class ProbeFineTuning {
+  /**
+   * Bump when a code change alters what an expert (or probe) trains to for the same key (the
+   * training loop, the optimizer, LoRA, diff pruning, OSRM): cached experts are keyed by their
+   * inputs and configuration, not by code, and would otherwise be reused silently. Keyed in above
+   * 0 only, so 0 keeps the committed experts' keys.
+   */
+  static final int REVISION = 0;
+
   /** Validation items an expert is scored on (its score orders stages, normalizes merges). */
   private static final int VAL_ITEMS = 200;
 
@@ -100,6 +108,9 @@ public final class ProbeFineTuning {
     }
     key.put("training", training);
     key.put("seed", ctx.config().seed());
+    if (REVISION > 0) {
+      key.put("revision", REVISION); // absent at 0: the keys of the committed experts
+    }
     if (ctx.config().training().lora() != null) {
       key.put("lora_init", "shared across tasks"); // every task's adapters start alike
     }
