@@ -47,6 +47,10 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "the cells of a --quick run")
   boolean quick;
 
+  @Option(names = "--strays", description = "list every cell file of RUN_DIR/cells that is no "
+      + "cell of these experiments, one path per line (e.g. to delete them), instead of the table")
+  boolean listStrays;
+
   @Option(names = "--data-root", defaultValue = "benchmarks-data", description = "(default: ${DEFAULT-VALUE})")
   Path dataRoot;
 
@@ -58,7 +62,9 @@ final class StatusCommand implements Callable<Integer> {
     }
     Preset p = preset != null ? Preset.parse(preset) : ReportCommand.presetOf(runDir);
     List<Long> s = seeds != null ? seeds : ReportCommand.seedsOf(runDir);
-    PrintWriter out = spec.commandLine().getOut();
+    // with --strays the table is computed (it finds the experiments' cells) but not shown
+    PrintWriter out = listStrays ? new PrintWriter(java.io.Writer.nullWriter())
+        : spec.commandLine().getOut();
     out.printf("%s: preset %s, seeds %s%s%n", runDir, p.id(), ExperimentRun.seedList(s),
         quick ? ", quick" : "");
     out.printf("  %-16s %6s %8s %8s %8s %10s%n", "experiment", "cells", "finished", "running",
@@ -114,6 +120,13 @@ final class StatusCommand implements Callable<Integer> {
         org.cpift.experiment.TimeEstimate.duration(done.values().stream()
             .mapToDouble(StatusCommand::cellWall).sum()));
     timeSpent(out, done.values());
+    if (listStrays) {
+      PrintWriter paths = spec.commandLine().getOut();
+      strayFiles(runDir, done.keySet()).forEach(paths::println);
+      paths.flush();
+    } else {
+      strays(out, runDir, done.keySet());
+    }
     Path slurm = runDir.resolve("slurm");
     if (Files.isDirectory(slurm)) {
       try (var dirs = Files.list(slurm)) {
@@ -126,6 +139,46 @@ final class StatusCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Names the files of {@code runDir/cells} that are none of {@code known} (the finished cells of
+   * the experiments listed): cells of a configuration since changed, or of another preset, seed
+   * or {@code --quick}. Reports ignore them; they can be deleted or kept as a record.
+   */
+  static void strays(PrintWriter out, Path runDir, Set<String> known) {
+    List<String> strays = new ArrayList<>();
+    for (Path f : strayFiles(runDir, known)) {
+      String name = f.getFileName().toString();
+      String what;
+      try {
+        var cell = org.cpift.util.Json.STRICT.readTree(f.toFile());
+        what = cell.path("method").asText("?") + " seed " + cell.path("seed").asText("?");
+      } catch (java.io.IOException e) {
+        what = "unreadable";
+      }
+      strays.add(name.substring(0, Math.min(12, name.length() - 5)) + " (" + what + ")");
+    }
+    if (!strays.isEmpty()) {
+      out.printf("%d cell file(s) in %s are no cell of these experiments at this preset and these "
+          + "seeds (a configuration since changed, another preset or seed, or --quick); reports "
+          + "leave them out (--strays lists their paths): %s%s%n", strays.size(),
+          runDir.resolve("cells"),
+          String.join(", ", strays.subList(0, Math.min(10, strays.size()))),
+          strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "");
+    }
+  }
+
+  /** The {@code .json} files of {@code runDir/cells} whose key is none of {@code known}, sorted. */
+  static List<Path> strayFiles(Path runDir, Set<String> known) {
+    try (var files = Files.list(runDir.resolve("cells"))) {
+      return files.filter(f -> {
+        String name = f.getFileName().toString();
+        return name.endsWith(".json") && !known.contains(name.substring(0, name.length() - 5));
+      }).sorted().toList();
+    } catch (java.io.IOException e) {
+      throw new CpiftException("cannot list " + runDir.resolve("cells") + ": " + e.getMessage());
+    }
   }
 
   /** A finished cell's recorded wall time in seconds (0 for a cell from before they were kept). */

@@ -1,0 +1,43 @@
+package org.cpift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code status} names the cell files that belong to no listed experiment, and only those. */
+class StatusCommandTest {
+  @TempDir Path run;
+
+  @Test
+  void cellFilesOfNoListedExperimentAreNamedWithTheirMethodAndSeed() throws Exception {
+    Path cells = Files.createDirectories(run.resolve("cells"));
+    Files.writeString(cells.resolve("aaaa1111.json"), "{\"method\": \"cpi-ft\", \"seed\": 1}");
+    Files.writeString(cells.resolve("bbbb2222bbbb2222.json"),
+        "{\"method\": \"single-task\", \"seed\": 3}");
+    Files.writeString(cells.resolve("cccc3333.json"), "not json");
+    Files.writeString(cells.resolve("notes.txt"), "not a cell");
+    StringWriter text = new StringWriter();
+    StatusCommand.strays(new PrintWriter(text, true), run, Set.of("aaaa1111"));
+    String out = text.toString();
+    assertTrue(out.startsWith("2 cell file(s)"), out);
+    assertTrue(out.contains("bbbb2222bbbb (single-task seed 3)"), out);
+    assertTrue(out.contains("cccc3333 (unreadable)"), out);
+    assertTrue(!out.contains("aaaa1111") && !out.contains("notes"), out);
+
+    assertEquals(java.util.List.of(cells.resolve("bbbb2222bbbb2222.json"),
+        cells.resolve("cccc3333.json")), StatusCommand.strayFiles(run, Set.of("aaaa1111")),
+        "the paths --strays prints, sorted");
+
+    StringWriter none = new StringWriter();
+    StatusCommand.strays(new PrintWriter(none, true), run,
+        Set.of("aaaa1111", "bbbb2222bbbb2222", "cccc3333"));
+    assertEquals("", none.toString(), "nothing to say when every file is a listed cell");
+  }
+}
