@@ -76,6 +76,7 @@ public final class Osrm {
         m.matrixInputMeans(ex, matrices, BATCH).forEach((n, v) -> rows.get(n).add(v));
       }
     }
+    boolean matched = lora.init() == Lora.Init.OSRM_MATCHED;
     ParamSnapshot out = new ParamSnapshot();
     Map<String, float[]> bases = new LinkedHashMap<>();
     for (Param p : fresh.params()) {
@@ -85,7 +86,6 @@ public final class Osrm {
       }
       String w = Lora.matrixOf(p.name());
       int in = (int) p.shape()[0];
-      boolean matched = lora.init() == Lora.Init.OSRM_MATCHED;
       float[] a = bases.computeIfAbsent(w, k -> {
         double[] basis = basis(rows.get(k), in, lora.rank(), p.data());
         return toFloat(matched ? matchNorms(basis, p.data(), lora.rank()) : basis);
@@ -94,7 +94,7 @@ public final class Osrm {
     }
     LOG.info("OSRM: {} adapters of the {} expert start orthogonal to {} other tasks' mean inputs"
         + "{}", matrices.size(), task.name(), ctx.tasks().size() - 1,
-        lora.init() == Lora.Init.OSRM_MATCHED ? " (A at the random start's column norms)" : "");
+        matched ? " (A at the random start's column norms)" : "");
     return out;
   }
 

@@ -40,6 +40,9 @@ import org.tensorflow.types.family.TFloating;
  *     gradient checks
  */
 public final class TransformerLM<T extends TFloating> implements LanguageModel<T> {
+  /** An odd 64-bit constant (2⁶⁴/φ) that spreads dropout sites over the seed's first word. */
+  private static final long SITE_STRIDE = 0x9E3779B97F4A7C15L;
+
   public final ModelConfig config;
   public final Class<T> dtype;
   /** {@code [B, T]} input token ids. */
@@ -95,8 +98,6 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   private Operand<T> adapterKeep;
   private int dropoutSites;
 
-  /** An odd 64-bit constant (2⁶⁴/φ) that spreads dropout sites over the seed's first word. */
-  private static final long SITE_STRIDE = 0x9E3779B97F4A7C15L;
   private final List<ModelVariable<T>> variables = new ArrayList<>();
   private final Map<String, Ops> scopes = new HashMap<>();
   /** What the graph uses for each variable (itself, or θ0 + z⊙w under diff pruning). */
