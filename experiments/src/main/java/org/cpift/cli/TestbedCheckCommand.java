@@ -12,6 +12,7 @@ import org.cpift.experiments.ExperimentRun;
 import org.cpift.method.MethodConfig;
 import org.cpift.method.MethodContext;
 import org.cpift.method.MethodRunner;
+import org.cpift.method.SuiteEvaluator;
 import org.cpift.report.TestbedReport;
 import org.cpift.testbed.TestbedCheck;
 import org.cpift.testbed.TestbedGate;
@@ -27,8 +28,9 @@ import picocli.CommandLine.Option;
  * {@code cpift testbed-check}: the validity gate of a testbed. Measures the experts' task-vector
  * size, base and expert scores, pairwise midpoints, task arithmetic (λ from validation), the plain
  * average, multi-task SFT's seesaw against the suite's contradiction ceiling, and core overlap,
- * and writes {@code reports/<preset>/testbed-check/}. Experts and the multi-task cell are the
- * experiments' own (shared through the run directory), so the gate costs little beyond them.
+ * on the validation split by default, and writes {@code reports/<preset>/testbed-check/}. Experts
+ * are the experiments' own (shared through the run directory); on test, so is the multi-task
+ * cell, while on validation multi-task SFT is trained again as that cell trains it.
  */
 @Command(name = "testbed-check", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Check that a testbed is in CPI-FT's regime (small task vectors, a base that half "
@@ -53,29 +55,44 @@ final class TestbedCheckCommand implements Callable<Integer> {
   @Option(names = "--run-dir", description = "run directory shared with the experiments (default: runs/<preset>)")
   Path runDir;
 
-  @Option(names = "--out", description = "report directory (default: reports/<preset>/testbed-check)")
+  @Option(names = "--out", description = "report directory (default: "
+      + "reports/<preset>/testbed-check, or testbed-check-test with --split test)")
   Path out;
 
   @Option(names = "--lr", description = "fine-tuning learning rate (default: the preset's); a "
       + "different value measures another regime (its experts are cached apart)")
   Float lr;
 
+  @Option(names = "--split", defaultValue = "val", description = "the split every score is "
+      + "measured on: val (default; the gate chooses between testbed designs, so it must not look "
+      + "at test) or test (as the first gate runs did). On val, multi-task SFT is trained again as "
+      + "its main-results cell trains it, for its validation scores (about as long as the cell)")
+  String split;
+
   @Override
   public Integer call() {
     List<Long> seeds = seedsOption.get();
     Preset p = presetOption.get();
+    SuiteEvaluator.Split on = switch (split) {
+      case "val" -> SuiteEvaluator.Split.VAL;
+      case "test" -> SuiteEvaluator.Split.TEST;
+      default -> throw new org.cpift.util.CpiftException("--split: unknown value '" + split
+          + "'; use val or test");
+    };
     Path basePath = data.base(p);
     Path suitePath = data.suite(p);
     Path runs = ExperimentRun.runDir(runDir, p);
-    Path report = out != null ? out : Path.of("reports", p.id(), "testbed-check");
+    Path report = out != null ? out : Path.of("reports", p.id(),
+        on == SuiteEvaluator.Split.TEST ? "testbed-check-test" : "testbed-check");
     String command = "cpift testbed-check --preset " + p.id() + " --seeds "
         + ExperimentRun.seedList(seeds) + data.given()
-        + (lr != null ? " --lr " + lr : "");
+        + (lr != null ? " --lr " + lr : "") + " --split " + split;
     RunManifest manifest = new RunManifest(command);
     MethodRunner.Inputs inputs = new MethodRunner.Inputs(basePath, suitePath, List.of(),
         runs.resolve("cache"));
     List<TestbedCheck.Measurement> measurements = new ArrayList<>();
     List<Map<String, Map<String, Double>>> multiTask = new ArrayList<>();
+    Map<String, Object> sameModel = new java.util.LinkedHashMap<>();
     MethodContext ctx = null;
     for (long s : seeds) {
       MethodConfig cfg = MethodConfig.defaults(p).withSeed(s);
@@ -83,13 +100,33 @@ final class TestbedCheckCommand implements Callable<Integer> {
         cfg = cfg.withTraining(cfg.training().withLr(lr));
       }
       ctx = MethodRunner.context(inputs, cfg);
-      measurements.add(TestbedCheck.measure(ctx));
-      LOG.info("testbed check, seed {}: multi-task SFT (the main-results cell)", s);
-      List<CellResult> mt = ExperimentRunner.run(List.of(new Cell("default", "multi-task", cfg)),
-          inputs, runs);
-      multiTask.add(mt.get(0).result().scores());
+      List<Cell> cell = List.of(new Cell("default", "multi-task", cfg));
+      if (on == SuiteEvaluator.Split.TEST) {
+        LOG.info("testbed check, seed {}: multi-task SFT (the main-results cell)", s);
+        multiTask.add(ExperimentRunner.run(cell, inputs, runs).get(0).result().scores());
+      } else {
+        // first, as the longest part: cached on its own, so a stopped check resumes after it
+        var both = TestbedCheck.multiTask(ctx);
+        multiTask.add(both.get("val"));
+        // the same model as the main-results cell when that cell's test scores are reproduced
+        List<CellResult> done = ExperimentRunner.finished(cell, inputs, runs);
+        sameModel.put(Long.toString(s), done.isEmpty() ? "the main-results cell has not run"
+            : done.get(0).result().scores().equals(both.get("test")) ? "test scores identical"
+                : "test scores DIFFER from the cell's");
+        if (done.isEmpty() || done.get(0).result().scores().equals(both.get("test"))) {
+          LOG.info("testbed check, seed {}: multi-task SFT retrained vs its main-results cell: {}",
+              s, sameModel.get(Long.toString(s)));
+        } else {
+          LOG.warn("testbed check, seed {}: the retrained multi-task model's test scores differ "
+              + "from its main-results cell's ({} against {}): the gate's seesaw is measured on a "
+              + "different model than the tables'", s, both.get("test"),
+              done.get(0).result().scores());
+        }
+      }
+      measurements.add(TestbedCheck.measure(ctx, on));
     }
-    TestbedCheck.Ceiling ceiling = TestbedCheck.ceiling(ctx.tasks(), ctx.config().evaluation().limit());
+    TestbedCheck.Ceiling ceiling = TestbedCheck.ceiling(ctx.tasks(),
+        ctx.config().evaluation().limit(), on);
     TestbedGate.Verdict verdict = TestbedGate.judge(measurements, multiTask, ceiling,
         TestbedGate.Criteria.defaults());
     Map<String, Object> m = manifest.finish();
@@ -102,6 +139,10 @@ final class TestbedCheckCommand implements Callable<Integer> {
     m.put("config", ctx.config());
     m.put("goals", TestbedGate.Criteria.defaults());
     m.put("contradiction_ceiling", ceiling);
+    m.put("split", TestbedCheck.splitName(on));
+    if (!sameModel.isEmpty()) {
+      m.put("multi_task_retrained_vs_cell", sameModel);
+    }
     TestbedReport.write(report, measurements, multiTask, ceiling, verdict, m);
     for (TestbedGate.Criterion c : verdict.criteria()) {
       System.out.printf("%-20s %-5s measured %s, goal %s%s%n", c.id(), c.pass() ? "pass" : "FAIL",

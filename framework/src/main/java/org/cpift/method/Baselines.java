@@ -90,10 +90,23 @@ public final class Baselines {
     @Override
     public MethodResult run(MethodContext ctx) {
       int steps = ctx.config().baselineSteps(ctx.tasks().size());
-      try (ModelSession m = ctx.session(ctx.base().params(), ctx.seed(name()))) {
-        Cost cost = ctx.train(m, ctx.trainData(ctx.tasks()), steps, ctx.seed(name() + "/data"), null);
-        return new MethodResult(name(), ctx.config().seed(), ctx.scoreFinal(m), cost, null,
-            List.of(ctx.taskNames()), List.of(), Map.of("steps", steps));
+      return trained(ctx, (m, cost) -> new MethodResult(name(), ctx.config().seed(),
+          ctx.scoreFinal(m), cost, null, List.of(ctx.taskNames()), List.of(),
+          Map.of("steps", steps)));
+    }
+
+    /**
+     * Trains the multi-task model as {@link #run} does (the same seeds, so the same model) and
+     * hands it, with its cost, to {@code use} before closing it; the testbed gate scores it on
+     * validation this way.
+     */
+    public static <T> T trained(MethodContext ctx,
+        java.util.function.BiFunction<ModelSession, Cost, T> use) {
+      String name = "multi-task";
+      int steps = ctx.config().baselineSteps(ctx.tasks().size());
+      try (ModelSession m = ctx.session(ctx.base().params(), ctx.seed(name))) {
+        Cost cost = ctx.train(m, ctx.trainData(ctx.tasks()), steps, ctx.seed(name + "/data"), null);
+        return use.apply(m, cost);
       }
     }
   }

@@ -51,8 +51,9 @@ public final class TestbedReport {
       models.add("multi-task SFT");
       values.add(multiTaskMeans(tasks, multiTask));
     }
-    AtomicFiles.writeString(dir.resolve("table-scores.tex"), Latex.plain("testbed check: test "
-        + "score per task, mean over seeds; the single-task experts are the reference.", models,
+    AtomicFiles.writeString(dir.resolve("table-scores.tex"), Latex.plain("testbed check: "
+        + (m.get(0).splitName().equals("val") ? "validation" : "test")
+        + " score per task, mean over seeds; the single-task experts are the reference.", models,
         1, tasks, values, manifest, "tab:testbed-scores"));
   }
 
@@ -84,13 +85,18 @@ public final class TestbedReport {
         StringColumn.create("detail", c.stream().map(TestbedGate.Criterion::detail).toList()));
   }
 
-  /** Every quantity per seed: seed, quantity, task_a, task_b, value. */
+  /**
+   * Every quantity per seed: seed, split (the scores'; {@code expert_val_score} and
+   * {@code task_arithmetic_val_normalized} are on validation whatever it says), quantity, task_a,
+   * task_b, value.
+   */
   static Table measurements(List<TestbedCheck.Measurement> m,
       List<Map<String, Map<String, Double>>> multiTask) {
     Rows r = new Rows();
     for (int s = 0; s < m.size(); s++) {
       TestbedCheck.Measurement x = m.get(s);
       long seed = x.seed();
+      r.split = x.splitName();
       metrics(r, seed, "base", x.base());
       metrics(r, seed, "expert", x.expert());
       x.expertValScore().forEach((t, v) -> r.add(seed, "expert_val_score", t, "", v));
@@ -128,6 +134,8 @@ public final class TestbedReport {
 
   private static final class Rows {
     final List<Long> seed = new ArrayList<>();
+    final List<String> splits = new ArrayList<>();
+    String split = "test";
     final List<String> quantity = new ArrayList<>();
     final List<String> a = new ArrayList<>();
     final List<String> b = new ArrayList<>();
@@ -135,6 +143,7 @@ public final class TestbedReport {
 
     void add(long s, String q, String ta, String tb, double v) {
       seed.add(s);
+      splits.add(split);
       quantity.add(q);
       a.add(ta);
       b.add(tb);
@@ -144,7 +153,7 @@ public final class TestbedReport {
     Table table() {
       return Table.create("measurements",
           LongColumn.create("seed", seed.stream().mapToLong(Long::longValue).toArray()),
-          StringColumn.create("quantity", quantity), StringColumn.create("task_a", a),
+          StringColumn.create("split", splits), StringColumn.create("quantity", quantity), StringColumn.create("task_a", a),
           StringColumn.create("task_b", b),
           DoubleColumn.create("value", value.stream().mapToDouble(Double::doubleValue).toArray()));
     }
@@ -161,6 +170,7 @@ public final class TestbedReport {
       List<Map<String, Map<String, Double>>> multiTask, TestbedCheck.Ceiling ceiling,
       TestbedGate.Verdict v, Map<String, Object> run, Map<String, String> figures) {
     List<String> tasks = m.get(0).tasks();
+    String split = m.get(0).splitName();
     StringBuilder b = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<title>CPI-FT-J: testbed check</title><style>" + HtmlReport.CSS + "</style></head><body>");
     b.append("<h1>CPI-FT-J — testbed check</h1><p>Is this testbed (base model, suite, fine-tuning "
@@ -184,7 +194,19 @@ public final class TestbedReport {
     }
     b.append("</table></div>");
 
-    b.append("<h2>Scores per task (test split, mean over seeds)</h2><table><tr><th>model</th>");
+    b.append("<p>Every score is on the <b>").append(split.equals("val") ? "validation" : "test")
+        .append("</b> split").append(split.equals("val") ? " (the gate chooses between testbed "
+            + "designs, so it must not look at test; task arithmetic's λ is chosen on the same "
+            + "split, so its score is optimistic by that choice)" : " (as in the first gate "
+            + "runs; deciding testbed designs on test lets the test split steer them: use the "
+            + "default, validation)").append(".</p>");
+    if (run.get("multi_task_retrained_vs_cell") instanceof Map<?, ?> same) {
+      b.append("<p>Multi-task SFT on validation is trained again as its main-results cell trains "
+          + "it; the retrained model against the cell, per seed: ")
+          .append(esc(same.toString())).append(" (identical test scores: the same model).</p>");
+    }
+    b.append("<h2>Scores per task (").append(split).append(" split, mean over seeds)</h2>"
+        + "<table><tr><th>model</th>");
     tasks.forEach(t -> b.append("<th>").append(esc(t)).append("</th>"));
     b.append("</tr>");
     row(b, "base", tasks, m, x -> x.base(), "score");
@@ -202,7 +224,8 @@ public final class TestbedReport {
     b.append("<tr><td>|θi − θ0| / |θ0|</td>");
     tasks.forEach(t -> b.append("<td>").append(HtmlReport.fmt(m.stream()
         .mapToDouble(x -> x.relativeNorm().get(t)).average().orElse(Double.NaN))).append("</td>"));
-    b.append("</tr><tr><td>ambiguous test items (template shared with another task)</td>");
+    b.append("</tr><tr><td>ambiguous ").append(split).append(" items (template shared with "
+        + "another task)</td>");
     tasks.forEach(t -> b.append("<td>").append(HtmlReport.fmt(ceiling.ambiguousShare().get(t)))
         .append("</td>"));
     b.append("</tr></table>");
@@ -217,7 +240,8 @@ public final class TestbedReport {
       series.add(new Svg.Series("multi-task", multiTaskMeans(tasks, multiTask), nan(tasks.size()),
           nan(tasks.size())));
     }
-    String bars = Svg.bars("Test score per task", tasks, series, 1.0, Double.NaN, "score");
+    String bars = Svg.bars((split.equals("val") ? "Validation" : "Test") + " score per task",
+        tasks, series, 1.0, Double.NaN, "score");
     figures.put("fig-scores-by-task", bars);
     b.append(bars);
 
@@ -287,7 +311,8 @@ public final class TestbedReport {
         continue;
       }
       if (b.length() == 0) {
-        b.append("<h2>Per-slice test scores (mean over seeds)</h2><table><tr><th>task · slice</th>"
+        b.append("<h2>Per-slice ").append(m.get(0).splitName())
+            .append(" scores (mean over seeds)</h2><table><tr><th>task · slice</th>"
             + "<th>base</th><th>expert</th><th>task arithmetic</th><th>average</th>"
             + "<th>multi-task</th></tr>");
       }

@@ -34,22 +34,27 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>|δi| / |θ0| per expert (δi = θi − θ0) and the cosine of every pair of task vectors;
- *   <li>the base's and each expert's test score on its task (and per declared slice);
+ *   <li>the base's and each expert's score on its task (and per declared slice);
  *   <li>every pairwise midpoint θ0 + (δi + δj)/2, scored on tasks i and j, as a share of each
  *       expert's score; and each half task vector θ0 + δi/2 alone, scored on task i, which tells
  *       what a midpoint loses to the other task's vector (interference) from what it loses by
  *       halving its own (a skill that needs the whole vector);
  *   <li>task arithmetic θ0 + λ Σ δi with λ chosen on the validation split from {@link #LAMBDAS},
- *       and the plain average of the experts (λ = 1/N), scored on the test split;
+ *       and the plain average of the experts (λ = 1/N);
  *   <li>the Jaccard overlap of every pair of core regions (the run's core configuration);
  *   <li>the contradiction ceiling of the suite: the best average normalized score a single model
- *       can reach when a test prompt of one task occurs in another task with a different answer
+ *       can reach when a prompt of one task occurs in another task with a different answer
  *       (it can give only one of them).
  * </ul>
  *
- * Multi-task SFT, the remaining criterion, is an ordinary method run and comes in from outside
- * ({@link TestbedGate}). A seed's measurement is cached under {@code <cache>/testbed/} by a hash of
- * everything that determines it, so reports re-render without recomputing.
+ * Scores are measured on one split, the validation split by default: the gate decides between
+ * testbed designs, and deciding on test scores would let the test split steer the testbed the
+ * tables are then measured on. On validation, task arithmetic's score is the best of the λ tried
+ * (the same split chose it), so it is optimistic by that choice. The test split remains an option
+ * (the first gate runs used it). Multi-task SFT, the remaining criterion, comes in from outside
+ * ({@link TestbedGate}): the main-results cell on test, {@link #multiTask} on validation. A seed's
+ * measurement is cached under {@code <cache>/testbed/} by a hash of everything that determines
+ * it, so reports re-render without recomputing.
  */
 public final class TestbedCheck {
   private static final Logger LOG = LoggerFactory.getLogger(TestbedCheck.class);
@@ -60,7 +65,7 @@ public final class TestbedCheck {
 
   private TestbedCheck() {}
 
-  /** One pairwise midpoint θ0 + (δa + δb)/2: its test scores on a and b. */
+  /** One pairwise midpoint θ0 + (δa + δb)/2: its scores on a and b (the measurement's split). */
   public record Midpoint(String a, String b, double scoreA, double scoreB) {}
 
   /**
@@ -68,62 +73,118 @@ public final class TestbedCheck {
    *
    * @param seed the seed (experts are the experiments' experts of this seed)
    * @param tasks task names, in suite order
-   * @param base the base model's test metrics per task ({@code score}, {@code answer_loss}, slices)
-   * @param expert each expert's test metrics on its own task
+   * @param base the base model's metrics per task ({@code score}, slices; {@code answer_loss} on
+   *     test only)
+   * @param expert each expert's metrics on its own task
    * @param relativeNorm |δi| / |θ0| per task
    * @param cosine cosine of every pair of task vectors (task order)
    * @param midpoints every pair's midpoint scores
    * @param lambdaVal average normalized validation score of task arithmetic per λ
    * @param bestLambda the λ with the highest validation score (ties: the smaller)
-   * @param taskArithmetic test metrics per task of task arithmetic at {@code bestLambda}
-   * @param average test metrics per task of the plain average of the experts (λ = 1/N)
+   * @param taskArithmetic metrics per task of task arithmetic at {@code bestLambda}
+   * @param average metrics per task of the plain average of the experts (λ = 1/N)
    * @param jaccard core-region Jaccard overlap of every pair (task order)
    * @param expertValScore each expert's validation score on its task (normalizes λ selection)
-   * @param half each half task vector θ0 + δi/2's test score on task i
+   * @param half each half task vector θ0 + δi/2's score on task i
+   * @param split the split every score but {@code lambdaVal} and {@code expertValScore} is
+   *     measured on ({@code "val"} or {@code "test"}; null in measurements cached before the
+   *     split was recorded, which were on test)
    */
   public record Measurement(long seed, List<String> tasks, Map<String, Map<String, Double>> base,
       Map<String, Map<String, Double>> expert, Map<String, Double> relativeNorm,
       double[][] cosine, List<Midpoint> midpoints, Map<String, Double> lambdaVal,
       double bestLambda, Map<String, Map<String, Double>> taskArithmetic,
       Map<String, Map<String, Double>> average, double[][] jaccard,
-      Map<String, Double> expertValScore, Map<String, Double> half) {}
+      Map<String, Double> expertValScore, Map<String, Double> half, String split) {
+    /** The split the scores are measured on ({@code "test"} for measurements that predate it). */
+    public String splitName() {
+      return split == null ? "test" : split;
+    }
+  }
 
-  /** Measures one seed (the context's), or loads the measurement cached by an earlier run. */
-  public static Measurement measure(MethodContext ctx) {
+  /**
+   * Measures one seed (the context's) on {@code split}, or loads the measurement cached by an
+   * earlier run.
+   */
+  public static Measurement measure(MethodContext ctx, SuiteEvaluator.Split split) {
     Map<String, Object> keyParts = new LinkedHashMap<>();
     keyParts.put("kind", "testbed-check/v2");
     keyParts.put("base", ctx.baseHash());
     keyParts.put("data", ctx.dataChecksums());
     keyParts.put("config", ctx.config());
     keyParts.put("lambdas", LAMBDAS);
-    String key = ArtifactCache.key(keyParts);
-    Path file = ctx.cache().dir().resolve("testbed").resolve(key + ".json");
+    if (split != SuiteEvaluator.Split.TEST) {
+      keyParts.put("split", splitName(split)); // keyed in only off test: test's keys stay as they were
+    }
+    Path file = ctx.cache().dir().resolve("testbed").resolve(ArtifactCache.key(keyParts) + ".json");
+    return cached(file, new com.fasterxml.jackson.core.type.TypeReference<>() {},
+        () -> compute(ctx, split));
+  }
+
+  /** {@code "val"} or {@code "test"}. */
+  public static String splitName(SuiteEvaluator.Split split) {
+    return split.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The value cached in {@code file}, or computed, written there (atomically) and returned. */
+  private static <T> T cached(Path file, com.fasterxml.jackson.core.type.TypeReference<T> type,
+      java.util.function.Supplier<T> compute) {
     if (Files.isRegularFile(file)) {
       try {
-        return Json.STRICT.readValue(file.toFile(), Measurement.class);
+        return Json.STRICT.readValue(file.toFile(), type);
       } catch (java.io.IOException e) {
         LOG.warn("ignoring unreadable testbed measurement {} ({}); measuring again", file,
             e.getMessage());
       }
     }
-    Measurement m = compute(ctx);
+    T m = compute.get();
     Json.writeFile(file, m);
     return m;
   }
 
-  private static Measurement compute(MethodContext ctx) {
+  /**
+   * Multi-task SFT's final model, trained as the main-results cell trains it (same data, steps and
+   * seeds, so the same model), scored on both splits: the gate judges the seesaw on validation,
+   * and the test scores, compared with the cell's, show that the model is the cell's. Cached under
+   * {@code <cache>/testbed/} apart from the rest of the measurement (training takes most of the
+   * gate's time on validation), by split name.
+   */
+  public static Map<String, Map<String, Map<String, Double>>> multiTask(MethodContext ctx) {
+    Map<String, Object> keyParts = new LinkedHashMap<>();
+    keyParts.put("kind", "testbed-check/multi-task/v1");
+    keyParts.put("base", ctx.baseHash());
+    keyParts.put("data", ctx.dataChecksums());
+    keyParts.put("config", ctx.config());
+    keyParts.put("method-revision", org.cpift.method.Methods.revision("multi-task"));
+    Path file = ctx.cache().dir().resolve("testbed").resolve(ArtifactCache.key(keyParts) + ".json");
+    return cached(file, new com.fasterxml.jackson.core.type.TypeReference<>() {}, () -> {
+      LOG.info("testbed check, seed {}: training multi-task SFT as its cell does, for its "
+          + "validation scores", ctx.config().seed());
+      return org.cpift.method.Baselines.MultiTask.trained(ctx, (m, cost) -> {
+        Map<String, Map<String, Map<String, Double>>> s = new LinkedHashMap<>();
+        for (SuiteEvaluator.Split split : SuiteEvaluator.Split.values()) {
+          s.put(splitName(split), SuiteEvaluator.evaluate(m, ctx.base().tokenizer(), ctx.tasks(),
+              split, ctx.config().evaluation().limit()));
+        }
+        return s;
+      });
+    });
+  }
+
+  private static Measurement compute(MethodContext ctx, SuiteEvaluator.Split split) {
     List<Task> tasks = ctx.tasks();
     List<String> names = ctx.taskNames();
     int limit = ctx.config().evaluation().limit();
-    LOG.info("testbed check, seed {}: the base on every task", ctx.config().seed());
-    Map<String, Map<String, Double>> base = ctx.evaluate(ctx.base().params());
+    LOG.info("testbed check, seed {}: the base on every task ({} split)", ctx.config().seed(),
+        splitName(split));
+    Map<String, Map<String, Double>> base = score(ctx, ctx.base().params(), tasks, split);
     List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
     List<ParamSnapshot> params = experts.stream().map(ProbeFineTuning.Expert::params).toList();
     Map<String, Map<String, Double>> expert = new LinkedHashMap<>();
     Map<String, Double> expertVal = new LinkedHashMap<>();
     for (int i = 0; i < tasks.size(); i++) {
-      expert.put(names.get(i), score(ctx, params.get(i), List.of(tasks.get(i)),
-          SuiteEvaluator.Split.TEST).get(names.get(i)));
+      expert.put(names.get(i), score(ctx, params.get(i), List.of(tasks.get(i)), split)
+          .get(names.get(i)));
       expertVal.put(names.get(i), experts.get(i).valScore());
     }
     TaskVectorGeometry g = TaskVectorGeometry.of(ctx.base().params(), names, params);
@@ -137,7 +198,7 @@ public final class TestbedCheck {
         LOG.info("testbed check: midpoint of {} and {}", names.get(i), names.get(j));
         ParamSnapshot mid = new TaskArithmetic(0.5).merge(new MergeContext(ctx.base().params(),
             List.of(params.get(i), params.get(j)), List.of(names.get(i), names.get(j)), null));
-        var s = score(ctx, mid, List.of(tasks.get(i), tasks.get(j)), SuiteEvaluator.Split.TEST);
+        var s = score(ctx, mid, List.of(tasks.get(i), tasks.get(j)), split);
         mids.add(new Midpoint(names.get(i), names.get(j), s.get(names.get(i)).get("score"),
             s.get(names.get(j)).get("score")));
       }
@@ -146,14 +207,15 @@ public final class TestbedCheck {
     for (int i = 0; i < tasks.size(); i++) {
       ParamSnapshot h = new TaskArithmetic(0.5).merge(new MergeContext(ctx.base().params(),
           List.of(params.get(i)), List.of(names.get(i)), null));
-      half.put(names.get(i), score(ctx, h, List.of(tasks.get(i)), SuiteEvaluator.Split.TEST)
-          .get(names.get(i)).get("score"));
+      half.put(names.get(i), score(ctx, h, List.of(tasks.get(i)), split).get(names.get(i))
+          .get("score"));
       LOG.info(String.format("testbed check: half task vector of %s scores %.3f (expert %.3f)",
           names.get(i), half.get(names.get(i)), expert.get(names.get(i)).get("score")));
     }
     Map<String, Double> lambdaVal = new LinkedHashMap<>();
     double bestLambda = Double.NaN;
     double best = Double.NEGATIVE_INFINITY;
+    Map<String, Map<String, Double>> bestVal = null;
     for (double lambda : LAMBDAS) {
       var s = score(ctx, taskArithmetic(ctx, params, names, lambda), tasks,
           SuiteEvaluator.Split.VAL);
@@ -164,16 +226,17 @@ public final class TestbedCheck {
       if (v > best) {
         best = v;
         bestLambda = lambda;
+        bestVal = s;
       }
     }
-    var ta = score(ctx, taskArithmetic(ctx, params, names, bestLambda), tasks,
-        SuiteEvaluator.Split.TEST);
-    var avg = score(ctx, taskArithmetic(ctx, params, names, 1.0 / names.size()), tasks,
-        SuiteEvaluator.Split.TEST);
+    // on validation, the chosen λ's scores are already measured (and optimistic by the choice)
+    var ta = split == SuiteEvaluator.Split.VAL ? bestVal
+        : score(ctx, taskArithmetic(ctx, params, names, bestLambda), tasks, split);
+    var avg = score(ctx, taskArithmetic(ctx, params, names, 1.0 / names.size()), tasks, split);
     List<CoreRegion> cores = CoreRegions.of(ctx, experts);
     double[][] jaccard = CoreOverlap.matrix(cores);
     return new Measurement(ctx.config().seed(), names, base, expert, rel, g.cosine(), mids,
-        lambdaVal, bestLambda, ta, avg, jaccard, expertVal, half);
+        lambdaVal, bestLambda, ta, avg, jaccard, expertVal, half, splitName(split));
   }
 
   private static ParamSnapshot taskArithmetic(MethodContext ctx, List<ParamSnapshot> params,
@@ -210,10 +273,21 @@ public final class TestbedCheck {
    * all).
    */
   public static Ceiling ceiling(List<Task> tasks, int limit) {
+    return ceiling(tasks, limit, SuiteEvaluator.Split.TEST);
+  }
+
+  /**
+   * {@link #ceiling(List, int)} over the first {@code limit} items of {@code split}; on
+   * validation, the templates are those of the training and validation prompts (no test prompt is
+   * read).
+   */
+  public static Ceiling ceiling(List<Task> tasks, int limit, SuiteEvaluator.Split split) {
     Map<String, java.util.Set<String>> tasksByTemplate = new HashMap<>();
     for (Task t : tasks) {
-      for (List<SftRecord> split : List.of(t.train(), t.val(), t.test())) {
-        for (SftRecord r : split) {
+      // on validation the test prompts stay unread: train and validation only
+      for (List<SftRecord> records : split == SuiteEvaluator.Split.VAL
+          ? List.of(t.train(), t.val()) : List.of(t.train(), t.val(), t.test())) {
+        for (SftRecord r : records) {
           tasksByTemplate.computeIfAbsent(template(r.prompt()), k -> new java.util.HashSet<>())
               .add(t.name());
         }
@@ -222,8 +296,8 @@ public final class TestbedCheck {
     Map<String, Double> share = new LinkedHashMap<>();
     double sum = 0;
     for (Task t : tasks) {
-      List<SftRecord> test = limit > 0 && t.test().size() > limit ? t.test().subList(0, limit)
-          : t.test();
+      List<SftRecord> items = split == SuiteEvaluator.Split.VAL ? t.val() : t.test();
+      List<SftRecord> test = limit > 0 && items.size() > limit ? items.subList(0, limit) : items;
       long ambiguous = test.stream().filter(r -> tasksByTemplate.get(template(r.prompt())).size() > 1)
           .count();
       double c = test.isEmpty() ? 0 : (double) ambiguous / test.size();
@@ -238,6 +312,6 @@ public final class TestbedCheck {
     return prompt.replaceAll("[0-9]+", "#");
   }
 
-  /** The contradiction ceiling and each task's share of ambiguous test items. */
+  /** The contradiction ceiling and each task's share of ambiguous items (of the split counted). */
   public record Ceiling(Map<String, Double> ambiguousShare, double value) {}
 }

@@ -58,8 +58,9 @@ public final class TestbedGate {
    * Judges the measurements.
    *
    * @param m one measurement per seed
-   * @param multiTask per seed (same order), multi-task SFT's test metrics per task
-   * @param ceiling the suite's contradiction ceiling
+   * @param multiTask per seed (same order), multi-task SFT's metrics per task on the
+   *     measurements' split
+   * @param ceiling the suite's contradiction ceiling, counted on the same split
    */
   public static Verdict judge(List<TestbedCheck.Measurement> m,
       List<Map<String, Map<String, Double>>> multiTask, TestbedCheck.Ceiling ceiling,
@@ -68,6 +69,13 @@ public final class TestbedGate {
       throw new IllegalArgumentException("no measurements to judge");
     }
     List<String> tasks = m.get(0).tasks();
+    String split = m.get(0).splitName();
+    for (TestbedCheck.Measurement x : m) {
+      if (!x.splitName().equals(split)) {
+        throw new IllegalArgumentException("measurements on different splits (" + split + ", "
+            + x.splitName() + "): judge one split at a time");
+      }
+    }
     List<Criterion> out = new ArrayList<>();
 
     Map<String, Double> rel = meanPerTask(m, tasks, x -> x.relativeNorm());
@@ -78,7 +86,7 @@ public final class TestbedGate {
     Map<String, Double> base = meanPerTask(m, tasks, x -> scores(x.base()));
     double baseLo = min(base);
     double baseHi = max(base);
-    out.add(new Criterion("base-score", "base model's test score, every task", baseLo,
+    out.add(new Criterion("base-score", "base model's " + split + " score, every task", baseLo,
         f(c.baseMin()) + "–" + f(c.baseMax()), baseLo >= c.baseMin() && baseHi <= c.baseMax(),
         true, "range " + f(baseLo) + "–" + f(baseHi) + "; " + perTask(base)));
 
@@ -89,7 +97,7 @@ public final class TestbedGate {
       return g;
     });
     double minGain = min(gain);
-    out.add(new Criterion("expert-gain", "smallest expert − base test score of any task", minGain,
+    out.add(new Criterion("expert-gain", "smallest expert − base " + split + " score of any task", minGain,
         "≥ " + f(c.minGain()), minGain >= c.minGain(), true, perTask(gain)));
 
     double worstMid = Double.POSITIVE_INFINITY;
@@ -133,13 +141,14 @@ public final class TestbedGate {
     double ta = mean(m, x -> normalized(x.taskArithmetic(), scores(x.expert())));
     double lambdas = mean(m, TestbedCheck.Measurement::bestLambda);
     out.add(new Criterion("task-arithmetic", "task arithmetic at the λ chosen on validation: "
-        + "average normalized test score", ta, "≥ " + f(c.taskArithmeticKeep()),
+        + "average normalized " + split + " score"
+        + (split.equals("val") ? " (optimistic: validation also chose λ)" : ""), ta, "≥ " + f(c.taskArithmeticKeep()),
         ta >= c.taskArithmeticKeep(), true, "λ chosen: " + joinLambdas(m) + " (mean "
         + f(lambdas) + ")"));
 
     double avg = mean(m, x -> normalized(x.average(), scores(x.expert())));
     out.add(new Criterion("average-merge", "plain average of the experts (λ = 1/N): average "
-        + "normalized test score", avg, "≥ " + f(c.averageKeep()), avg >= c.averageKeep(), true,
+        + "normalized " + split + " score", avg, "≥ " + f(c.averageKeep()), avg >= c.averageKeep(), true,
         ""));
 
     double mt = Double.NaN;
@@ -151,11 +160,11 @@ public final class TestbedGate {
       mt = sum / multiTask.size();
     }
     double limit = Math.min(c.multiTaskMax(), ceiling.value() - c.ceilingGap());
-    out.add(new Criterion("seesaw", "multi-task SFT's average normalized test score (a seesaw: "
+    out.add(new Criterion("seesaw", "multi-task SFT's average normalized " + split + " score (a seesaw: "
         + "below the experts, and below what one model could reach)", mt,
         "≤ min(" + f(c.multiTaskMax()) + ", ceiling " + f(ceiling.value()) + " − "
             + f(c.ceilingGap()) + ") = " + f(limit), mt <= limit, true,
-        "ambiguous test items per task (template shared with another task): " + perTask(ceiling.ambiguousShare())));
+        "ambiguous " + split + " items per task (template shared with another task): " + perTask(ceiling.ambiguousShare())));
 
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;

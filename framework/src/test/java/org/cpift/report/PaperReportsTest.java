@@ -386,7 +386,7 @@ class PaperReportsTest {
         Map.of("0.3", 0.7, "0.5", 0.6), 0.3, scores3(0.45, 0.60, 0.35),
         scores3(0.35, 0.50, 0.30), new double[][] {{1, 0.05, 0.12}, {0.05, 1, 0.02},
             {0.12, 0.02, 1}}, Map.of("a", 0.6, "b", 0.8, "c", 0.5),
-        Map.of("a", 0.5, "b", 0.6, "c", 0.4));
+        Map.of("a", 0.5, "b", 0.6, "c", 0.4), "val");
     var ceiling = new org.cpift.testbed.TestbedCheck.Ceiling(Map.of("a", 0.0, "b", 0.0, "c", 0.0),
         1.0);
     var mt = scores3(0.5, 0.72, 0.45);
@@ -403,9 +403,13 @@ class PaperReportsTest {
         "fig-task-arithmetic-lambda.svg")) {
       assertTrue(Files.isRegularFile(dir.resolve(f)), f);
     }
+    // every score names its split: validation here
+    assertTrue(Files.readString(dir.resolve("report.html")).contains("<b>validation</b> split"));
+    assertTrue(Files.readString(dir.resolve("measurements.csv")).contains(",val,base_score,"));
     // bold per column: the highest of base, task arithmetic, average, multi-task (the experts
     // are the reference): a 0.5 (multi-task), b 0.72 (multi-task), c 0.45 (multi-task)
     String tex = Files.readString(dir.resolve("table-scores.tex"));
+    assertTrue(tex.contains("validation score per task"), tex);
     for (String line : tex.split("\n")) {
       if (line.startsWith("multi-task SFT")) {
         assertEquals(3, line.split("mathbf", -1).length - 1, line);

@@ -30,15 +30,21 @@ class TestbedCheckTest {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   @TempDir Path cache;
 
-  @Test
-  void measurementsMatchIndependentComputationsAndAreCached() throws Exception {
+  /** The tiny base on suite-v1's {@code tasks}, with budgets small enough for a unit test. */
+  private MethodContext context(List<String> tasks) {
     MethodConfig cfg = MethodConfig.defaults(Preset.TINY)
         .withBudgets(b -> new MethodConfig.Budgets(4, 0, 3, 16))
         .withEvaluation(e -> new MethodConfig.Evaluation(4, false)).withSeed(3);
-    MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+    return MethodRunner.context(new MethodRunner.Inputs(
         ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
-        List.of("math", "code", "logic"), cache), cfg);
-    TestbedCheck.Measurement m = TestbedCheck.measure(ctx);
+        tasks, cache), cfg);
+  }
+
+  @Test
+  void measurementsMatchIndependentComputationsAndAreCached() throws Exception {
+    MethodContext ctx = context(List.of("math", "code", "logic"));
+    TestbedCheck.Measurement m = TestbedCheck.measure(ctx, SuiteEvaluator.Split.TEST);
+    assertEquals("test", m.split());
     assertEquals(List.of("math", "code", "logic"), m.tasks());
     assertEquals(3, m.midpoints().size());
     assertEquals(TestbedCheck.LAMBDAS.size(), m.lambdaVal().size());
@@ -98,10 +104,46 @@ class TestbedCheckTest {
     try (var files = Files.list(cache.resolve("testbed"))) {
       assertEquals(1, files.count());
     }
-    TestbedCheck.Measurement again = TestbedCheck.measure(ctx);
+    TestbedCheck.Measurement again = TestbedCheck.measure(ctx, SuiteEvaluator.Split.TEST);
     assertEquals(m.base(), again.base());
     assertEquals(m.midpoints(), again.midpoints());
     assertEquals(m.half(), again.half());
     assertEquals(m.bestLambda(), again.bestLambda());
+  }
+
+  @Test
+  void onValidationEveryScoreIsAValidationScoreAndMultiTaskIsTheCellsModel() throws Exception {
+    MethodContext ctx = context(List.of("math", "code"));
+    TestbedCheck.Measurement m = TestbedCheck.measure(ctx, SuiteEvaluator.Split.VAL);
+    assertEquals("val", m.split());
+    List<ParamSnapshot> params = ProbeFineTuning.experts(ctx).stream()
+        .map(ProbeFineTuning.Expert::params).toList();
+    ParamSnapshot base = ctx.base().params();
+    try (ModelSession s = ModelSession.create(ctx.base().config(), null, 0)) {
+      s.loadParameters(base);
+      assertEquals(SuiteEvaluator.evaluate(s, ctx.base().tokenizer(), ctx.tasks(),
+          SuiteEvaluator.Split.VAL, 4), m.base());
+      s.loadParameters(params.get(1));
+      assertEquals(SuiteEvaluator.evaluate(s, ctx.base().tokenizer(), ctx.tasks().subList(1, 2),
+          SuiteEvaluator.Split.VAL, 4).get("code"), m.expert().get("code"));
+      // task arithmetic on validation: the chosen λ's validation scores
+      s.loadParameters(new TaskArithmetic(m.bestLambda()).merge(new MergeContext(base, params,
+          m.tasks(), null)));
+      assertEquals(SuiteEvaluator.evaluate(s, ctx.base().tokenizer(), ctx.tasks(),
+          SuiteEvaluator.Split.VAL, 4), m.taskArithmetic());
+    }
+    // the test measurement keeps its own cache entry
+    TestbedCheck.Measurement t = TestbedCheck.measure(ctx, SuiteEvaluator.Split.TEST);
+    assertEquals("test", t.split());
+    try (var files = Files.list(cache.resolve("testbed"))) {
+      assertEquals(2, files.count());
+    }
+    // multi-task SFT retrained for the gate is the method's own model: the same test scores
+    var both = TestbedCheck.multiTask(ctx);
+    assertEquals(new org.cpift.method.Baselines.MultiTask().run(ctx).scores(), both.get("test"));
+    try (var files = Files.list(cache.resolve("testbed"))) {
+      assertEquals(3, files.count());
+    }
+    assertEquals(both, TestbedCheck.multiTask(ctx), "read back from the cache");
   }
 }

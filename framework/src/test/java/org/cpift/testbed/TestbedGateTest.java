@@ -46,7 +46,8 @@ class TestbedGateTest {
         (Map<String, Map<String, Double>>) f[1], (Map<String, Double>) f[2],
         new double[3][3], (List<TestbedCheck.Midpoint>) f[3], Map.of("0.3", 0.7), 0.3,
         (Map<String, Map<String, Double>>) f[4], (Map<String, Map<String, Double>>) f[5],
-        (double[][]) f[6], Map.of("a", 0.6, "b", 0.8, "c", 0.5), Map.of("a", 0.5, "b", 0.6, "c", 0.4));
+        (double[][]) f[6], Map.of("a", 0.6, "b", 0.8, "c", 0.5), Map.of("a", 0.5, "b", 0.6, "c", 0.4),
+        "val");
     return m;
   }
 
@@ -58,6 +59,36 @@ class TestbedGateTest {
     return TestbedGate.judge(List.of(m), List.of(multiTask), ceiling,
         TestbedGate.Criteria.defaults()).criteria().stream()
         .collect(Collectors.toMap(TestbedGate.Criterion::id, c -> c));
+  }
+
+  @Test
+  void criteriaNameTheSplitAndOneVerdictTakesOneSplit() {
+    var c = judge(good(f -> f), scores(0.5, 0.72, 0.45), NO_AMBIGUITY);
+    assertTrue(c.get("base-score").description().contains("val score"));
+    assertTrue(c.get("task-arithmetic").description().contains("optimistic"));
+    assertTrue(c.get("seesaw").description().contains("normalized val score"));
+    TestbedCheck.Measurement v = good(f -> f);
+    TestbedCheck.Measurement t = new TestbedCheck.Measurement(2, v.tasks(), v.base(), v.expert(),
+        v.relativeNorm(), v.cosine(), v.midpoints(), v.lambdaVal(), v.bestLambda(),
+        v.taskArithmetic(), v.average(), v.jaccard(), v.expertValScore(), v.half(), null);
+    assertEquals("test", t.splitName(), "a measurement cached before the split was recorded");
+    // such a file, without the field, still reads (as a test measurement)
+    try {
+      var tree = (com.fasterxml.jackson.databind.node.ObjectNode) org.cpift.util.Json.STRICT
+          .valueToTree(v);
+      tree.remove("split");
+      TestbedCheck.Measurement old = org.cpift.util.Json.STRICT.treeToValue(tree,
+          TestbedCheck.Measurement.class);
+      assertEquals(null, old.split());
+      assertEquals("test", old.splitName());
+      assertEquals(v.base(), old.base());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> TestbedGate.judge(List.of(v, t), List.of(scores(0.5, 0.72, 0.45),
+            scores(0.5, 0.72, 0.45)), NO_AMBIGUITY, TestbedGate.Criteria.defaults()));
+    assertTrue(e.getMessage().contains("different splits"), e.getMessage());
   }
 
   @Test
