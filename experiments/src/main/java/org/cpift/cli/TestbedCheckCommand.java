@@ -110,17 +110,17 @@ final class TestbedCheckCommand implements Callable<Integer> {
         multiTask.add(both.get("val"));
         // the same model as the main-results cell when that cell's test scores are reproduced
         List<CellResult> done = ExperimentRunner.finished(cell, inputs, runs);
-        sameModel.put(Long.toString(s), done.isEmpty() ? "the main-results cell has not run"
-            : done.get(0).result().scores().equals(both.get("test")) ? "test scores identical"
-                : "test scores DIFFER from the cell's");
-        if (done.isEmpty() || done.get(0).result().scores().equals(both.get("test"))) {
-          LOG.info("testbed check, seed {}: multi-task SFT retrained vs its main-results cell: {}",
-              s, sameModel.get(Long.toString(s)));
-        } else {
+        String same = done.isEmpty() ? "the main-results cell has not run"
+            : sameScores(done.get(0).result().scores(), both.get("test"));
+        sameModel.put(Long.toString(s), same);
+        if (same.startsWith("DIFFER")) {
           LOG.warn("testbed check, seed {}: the retrained multi-task model's test scores differ "
               + "from its main-results cell's ({} against {}): the gate's seesaw is measured on a "
               + "different model than the tables'", s, both.get("test"),
               done.get(0).result().scores());
+        } else {
+          LOG.info("testbed check, seed {}: multi-task SFT retrained vs its main-results cell: {}",
+              s, same);
         }
       }
       measurements.add(TestbedCheck.measure(ctx, on));
@@ -151,5 +151,38 @@ final class TestbedCheckCommand implements Callable<Integer> {
     System.out.println((verdict.valid() ? "testbed VALID" : "testbed NOT VALID") + "; report: "
         + report.resolve("report.html"));
     return verdict.valid() ? 0 : NOT_VALID;
+  }
+
+  /**
+   * Whether two runs' test metrics show one model: every score (exact match, per task and slice)
+   * equal; the answer losses, sums of float log-probabilities that the CPU's threads may add in
+   * another order, are compared by their largest relative difference.
+   */
+  static String sameScores(Map<String, Map<String, Double>> cell,
+      Map<String, Map<String, Double>> retrained) {
+    if (!cell.keySet().equals(retrained.keySet())) {
+      return "DIFFER: tasks " + cell.keySet() + " against " + retrained.keySet();
+    }
+    double loss = 0;
+    for (String t : cell.keySet()) {
+      Map<String, Double> a = cell.get(t);
+      Map<String, Double> b = retrained.get(t);
+      if (!a.keySet().equals(b.keySet())) {
+        return "DIFFER: " + t + "'s metrics " + a.keySet() + " against " + b.keySet();
+      }
+      for (String metric : a.keySet()) {
+        double x = a.get(metric);
+        double y = b.get(metric);
+        if (metric.startsWith("score")) {
+          if (Double.compare(x, y) != 0) {
+            return "DIFFER: " + t + " " + metric + " " + x + " against " + y;
+          }
+        } else {
+          loss = Math.max(loss, Math.abs(x - y) / Math.max(Math.abs(x), Double.MIN_NORMAL));
+        }
+      }
+    }
+    return String.format(java.util.Locale.ROOT, "every test score identical (answer losses within "
+        + "%.1e relative)", loss);
   }
 }
