@@ -52,7 +52,7 @@ public final class TestbedReport {
       values.add(multiTaskMeans(tasks, multiTask));
     }
     AtomicFiles.writeString(dir.resolve("table-scores.tex"), Latex.plain("testbed check: "
-        + (m.get(0).splitName().equals("val") ? "validation" : "test")
+        + splitWord(m.get(0).splitName())
         + " score per task, mean over seeds; the single-task experts are the reference.", models,
         1, tasks, values, manifest, "tab:testbed-scores"));
   }
@@ -83,6 +83,11 @@ public final class TestbedReport {
         BooleanColumn.create("pass", c.stream().map(TestbedGate.Criterion::pass).toList()),
         BooleanColumn.create("required", c.stream().map(TestbedGate.Criterion::required).toList()),
         StringColumn.create("detail", c.stream().map(TestbedGate.Criterion::detail).toList()));
+  }
+
+  /** "validation" or "test", for a measurement's split name. */
+  private static String splitWord(String split) {
+    return split.equals("val") ? "validation" : "test";
   }
 
   /**
@@ -153,7 +158,8 @@ public final class TestbedReport {
     Table table() {
       return Table.create("measurements",
           LongColumn.create("seed", seed.stream().mapToLong(Long::longValue).toArray()),
-          StringColumn.create("split", splits), StringColumn.create("quantity", quantity), StringColumn.create("task_a", a),
+          StringColumn.create("split", splits), StringColumn.create("quantity", quantity),
+          StringColumn.create("task_a", a),
           StringColumn.create("task_b", b),
           DoubleColumn.create("value", value.stream().mapToDouble(Double::doubleValue).toArray()));
     }
@@ -194,7 +200,7 @@ public final class TestbedReport {
     }
     b.append("</table></div>");
 
-    b.append("<p>Every score is on the <b>").append(split.equals("val") ? "validation" : "test")
+    b.append("<p>Every score is on the <b>").append(splitWord(split))
         .append("</b> split").append(split.equals("val") ? " (the gate chooses between testbed "
             + "designs, so it must not look at test; task arithmetic's λ is chosen on the same "
             + "split, so its score is optimistic by that choice)" : " (as in the first gate "
@@ -240,7 +246,9 @@ public final class TestbedReport {
       series.add(new Svg.Series("multi-task", multiTaskMeans(tasks, multiTask), nan(tasks.size()),
           nan(tasks.size())));
     }
-    String bars = Svg.bars((split.equals("val") ? "Validation" : "Test") + " score per task",
+    String word = splitWord(split);
+    String bars = Svg.bars(Character.toUpperCase(word.charAt(0)) + word.substring(1)
+        + " score per task",
         tasks, series, 1.0, Double.NaN, "score");
     figures.put("fig-scores-by-task", bars);
     b.append(bars);

@@ -107,11 +107,7 @@ public final class TestbedCheck {
    * earlier run.
    */
   public static Measurement measure(MethodContext ctx, SuiteEvaluator.Split split) {
-    Map<String, Object> keyParts = new LinkedHashMap<>();
-    keyParts.put("kind", "testbed-check/v2");
-    keyParts.put("base", ctx.baseHash());
-    keyParts.put("data", ctx.dataChecksums());
-    keyParts.put("config", ctx.config());
+    Map<String, Object> keyParts = keyParts(ctx, "testbed-check/v2");
     keyParts.put("lambdas", LAMBDAS);
     if (split != SuiteEvaluator.Split.TEST) {
       keyParts.put("split", splitName(split)); // keyed in only off test: test's keys stay as they were
@@ -119,6 +115,16 @@ public final class TestbedCheck {
     Path file = ctx.cache().dir().resolve("testbed").resolve(ArtifactCache.key(keyParts) + ".json");
     return cached(file, new com.fasterxml.jackson.core.type.TypeReference<>() {},
         () -> compute(ctx, split));
+  }
+
+  /** The start of a cache key: its kind, then the base, the task data and the run's config. */
+  private static Map<String, Object> keyParts(MethodContext ctx, String kind) {
+    Map<String, Object> keyParts = new LinkedHashMap<>();
+    keyParts.put("kind", kind);
+    keyParts.put("base", ctx.baseHash());
+    keyParts.put("data", ctx.dataChecksums());
+    keyParts.put("config", ctx.config());
+    return keyParts;
   }
 
   /** {@code "val"} or {@code "test"}. */
@@ -150,11 +156,7 @@ public final class TestbedCheck {
    * gate's time on validation), by split name.
    */
   public static Map<String, Map<String, Map<String, Double>>> multiTask(MethodContext ctx) {
-    Map<String, Object> keyParts = new LinkedHashMap<>();
-    keyParts.put("kind", "testbed-check/multi-task/v1");
-    keyParts.put("base", ctx.baseHash());
-    keyParts.put("data", ctx.dataChecksums());
-    keyParts.put("config", ctx.config());
+    Map<String, Object> keyParts = keyParts(ctx, "testbed-check/multi-task/v1");
     keyParts.put("method-revision", org.cpift.method.Methods.revision("multi-task"));
     Path file = ctx.cache().dir().resolve("testbed").resolve(ArtifactCache.key(keyParts) + ".json");
     return cached(file, new com.fasterxml.jackson.core.type.TypeReference<>() {}, () -> {
