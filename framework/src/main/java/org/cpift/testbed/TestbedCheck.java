@@ -21,6 +21,7 @@ import org.cpift.method.SuiteEvaluator;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
 import org.cpift.train.ModelSession;
+import org.cpift.util.FileLocks;
 import org.cpift.util.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,20 +133,27 @@ public final class TestbedCheck {
     return split.name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** The value cached in {@code file}, or computed, written there (atomically) and returned. */
-  private static <T> T cached(Path file, com.fasterxml.jackson.core.type.TypeReference<T> type,
+  /**
+   * The value cached in {@code file}, or computed, written there (atomically) and returned. The
+   * entry's lock ({@code <testbed>/.locks/}) is held from the look-up to the write, so a second
+   * gate started at the same time waits for the first's result instead of computing it again.
+   */
+  static <T> T cached(Path file, com.fasterxml.jackson.core.type.TypeReference<T> type,
       java.util.function.Supplier<T> compute) {
-    if (Files.isRegularFile(file)) {
-      try {
-        return Json.STRICT.readValue(file.toFile(), type);
-      } catch (java.io.IOException e) {
-        LOG.warn("ignoring unreadable testbed measurement {} ({}); measuring again", file,
-            e.getMessage());
+    Path lockFile = file.resolveSibling(".locks").resolve(file.getFileName() + ".lock");
+    try (FileLocks.Held lock = FileLocks.lock(lockFile)) {
+      if (Files.isRegularFile(file)) {
+        try {
+          return Json.STRICT.readValue(file.toFile(), type);
+        } catch (java.io.IOException e) {
+          LOG.warn("ignoring unreadable testbed measurement {} ({}); measuring again", file,
+              e.getMessage());
+        }
       }
+      T m = compute.get();
+      Json.writeFile(file, m);
+      return m;
     }
-    T m = compute.get();
-    Json.writeFile(file, m);
-    return m;
   }
 
   /**

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +18,7 @@ import org.cpift.method.MethodRunner;
 import org.cpift.train.Preset;
 import org.cpift.util.FileLocks;
 import org.cpift.util.Json;
+import org.cpift.util.LockHolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,12 +34,12 @@ class CellClaimsTest {
 
   @Test
   void aCellHeldByAnotherProcessIsWaitedForAndNeverComputedTwice() throws Exception {
-    assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "python3 needed");
+    assumeTrue(LockHolder.available(), "python3 needed");
     MethodRunner.Inputs in = inputs();
     List<Cell> cells = baseCells(4);
     String[] keys = keys(cells, in);
-    Process a = hold(ExperimentRunner.claimFile(runDir, keys[1]));
-    Process b = hold(ExperimentRunner.claimFile(runDir, keys[2]));
+    Process a = LockHolder.hold(ExperimentRunner.claimFile(runDir, keys[1]));
+    Process b = LockHolder.hold(ExperimentRunner.claimFile(runDir, keys[2]));
     // "the other processes": once the free cells are done, one writes its result for its cell
     // and exits; the other dies without a result
     MethodResult theirs = new MethodResult("base", 2, Map.of("math", Map.of("score", 0.123,
@@ -93,11 +91,11 @@ class CellClaimsTest {
 
   @Test
   void runFreeSkipsAHeldCellWithoutWaitingAndComputesTheRest() throws Exception {
-    assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "python3 needed");
+    assumeTrue(LockHolder.available(), "python3 needed");
     MethodRunner.Inputs in = inputs();
     List<Cell> cells = baseCells(3);
     String[] keys = keys(cells, in);
-    Process holder = hold(ExperimentRunner.claimFile(runDir, keys[1]));
+    Process holder = LockHolder.hold(ExperimentRunner.claimFile(runDir, keys[1]));
     try {
       // what status and reproduce's estimate report: the held cell, and only it, is elsewhere
       assertTrue(ExperimentRunner.heldElsewhere(runDir, new ExperimentRunner.Pending(1, keys[1])));
@@ -135,20 +133,5 @@ class CellClaimsTest {
   private String[] keys(List<Cell> cells, MethodRunner.Inputs in) {
     return cells.stream().map(c -> ExperimentRunner.key(c, ExperimentRunner.context(c, in,
         runDir))).toArray(String[]::new);
-  }
-
-  /** A Python process holding the lock of {@code file} until it is killed. */
-  private static Process hold(Path file) throws Exception {
-    Files.createDirectories(file.getParent());
-    String script = "import fcntl, sys, time\n"
-        + "f = open(sys.argv[1], 'a+')\n"
-        + "fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
-        + "print('locked', flush=True)\n"
-        + "time.sleep(300)\n";
-    Process p = new ProcessBuilder("python3", "-c", script, file.toString()).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8));
-    assertEquals("locked", out.readLine());
-    return p;
   }
 }
