@@ -48,8 +48,8 @@ final class RunMethodCommand implements Callable<Integer> {
   @Mixin
   MethodOptions options;
 
-  @Option(names = "--save-model", description = "also write the method's final model (with LoRA "
-      + "on a llama-family base, the adapters also as PEFT files in OUT/adapter) to "
+  @Option(names = "--save-model", description = "also write the method's final model (with LoRA, "
+      + "the adapters also as PEFT files in OUT/adapter, in the base's family's layout) to "
       + "<out>/model (a model directory: a base for further runs, generate and export-hf)")
   boolean saveModel;
 

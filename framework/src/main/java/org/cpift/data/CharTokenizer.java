@@ -130,6 +130,12 @@ public final class CharTokenizer implements Tokenizer {
     return decode(ids, 0, ids.length);
   }
 
+  /** One character per token, so exactly {@code chars}. */
+  @Override
+  public int maxTokensFor(int chars) {
+    return chars;
+  }
+
   private static String describe(char c) {
     return (c >= 32 && c < 127 ? "'" + c + "' " : "") + String.format("(U+%04X)", (int) c);
   }

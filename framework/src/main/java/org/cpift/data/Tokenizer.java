@@ -36,4 +36,50 @@ public interface Tokenizer {
 
   /** Writes the tokenizer beside a model as {@code file} (atomically). */
   void save(Path file);
+
+  /**
+   * The most tokens text of up to {@code chars} characters can take: how far generation may go
+   * for an answer capped in characters (a task's {@code max_answer_chars}) before
+   * {@link #clip(String, int)} cuts the text back. The default bounds byte-level and byte-fallback
+   * tokenizers: a character is at most four UTF-8 bytes, each at worst its own token, and one more
+   * for a leading word-boundary token.
+   */
+  default int maxTokensFor(int chars) {
+    return Math.addExact(Math.multiplyExact(4, chars), 1);
+  }
+
+  /** {@code text} cut to its first {@code chars} characters (code points); itself if shorter. */
+  static String clip(String text, int chars) {
+    if (text.length() <= chars || text.codePointCount(0, text.length()) <= chars) {
+      return text;
+    }
+    return text.substring(0, text.offsetByCodePoints(0, chars));
+  }
+
+  /**
+   * The longest prefix of {@code ids} whose text has at most {@code chars} characters (code
+   * points), found by bisection over the prefix length; {@code ids} itself when its whole text
+   * fits.
+   */
+  default int[] clipTokens(int[] ids, int chars) {
+    if (ids.length <= chars && maxTokensFor(chars) == chars) {
+      return ids; // one character per token at most
+    }
+    String all = decode(ids);
+    if (all.codePointCount(0, all.length()) <= chars) {
+      return ids;
+    }
+    int lo = 0; // a prefix known to fit
+    int hi = ids.length; // a prefix known not to
+    while (hi - lo > 1) {
+      int mid = (lo + hi) >>> 1;
+      String t = decode(java.util.Arrays.copyOf(ids, mid));
+      if (t.codePointCount(0, t.length()) <= chars) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return java.util.Arrays.copyOf(ids, lo);
+  }
 }

@@ -68,9 +68,10 @@ public final class SuiteEvaluator {
         model.config().contextLength(), task.name() + " " + split.name().toLowerCase());
     int batch = 64;
     double[] sums = split == Split.TEST ? Evaluator.lossSums(model, ex, batch) : null;
-    // decoded in order of prompt length so that rows of a batch are alike (less padding)
-    List<String> answers = Evaluator.greedyAnswers(model, tok, ex, task.maxAnswerChars() + 1,
-        batch, true);
+    // decoded in order of prompt length so that rows of a batch are alike (less padding), to one
+    // character beyond the task's cap, so that an over-long answer shows as one
+    List<String> answers = Evaluator.greedyAnswersWithin(model, tok, ex,
+        task.maxAnswerChars() + 1, batch, true);
     double score = 0;
     Map<String, double[]> bySlice = new LinkedHashMap<>(); // slice -> {sum, count}
     task.slices().keySet().forEach(k -> bySlice.put(k, new double[2]));

@@ -235,10 +235,11 @@ public final class WemoeMerge implements Method {
       String where = t.name() + " " + split.name().toLowerCase(Locale.ROOT);
       List<EncodedExample> ex = EncodedExample.encodeAll(records, tok, context, where);
       List<int[]> prompts = ex.stream().map(EncodedExample::promptTokens).toList();
-      List<int[]> answers = GreedyGenerator.generate(m, prompts, t.maxAnswerChars() + 1, 64,
+      int chars = t.maxAnswerChars() + 1; // as the evaluation decodes
+      List<int[]> answers = GreedyGenerator.generate(m, prompts, tok.maxTokensFor(chars), 64,
           tok.eos());
       for (int i = 0; i < ex.size(); i++) {
-        out.add(withAnswer(ex.get(i), answers.get(i), tok.eos(), context));
+        out.add(withAnswer(ex.get(i), tok.clipTokens(answers.get(i), chars), tok.eos(), context));
       }
     }
     return new Batcher(out, BATCH, ctx.config().seed());

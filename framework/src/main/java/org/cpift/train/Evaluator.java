@@ -49,6 +49,18 @@ public final class Evaluator {
   }
 
   /**
+   * The greedy answer to each example's prompt of at most {@code maxChars} characters: generated
+   * up to the tokens such text can take ({@link Tokenizer#maxTokensFor}), decoded, and cut to
+   * {@code maxChars} (with the character tokenizer the cap in tokens is the cap in characters, so
+   * nothing is cut). Otherwise as {@link #greedyAnswers}.
+   */
+  public static List<String> greedyAnswersWithin(ModelSession model, Tokenizer tok,
+      List<EncodedExample> examples, int maxChars, int batchSize, boolean byPromptLength) {
+    return greedyAnswers(model, tok, examples, tok.maxTokensFor(maxChars), batchSize,
+        byPromptLength).stream().map(a -> Tokenizer.clip(a, maxChars)).toList();
+  }
+
+  /**
    * The greedy answer to each example's prompt, decoded, in the examples' order. With
    * {@code byPromptLength} the prompts are decoded sorted by length (stable), so that the rows of
    * a batch are alike and pad less; the answers come back in the examples' order either way.

@@ -50,6 +50,40 @@ class HfTokenizerTest {
   }
 
   @Test
+  void anAnswerCappedInCharactersFitsTheTokensAllowedAndIsCutBackToTheCap() {
+    // non-ASCII text takes more byte-level tokens than characters: a cap of characters + 1
+    // tokens (what generation was given before) would have cut this answer short
+    String answer = "東京都の人口は約千四百万人です";
+    int chars = answer.codePointCount(0, answer.length());
+    int[] ids = tok.encode(answer, "t");
+    assertTrue(ids.length > chars + 1, ids.length + " tokens for " + chars + " characters");
+    assertTrue(ids.length <= tok.maxTokensFor(chars), ids.length + " > " + tok.maxTokensFor(chars));
+    // cut back to characters: the text, and the token prefix, never longer than the cap
+    assertEquals(answer, Tokenizer.clip(answer, chars));
+    assertEquals("東京都の", Tokenizer.clip(answer, 4));
+    assertEquals("😀a", Tokenizer.clip("😀ab", 2), "characters are code points, not chars");
+    assertArrayEquals(ids, tok.clipTokens(ids, chars));
+    for (int cap : new int[] {1, 4, 10, chars - 1}) {
+      int[] kept = tok.clipTokens(ids, cap);
+      String text = tok.decode(kept);
+      assertTrue(text.codePointCount(0, text.length()) <= cap, cap + ": " + text);
+      assertArrayEquals(java.util.Arrays.copyOf(ids, kept.length), kept, "a prefix");
+      String longer = tok.decode(java.util.Arrays.copyOf(ids, kept.length + 1));
+      assertTrue(longer.codePointCount(0, longer.length()) > cap, "the longest such prefix");
+    }
+  }
+
+  @Test
+  void theCharacterTokenizersCapInTokensIsItsCapInCharacters() {
+    CharTokenizer c = CharTokenizer.standard();
+    int[] ids = c.encode("12 + 30 = 42", "t");
+    assertEquals(12, c.maxTokensFor(12));
+    assertArrayEquals(ids, c.clipTokens(ids, 12));
+    assertEquals("12 + 30 = 42", Tokenizer.clip(c.decode(ids), 12));
+    assertEquals("12 + 3", c.decode(c.clipTokens(ids, 6)));
+  }
+
+  @Test
   void decodeOfEncodeIsTheTextOnEverySuiteText() {
     int checked = 0;
     for (Task t : Suite.load(ROOT.resolve("benchmarks-data/suite-v2")).tasks()) {
