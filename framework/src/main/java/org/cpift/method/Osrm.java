@@ -40,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * start's column it replaces ({@link #matchNorms}), so that OSRM and the random start differ in
  * A's subspace alone, not in its scale (orthonormal columns are about √3 times the uniform
  * start's, and a larger A takes larger steps under Adam).
+ *
+ * <p>Departures from the authors' code: padding is left out of each example's token mean (their
+ * code averages it in); the null-space basis is chosen as above rather than by the solver. Left
+ * out: nothing of the method. It is an initialization of the experts, offered as {@code
+ * --lora-init osrm|osrm-matched} before any merge, not as a merge method of its own: the paper
+ * merges the OSRM-started experts with task arithmetic, TIES and the others, as done here.
  */
 public final class Osrm {
   private static final Logger LOG = LoggerFactory.getLogger(Osrm.class);

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cpift.params.Param;
 import org.cpift.params.ParamSnapshot;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * Diff pruning (Guo, Rush and Kim, ACL 2021, arXiv 2012.07463): a task's model is the frozen base
@@ -68,12 +71,57 @@ public record DiffPruning(double keepPercent, double l0Weight) {
 
   /** log(−l/r), the shift of the expected-L0 sigmoid (0 for the symmetric stretch). */
   public static double logRatio() {
-    return Math.log(-LOWER / UPPER);
+    return logRatio(LOWER, UPPER);
+  }
+
+  /** log(−l/r) for the stretch (l, r) = ({@code lower}, {@code upper}), l &lt; 0 &lt; 1 &lt; r. */
+  static double logRatio(double lower, double upper) {
+    return Math.log(-lower / upper);
   }
 
   /** P(z ≠ 0) of one gate: {@code sigmoid(log α − log(−l/r))}. */
   public static double openProbability(double logAlpha) {
-    return 1 / (1 + Math.exp(-(logAlpha - logRatio())));
+    return openProbability(logAlpha, LOWER, UPPER);
+  }
+
+  /**
+   * P(z ≠ 0) of one gate with the stretch (l, r) and temperature 1: the stretched variable is
+   * above 0 when its sigmoid exceeds −l/(r − l), that is when the logistic noise exceeds
+   * log(−l/r) − log α, which happens with probability {@code sigmoid(log α − log(−l/r))}.
+   */
+  static double openProbability(double logAlpha, double lower, double upper) {
+    return 1 / (1 + Math.exp(-(logAlpha - logRatio(lower, upper))));
+  }
+
+  /**
+   * One stretched hard-concrete gate per entry of {@code logAlpha}, in the graph (Louizos et al.
+   * 2018, temperature 1 as in the diff-pruning authors' code):
+   * {@code z = clamp(sigmoid(log u − log(1 − u) + log α)·(r − l) + l, 0, 1)} for noise
+   * {@code u} in (0, 1) (uniform while training; ½ gives the deterministic gate).
+   */
+  static <T extends TNumber> Operand<T> hardConcrete(Ops tf, Operand<T> u, Operand<T> logAlpha,
+      double lower, double upper, Class<T> dtype) {
+    Operand<T> logit = tf.math.add(tf.math.sub(tf.math.log(u),
+        tf.math.log(tf.math.sub(constant(tf, 1, dtype), u))), logAlpha);
+    Operand<T> stretched = tf.math.add(tf.math.mul(tf.math.sigmoid(logit),
+        constant(tf, upper - lower, dtype)), constant(tf, lower, dtype));
+    return tf.math.minimum(tf.math.maximum(stretched, constant(tf, 0, dtype)),
+        constant(tf, 1, dtype));
+  }
+
+  /**
+   * The gates' expected number of open entries, their expected L0 norm, in the graph:
+   * {@code Σ sigmoid(log α − log(−l/r))} over every entry of {@code logAlpha}.
+   */
+  static <T extends TNumber> Operand<T> expectedOpen(Ops tf, Operand<T> logAlpha, double lower,
+      double upper, Class<T> dtype) {
+    return tf.sum(tf.math.sigmoid(tf.math.sub(logAlpha,
+        constant(tf, logRatio(lower, upper), dtype))),
+        tf.range(tf.constant(0), tf.rank(logAlpha), tf.constant(1)));
+  }
+
+  private static <T extends TNumber> Operand<T> constant(Ops tf, double value, Class<T> dtype) {
+    return tf.dtypes.cast(tf.constant(value), dtype);
   }
 
   /** The deterministic gate: {@code clamp(sigmoid(log α)·(r − l) + l, 0, 1)}. */

@@ -701,14 +701,10 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
         scalar(1 - 1e-6));
     Operand<T> u = tf.math.add(scalar(0.5), tf.math.mul(diffNoise,
         tf.math.sub(uniform, scalar(0.5))));
-    Operand<T> logit = tf.math.add(tf.math.sub(tf.math.log(u),
-        tf.math.log(tf.math.sub(scalar(1), u))), logAlpha);
-    Operand<T> stretched = tf.math.add(tf.math.mul(tf.math.sigmoid(logit),
-        scalar(DiffPruning.UPPER - DiffPruning.LOWER)), scalar(DiffPruning.LOWER));
-    Operand<T> z = tf.math.minimum(tf.math.maximum(stretched, scalar(0)), scalar(1));
-    penaltyTerms.add(tf.sum(tf.math.sigmoid(tf.math.sub(logAlpha,
-        scalar(DiffPruning.logRatio()))), tf.range(tf.constant(0), tf.rank(logAlpha),
-        tf.constant(1))));
+    Operand<T> z = DiffPruning.hardConcrete(tf, u, logAlpha, DiffPruning.LOWER,
+        DiffPruning.UPPER, dtype);
+    penaltyTerms.add(DiffPruning.expectedOpen(tf, logAlpha, DiffPruning.LOWER, DiffPruning.UPPER,
+        dtype));
     return tf.math.add(base, tf.math.mul(z, w));
   }
 

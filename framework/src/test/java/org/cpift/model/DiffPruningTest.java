@@ -94,6 +94,60 @@ class DiffPruningTest {
   }
 
   @Test
+  void theGatesSampledInTheGraphAreOpenAsOftenAsTheClosedFormSays() {
+    // the graph's sampler, run on 200,000 gates of one log α, against the analytic P(z != 0):
+    // the authors' symmetric stretch, and Louizos et al.'s (-0.1, 1.1), where the shift
+    // log(-l/r) = -2.40 matters (a dropped or sign-flipped shift moves P by 0.4 at log α = 0)
+    int n = 200_000;
+    for (double[] stretch : new double[][] {{DiffPruning.LOWER, DiffPruning.UPPER}, {-0.1, 1.1}}) {
+      for (double logAlpha : new double[] {-2, 0, 1.5}) {
+        String what = "stretch " + java.util.Arrays.toString(stretch) + ", log α " + logAlpha;
+        float[] z = new float[n];
+        float[] half = new float[n];
+        float[] expected = new float[1];
+        try (org.tensorflow.Graph g = new org.tensorflow.Graph();
+            org.tensorflow.Session s = new org.tensorflow.Session(g)) {
+          org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+          var la = tf.fill(tf.constant(new long[] {n}), tf.constant((float) logAlpha));
+          var u = tf.math.minimum(tf.math.maximum(tf.random.statelessRandomUniform(
+              tf.constant(new long[] {n}), tf.constant(new long[] {7, 11}),
+              org.tensorflow.types.TFloat32.class), tf.constant(1e-6f)), tf.constant(1 - 1e-6f));
+          var sampled = DiffPruning.hardConcrete(tf, u, la, stretch[0], stretch[1],
+              org.tensorflow.types.TFloat32.class);
+          var deterministic = DiffPruning.hardConcrete(tf, tf.constant(0.5f), la, stretch[0],
+              stretch[1], org.tensorflow.types.TFloat32.class);
+          var open = DiffPruning.expectedOpen(tf, la, stretch[0], stretch[1],
+              org.tensorflow.types.TFloat32.class);
+          try (org.tensorflow.Result r = s.runner().fetch(sampled).fetch(deterministic)
+              .fetch(open).run()) {
+            float[][] out = {z, half, expected};
+            for (int i = 0; i < 3; i++) {
+              ((org.tensorflow.types.TFloat32) r.get(i)).copyTo(
+                  org.tensorflow.ndarray.buffer.DataBuffers.of(out[i], false, false));
+            }
+          }
+        }
+        double p = DiffPruning.openProbability(logAlpha, stretch[0], stretch[1]);
+        long openGates = 0;
+        for (float v : z) {
+          assertTrue(v >= 0 && v <= 1, what + ": gate " + v);
+          openGates += v > 0 ? 1 : 0;
+        }
+        double sigma = Math.sqrt(p * (1 - p) / n);
+        assertEquals(p, (double) openGates / n, 5 * sigma, what + ": share of open gates");
+        assertEquals(n * p, expected[0], 1e-4 * n * p, what + ": the expected-L0 term");
+        // u = ½: the deterministic gate, clamp(sigmoid(log α)·(r − l) + l, 0, 1), by hand
+        double s = 1 / (1 + Math.exp(-logAlpha));
+        double gate = Math.min(1, Math.max(0, s * (stretch[1] - stretch[0]) + stretch[0]));
+        assertEquals(gate, half[0], 1e-6, what + ": deterministic gate");
+        if (stretch[0] == DiffPruning.LOWER && stretch[1] == DiffPruning.UPPER) {
+          assertEquals(DiffPruning.deterministicGate(logAlpha), half[0], 1e-6, what);
+        }
+      }
+    }
+  }
+
+  @Test
   void trainingMovesOnlyTheDiffAndThePrunedModelKeepsTheTarget() {
     ParamSnapshot base = base();
     DiffPruning dp = new DiffPruning(0.5);
