@@ -94,6 +94,37 @@ class DiffPruningTest {
   }
 
   @Test
+  void theL0PenaltyClosesGatesWhichStayOpenWithoutIt() {
+    // the gated phase's training, not the projection: with λ = 0 the gates barely move (w starts
+    // at 0, so the loss reaches a gate only once its diff has moved); with a penalty that
+    // dominates the loss, Adam moves every log α down by about its step per step
+    ParamSnapshot start = new DiffPruning(0.5, 0).initialize(base());
+    double before = openShare(start);
+    double free = openShare(trained(start, new DiffPruning(0.5, 0), 3, 10));
+    double penalized = openShare(trained(start, new DiffPruning(0.5, 1e-2), 3, 10));
+    assertEquals(DiffPruning.openProbability(DiffPruning.LOG_ALPHA_INIT), before, 1e-6);
+    assertTrue(free > 0.9, "without the penalty the gates stay open: " + free);
+    assertTrue(penalized < 0.2, "the penalty closes them: expected open share " + penalized
+        + " (from " + before + ")");
+  }
+
+  /** The mean of P(z != 0) over every gate of {@code s}. */
+  private static double openShare(ParamSnapshot s) {
+    double sum = 0;
+    long n = 0;
+    for (Param p : s.params()) {
+      if (p.name().endsWith(DiffPruning.gate(""))) {
+        for (float rho : p.data()) {
+          sum += DiffPruning.openProbability(DiffPruning.GATE_SCALE * rho);
+          n++;
+        }
+      }
+    }
+    assertTrue(n > 0, "no gate tensors");
+    return sum / n;
+  }
+
+  @Test
   void theGatesSampledInTheGraphAreOpenAsOftenAsTheClosedFormSays() {
     // the graph's sampler, run on 200,000 gates of one log α, against the analytic P(z != 0):
     // the authors' symmetric stretch, and Louizos et al.'s (-0.1, 1.1), where the shift
