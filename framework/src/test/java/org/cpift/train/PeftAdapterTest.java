@@ -65,8 +65,15 @@ class PeftAdapterTest {
     assertArrayEquals(new long[] {4, 64}, a.shape());
     Param b = file.get("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight");
     assertArrayEquals(new long[] {64, 4}, b.shape());
-    float[] ours = s.get("h0/mlp/w2.lora_B").data(); // [4, 64]
-    assertEquals(ours[2 * 64 + 17], b.data()[17 * 4 + 2]);
+    // every entry, both factors: ours A [in, r] and B [r, out] are the file's transposes
+    float[] oursA = s.get("h1/attn/wv.lora_A").data(); // [64, 4]
+    float[] oursB = s.get("h0/mlp/w2.lora_B").data(); // [4, 64]
+    for (int i = 0; i < 64; i++) {
+      for (int k = 0; k < 4; k++) {
+        assertEquals(oursA[i * 4 + k], a.data()[k * 64 + i], "A[" + i + "," + k + "]");
+        assertEquals(oursB[k * 64 + i], b.data()[i * 4 + k], "B[" + k + "," + i + "]");
+      }
+    }
     PeftAdapter.Loaded back = PeftAdapter.load(dir, LLAMA);
     assertEquals(lora, back.lora());
     for (String n : back.adapters().names()) {
