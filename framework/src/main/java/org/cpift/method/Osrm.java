@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * code averages it in); the null-space basis is chosen as above rather than by the solver. Left
  * out: nothing of the method. It is an initialization of the experts, offered as {@code
  * --lora-init osrm|osrm-matched} before any merge, not as a merge method of its own: the paper
- * merges the OSRM-started experts with task arithmetic, TIES and the others, as done here.
+ * presents it as a start for LoRA fine-tuning that existing merging methods then combine, as here.
  */
 public final class Osrm {
   private static final Logger LOG = LoggerFactory.getLogger(Osrm.class);
