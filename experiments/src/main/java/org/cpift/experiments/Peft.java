@@ -10,6 +10,7 @@ import org.cpift.experiment.Cell;
 import org.cpift.experiment.CellResult;
 import org.cpift.method.MethodConfig;
 import org.cpift.model.Lora;
+import org.cpift.report.Claims;
 import org.cpift.report.Section;
 import org.cpift.train.Preset;
 
@@ -63,6 +64,41 @@ public final class Peft implements ReportedExperiment {
   /** LoRA of rank r as this experiment uses it. */
   static Lora lora(int r) {
     return new Lora(r, 2.0 * r, TARGETS).withLr(LORA_LR);
+  }
+
+  /**
+   * The issue's question, whether core isolation still pays when the experts are LoRA adapters,
+   * as paired claims over seeds on the average score, each comparison within one variant (so
+   * both arms share their experts): CPI-FT against multi-task SFT and against each merge at
+   * either rank, with full fine-tuning's row beside them; and OSRM's own claim, that its start
+   * makes the same merges of the same tasks better.
+   */
+  @Override
+  public List<Claims.Check> claims() {
+    List<Claims.ArmRef[]> overMultiTask = new ArrayList<>();
+    overMultiTask.add(arms("full", "cpi-ft", "full", "multi-task"));
+    List<Claims.ArmRef[]> overMerges = new ArrayList<>();
+    List<Claims.ArmRef[]> osrm = new ArrayList<>();
+    for (int r : RANKS) {
+      String v = "lora-r" + r;
+      overMultiTask.add(arms(v, "cpi-ft", v, "multi-task"));
+      for (String merge : List.of("task-arithmetic", "ties", "copa")) {
+        overMerges.add(arms(v, "cpi-ft", v, merge));
+        osrm.add(arms(v + "-osrm", merge, v, merge));
+      }
+    }
+    return List.of(
+        Claims.above("CPI-FT beats multi-task SFT with full fine-tuning and with LoRA experts "
+            + "and adapters (r 4 and 16).", overMultiTask),
+        Claims.above("With LoRA experts (r 4 and 16), CPI-FT beats task arithmetic, TIES and "
+            + "CoPA on the same experts.", overMerges),
+        Claims.above("OSRM-started LoRA experts (A at the random start's column norms) merge "
+            + "better than randomly started ones: task arithmetic, TIES and CoPA at r 4 and 16.",
+            osrm));
+  }
+
+  private static Claims.ArmRef[] arms(String v1, String m1, String v2, String m2) {
+    return new Claims.ArmRef[] {new Claims.ArmRef(v1, m1), new Claims.ArmRef(v2, m2)};
   }
 
   /** What each variant trains, read from its cells: a reader needs it beside the scores. */

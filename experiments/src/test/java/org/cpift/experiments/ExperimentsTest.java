@@ -102,6 +102,15 @@ class ExperimentsTest {
     String html = Files.readString(dir.resolve("reports/peft/report.html"));
     assertTrue(html.contains("What each variant trains") && html.contains("<td>lora-r16</td>"
         + "<td>36,864</td>"), html.substring(Math.max(0, html.indexOf("What each") - 10)));
+    // its three claims are decided on its own rows: every arm they compare ran (a claim whose
+    // arms are missing is "not measured here" and left out of report.md)
+    String md = Files.readString(dir.resolve("reports/peft/report.md"));
+    for (String claim : List.of("CPI-FT beats multi-task SFT with full fine-tuning and with LoRA",
+        "With LoRA experts (r 4 and 16), CPI-FT beats task arithmetic, TIES and CoPA",
+        "OSRM-started LoRA experts")) {
+      assertTrue(md.contains("- " + claim), claim + " in\n" + md);
+    }
+    assertTrue(!md.contains("comparisons so far)"), "every comparison of every claim ran:\n" + md);
   }
 
   /** A rerun of an experiment (stage-vs-single: its cells are few and quick) recomputes none. */
