@@ -58,8 +58,11 @@ public interface Tokenizer {
 
   /**
    * The longest prefix of {@code ids} whose text has at most {@code chars} characters (code
-   * points), found by bisection over the prefix length; {@code ids} itself when its whole text
-   * fits.
+   * points) and ends on a whole character (its text is a prefix of the whole text); {@code ids}
+   * itself when its whole text fits. Scanned upward: a byte-level or byte-fallback tokenizer
+   * shows each byte of an unfinished character as one U+FFFD, so a longer prefix can decode to a
+   * few characters fewer than a shorter one, and the scan stops only once a prefix is more than
+   * three characters over the cap (no later prefix can then fit).
    */
   default int[] clipTokens(int[] ids, int chars) {
     if (ids.length <= chars && maxTokensFor(chars) == chars) {
@@ -69,17 +72,17 @@ public interface Tokenizer {
     if (all.codePointCount(0, all.length()) <= chars) {
       return ids;
     }
-    int lo = 0; // a prefix known to fit
-    int hi = ids.length; // a prefix known not to
-    while (hi - lo > 1) {
-      int mid = (lo + hi) >>> 1;
-      String t = decode(java.util.Arrays.copyOf(ids, mid));
-      if (t.codePointCount(0, t.length()) <= chars) {
-        lo = mid;
-      } else {
-        hi = mid;
+    int best = 0;
+    for (int k = 1; k < ids.length; k++) {
+      String t = decode(java.util.Arrays.copyOf(ids, k));
+      int n = t.codePointCount(0, t.length());
+      if (n > chars + 3) {
+        break;
+      }
+      if (n <= chars && all.startsWith(t)) {
+        best = k;
       }
     }
-    return java.util.Arrays.copyOf(ids, lo);
+    return java.util.Arrays.copyOf(ids, best);
   }
 }

@@ -134,25 +134,44 @@ public final class TestbedCheck {
   }
 
   /**
-   * The value cached in {@code file}, or computed, written there (atomically) and returned. The
-   * entry's lock ({@code <testbed>/.locks/}) is held from the look-up to the write, so a second
-   * gate started at the same time waits for the first's result instead of computing it again.
+   * The value cached in {@code file}, or computed, written there (atomically) and returned. A
+   * cached value is read without locking (so a finished gate reads from a read-only cache); on a
+   * miss the entry's lock ({@code <testbed>/.locks/}) is held from a second look-up to the write,
+   * so a second gate started at the same time waits for the first's result instead of computing
+   * it again.
    */
   static <T> T cached(Path file, com.fasterxml.jackson.core.type.TypeReference<T> type,
       java.util.function.Supplier<T> compute) {
+    T done = read(file, type, false);
+    if (done != null) {
+      return done;
+    }
     Path lockFile = file.resolveSibling(".locks").resolve(file.getFileName() + ".lock");
     try (FileLocks.Held lock = FileLocks.lock(lockFile)) {
-      if (Files.isRegularFile(file)) {
-        try {
-          return Json.STRICT.readValue(file.toFile(), type);
-        } catch (java.io.IOException e) {
-          LOG.warn("ignoring unreadable testbed measurement {} ({}); measuring again", file,
-              e.getMessage());
-        }
+      done = read(file, type, true);
+      if (done != null) {
+        return done;
       }
       T m = compute.get();
       Json.writeFile(file, m);
       return m;
+    }
+  }
+
+  /** The value in {@code file}; null when there is none or it is unreadable (warned if asked). */
+  private static <T> T read(Path file, com.fasterxml.jackson.core.type.TypeReference<T> type,
+      boolean warn) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      return Json.STRICT.readValue(file.toFile(), type);
+    } catch (java.io.IOException e) {
+      if (warn) {
+        LOG.warn("ignoring unreadable testbed measurement {} ({}); measuring again", file,
+            e.getMessage());
+      }
+      return null;
     }
   }
 

@@ -68,9 +68,72 @@ class HfTokenizerTest {
       String text = tok.decode(kept);
       assertTrue(text.codePointCount(0, text.length()) <= cap, cap + ": " + text);
       assertArrayEquals(java.util.Arrays.copyOf(ids, kept.length), kept, "a prefix");
-      String longer = tok.decode(java.util.Arrays.copyOf(ids, kept.length + 1));
-      assertTrue(longer.codePointCount(0, longer.length()) > cap, "the longest such prefix");
+      assertEquals(answer.substring(0, answer.offsetByCodePoints(0, cap)), text,
+          "whole characters, as many as fit");
     }
+  }
+
+  /**
+   * A byte-fallback tokenizer (Llama's): byte tokens decode to their bytes, and each byte of an
+   * unfinished character shows as one U+FFFD, so a longer prefix can decode shorter. Simulated
+   * here: ids 0..255 are bytes, 256 + c the ASCII character c.
+   */
+  @Test
+  void aByteFallbackAnswerIsCutOnAWholeCharacter() {
+    Tokenizer bytes = new Tokenizer() {
+      public int vocabSize() {
+        return 256 + 128;
+      }
+
+      public int[] encode(String text, String where) {
+        throw new UnsupportedOperationException();
+      }
+
+      public String decode(int[] ids) {
+        StringBuilder b = new StringBuilder();
+        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+          if (id < 256) {
+            pending.write(id);
+            String s = new String(pending.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!s.contains("\uFFFD")) {
+              b.append(s);
+              pending.reset();
+            }
+          } else {
+            b.append("\uFFFD".repeat(pending.size())).append((char) (id - 256));
+            pending.reset();
+          }
+        }
+        return b.append("\uFFFD".repeat(pending.size())).toString();
+      }
+
+      public int bos() {
+        return -1;
+      }
+
+      public int eos() {
+        return -1;
+      }
+
+      public int pad() {
+        return -1;
+      }
+
+      public int sep() {
+        return -1;
+      }
+
+      public void save(Path file) {}
+    };
+    // "ab東c": a, b, the three bytes of 東 (E6 9D B1), c
+    int[] ids = {256 + 'a', 256 + 'b', 0xE6, 0x9D, 0xB1, 256 + 'c'};
+    assertEquals("ab東c", bytes.decode(ids));
+    assertEquals("ab\uFFFD", bytes.decode(new int[] {256 + 'a', 256 + 'b', 0xE6}));
+    // prefixes decode to 0, 1, 2, 3, 4, 3, 4 characters: bisection would stop at "ab" + a byte
+    assertArrayEquals(java.util.Arrays.copyOf(ids, 5), bytes.clipTokens(ids, 3), "ab東");
+    assertArrayEquals(java.util.Arrays.copyOf(ids, 2), bytes.clipTokens(ids, 2), "ab");
+    assertArrayEquals(ids, bytes.clipTokens(ids, 4));
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.cpift.testbed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -45,6 +46,23 @@ class TestbedCacheLockTest {
       assertEquals(0, computed.get(), "the other process's value is taken, not computed again");
     } finally {
       other.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void aCachedEntryIsReadWithoutLockingSoAReadOnlyCacheServes() throws Exception {
+    Path testbed = dir.resolve("testbed");
+    Path file = testbed.resolve("ro.json");
+    Json.writeFile(file, Map.of("score", 0.5));
+    assertTrue(testbed.toFile().setWritable(false), "cannot make the folder read-only here");
+    try {
+      assertEquals(Map.of("score", 0.5), TestbedCheck.cached(file,
+          new TypeReference<Map<String, Double>>() {}, () -> {
+            throw new AssertionError("computed although cached");
+          }));
+      assertFalse(Files.exists(testbed.resolve(".locks")), "no lock taken for a hit");
+    } finally {
+      testbed.toFile().setWritable(true);
     }
   }
 
