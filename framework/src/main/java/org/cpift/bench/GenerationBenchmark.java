@@ -34,7 +34,7 @@ public final class GenerationBenchmark {
     List<int[]> prompts = new ArrayList<>();
     ex.stream().sorted(Comparator.comparingInt(EncodedExample::answerStart))
         .forEach(e -> prompts.add(e.promptTokens()));
-    int maxNew = task.maxAnswerChars() + 1;
+    int maxNew = model.tokenizer().maxTokensFor(task.maxAnswerChars() + 1);
     try (ModelSession m = ModelSession.create(model.config(), OptimizerConfig.adamW(), 1)) {
       m.loadParameters(model.params());
       GreedyGenerator.generate(m, prompts.subList(0, Math.min(batch, prompts.size())), maxNew, batch);
