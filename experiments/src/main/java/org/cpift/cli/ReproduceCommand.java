@@ -288,15 +288,24 @@ final class ReproduceCommand implements Callable<Integer> {
         continue;
       }
       claims.put(e.name(), c.stream().filter(x -> !x.status().startsWith("not measured")).toList());
-      Map<String, Object> ordered = new LinkedHashMap<>();
-      Experiments.ALL.forEach(x -> {
-        if (claims.containsKey(x.name())) {
-          ordered.put(x.name(), claims.get(x.name()));
-        }
-      });
+      Map<String, Object> ordered = ordered(claims);
       Json.writeFile(root.resolve("claims.json"), ordered);
       writeClaimsIndex(p, root, ordered);
     }
+  }
+
+  /**
+   * {@code claims} in the experiments' order: the plain reproduction's, then the optional ones
+   * (peft's claims belong in claims.json and claims.md as much as the paper's tables').
+   */
+  static Map<String, Object> ordered(Map<String, Object> claims) {
+    Map<String, Object> ordered = new LinkedHashMap<>();
+    Experiments.concat().forEach(x -> {
+      if (claims.containsKey(x.name())) {
+        ordered.put(x.name(), claims.get(x.name()));
+      }
+    });
+    return ordered;
   }
 
   /** {@code claims.md}: every experiment's verdicts in one table, with how complete each run is. */

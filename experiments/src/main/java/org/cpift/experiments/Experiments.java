@@ -37,7 +37,8 @@ public final class Experiments {
         + concat().stream().map(Experiment::name).toList());
   }
 
-  private static List<ReportedExperiment> concat() {
+  /** Every experiment: those a plain {@code reproduce} runs, then the optional ones. */
+  public static List<ReportedExperiment> concat() {
     List<ReportedExperiment> all = new ArrayList<>(ALL);
     all.addAll(OPTIONAL);
     return all;
