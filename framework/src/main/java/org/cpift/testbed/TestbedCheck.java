@@ -1,5 +1,6 @@
 package org.cpift.testbed;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,9 +114,7 @@ public final class TestbedCheck {
     if (split != SuiteEvaluator.Split.TEST) {
       keyParts.put("split", splitName(split)); // keyed in only off test: test's keys stay as they were
     }
-    Path file = ctx.cache().dir().resolve("testbed").resolve(ArtifactCache.key(keyParts) + ".json");
-    return cached(file, new com.fasterxml.jackson.core.type.TypeReference<>() {},
-        () -> compute(ctx, split));
+    return cached(ctx.cache(), keyParts, new TypeReference<>() {}, () -> compute(ctx, split));
   }
 
   /** The start of a cache key: its kind, then the base, the task data and the run's config. */
@@ -133,21 +132,25 @@ public final class TestbedCheck {
     return split.name().toLowerCase(java.util.Locale.ROOT);
   }
 
+  /** The cache kind (a folder of {@code <cache>/}) of the gate's measurements. */
+  static final String KIND = "testbed";
+
   /**
-   * The value cached in {@code file}, or computed, written there (atomically) and returned. A
-   * cached value is read without locking (so a finished gate reads from a read-only cache); on a
-   * miss the entry's lock ({@code <testbed>/.locks/}) is held from a second look-up to the write,
-   * so a second gate started at the same time waits for the first's result instead of computing
-   * it again.
+   * The value cached under {@code keyParts} ({@code <cache>/testbed/<key>.json}), or computed,
+   * written there (atomically) and returned. A cached value is read without locking (so a
+   * finished gate reads from a read-only cache); on a miss the entry's lock (the cache's, as for
+   * experts) is held from a second look-up to the write, so a second gate started at the same
+   * time waits for the first's result instead of computing it again.
    */
-  static <T> T cached(Path file, com.fasterxml.jackson.core.type.TypeReference<T> type,
+  static <T> T cached(ArtifactCache cache, Map<String, Object> keyParts, TypeReference<T> type,
       java.util.function.Supplier<T> compute) {
+    String key = ArtifactCache.key(keyParts);
+    Path file = cache.dir().resolve(KIND).resolve(key + ".json");
     T done = read(file, type, false);
     if (done != null) {
       return done;
     }
-    Path lockFile = file.resolveSibling(".locks").resolve(file.getFileName() + ".lock");
-    try (FileLocks.Held lock = FileLocks.lock(lockFile)) {
+    try (FileLocks.Held lock = cache.lock(KIND, key)) {
       done = read(file, type, true);
       if (done != null) {
         return done;
@@ -159,8 +162,7 @@ public final class TestbedCheck {
   }
 
   /** The value in {@code file}; null when there is none or it is unreadable (warned if asked). */
-  private static <T> T read(Path file, com.fasterxml.jackson.core.type.TypeReference<T> type,
-      boolean warn) {
+  private static <T> T read(Path file, TypeReference<T> type, boolean warn) {
     if (!Files.isRegularFile(file)) {
       return null;
     }
@@ -185,8 +187,7 @@ public final class TestbedCheck {
   public static Map<String, Map<String, Map<String, Double>>> multiTask(MethodContext ctx) {
     Map<String, Object> keyParts = keyParts(ctx, "testbed-check/multi-task/v1");
     keyParts.put("method-revision", org.cpift.method.Methods.revision("multi-task"));
-    Path file = ctx.cache().dir().resolve("testbed").resolve(ArtifactCache.key(keyParts) + ".json");
-    return cached(file, new com.fasterxml.jackson.core.type.TypeReference<>() {}, () -> {
+    return cached(ctx.cache(), keyParts, new TypeReference<>() {}, () -> {
       LOG.info("testbed check, seed {}: training multi-task SFT as its cell does, for its "
           + "validation scores", ctx.config().seed());
       return org.cpift.method.Baselines.MultiTask.trained(ctx, (m, cost) -> {

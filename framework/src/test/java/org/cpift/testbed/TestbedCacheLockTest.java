@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cpift.method.ArtifactCache;
 import org.cpift.util.Json;
 import org.cpift.util.LockHolder;
 import org.junit.jupiter.api.Test;
@@ -28,12 +29,14 @@ class TestbedCacheLockTest {
   @Test
   void anEntryBeingComputedElsewhereIsWaitedForAndNotComputedTwice() throws Exception {
     assumeTrue(LockHolder.available(), "python3 needed");
-    Path file = dir.resolve("testbed").resolve("abc.json");
-    Process other = LockHolder.hold(file.resolveSibling(".locks").resolve("abc.json.lock"));
+    Map<String, Object> key = Map.of("entry", "abc");
+    Path file = file(key);
+    Process other = LockHolder.hold(dir.resolve(TestbedCheck.KIND).resolve(".locks")
+        .resolve(ArtifactCache.key(key) + ".lock"));
     AtomicInteger computed = new AtomicInteger();
     try {
       CompletableFuture<Map<String, Double>> mine = CompletableFuture.supplyAsync(() ->
-          TestbedCheck.cached(file, new TypeReference<Map<String, Double>>() {}, () -> {
+          TestbedCheck.cached(cache(), key, new TypeReference<Map<String, Double>>() {}, () -> {
             computed.incrementAndGet();
             return Map.of("score", 0.5);
           }));
@@ -51,12 +54,13 @@ class TestbedCacheLockTest {
 
   @Test
   void aCachedEntryIsReadWithoutLockingSoAReadOnlyCacheServes() throws Exception {
-    Path testbed = dir.resolve("testbed");
-    Path file = testbed.resolve("ro.json");
+    Map<String, Object> key = Map.of("entry", "ro");
+    Path file = file(key);
+    Path testbed = file.getParent();
     Json.writeFile(file, Map.of("score", 0.5));
     assertTrue(testbed.toFile().setWritable(false), "cannot make the folder read-only here");
     try {
-      assertEquals(Map.of("score", 0.5), TestbedCheck.cached(file,
+      assertEquals(Map.of("score", 0.5), TestbedCheck.cached(cache(), key,
           new TypeReference<Map<String, Double>>() {}, () -> {
             throw new AssertionError("computed although cached");
           }));
@@ -68,11 +72,12 @@ class TestbedCacheLockTest {
 
   @Test
   void aFreeEntryIsComputedOnceAndThenRead() {
-    Path file = dir.resolve("testbed").resolve("def.json");
+    Map<String, Object> key = Map.of("entry", "def");
+    Path file = file(key);
     AtomicInteger computed = new AtomicInteger();
     for (int i = 0; i < 2; i++) {
-      Map<String, Double> v = TestbedCheck.cached(file, new TypeReference<Map<String, Double>>() {},
-          () -> {
+      Map<String, Double> v = TestbedCheck.cached(cache(), key,
+          new TypeReference<Map<String, Double>>() {}, () -> {
             computed.incrementAndGet();
             return Map.of("score", 0.75);
           });
@@ -80,5 +85,14 @@ class TestbedCacheLockTest {
     }
     assertEquals(1, computed.get());
     assertEquals(true, Files.isRegularFile(file));
+  }
+
+  private ArtifactCache cache() {
+    return new ArtifactCache(dir);
+  }
+
+  /** Where the gate keeps the entry of {@code key}. */
+  private Path file(Map<String, Object> key) {
+    return dir.resolve(TestbedCheck.KIND).resolve(ArtifactCache.key(key) + ".json");
   }
 }
