@@ -65,6 +65,11 @@ public final class Methods {
             + "vectors weighted per token by a router trained on the test prompts (entropy "
             + "minimization), router lr and steps chosen on validation",
         Setting.training());
+    register(OsrmMerge.NAME, OsrmMerge::new,
+        "OSRM: LoRA experts started in orthogonal subspaces (so that each adapter changes the "
+            + "other tasks' outputs little), merged by task arithmetic, lambda chosen on "
+            + "validation; needs --finetune lora (--lora-init osrm with a merge's name pairs "
+            + "OSRM with any merge)", Setting.training());
     register("sequential", Baselines.Sequential::new,
         "each task its own stage, trained one after another (the forgetting baseline)",
         Setting.staged());

@@ -245,6 +245,40 @@ class LoraFineTuningTest {
     assertTrue(ex.getMessage().contains("--finetune lora"), ex.getMessage());
   }
 
+  /**
+   * OSRM by name is task arithmetic over OSRM-started experts: the same scores as that merge
+   * named with {@code --lora-init osrm}, different ones from the random start's; the matched
+   * start is kept when asked; fully fine-tuned experts are refused with what to do.
+   */
+  @Test
+  void osrmByNameIsTaskArithmeticOverOsrmStartedExperts() {
+    MethodConfig full = MethodConfig.defaults(Preset.TINY).withBudgets(b -> b.withExpertSteps(6))
+        .withEvaluation(e -> e.withLimit(8)).withSeed(1);
+    Lora lora = new Lora(2, 4, List.of("wq", "wv"));
+    java.util.function.Function<MethodConfig, MethodContext> context = c -> MethodRunner.context(
+        new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
+            ROOT.resolve("benchmarks-data/suite-v1"), List.of("math", "code"), cache), c);
+    MethodConfig random = full.withTraining(full.training().withLora(lora));
+    MethodResult byName = Methods.create("osrm").run(context.apply(random));
+    assertEquals("osrm", byName.method());
+    assertEquals("task-arithmetic", byName.details().get("merge"));
+    assertTrue(String.valueOf(byName.details().get("experts_init")).contains("OSRM start "
+        + "(orthonormal A)"), String.valueOf(byName.details().get("experts_init")));
+    MethodResult named = Methods.create("task-arithmetic").run(context.apply(full.withTraining(
+        full.training().withLora(lora.withInit(Lora.Init.OSRM)))));
+    assertEquals(named.scores(), byName.scores());
+    assertEquals(named.details().get("lambda"), byName.details().get("lambda"));
+    MethodResult randomStart = Methods.create("task-arithmetic").run(context.apply(random));
+    assertNotEquals(randomStart.scores(), byName.scores(), "the OSRM start changed nothing");
+    MethodResult matched = Methods.create("osrm").run(context.apply(full.withTraining(
+        full.training().withLora(lora.withInit(Lora.Init.OSRM_MATCHED)))));
+    assertTrue(String.valueOf(matched.details().get("experts_init")).contains("column norms"),
+        String.valueOf(matched.details().get("experts_init")));
+    Exception ex = assertThrows(RuntimeException.class,
+        () -> Methods.create("osrm").run(context.apply(full)));
+    assertTrue(ex.getMessage().contains("--finetune lora"), ex.getMessage());
+  }
+
   /** Multi-stage SFT under LoRA keeps one adapter set through its stages: it gives the model. */
   @Test
   void aStagedLoraBaselineKeepsTheAdaptersThatGiveItsModel() {
