@@ -83,6 +83,25 @@ public final class Latex {
         : BEST_RULE;
   }
 
+  /**
+   * The rows of a results table (from {@link #resultLines}) whose average normalized score covers
+   * fewer seeds than their average score, as one sentence ("" when none): a seed whose expert
+   * scored 0 on a task has no ratio there, so {@link Tidy} gives it no average normalized score,
+   * and the row's mean is over its other seeds.
+   */
+  static String normalizedShortfall(List<Line> lines, int tasks) {
+    List<String> rows = new ArrayList<>();
+    for (Line l : lines) {
+      int seeds = l.cells().get(tasks).map(SummaryRow::n).orElse(0);
+      int normalized = l.cells().get(tasks + 1).map(SummaryRow::n).orElse(0);
+      if (normalized < seeds) {
+        rows.add(l.label() + " (" + normalized + " of " + seeds + ")");
+      }
+    }
+    return rows.isEmpty() ? "" : "Avg. normalized covers fewer seeds than the average for "
+        + String.join(", ", rows) + ": on the others an expert scored 0 on a task, so no ratio.";
+  }
+
   static String results(String experiment, Summaries s, List<String> tasks,
       Map<String, Object> run, boolean interval) {
     List<String> head = new ArrayList<>(tasks);
@@ -96,6 +115,10 @@ public final class Latex {
         + "; avg.\\ normalized is the mean over tasks of the score divided by the single-task "
         + "expert's on the same seed. "
         + provenance(s, run) + " " + text(bestRule(lines));
+    String shortfall = normalizedShortfall(lines, tasks.size());
+    if (!shortfall.isEmpty()) {
+      caption += " " + text(shortfall);
+    }
     return table(head, lines, interval, caption,
         "tab:" + slug(experiment) + (interval ? "-results-ci" : "-results"));
   }

@@ -52,7 +52,9 @@ public final class Markdown {
     b.append("\nTest score per task, mean ± standard deviation over seeds; avg. normalized is the "
         + "mean over tasks of the score divided by the single-task expert's on the same seed. ")
         .append(provenance(run, " (at most " + nMax + " per cell)")).append(' ')
-        .append(Latex.bestRule(lines)).append('\n');
+        .append(Latex.bestRule(lines));
+    String shortfall = Latex.normalizedShortfall(lines, tasks.size());
+    b.append(shortfall.isEmpty() ? "" : " " + shortfall).append('\n');
     List<Claims.Claim> shown = claims.stream()
         .filter(c -> !c.status().equals(Claims.NOT_MEASURED)).toList();
     if (!shown.isEmpty()) {

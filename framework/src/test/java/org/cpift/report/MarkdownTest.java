@@ -46,5 +46,37 @@ class MarkdownTest {
     assertTrue(md.contains("Holm-adjusted p over the 1 tests of this report's claims"), md);
     assertTrue(!md.contains("Forgetting"), md);
     assertEquals("a \\| b", Markdown.cell("a | b"));
+    assertTrue(!md.contains("covers fewer seeds"), md);
+  }
+
+  /**
+   * A seed whose expert scored 0 on a task has no average normalized score; each format's
+   * results table says which rows' avg. normalized covers fewer seeds than their average.
+   */
+  @Test
+  void aRowWhoseNormalizedAverageMissesASeedSaysSo() {
+    List<CellResult> cells = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      // seed 3's expert scores 0 on b
+      cells.add(StatisticsAndTidyTest.cell("single-task", i + 1, Map.of("a", 0.8, "b",
+          i == 2 ? 0.0 : 0.5), null, List.of()));
+      cells.add(StatisticsAndTidyTest.cell("multi-task", i + 1, Map.of("a", 0.5, "b", 0.4),
+          null, List.of()));
+    }
+    Summaries s = new Summaries(Tidy.rows("x", cells));
+    assertEquals(2, s.get("default", "multi-task", "average", "normalized").orElseThrow().n());
+    assertEquals(3, s.get("default", "multi-task", "average", "score").orElseThrow().n());
+    Map<String, Object> run = new LinkedHashMap<>(Map.of("preset", "tiny", "seeds",
+        List.of(1, 2, 3), "git_commit", "0123456789abcdef0123456789abcdef01234567"));
+    String sentence = "Avg. normalized covers fewer seeds than the average for single-task "
+        + "(2 of 3), multi-task (2 of 3): on the others an expert scored 0 on a task, so no ratio.";
+    String md = Markdown.report("x", s, List.of(), run);
+    // seeds 1-2: (0.5/0.8 + 0.4/0.5) / 2 = 0.7125; the seeds column counts the average's 3
+    // (the tasks' column order follows Map.of's, which varies between runs)
+    assertTrue(md.contains(" | **0.450** ± 0.000 | **0.713** ± 0.000 | 3 |\n"), md);
+    assertTrue(md.contains(sentence), md);
+    assertTrue(HtmlReport.table(s, s.tasks()).contains(sentence));
+    assertTrue(Latex.results("x", s, s.tasks(), run, false)
+        .contains(Latex.text(sentence)));
   }
 }
