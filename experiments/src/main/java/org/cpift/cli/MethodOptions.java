@@ -372,6 +372,11 @@ final class MethodOptions {
       f = f.withAnchor(fusionAnchor != null ? parse(CoreParameterFusion.Anchor.class, fusionAnchor,
           "--fusion-anchor") : f.anchor(), omega != null ? omega : f.omega());
     }
+    if (omega != null && f.anchor() != CoreParameterFusion.Anchor.BASE) {
+      // the task-model anchor takes no ω: recording one it ignores would misstate the run
+      throw new IllegalArgumentException("--omega weights the interpolation from the base; add "
+          + "--fusion-anchor base (the default anchor, between the task models, takes no ω)");
+    }
     if (omegaGrid != null) {
       if (omega != null) {
         throw new IllegalArgumentException("--omega and --omega-grid both give ω; keep one");

@@ -128,6 +128,11 @@ final class ReproduceCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--order must be seed or experiment, got " + order);
     }
     Path runs = ExperimentRun.runDir(runDir, p);
+    if (reportOnly && recorded == null && !java.nio.file.Files.isDirectory(runs.resolve("cells"))) {
+      throw new org.cpift.util.CpiftException("--report-only: " + runs + " is not a run directory "
+          + "(no cells/ folder), so there is nothing to report; give the --run-dir the cells were "
+          + "computed in (default runs/<preset>)");
+    }
     Path root = out != null ? out : ExperimentRun.reportRoot(p, runs, quick);
     List<ReportedExperiment> todo = new ArrayList<>();
     if (only == null || only.isEmpty()) {
@@ -166,6 +171,11 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     runAll(p, runs, root, todo, claims, reportOnly);
     LocalWorkers.awaitAll(started);
+    if (reportOnly && recorded == null && reported == 0) {
+      throw new org.cpift.util.CpiftException("--report-only: no experiment has finished cells in "
+          + runs + " at preset " + p.id() + " with seeds " + seeds + (quick ? " (quick)" : "")
+          + "; give --run-dir, --preset, --seeds and --quick as the run had them");
+    }
     return 0;
   }
 

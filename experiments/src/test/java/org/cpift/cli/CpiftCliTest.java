@@ -119,6 +119,29 @@ class CpiftCliTest {
     assertTrue(paper.err().contains("benchmarks-data/base/paper")
         && paper.err().contains("pretrain --preset"), paper.err());
     assertFalse(Files.exists(dir.resolve("paper-report/report.html")));
+
+    // a report-only pass over a run directory that holds no cells says so (and writes nothing)
+    Path typo = dir.resolve("runs-typo");
+    Run reportOnly = run("reproduce", "--preset", "tiny", "--report-only", "--run-dir",
+        typo.toString(), "--out", dir.resolve("typo-reports").toString());
+    assertEquals(2, reportOnly.code(), reportOnly.err());
+    assertTrue(reportOnly.err().startsWith("error: --report-only: " + typo + " is not a run "
+        + "directory (no cells/ folder)"), reportOnly.err());
+    assertFalse(Files.exists(typo), "nothing written");
+    Files.createDirectories(typo.resolve("cells"));
+    reportOnly = run("reproduce", "--preset", "tiny", "--report-only", "--run-dir",
+        typo.toString(), "--out", dir.resolve("typo-reports").toString(), "--data-root",
+        Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString());
+    assertEquals(2, reportOnly.code(), reportOnly.err());
+    assertTrue(reportOnly.err().contains("--report-only: no experiment has finished cells in "
+        + typo), reportOnly.err());
+
+    // an option the chosen anchor does not read is refused, not recorded as if it had been
+    Run omega = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--omega", "0.5",
+        "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
+    assertEquals(2, omega.code(), omega.err());
+    assertTrue(omega.err().startsWith("error: --omega weights the interpolation from the base; "
+        + "add --fusion-anchor base"), omega.err());
   }
 
   @Test

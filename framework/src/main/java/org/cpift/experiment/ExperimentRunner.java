@@ -155,7 +155,7 @@ public final class ExperimentRunner {
   /** With the cell's claim held: the stored result if another process finished it, else computed. */
   private static CellResult computeUnlessDone(Cell cell, MethodContext ctx, String key,
       Path runDir, int i, Progress p) {
-    MethodResult r = load(cellFile(runDir, key));
+    MethodResult r = load(cellFile(runDir, key), cell, ctx.taskNames());
     if (r != null) {
       LOG.info("cell {}/{}: {} {} seed {} — finished by another process", i + 1, p.total,
           cell.label(), cell.variant(), cell.seed());
@@ -258,7 +258,7 @@ public final class ExperimentRunner {
   static Lookup lookup(Cell cell, MethodRunner.Inputs inputs, Path runDir) {
     MethodContext ctx = context(cell, inputs, runDir);
     String key = key(cell, ctx);
-    return new Lookup(ctx, key, load(cellFile(runDir, key)));
+    return new Lookup(ctx, key, load(cellFile(runDir, key), cell, ctx.taskNames()));
   }
 
   private static Path cellFile(Path runDir, String key) {
@@ -303,16 +303,57 @@ public final class ExperimentRunner {
     return ArtifactCache.key(k);
   }
 
-  private static MethodResult load(Path file) {
+  /**
+   * The result stored for {@code cell} in {@code file}; null when there is none, or when it cannot
+   * be read or does not hold what the cell computes (warned: it then counts as not finished, and
+   * the next run computes it again).
+   */
+  private static MethodResult load(Path file, Cell cell, List<String> tasks) {
     if (!Files.isRegularFile(file)) {
       return null;
     }
+    MethodResult r;
     try {
-      return Json.STRICT.readValue(file.toFile(), MethodResult.class);
+      r = Json.STRICT.readValue(file.toFile(), MethodResult.class);
     } catch (IOException e) {
-      LOG.warn("ignoring unreadable cell {} ({}); it will be recomputed", file, e.getMessage());
+      LOG.warn("ignoring unreadable cell {} ({}); it counts as not finished, and the next run "
+          + "computes it again", file, e.getMessage());
       return null;
     }
+    String problem = problem(r, cell, tasks);
+    if (problem != null) {
+      LOG.warn("ignoring cell {}: {}; it counts as not finished, and the next run computes it "
+          + "again", file, problem);
+      return null;
+    }
+    return r;
+  }
+
+  /**
+   * What is wrong with {@code r} as {@code cell}'s result over {@code tasks} (null when nothing):
+   * the method and seed it names must be the cell's, and it must score every task, each score
+   * a number in [0, 1].
+   */
+  static String problem(MethodResult r, Cell cell, List<String> tasks) {
+    if (!cell.method().equals(r.method())) {
+      return "it holds method '" + r.method() + "', while its key is of '" + cell.method() + "'";
+    }
+    if (r.seed() != cell.seed()) {
+      return "it holds seed " + r.seed() + ", while its key is of seed " + cell.seed();
+    }
+    if (r.scores() == null) {
+      return "it has no \"scores\"";
+    }
+    if (!r.scores().keySet().equals(new java.util.HashSet<>(tasks))) {
+      return "it scores tasks " + r.scores().keySet() + ", while the cell's are " + tasks;
+    }
+    for (var e : r.scores().entrySet()) {
+      Double v = e.getValue() == null ? null : e.getValue().get("score");
+      if (v == null || !(v >= 0 && v <= 1)) {
+        return "its score on " + e.getKey() + " is " + v + " (a score is a number in [0, 1])";
+      }
+    }
+    return null;
   }
 
   /** On Ctrl-C mid-run: say what is saved and how to resume (files are never half-written). */

@@ -220,6 +220,13 @@ public final class Baselines {
 
     @Override
     public MethodResult run(MethodContext ctx) {
+      List<MergeOptions> grid = MergeRegistry.grid(method, ctx.config().merge());
+      boolean adapters = MergeRegistry.create(method, grid.get(0)).mergesAdapters();
+      if (adapters && ctx.config().training().lora() == null) {
+        // said before any expert trains
+        throw new org.cpift.util.CpiftException(method + " merges LoRA adapters: fine-tune the "
+            + "experts with --finetune lora");
+      }
       List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
       Cost shared = Cost.NONE;
       List<ParamSnapshot> params = new ArrayList<>();
@@ -232,13 +239,8 @@ public final class Baselines {
         cores = CoreRegions.of(ctx, experts).stream().map(c -> c.mask()).toList();
         shared = shared.plus(CoreRegions.scoringCost(ctx, ctx.config().budgets().expertSteps()));
       }
-      List<MergeOptions> grid = MergeRegistry.grid(method, ctx.config().merge());
       MergeContext mc = new MergeContext(ctx.base().params(), params, ctx.taskNames(), cores);
-      if (MergeRegistry.create(method, grid.get(0)).mergesAdapters()) {
-        if (ctx.config().training().lora() == null) {
-          throw new org.cpift.util.CpiftException(method + " merges LoRA adapters: fine-tune "
-              + "the experts with --finetune lora");
-        }
+      if (adapters) {
         mc = new MergeContext(mc.base(), params, ctx.taskNames(), cores, ctx.tasks().stream()
             .map(t -> ProbeFineTuning.adapters(ctx, t)).toList(),
             ctx.config().training().lora().scale());

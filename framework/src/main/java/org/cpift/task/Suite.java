@@ -56,8 +56,12 @@ public final class Suite {
       loaded.add(Task.load(f));
     }
     for (String name : order) {
-      loaded.stream().filter(t -> t.name().equals(name)).findFirst()
-          .ifPresent(t -> byName.put(name, t));
+      Task listed = loaded.stream().filter(t -> t.name().equals(name)).findFirst()
+          .orElseThrow(() -> new CpiftException(suiteJson + " lists task '" + name + "', but no "
+              + "folder of " + dir + " holds a task.json named so (tasks found: "
+              + loaded.stream().map(Task::name).toList() + "); restore its folder, or remove the "
+              + "name from suite.json"));
+      byName.put(name, listed);
     }
     for (Task t : loaded) {
       if (byName.containsKey(t.name()) && byName.get(t.name()) != t) {

@@ -11,6 +11,7 @@ import org.cpift.data.Tokenizer;
 import org.cpift.model.ModelConfig;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.params.Safetensors;
+import org.cpift.util.Checksums;
 import org.cpift.util.CpiftException;
 import org.cpift.util.Hashing;
 import org.cpift.util.Json;
@@ -25,13 +26,25 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
   public static final String TOKENIZER_FILE = "tokenizer.json";
   static final String CONFIG_KEY = "cpift.model_config";
 
-  /** Writes the model and tokenizer into {@code dir} (each file atomically). */
+  /**
+   * Writes the model and tokenizer into {@code dir} (each file atomically), and their SHA-256 in
+   * {@code SHA256SUMS}, which {@link #load} checks.
+   */
   public void save(Path dir) {
+    // the old sums go first: a save stopped half-way leaves files that load unchecked, never
+    // files that fail against sums of the earlier model
+    try {
+      Files.deleteIfExists(dir.resolve(Checksums.FILE));
+    } catch (java.io.IOException e) {
+      throw new CpiftException("cannot replace " + dir.resolve(Checksums.FILE) + ": "
+          + e.getMessage());
+    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
     meta.put(CONFIG_KEY, Json.write(config));
     Safetensors.write(dir.resolve(MODEL_FILE), params, meta);
     tokenizer.save(dir.resolve(TOKENIZER_FILE));
+    Checksums.write(dir, java.util.List.of(MODEL_FILE, TOKENIZER_FILE));
   }
 
   /**
@@ -60,6 +73,7 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
    */
   public static ModelCheckpoint load(Path dir) {
     if (HfCheckpoint.names(dir)) {
+      Checksums.verify(HfCheckpoint.dir(dir)); // when it has SHA256SUMS (the shipped tiny-llama)
       return HfCheckpoint.load(HfCheckpoint.dir(dir));
     }
     Path model = dir.resolve(MODEL_FILE);
@@ -68,6 +82,8 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
           + " (expected a model directory as training or pretraining writes it; the repository "
           + "ships base models for the tiny and small presets only)");
     }
+    // the shipped bases predate the digest inside the file: their SHA256SUMS guards them
+    Checksums.verify(dir);
     Safetensors.Contents c = Safetensors.read(model);
     String cfg = c.metadata().get(CONFIG_KEY);
     if (cfg == null) {

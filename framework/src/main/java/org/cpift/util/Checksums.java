@@ -12,6 +12,18 @@ public final class Checksums {
 
   private Checksums() {}
 
+  /**
+   * Writes {@code dir/SHA256SUMS} (atomically) listing {@code files} of {@code dir} with their
+   * SHA-256, in the format {@code sha256sum -c} reads.
+   */
+  public static void write(Path dir, List<String> files) {
+    StringBuilder b = new StringBuilder();
+    for (String f : files) {
+      b.append(Hashing.sha256(dir.resolve(f))).append("  ").append(f).append('\n');
+    }
+    AtomicFiles.writeString(dir.resolve(FILE), b.toString());
+  }
+
   /** Checks every file listed in {@code dir/SHA256SUMS}; does nothing when there is none. */
   public static void verify(Path dir) {
     Path sums = dir.resolve(FILE);

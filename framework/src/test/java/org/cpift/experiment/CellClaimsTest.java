@@ -42,8 +42,13 @@ class CellClaimsTest {
     Process b = LockHolder.hold(ExperimentRunner.claimFile(runDir, keys[2]));
     // "the other processes": once the free cells are done, one writes its result for its cell
     // and exits; the other dies without a result
-    MethodResult theirs = new MethodResult("base", 2, Map.of("math", Map.of("score", 0.123,
-        "answer_loss", 1.0)), Cost.NONE, null, null, List.of(), Map.of());
+    // (a stored cell must score every task of its suite to count as finished)
+    Map<String, Map<String, Double>> scores = new java.util.LinkedHashMap<>();
+    for (String t : List.of("math", "code", "logic", "instructions", "dialogue")) {
+      scores.put(t, Map.of("score", t.equals("math") ? 0.123 : 0.5, "answer_loss", 1.0));
+    }
+    MethodResult theirs = new MethodResult("base", 2, scores, Cost.NONE, null, null, List.of(),
+        Map.of());
     Thread others = new Thread(() -> {
       try {
         while (!Files.exists(runDir.resolve("cells").resolve(keys[0] + ".json"))

@@ -58,7 +58,8 @@ class TimeEstimateTest {
     Cell done = cells.get(0);
     String key = ExperimentRunner.key(done, ExperimentRunner.context(done, in, runDir));
     Json.writeFile(runDir.resolve("cells").resolve(key + ".json"), new MethodResult("multi-task",
-        1, Map.of(), Cost.NONE, null, null, List.of(), Map.of()));
+        1, Map.of("math", Map.of("score", 0.2), "code", Map.of("score", 0.3)), Cost.NONE, null,
+        null, List.of(), Map.of()));
     TimeEstimate.Estimate after = TimeEstimate.of(cells, in, runDir, rates);
     assertEquals(1, after.finished());
     assertEquals(2L * s, after.trainSteps(), "only the experts are left to train");

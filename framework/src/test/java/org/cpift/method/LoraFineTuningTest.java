@@ -238,11 +238,14 @@ class LoraFineTuningTest {
     MethodResult r = Methods.create("copa").run(ctx);
     assertEquals(java.util.Set.of("math", "code"), r.scores().keySet());
     assertEquals(4, ((List<?>) r.details().get("validation_grid")).size());
+    Path fresh = cache.resolve("refused");
     MethodContext fullCtx = MethodRunner.context(new MethodRunner.Inputs(
         ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
-        List.of("math", "code"), cache), full);
+        List.of("math", "code"), fresh), full);
     Exception ex = assertThrows(RuntimeException.class, () -> Methods.create("copa").run(fullCtx));
     assertTrue(ex.getMessage().contains("--finetune lora"), ex.getMessage());
+    assertTrue(!java.nio.file.Files.exists(fresh.resolve("experts")),
+        "refused before any expert trained");
   }
 
   /**

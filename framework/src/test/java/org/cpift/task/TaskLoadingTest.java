@@ -110,6 +110,13 @@ class TaskLoadingTest {
     // a user task dropped next to others is found by the suite
     Suite s = Suite.load(dir);
     assertEquals(List.of("alp", "gsm"), s.names());
+    // suite.json orders the tasks; a task it lists must be there (not silently left out)
+    Files.writeString(dir.resolve("suite.json"), "{\"tasks\": [\"gsm\", \"alp\"]}");
+    assertEquals(List.of("gsm", "alp"), Suite.load(dir).names());
+    Files.writeString(dir.resolve("suite.json"), "{\"tasks\": [\"gsm\", \"ghost\", \"alp\"]}");
+    CpiftException e = assertThrows(CpiftException.class, () -> Suite.load(dir));
+    assertTrue(e.getMessage().contains("lists task 'ghost', but no folder of " + dir
+        + " holds a task.json named so"), e.getMessage());
   }
 
   @Test
