@@ -100,6 +100,11 @@ final class ReportCommand implements Callable<Integer> {
    * reports' manifests name, else an error.
    */
   static Preset presetOf(Path runDir) {
+    return presetOf(runDir, "--from " + runDir);
+  }
+
+  /** As {@link #presetOf(Path)}, its errors naming the folder as {@code folder}. */
+  static Preset presetOf(Path runDir, String folder) {
     Path name = runDir.toAbsolutePath().normalize().getFileName();
     for (Preset p : Preset.values()) {
       if (name != null && p.id().equals(name.toString())) {
@@ -124,12 +129,17 @@ final class ReportCommand implements Callable<Integer> {
     if (named.size() == 1) {
       return Preset.parse(named.first());
     }
-    throw new CpiftException("--from " + runDir + ": the preset cannot be told from the folder's "
+    throw new CpiftException(folder + ": the preset cannot be told from the folder's "
         + "name; add --preset tiny, small or paper");
   }
 
   /** The distinct seeds of a run directory's finished cells, in order. */
   static List<Long> seedsOf(Path runDir) {
+    return seedsOf(runDir, "--from " + runDir);
+  }
+
+  /** As {@link #seedsOf(Path)}, its errors naming the folder as {@code folder}. */
+  static List<Long> seedsOf(Path runDir, String folder) {
     TreeSet<Long> out = new TreeSet<>();
     try (Stream<Path> files = Files.list(runDir.resolve("cells"))) {
       for (Path f : files.filter(x -> x.toString().endsWith(".json")).toList()) {
@@ -146,8 +156,8 @@ final class ReportCommand implements Callable<Integer> {
       throw new UncheckedIOException("cannot list " + runDir.resolve("cells"), e);
     }
     if (out.isEmpty()) {
-      throw new CpiftException("--from " + runDir + ": no finished cells in " + runDir.resolve(
-          "cells") + "; run the experiments first (cpift reproduce)");
+      throw new CpiftException(folder + ": no finished cells in " + runDir.resolve("cells")
+          + "; run the experiments first (cpift reproduce)");
     }
     return new ArrayList<>(out);
   }

@@ -23,7 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code cpift reproduce}: every experiment, in order, sharing experts and cells. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
@@ -104,6 +106,9 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(names = "--sbatch-arg", description = "any other sbatch option, e.g. --sbatch-arg=--account=abc (repeatable)")
   List<String> sbatchArgs;
 
+  @Spec
+  CommandSpec spec;
+
   /** The report files to write (the {@code report} command narrows them). */
   java.util.Set<ReportFormat> formats = ReportFormat.all();
 
@@ -123,6 +128,18 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+    }
+    // an executor's options without that executor would be ignored: say so instead
+    if (!executor.equals("local") && given("--workers")) {
+      throw new IllegalArgumentException("--workers is for --executor local; add --executor "
+          + "local, or leave --workers out");
+    }
+    for (String o : List.of("--partition", "--time", "--cpus-per-task", "--mem",
+        "--gpus-per-task", "--max-parallel", "--sbatch-arg")) {
+      if (!executor.equals("slurm") && given(o)) {
+        throw new IllegalArgumentException(o + " is for --executor slurm; add --executor slurm, "
+            + "or leave " + o + " out");
+      }
     }
     if (!List.of("seed", "experiment").contains(order)) {
       throw new IllegalArgumentException("--order must be seed or experiment, got " + order);
@@ -275,6 +292,13 @@ final class ReproduceCommand implements Callable<Integer> {
       a.add("--quick");
     }
     return a;
+  }
+
+  /** Whether {@code option} was typed (false when this command was built by another). */
+  private boolean given(String option) {
+    return spec != null && spec.commandLine() != null
+        && spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 
   private void runAll(Preset p, Path runs, Path root, List<ReportedExperiment> todo,

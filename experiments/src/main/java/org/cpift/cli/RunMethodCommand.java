@@ -59,6 +59,10 @@ final class RunMethodCommand implements Callable<Integer> {
     Methods.create(method); // fail fast on an unknown name
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
     Path basePath = inputs.base(p);
+    if (method.equals(org.cpift.method.OsrmMerge.NAME) && "random".equals(options.loraInit)) {
+      throw new IllegalArgumentException("--method osrm starts the experts by OSRM, so "
+          + "--lora-init random contradicts it; give osrm or osrm-matched, or leave it out");
+    }
     if (saveModel && method.equals("single-task")) {
       throw new IllegalArgumentException("--save-model: single-task makes one expert per task, "
           + "not one model; save a multi-task, staged, merged or cpi-ft model");

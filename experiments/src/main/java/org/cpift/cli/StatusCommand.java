@@ -60,8 +60,9 @@ final class StatusCommand implements Callable<Integer> {
       throw new CpiftException(runDir + " is not a run directory (no cells/ in it); give the "
           + "--run-dir of a reproduce or run command, e.g. runs/small");
     }
-    Preset p = preset != null ? Preset.parse(preset) : ReportCommand.presetOf(runDir);
-    List<Long> s = seeds != null ? seeds : ReportCommand.seedsOf(runDir);
+    Preset p = preset != null ? Preset.parse(preset) : ReportCommand.presetOf(runDir,
+        runDir.toString());
+    List<Long> s = seeds != null ? seeds : ReportCommand.seedsOf(runDir, runDir.toString());
     // with --strays the table is computed (it finds the experiments' cells) but not shown
     PrintWriter out = listStrays ? new PrintWriter(java.io.Writer.nullWriter())
         : spec.commandLine().getOut();

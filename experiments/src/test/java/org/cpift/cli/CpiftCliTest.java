@@ -136,6 +136,25 @@ class CpiftCliTest {
     assertTrue(reportOnly.err().contains("--report-only: no experiment has finished cells in "
         + typo), reportOnly.err());
 
+    // an executor's options without it would be ignored: refused
+    Run workers = run("reproduce", "--preset", "tiny", "--workers", "3", "--run-dir",
+        typo.toString());
+    assertEquals(2, workers.code(), workers.err());
+    assertTrue(workers.err().startsWith("error: --workers is for --executor local"),
+        workers.err());
+    Run partition = run("reproduce", "--preset", "tiny", "--executor", "local", "--partition",
+        "gpu", "--run-dir", typo.toString());
+    assertEquals(2, partition.code(), partition.err());
+    assertTrue(partition.err().startsWith("error: --partition is for --executor slurm"),
+        partition.err());
+
+    Run osrm = run("run-method", "--method", "osrm", "--preset", "tiny", "--finetune", "lora",
+        "--lora-init", "random", "--cache", dir.resolve("m").toString(), "--out",
+        dir.resolve("mo").toString());
+    assertEquals(2, osrm.code(), osrm.err());
+    assertTrue(osrm.err().startsWith("error: --method osrm starts the experts by OSRM, so "
+        + "--lora-init random contradicts it"), osrm.err());
+
     // an option the chosen anchor does not read is refused, not recorded as if it had been
     Run omega = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--omega", "0.5",
         "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
