@@ -1,7 +1,9 @@
 package org.cpift.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.cpift.method.MethodConfig;
 import org.cpift.method.MethodRunner;
@@ -10,7 +12,9 @@ import org.cpift.method.Methods;
 import org.cpift.train.Preset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code cpift run-method}: one method, one seed, every suite task. */
 @Command(name = "run-method", mixinStandardHelpOptions = true, sortOptions = false,
@@ -53,10 +57,22 @@ final class RunMethodCommand implements Callable<Integer> {
       + "<out>/model (a model directory: a base for further runs, generate and export-hf)")
   boolean saveModel;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() {
     Preset p = presetOption.get();
     Methods.create(method); // fail fast on an unknown name
+    if (spec != null && spec.commandLine().getParseResult() != null) {
+      Set<String> typed = new java.util.HashSet<>();
+      spec.commandLine().getParseResult().matchedOptions().forEach(o -> typed.add(o.longestName()));
+      for (String o : unread(method, typed)) {
+        spec.commandLine().getErr().println("warning: " + method + " does not read " + o
+            + " (`./cpift methods` lists what each method reads); it is recorded in the "
+            + "manifest but changes nothing");
+      }
+    }
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
     Path basePath = inputs.base(p);
     if (method.equals(org.cpift.method.OsrmMerge.NAME) && "random".equals(options.loraInit)) {
@@ -91,5 +107,33 @@ final class RunMethodCommand implements Callable<Integer> {
     }
     run.manifest().write(out.resolve("manifest.json"));
     return 0;
+  }
+  /**
+   * The options in {@code typed} that {@code method} does not read: for a training method the
+   * settings' options it does not declare ({@link Methods.Entry#settings}), for a merge the other
+   * merges' hyperparameters.
+   */
+  static List<String> unread(String method, Set<String> typed) {
+    List<String> out = new ArrayList<>();
+    Methods.Entry e = Methods.registered().get(method);
+    if (e != null) {
+      MethodOptions.OPTION.forEach((setting, option) -> {
+        if (typed.contains(option) && !e.settings().contains(setting)) {
+          out.add(option);
+        }
+      });
+      return out;
+    }
+    Set<String> reads = new java.util.HashSet<>();
+    org.cpift.merge.MergeRegistry.params(method).forEach(m -> reads.add(m.option()));
+    for (String name : org.cpift.merge.MergeRegistry.names()) {
+      for (org.cpift.merge.MergeParam m : org.cpift.merge.MergeRegistry.params(name)) {
+        if (typed.contains(m.option()) && !reads.contains(m.option())
+            && !out.contains(m.option())) {
+          out.add(m.option());
+        }
+      }
+    }
+    return out;
   }
 }

@@ -400,5 +400,15 @@ class CpiftCliTest {
     assertTrue(text.contains("--tau                      grouping threshold τ on core Jaccard "
         + "(default: 0.1)"), text);
     assertTrue(text.contains("  cpi-ft ") && text.contains("--top-p --core-scope"), text);
+    // run-method warns of options the method does not read (recorded, changing nothing)
+    assertEquals(List.of("--tau"), RunMethodCommand.unread("base",
+        java.util.Set.of("--tau", "--eval-limit", "--seed")));
+    assertEquals(List.of(), RunMethodCommand.unread("cpi-ft",
+        java.util.Set.of("--tau", "--top-p", "--lr", "--omega")));
+    assertEquals(java.util.Set.of("--ties-k", "--copa-lambda"), java.util.Set.copyOf(
+        RunMethodCommand.unread("task-arithmetic",
+            java.util.Set.of("--ties-k", "--lambda", "--copa-lambda"))));
+    assertEquals(List.of(), RunMethodCommand.unread("ties",
+        java.util.Set.of("--ties-k", "--ties-lambda", "--top-p")));
   }
 }
