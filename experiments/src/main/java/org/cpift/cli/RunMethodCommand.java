@@ -1,5 +1,6 @@
 package org.cpift.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +76,7 @@ final class RunMethodCommand implements Callable<Integer> {
     }
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
     Path basePath = inputs.base(p);
+    checkWritableDirectory(out, "--out");
     if (method.equals(org.cpift.method.OsrmMerge.NAME) && "random".equals(options.loraInit)) {
       throw new IllegalArgumentException("--method osrm starts the experts by OSRM, so "
           + "--lora-init random contradicts it; give osrm or osrm-matched, or leave it out");
@@ -135,5 +137,21 @@ final class RunMethodCommand implements Callable<Integer> {
       }
     }
     return out;
+  }
+  /**
+   * Refuses, before any work, an output path that is a file or cannot be written: otherwise a
+   * method would run to its end and then lose its results.
+   */
+  static void checkWritableDirectory(Path dir, String option) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(option + " " + dir + " is a file; give a directory");
+    }
+    try {
+      Files.createDirectories(dir);
+      Files.delete(Files.createTempFile(dir, ".write-check", ".tmp"));
+    } catch (java.io.IOException | SecurityException e) {
+      throw new IllegalArgumentException(option + " " + dir + " cannot be written ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + "); give a writable directory");
+    }
   }
 }

@@ -155,6 +155,19 @@ class CpiftCliTest {
     assertTrue(osrm.err().startsWith("error: --method osrm starts the experts by OSRM, so "
         + "--lora-init random contradicts it"), osrm.err());
 
+    // an output path that cannot take the results is refused before the method runs
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Run outFile = run("run-method", "--method", "multi-task", "--preset", "tiny", "--cache",
+        dir.resolve("m").toString(), "--out", file.toString());
+    assertEquals(2, outFile.code(), outFile.err());
+    assertTrue(outFile.err().startsWith("error: --out " + file + " is a file; give a directory"),
+        outFile.err());
+    Run outUnder = run("run-method", "--method", "multi-task", "--preset", "tiny", "--cache",
+        dir.resolve("m").toString(), "--out", file.resolve("sub").toString());
+    assertEquals(2, outUnder.code(), outUnder.err());
+    assertTrue(outUnder.err().startsWith("error: --out " + file.resolve("sub")
+        + " cannot be written"), outUnder.err());
+
     // an option the chosen anchor does not read is refused, not recorded as if it had been
     Run omega = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--omega", "0.5",
         "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());

@@ -52,8 +52,39 @@ public final class MethodRunner {
     StageOrdering.check(config.staging().order(), config.staging().explicitOrder(),
         tasks.stream().map(Task::name).toList());
     CacheInputsGuard.check(in.cache(), in.base(), baseHash, tasks);
+    checkEncodable(base.tokenizer(), tasks);
     return new MethodContext(base, baseHash, in.base(), tasks, config,
         new ArtifactCache(in.cache()));
+  }
+
+  /** Tasks whose every split the character tokenizer was seen to encode (by checksums). */
+  private static final java.util.Set<String> ENCODABLE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * With the project's character tokenizer, which refuses characters outside its vocabulary:
+   * every record of every split must encode, so that a bad character in a test split stops the
+   * run before training rather than after it. (Byte-level tokenizers encode any text.)
+   */
+  static void checkEncodable(org.cpift.data.Tokenizer tok, List<Task> tasks) {
+    if (!(tok instanceof org.cpift.data.CharTokenizer)) {
+      return;
+    }
+    for (Task t : tasks) {
+      String key = tok.vocabSize() + " " + t.name() + " " + t.checksums();
+      if (ENCODABLE.contains(key)) {
+        continue;
+      }
+      for (var split : java.util.Map.of("train", t.train(), "val", t.val(), "test", t.test())
+          .entrySet()) {
+        for (org.cpift.data.SftRecord r : split.getValue()) {
+          String where = "task " + t.name() + ", " + split.getKey() + " split, record " + r.id();
+          tok.encode(r.prompt(), where + " (prompt)");
+          tok.encode(r.answer(), where + " (answer)");
+        }
+      }
+      ENCODABLE.add(key);
+    }
   }
 
   /**

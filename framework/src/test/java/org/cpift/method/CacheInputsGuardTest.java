@@ -60,4 +60,28 @@ class CacheInputsGuardTest {
     assertTrue(t.getMessage().contains("tokenizer"), t.getMessage());
     assertDoesNotThrow(() -> CacheInputsGuard.check(cache, base, "w2", List.of(original)));
   }
+  /**
+   * With the character tokenizer, a character outside its vocabulary anywhere in a task (here in
+   * the test split, which is read only after training) stops the run before any work, naming the
+   * task, split and record.
+   */
+  @Test
+  void aCharacterTheTokenizerCannotEncodeIsRefusedBeforeAnyWork() throws IOException {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    task("fine", "exact", "y");
+    Path d = dir.resolve("suite").resolve("odd");
+    task("odd", "exact", "y");
+    Files.writeString(d.resolve("test.jsonl"), "{\"prompt\":\"c\",\"answer\":\"x\"}\n"
+        + "{\"prompt\":\"caf\u00e9\",\"answer\":\"x\"}\n");
+    MethodRunner.Inputs in = new MethodRunner.Inputs(root.resolve("benchmarks-data/base/tiny"),
+        dir.resolve("suite"), List.of("fine", "odd"), dir.resolve("cache"));
+    CpiftException e = assertThrows(CpiftException.class, () -> MethodRunner.context(in,
+        MethodConfig.defaults(org.cpift.train.Preset.TINY)));
+    assertTrue(e.getMessage().startsWith("task odd, test split, record "), e.getMessage());
+    assertTrue(e.getMessage().contains("(prompt): character"), e.getMessage());
+    MethodRunner.Inputs fine = new MethodRunner.Inputs(root.resolve("benchmarks-data/base/tiny"),
+        dir.resolve("suite"), List.of("fine"), dir.resolve("cache2"));
+    assertDoesNotThrow(() -> MethodRunner.context(fine,
+        MethodConfig.defaults(org.cpift.train.Preset.TINY)));
+  }
 }
