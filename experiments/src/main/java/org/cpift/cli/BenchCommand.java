@@ -145,6 +145,10 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (loraRank < 0) {
+      throw new IllegalArgumentException("--lora-rank must be >= 0 (0: no LoRA timing), got "
+          + loraRank);
+    }
     if (repeats < 1) {
       throw new IllegalArgumentException("--repeats must be >= 1");
     }

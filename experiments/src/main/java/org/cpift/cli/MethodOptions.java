@@ -333,6 +333,10 @@ final class MethodOptions {
       g = g.withLinkage(parse(GroupingConfig.Linkage.class, linkage, "--linkage"));
     }
     if (groups != null) {
+      if (groups < 1) {
+        throw new IllegalArgumentException("--groups must be >= 1, got " + groups
+            + " (leave it out to cut the dendrogram at τ)");
+      }
       g = g.withFixedGroups(groups);
     }
     GroupingConfig gFinal = g;

@@ -155,6 +155,9 @@ final class ReproduceCommand implements Callable<Integer> {
     if (only == null || only.isEmpty()) {
       todo.addAll(Experiments.ALL);
     } else {
+      if (new java.util.HashSet<>(only).size() != only.size()) {
+        throw new IllegalArgumentException("--experiments names an experiment twice: " + only);
+      }
       only.forEach(n -> todo.add(Experiments.get(n)));
     }
     // claims of experiments run earlier (e.g. with --experiments) are kept, not overwritten

@@ -168,6 +168,19 @@ class CpiftCliTest {
     assertTrue(outUnder.err().startsWith("error: --out " + file.resolve("sub")
         + " cannot be written"), outUnder.err());
 
+    Run groups = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--groups", "0",
+        "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
+    assertEquals(2, groups.code(), groups.err());
+    assertTrue(groups.err().startsWith("error: --groups must be >= 1, got 0"), groups.err());
+    Run twice = run("reproduce", "--preset", "tiny", "--experiments", "tau-sweep,tau-sweep",
+        "--run-dir", typo.toString());
+    assertEquals(2, twice.code(), twice.err());
+    assertTrue(twice.err().startsWith("error: --experiments names an experiment twice"),
+        twice.err());
+    Run rank = run("bench", "--lora-rank", "-1");
+    assertEquals(2, rank.code(), rank.err());
+    assertTrue(rank.err().startsWith("error: --lora-rank must be >= 0"), rank.err());
+
     // an option the chosen anchor does not read is refused, not recorded as if it had been
     Run omega = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--omega", "0.5",
         "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
