@@ -281,8 +281,18 @@ public final class Baselines {
       Map<String, Object> details = new LinkedHashMap<>(mm.parameters());
       details.put("reference", mm.reference());
       if (!tried.isEmpty()) {
-        details.put("selected_on", "validation (average normalized score over " + grid.size()
-            + " candidates)");
+        if (Double.isNaN(bestVal)) {
+          // no candidate has a score to compare: nothing was chosen, and the cell says so
+          LOG.warn("{}: every candidate's validation score is undefined (an expert scores 0 on "
+              + "a task, so no normalized score); the first candidate, {}, is kept", method,
+              mm.parameters());
+          details.put("selected_on", "none: every candidate's average normalized validation "
+              + "score is undefined (an expert scores 0 on a task); the first of " + grid.size()
+              + " candidates kept");
+        } else {
+          details.put("selected_on", "validation (average normalized score over " + grid.size()
+              + " candidates)");
+        }
         details.put("validation_grid", tried);
       }
       return new MethodResult(name(), ctx.config().seed(), ctx.scoreFinal(merged),

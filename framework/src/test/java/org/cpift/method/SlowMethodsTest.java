@@ -1,5 +1,6 @@
 package org.cpift.method;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -33,5 +34,28 @@ class SlowMethodsTest {
 
   static double average(MethodResult r) {
     return r.scores().values().stream().mapToDouble(m -> m.get("score")).average().orElse(0);
+  }
+  /**
+   * A merge whose every validation candidate has no score (its one expert, trained one step,
+   * scores 0 on validation) chooses nothing, and its cell says so instead of "selected on
+   * validation".
+   */
+  @Test
+  void aGridWithNoScoredCandidateSaysNothingWasChosen() {
+    MethodConfig cfg = MethodConfig.defaults(Preset.TINY).withBudgets(b -> b.withExpertSteps(1))
+        .withEvaluation(e -> e.withLimit(4)).withSeed(1);
+    MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(
+        ROOT.resolve("benchmarks-data/base/tiny"), ROOT.resolve("benchmarks-data/suite-v1"),
+        List.of("math"), cache), cfg);
+    MethodResult r = Methods.create("task-arithmetic").run(ctx);
+    @SuppressWarnings("unchecked")
+    List<java.util.Map<String, Object>> grid =
+        (List<java.util.Map<String, Object>>) r.details().get("validation_grid");
+    assertTrue(grid.stream().allMatch(c ->
+        Double.isNaN(((Number) c.get("val_normalized")).doubleValue())), grid.toString());
+    assertTrue(String.valueOf(r.details().get("selected_on"))
+        .startsWith("none: every candidate's average normalized validation score is undefined"),
+        String.valueOf(r.details().get("selected_on")));
+    assertEquals(0.1, r.details().get("lambda"));
   }
 }
