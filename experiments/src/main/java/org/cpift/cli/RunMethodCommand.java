@@ -138,20 +138,28 @@ final class RunMethodCommand implements Callable<Integer> {
     }
     return out;
   }
+
   /**
-   * Refuses, before any work, an output path that is a file or cannot be written: otherwise a
-   * method would run to its end and then lose its results.
+   * Refuses, before any work, an output path that is a file or under one, or whose nearest
+   * existing folder cannot be written: otherwise a method would run to its end and then lose its
+   * results. Creates nothing (a run refused later leaves no folder behind).
    */
   static void checkWritableDirectory(Path dir, String option) {
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(option + " " + dir + " is a file; give a directory");
+    Path p = dir.toAbsolutePath().normalize();
+    while (p != null && !Files.exists(p)) {
+      p = p.getParent();
     }
-    try {
-      Files.createDirectories(dir);
-      Files.delete(Files.createTempFile(dir, ".write-check", ".tmp"));
-    } catch (java.io.IOException | SecurityException e) {
-      throw new IllegalArgumentException(option + " " + dir + " cannot be written ("
-          + e.getClass().getSimpleName() + ": " + e.getMessage() + "); give a writable directory");
+    if (p == null) {
+      return;
+    }
+    if (!Files.isDirectory(p)) {
+      throw new IllegalArgumentException(option + " " + dir + (p.equals(dir.toAbsolutePath()
+          .normalize()) ? " is a file" : " cannot be written: " + p + " is a file")
+          + "; give a directory");
+    }
+    if (!Files.isWritable(p)) {
+      throw new IllegalArgumentException(option + " " + dir + " cannot be written: " + p
+          + " is not writable; give a writable directory");
     }
   }
 }

@@ -166,7 +166,13 @@ class CpiftCliTest {
         dir.resolve("m").toString(), "--out", file.resolve("sub").toString());
     assertEquals(2, outUnder.code(), outUnder.err());
     assertTrue(outUnder.err().startsWith("error: --out " + file.resolve("sub")
-        + " cannot be written"), outUnder.err());
+        + " cannot be written: " + file + " is a file"), outUnder.err());
+    // a run refused after that check leaves no folder behind
+    Run refused = run("run-method", "--method", "osrm", "--preset", "tiny", "--finetune", "lora",
+        "--lora-init", "random", "--cache", dir.resolve("m").toString(), "--out",
+        dir.resolve("never").toString());
+    assertEquals(2, refused.code(), refused.err());
+    assertFalse(Files.exists(dir.resolve("never")));
 
     Run groups = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--groups", "0",
         "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());

@@ -283,12 +283,12 @@ public final class Baselines {
       if (!tried.isEmpty()) {
         if (Double.isNaN(bestVal)) {
           // no candidate has a score to compare: nothing was chosen, and the cell says so
-          LOG.warn("{}: every candidate's validation score is undefined (an expert scores 0 on "
-              + "a task, so no normalized score); the first candidate, {}, is kept", method,
-              mm.parameters());
+          LOG.warn("{}: every candidate's validation score is undefined (every task's expert "
+              + "scores 0 on validation, so no normalized score); the first candidate, {}, is "
+              + "kept", method, mm.parameters());
           details.put("selected_on", "none: every candidate's average normalized validation "
-              + "score is undefined (an expert scores 0 on a task); the first of " + grid.size()
-              + " candidates kept");
+              + "score is undefined (every task's expert scores 0 on validation); the first of "
+              + grid.size() + " candidates kept");
         } else {
           details.put("selected_on", "validation (average normalized score over " + grid.size()
               + " candidates)");

@@ -296,6 +296,20 @@ public final class MethodContext {
     keepFinal = true;
   }
 
+  /** Whether {@link #keepFinalModel} was asked for. */
+  boolean keepsFinalModel() {
+    return keepFinal;
+  }
+
+  /**
+   * Takes the final model {@code other} kept (a context from {@link #withConfig} that a method ran
+   * a variant of itself in).
+   */
+  void takeFinalModel(MethodContext other) {
+    finalParams = other.finalParams;
+    finalAdapters = other.finalAdapters;
+  }
+
   /**
    * The final model's parameters with its LoRA adapters unmerged, when it was one LoRA model
    * throughout (multi-task, multi-stage and sequential SFT under {@code --finetune lora}); else

@@ -70,9 +70,11 @@ public final class Methods {
             + "other tasks' outputs little), merged by task arithmetic, lambda chosen on "
             + "validation; needs --finetune lora (--lora-init osrm with a merge's name pairs "
             + "OSRM with any merge)", Setting.training());
+    Set<Setting> sequential = Setting.staged();
+    sequential.addAll(EnumSet.of(Setting.STAGE_ORDER, Setting.EXPLICIT_ORDER));
     register("sequential", Baselines.Sequential::new,
-        "each task its own stage, trained one after another (the forgetting baseline)",
-        Setting.staged());
+        "each task its own stage, trained one after another (the forgetting baseline; "
+            + "--stage-order explicit --stage-order-tasks sets the order)", sequential);
   }
 
   /** The methods of the paper's comparison, in table order. */

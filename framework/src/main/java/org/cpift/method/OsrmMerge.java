@@ -37,7 +37,11 @@ public final class OsrmMerge implements Method {
   @Override
   public MethodResult run(MethodContext ctx) {
     MethodContext osrm = osrmStarted(ctx);
+    if (ctx.keepsFinalModel()) {
+      osrm.keepFinalModel(); // run-method --save-model
+    }
     MethodResult r = merge.run(osrm);
+    ctx.takeFinalModel(osrm);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("experts_init", Setting.FINETUNE.valueIn(osrm.config()));
     details.put("merge", MERGE);

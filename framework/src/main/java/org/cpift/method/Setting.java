@@ -48,7 +48,7 @@ public enum Setting {
   TAU(c -> c.staging().grouping().tau(), "grouping threshold τ on core Jaccard"),
   LINKAGE(c -> c.staging().grouping().linkage(), "hierarchical clustering linkage"),
   FIXED_GROUPS(c -> c.staging().grouping().fixedGroups(),
-      "cut into this many groups instead of at τ (0: at τ)"),
+      "cut into this many groups instead of at τ (unset: at τ)"),
   GROUPING_MODE(c -> c.staging().mode(), "overlap grouping, or the each-task/one-stage ablations"),
   STAGE_ORDER(c -> c.staging().order(), "the order of the stages"),
   EXPLICIT_ORDER(c -> String.join(",", c.staging().explicitOrder()),

@@ -86,8 +86,8 @@ public final class Latex {
   /**
    * The rows of a results table (from {@link #resultLines}) whose average normalized score covers
    * fewer seeds than their average score, as one sentence ("" when none): a seed whose expert
-   * scored 0 on a task has no ratio there, so {@link Tidy} gives it no average normalized score,
-   * and the row's mean is over its other seeds.
+   * scored 0 on a task, or whose experts have not run yet, has no ratio there, so {@link Tidy}
+   * gives it no average normalized score, and the row's mean is over its other seeds.
    */
   static String normalizedShortfall(List<Line> lines, int tasks) {
     List<String> rows = new ArrayList<>();
@@ -99,7 +99,8 @@ public final class Latex {
       }
     }
     return rows.isEmpty() ? "" : "Avg. normalized covers fewer seeds than the average for "
-        + String.join(", ", rows) + ": on the others an expert scored 0 on a task, so no ratio.";
+        + String.join(", ", rows) + ": on the other seeds a task has no ratio (its expert "
+        + "scored 0, or has not run yet).";
   }
 
   static String results(String experiment, Summaries s, List<String> tasks,

@@ -121,7 +121,10 @@ class CellClaimsTest {
     assertTrue(Files.exists(runDir.resolve("cells").resolve(keys[1] + ".json")));
   }
 
-  /** The tiny base on suite-v1's math, cached in this test's run directory. */
+  /**
+   * The tiny base on suite-v1 (a cell with no task list takes every task), cached in this test's
+   * run directory.
+   */
   private MethodRunner.Inputs inputs() {
     return new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
         ROOT.resolve("benchmarks-data/suite-v1"), List.of("math"), runDir.resolve("cache"));

@@ -264,7 +264,10 @@ class LoraFineTuningTest {
         new MethodRunner.Inputs(ROOT.resolve("benchmarks-data/base/tiny"),
             ROOT.resolve("benchmarks-data/suite-v1"), List.of("math", "code"), cache), c);
     MethodConfig random = full.withTraining(full.training().withLora(lora));
-    MethodResult byName = Methods.create("osrm").run(context.apply(random));
+    MethodContext byNameCtx = context.apply(random);
+    byNameCtx.keepFinalModel(); // as run-method --save-model asks
+    MethodResult byName = Methods.create("osrm").run(byNameCtx);
+    assertTrue(byNameCtx.finalParams() != null, "the merged model is kept for --save-model");
     assertEquals("osrm", byName.method());
     assertEquals("task-arithmetic", byName.details().get("merge"));
     assertTrue(String.valueOf(byName.details().get("experts_init")).contains("OSRM start "

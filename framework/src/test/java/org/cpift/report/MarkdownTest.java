@@ -69,7 +69,8 @@ class MarkdownTest {
     Map<String, Object> run = new LinkedHashMap<>(Map.of("preset", "tiny", "seeds",
         List.of(1, 2, 3), "git_commit", "0123456789abcdef0123456789abcdef01234567"));
     String sentence = "Avg. normalized covers fewer seeds than the average for single-task "
-        + "(2 of 3), multi-task (2 of 3): on the others an expert scored 0 on a task, so no ratio.";
+        + "(2 of 3), multi-task (2 of 3): on the other seeds a task has no ratio (its expert "
+        + "scored 0, or has not run yet).";
     String md = Markdown.report("x", s, List.of(), run);
     // seeds 1-2: (0.5/0.8 + 0.4/0.5) / 2 = 0.7125; the seeds column counts the average's 3
     // (the tasks' column order follows Map.of's, which varies between runs)
