@@ -74,6 +74,7 @@ final class StatusCommand implements Callable<Integer> {
     Map<String, org.cpift.experiment.CellResult> done = new java.util.LinkedHashMap<>();
     Map<String, String> unfinished = new HashMap<>(); // "experiment\tindex" -> the cell, for Slurm
     Set<String> running = new HashSet<>();
+    Set<String> missingKeys = new HashSet<>(); // an unfinished cell's file, if any, is damaged
     List<ReportedExperiment> shown = new ArrayList<>(Experiments.ALL);
     for (ReportedExperiment e : Experiments.OPTIONAL) {
       // an experiment run only when named is listed once any of its cells has finished (cells
@@ -96,6 +97,7 @@ final class StatusCommand implements Callable<Integer> {
         Cell cell = plan.cells().get(c.index());
         String id = e.name() + "\t" + c.index();
         unfinished.put(id, cell.label() + " " + cell.variant() + " seed " + cell.seed());
+        missingKeys.add(c.key());
         if (ExperimentRunner.heldElsewhere(runDir, c)) {
           held++;
           running.add(id);
@@ -126,7 +128,7 @@ final class StatusCommand implements Callable<Integer> {
       strayFiles(runDir, done.keySet()).forEach(paths::println);
       paths.flush();
     } else {
-      strays(out, runDir, done.keySet());
+      strays(out, runDir, done.keySet(), missingKeys);
     }
     Path slurm = runDir.resolve("slurm");
     if (Files.isDirectory(slurm)) {
@@ -147,10 +149,16 @@ final class StatusCommand implements Callable<Integer> {
    * the experiments listed): cells of a configuration since changed, or of another preset, seed
    * or {@code --quick}. Reports ignore them; they can be deleted or kept as a record.
    */
-  static void strays(PrintWriter out, Path runDir, Set<String> known) {
+  static void strays(PrintWriter out, Path runDir, Set<String> known, Set<String> missing) {
     List<String> strays = new ArrayList<>();
+    List<String> damaged = new ArrayList<>();
     for (Path f : strayFiles(runDir, known)) {
       String name = f.getFileName().toString();
+      if (missing.contains(name.substring(0, name.length() - ".json".length()))) {
+        // the file of a cell these experiments need, not taken as finished (its warning says why)
+        damaged.add(name.substring(0, Math.min(12, name.length() - 5)));
+        continue;
+      }
       String what;
       try {
         var cell = org.cpift.util.Json.STRICT.readTree(f.toFile());
@@ -159,6 +167,12 @@ final class StatusCommand implements Callable<Integer> {
         what = "unreadable";
       }
       strays.add(name.substring(0, Math.min(12, name.length() - 5)) + " (" + what + ")");
+    }
+    if (!damaged.isEmpty()) {
+      out.printf("%d cell file(s) in %s belong to cells of these experiments but are damaged "
+          + "(unreadable, or not what the cell computes; the warnings above say why): counted "
+          + "as missing, the next run computes them again: %s%n", damaged.size(),
+          runDir.resolve("cells"), String.join(", ", damaged));
     }
     if (!strays.isEmpty()) {
       out.printf("%d cell file(s) in %s are no cell of these experiments at this preset and these "

@@ -24,7 +24,7 @@ class StatusCommandTest {
     Files.writeString(cells.resolve("cccc3333.json"), "not json");
     Files.writeString(cells.resolve("notes.txt"), "not a cell");
     StringWriter text = new StringWriter();
-    StatusCommand.strays(new PrintWriter(text, true), run, Set.of("aaaa1111"));
+    StatusCommand.strays(new PrintWriter(text, true), run, Set.of("aaaa1111"), Set.of());
     String out = text.toString();
     assertTrue(out.startsWith("2 cell file(s)"), out);
     assertTrue(out.contains("bbbb2222bbbb (single-task seed 3)"), out);
@@ -37,7 +37,19 @@ class StatusCommandTest {
 
     StringWriter none = new StringWriter();
     StatusCommand.strays(new PrintWriter(none, true), run,
-        Set.of("aaaa1111", "bbbb2222bbbb2222", "cccc3333"));
+        Set.of("aaaa1111", "bbbb2222bbbb2222", "cccc3333"), Set.of());
     assertEquals("", none.toString(), "nothing to say when every file is a listed cell");
+
+    // the file of a cell the experiments still need (not taken as finished) is damaged, not a
+    // stray of another configuration
+    StringWriter damaged = new StringWriter();
+    StatusCommand.strays(new PrintWriter(damaged, true), run, Set.of("aaaa1111"),
+        Set.of("cccc3333"));
+    String d = damaged.toString();
+    assertTrue(d.startsWith("1 cell file(s) in " + cells + " belong to cells of these "
+        + "experiments but are damaged"), d);
+    assertTrue(d.contains("computes them again: cccc3333\n"), d);
+    assertTrue(d.contains("1 cell file(s) in " + cells + " are no cell of these experiments")
+        && d.contains("bbbb2222bbbb (single-task seed 3)") && !d.contains("(unreadable)"), d);
   }
 }
