@@ -84,6 +84,11 @@ final class PretrainCommand implements Callable<Integer> {
       tc = tc.withLr(lr);
     }
     if (warmupSteps != null) {
+      if (warmupSteps >= tc.steps()) {
+        // the schedule would cut it to steps - 1 while the manifest recorded the value given
+        throw new IllegalArgumentException("--warmup-steps " + warmupSteps + " is not below the " + tc.steps()
+            + " training steps; give fewer warm-up steps");
+      }
       tc = tc.withWarmupSteps(warmupSteps);
     }
     ModelConfig mc = p.model(101).inFamily(fam);

@@ -109,6 +109,11 @@ class CpiftCliTest {
     assertEquals(2, steps.code());
     assertTrue(steps.err().contains("steps must be >= 1"), steps.err());
 
+    Run warm = run("train", "--data", bad.toString(), "--out", out.toString(), "--steps", "2",
+        "--warmup", "50");
+    assertEquals(2, warm.code());
+    assertTrue(warm.err().contains("--warmup 50 is not below the 2 training steps"), warm.err());
+
     Run option = run("train", "--nope");
     assertEquals(2, option.code());
 
