@@ -52,7 +52,12 @@ public final class HfCheckpoint {
 
   /** The directory of {@code hf:DIR}. */
   public static Path dir(Path base) {
-    return Path.of(base.toString().substring(PREFIX.length()));
+    String d = base.toString().substring(PREFIX.length());
+    if (d.isBlank()) {
+      throw new CpiftException("'" + base + "' names no directory: give hf: and a Hugging Face "
+          + "model directory, e.g. hf:benchmarks-data/base/tiny-llama");
+    }
+    return Path.of(d);
   }
 
   /** The files whose bytes define the model (config, weights, tokenizer), for digests. */

@@ -88,7 +88,9 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
     String cfg = c.metadata().get(CONFIG_KEY);
     if (cfg == null) {
       throw new CpiftException(model + ": metadata has no " + CONFIG_KEY
-          + "; it was not written by this project");
+          + "; it was not written by this project" + (Files.isRegularFile(dir.resolve(
+              HfCheckpoint.CONFIG_FILE)) ? ". " + dir + " holds a config.json, as a Hugging "
+              + "Face model directory does: give it as hf:" + dir : ""));
     }
     ModelConfig config;
     try {

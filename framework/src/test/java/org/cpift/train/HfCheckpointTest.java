@@ -229,6 +229,16 @@ class HfCheckpointTest {
     assertTrue(e.getMessage().contains(part), e.getMessage());
   }
 
+  /** A Hugging Face directory given without hf:, and hf: with no directory, say what to type. */
+  @Test
+  void aHuggingFaceDirectoryWithoutThePrefixIsToldToUseIt() {
+    Path llama = ROOT.resolve("benchmarks-data/base/tiny-llama");
+    CpiftException e = assertThrows(CpiftException.class, () -> ModelCheckpoint.load(llama));
+    assertTrue(e.getMessage().endsWith("give it as hf:" + llama), e.getMessage());
+    e = assertThrows(CpiftException.class, () -> ModelCheckpoint.load(Path.of("hf:")));
+    assertTrue(e.getMessage().startsWith("'hf:' names no directory"), e.getMessage());
+  }
+
   static void copy(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     try (var s = Files.list(from)) {
