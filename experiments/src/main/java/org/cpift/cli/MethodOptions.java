@@ -284,6 +284,7 @@ final class MethodOptions {
   }
 
   MethodConfig apply(MethodConfig c) {
+    refuseContradictions();
     if (expertSteps != null) {
       c = c.withBudgets(b -> b.withExpertSteps(expertSteps));
     }
@@ -438,5 +439,37 @@ final class MethodOptions {
       c = c.withTraining(c.training().withBatchSize(batchSize));
     }
     return c;
+  }
+  /**
+   * Options that an ablation typed beside them turns off: refused, since the run would record
+   * them in its manifest while they change nothing.
+   */
+  private void refuseContradictions() {
+    if (noFusion) {
+      java.util.Map<String, Boolean> fusion = new java.util.LinkedHashMap<>();
+      fusion.put("--no-transplant", noTransplant);
+      fusion.put("--interpolation", interpolation != null);
+      fusion.put("--slerp-granularity", slerpGranularity != null);
+      fusion.put("--fusion-anchor", fusionAnchor != null);
+      fusion.put("--omega", omega != null);
+      fusion.put("--omega-grid", omegaGrid != null);
+      fusion.put("--colinear", colinear != null);
+      fusion.put("--overlap", overlap != null);
+      fusion.forEach((option, given) -> {
+        if (given) {
+          throw new IllegalArgumentException(option + " sets the fusion, which --no-fusion "
+              + "leaves out (the pipeline starts from the base); keep one of the two");
+        }
+      });
+    }
+    if (grouping != null && !norm(grouping).equals("OVERLAP")) {
+      for (var e : java.util.Map.of("--tau", tau != null, "--groups", groups != null,
+          "--linkage", linkage != null).entrySet()) {
+        if (e.getValue()) {
+          throw new IllegalArgumentException(e.getKey() + " sets the overlap grouping, which "
+              + "--grouping " + grouping + " replaces; keep one of the two");
+        }
+      }
+    }
   }
 }

@@ -192,6 +192,20 @@ class CpiftCliTest {
     assertEquals(2, rank.code(), rank.err());
     assertTrue(rank.err().startsWith("error: --lora-rank must be >= 0"), rank.err());
 
+    // options an ablation typed beside them turns off are refused
+    Run noFusion = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--no-fusion",
+        "--fusion-anchor", "base", "--cache", dir.resolve("m").toString(), "--out",
+        dir.resolve("mo").toString());
+    assertEquals(2, noFusion.code(), noFusion.err());
+    assertTrue(noFusion.err().startsWith("error: --fusion-anchor sets the fusion, which "
+        + "--no-fusion leaves out"), noFusion.err());
+    Run eachTask = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--grouping",
+        "each-task", "--tau", "0.5", "--cache", dir.resolve("m").toString(), "--out",
+        dir.resolve("mo").toString());
+    assertEquals(2, eachTask.code(), eachTask.err());
+    assertTrue(eachTask.err().startsWith("error: --tau sets the overlap grouping, which "
+        + "--grouping each-task replaces"), eachTask.err());
+
     // an option the chosen anchor does not read is refused, not recorded as if it had been
     Run omega = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--omega", "0.5",
         "--cache", dir.resolve("m").toString(), "--out", dir.resolve("mo").toString());
