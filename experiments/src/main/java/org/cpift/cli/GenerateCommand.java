@@ -57,8 +57,12 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--prompt is empty after tokenization; give some text");
     }
     if (input.length >= m.config().contextLength()) {
-      throw new IllegalArgumentException("--prompt has " + input.length + " tokens; the model's "
-          + "context holds " + m.config().contextLength() + ", leaving no room to generate");
+      // counted before any truncation, with the special tokens the project's models add
+      int raw = m.tokenizer().encode(prompt, "--prompt").length;
+      int added = m.config().family() == ModelConfig.Family.CPIFT_GPT ? 2 : 0;
+      throw new IllegalArgumentException("--prompt has " + raw + " tokens" + (added > 0
+          ? " (" + (raw + added) + " with <bos> and <sep>)" : "") + "; the model's context "
+          + "holds " + m.config().contextLength() + ", leaving no room to generate");
     }
     int room = Math.min(maxNewTokens, m.config().contextLength() - input.length);
     int[] out;

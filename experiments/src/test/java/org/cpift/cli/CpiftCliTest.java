@@ -114,6 +114,21 @@ class CpiftCliTest {
     assertEquals(2, warm.code());
     assertTrue(warm.err().contains("--warmup 50 is not below the 2 training steps"), warm.err());
 
+    // lengths are told in full: the special tokens counted, a prompt before truncation
+    Path longAnswer = dir.resolve("long-answer.jsonl");
+    Files.writeString(longAnswer, "{\"prompt\":\"p\",\"answer\":\"" + "b".repeat(20) + "\"}\n");
+    Run context = run("train", "--data", longAnswer.toString(), "--out", out.toString(),
+        "--steps", "2", "--context", "8");
+    assertEquals(2, context.code());
+    assertTrue(context.err().contains("the answer has 20 tokens; with the 3 special tokens "
+        + "(<bos>, <sep>, <eos>) it needs a context of at least 22, but the model's context "
+        + "holds 8"), context.err());
+    Run prompt = run("generate", "--base", Path.of("..", "benchmarks-data", "base", "tiny")
+        .toAbsolutePath().normalize().toString(), "--prompt", "a".repeat(300));
+    assertEquals(2, prompt.code(), prompt.err());
+    assertTrue(prompt.err().startsWith("error: --prompt has 300 tokens (302 with <bos> and "
+        + "<sep>); the model's context holds 256"), prompt.err());
+
     Run option = run("train", "--nope");
     assertEquals(2, option.code());
 

@@ -33,8 +33,11 @@ public record EncodedExample(int[] tokens, int answerStart, SftRecord record,
     int specials = tok.sep() >= 0 ? 3 : 2; // bos, [sep,] eos
     int maxPrompt = contextLength + 1 - specials - a.length; // room left after the rest
     if (maxPrompt < 0) {
-      throw new CpiftException(where + ": the answer has " + a.length + " tokens but the model's "
-          + "context holds " + contextLength + " tokens; shorten the answer or use a larger context");
+      throw new CpiftException(where + ": the answer has " + a.length + " tokens; with the "
+          + specials + " special tokens (" + (specials == 3 ? "<bos>, <sep>, <eos>" : "<bos>, <eos>")
+          + ") it needs a context of at least " + (a.length + specials - 1) + ", but the "
+          + "model's context holds " + contextLength + " tokens; shorten the answer or use a "
+          + "larger context");
     }
     int keep = Math.min(p.length, maxPrompt);
     int[] t = new int[specials + keep + a.length];
