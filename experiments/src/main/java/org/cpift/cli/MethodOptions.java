@@ -462,9 +462,13 @@ final class MethodOptions {
         }
       });
     }
-    if (grouping != null && !norm(grouping).equals("OVERLAP")) {
-      for (var e : java.util.Map.of("--tau", tau != null, "--groups", groups != null,
-          "--linkage", linkage != null).entrySet()) {
+    if (grouping != null && parse(MethodConfig.GroupingMode.class, grouping, "--grouping")
+        != MethodConfig.GroupingMode.OVERLAP) {
+      java.util.Map<String, Boolean> overlap = new java.util.LinkedHashMap<>();
+      overlap.put("--tau", tau != null);
+      overlap.put("--groups", groups != null);
+      overlap.put("--linkage", linkage != null);
+      for (var e : overlap.entrySet()) {
         if (e.getValue()) {
           throw new IllegalArgumentException(e.getKey() + " sets the overlap grouping, which "
               + "--grouping " + grouping + " replaces; keep one of the two");

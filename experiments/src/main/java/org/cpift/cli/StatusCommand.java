@@ -56,6 +56,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    long started = System.currentTimeMillis();
     if (!Files.isDirectory(runDir.resolve("cells"))) {
       throw new CpiftException(runDir + " is not a run directory (no cells/ in it); give the "
           + "--run-dir of a reproduce or run command, e.g. runs/small");
@@ -128,7 +129,7 @@ final class StatusCommand implements Callable<Integer> {
       strayFiles(runDir, done.keySet()).forEach(paths::println);
       paths.flush();
     } else {
-      strays(out, runDir, done.keySet(), missingKeys);
+      strays(out, runDir, done.keySet(), missingKeys, started);
     }
     Path slurm = runDir.resolve("slurm");
     if (Files.isDirectory(slurm)) {
@@ -150,13 +151,25 @@ final class StatusCommand implements Callable<Integer> {
    * or {@code --quick}. Reports ignore them; they can be deleted or kept as a record.
    */
   static void strays(PrintWriter out, Path runDir, Set<String> known, Set<String> missing) {
+    strays(out, runDir, known, missing, Long.MAX_VALUE);
+  }
+
+  /**
+   * As above; a file of {@code missing} written at or after {@code since} (epoch ms) is a cell
+   * another process finished while this status ran, neither damaged nor a stray.
+   */
+  static void strays(PrintWriter out, Path runDir, Set<String> known, Set<String> missing,
+      long since) {
     List<String> strays = new ArrayList<>();
     List<String> damaged = new ArrayList<>();
     for (Path f : strayFiles(runDir, known)) {
       String name = f.getFileName().toString();
       if (missing.contains(name.substring(0, name.length() - ".json".length()))) {
-        // the file of a cell these experiments need, not taken as finished (its warning says why)
-        damaged.add(name.substring(0, Math.min(12, name.length() - 5)));
+        // the file of a cell these experiments need, not taken as finished (its warning says
+        // why), unless it was written since this status looked
+        if (modified(f) < since) {
+          damaged.add(name.substring(0, Math.min(12, name.length() - 5)));
+        }
         continue;
       }
       String what;
@@ -181,6 +194,14 @@ final class StatusCommand implements Callable<Integer> {
           runDir.resolve("cells"),
           String.join(", ", strays.subList(0, Math.min(10, strays.size()))),
           strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "");
+    }
+  }
+
+  private static long modified(Path f) {
+    try {
+      return Files.getLastModifiedTime(f).toMillis();
+    } catch (java.io.IOException e) {
+      return Long.MAX_VALUE; // gone since it was listed: not damaged
     }
   }
 

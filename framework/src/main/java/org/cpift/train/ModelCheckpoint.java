@@ -80,7 +80,9 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
     if (!Files.isRegularFile(model)) {
       throw new CpiftException("no " + MODEL_FILE + " in " + dir
           + " (expected a model directory as training or pretraining writes it; the repository "
-          + "ships base models for the tiny and small presets only)");
+          + "ships base models for the tiny and small presets only)" + (Files.isRegularFile(
+              dir.resolve(HfCheckpoint.CONFIG_FILE)) ? ". " + dir + " holds a config.json, as a "
+              + "Hugging Face model directory does: give it as hf:" + dir : ""));
     }
     // the shipped bases predate the digest inside the file: their SHA256SUMS guards them
     Checksums.verify(dir);
