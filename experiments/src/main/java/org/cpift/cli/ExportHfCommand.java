@@ -22,6 +22,7 @@ final class ExportHfCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    RunMethodCommand.checkWritableDirectory(out, "--out");
     ModelCheckpoint m = ModelCheckpoint.load(model);
     HfCheckpoint.export(m, out);
     System.out.println("wrote " + m.config().family().id() + " model (" + m.params().numElements()

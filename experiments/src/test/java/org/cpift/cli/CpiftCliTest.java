@@ -182,6 +182,11 @@ class CpiftCliTest {
     assertEquals(2, outFile.code(), outFile.err());
     assertTrue(outFile.err().startsWith("error: --out " + file + " is a file; give a directory"),
         outFile.err());
+    Run exportFile = run("export-hf", "hf:" + Path.of("..", "benchmarks-data", "base",
+        "tiny-llama").toAbsolutePath().normalize(), "--out", file.toString());
+    assertEquals(2, exportFile.code(), exportFile.err());
+    assertTrue(exportFile.err().startsWith("error: --out " + file + " is a file; give a "
+        + "directory"), exportFile.err());
     Run outUnder = run("run-method", "--method", "multi-task", "--preset", "tiny", "--cache",
         dir.resolve("m").toString(), "--out", file.resolve("sub").toString());
     assertEquals(2, outUnder.code(), outUnder.err());
