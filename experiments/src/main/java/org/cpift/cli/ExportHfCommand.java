@@ -22,7 +22,7 @@ final class ExportHfCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunMethodCommand.checkWritableDirectory(out, "--out");
+    CliChecks.writableDirectory(out, "--out");
     ModelCheckpoint m = ModelCheckpoint.load(model);
     HfCheckpoint.export(m, out);
     System.out.println("wrote " + m.config().family().id() + " model (" + m.params().numElements()

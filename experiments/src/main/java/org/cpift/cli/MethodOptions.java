@@ -440,13 +440,14 @@ final class MethodOptions {
     }
     return c;
   }
+
   /**
    * Options that an ablation typed beside them turns off: refused, since the run would record
    * them in its manifest while they change nothing.
    */
   private void refuseContradictions() {
     if (noFusion) {
-      java.util.Map<String, Boolean> fusion = new java.util.LinkedHashMap<>();
+      Map<String, Boolean> fusion = new java.util.LinkedHashMap<>();
       fusion.put("--no-transplant", noTransplant);
       fusion.put("--interpolation", interpolation != null);
       fusion.put("--slerp-granularity", slerpGranularity != null);
@@ -455,25 +456,27 @@ final class MethodOptions {
       fusion.put("--omega-grid", omegaGrid != null);
       fusion.put("--colinear", colinear != null);
       fusion.put("--overlap", overlap != null);
-      fusion.forEach((option, given) -> {
-        if (given) {
-          throw new IllegalArgumentException(option + " sets the fusion, which --no-fusion "
-              + "leaves out (the pipeline starts from the base); keep one of the two");
-        }
-      });
+      refuseGiven(fusion, "sets the fusion, which --no-fusion leaves out (the pipeline starts "
+          + "from the base)");
     }
     if (grouping != null && parse(MethodConfig.GroupingMode.class, grouping, "--grouping")
         != MethodConfig.GroupingMode.OVERLAP) {
-      java.util.Map<String, Boolean> overlap = new java.util.LinkedHashMap<>();
-      overlap.put("--tau", tau != null);
-      overlap.put("--groups", groups != null);
-      overlap.put("--linkage", linkage != null);
-      for (var e : overlap.entrySet()) {
-        if (e.getValue()) {
-          throw new IllegalArgumentException(e.getKey() + " sets the overlap grouping, which "
-              + "--grouping " + grouping + " replaces; keep one of the two");
-        }
-      }
+      Map<String, Boolean> overlapGrouping = new java.util.LinkedHashMap<>();
+      overlapGrouping.put("--tau", tau != null);
+      overlapGrouping.put("--groups", groups != null);
+      overlapGrouping.put("--linkage", linkage != null);
+      refuseGiven(overlapGrouping, "sets the overlap grouping, which --grouping " + grouping
+          + " replaces");
     }
   }
+
+  /** Refuses the first option of {@code given} that was typed, saying why it does nothing. */
+  private static void refuseGiven(Map<String, Boolean> given, String why) {
+    given.forEach((option, typed) -> {
+      if (typed) {
+        throw new IllegalArgumentException(option + " " + why + "; keep one of the two");
+      }
+    });
+  }
+
 }

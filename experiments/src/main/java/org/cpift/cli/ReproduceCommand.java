@@ -130,13 +130,14 @@ final class ReproduceCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
     }
     // an executor's options without that executor would be ignored: say so instead
-    if (!executor.equals("local") && given("--workers")) {
+    java.util.Set<String> typed = CliChecks.typedOptions(spec);
+    if (!executor.equals("local") && typed.contains("--workers")) {
       throw new IllegalArgumentException("--workers is for --executor local; add --executor "
           + "local, or leave --workers out");
     }
     for (String o : List.of("--partition", "--time", "--cpus-per-task", "--mem",
         "--gpus-per-task", "--max-parallel", "--sbatch-arg")) {
-      if (!executor.equals("slurm") && given(o)) {
+      if (!executor.equals("slurm") && typed.contains(o)) {
         throw new IllegalArgumentException(o + " is for --executor slurm; add --executor slurm, "
             + "or leave " + o + " out");
       }
@@ -145,7 +146,7 @@ final class ReproduceCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--order must be seed or experiment, got " + order);
     }
     Path runs = ExperimentRun.runDir(runDir, p);
-    if (reportOnly && recorded == null && !java.nio.file.Files.isDirectory(runs.resolve("cells"))) {
+    if (reportOnly && recorded == null && !Files.isDirectory(runs.resolve("cells"))) {
       throw new org.cpift.util.CpiftException("--report-only: " + runs + " is not a run directory "
           + "(no cells/ folder), so there is nothing to report; give the --run-dir the cells were "
           + "computed in (default runs/<preset>)");
@@ -295,13 +296,6 @@ final class ReproduceCommand implements Callable<Integer> {
       a.add("--quick");
     }
     return a;
-  }
-
-  /** Whether {@code option} was typed (false when this command was built by another). */
-  private boolean given(String option) {
-    return spec != null && spec.commandLine() != null
-        && spec.commandLine().getParseResult() != null
-        && spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 
   private void runAll(Preset p, Path runs, Path root, List<ReportedExperiment> todo,

@@ -1,6 +1,5 @@
 package org.cpift.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,18 +64,14 @@ final class RunMethodCommand implements Callable<Integer> {
   public Integer call() {
     Preset p = presetOption.get();
     Methods.create(method); // fail fast on an unknown name
-    if (spec != null && spec.commandLine().getParseResult() != null) {
-      Set<String> typed = new java.util.HashSet<>();
-      spec.commandLine().getParseResult().matchedOptions().forEach(o -> typed.add(o.longestName()));
-      for (String o : unread(method, typed)) {
-        spec.commandLine().getErr().println("warning: " + method + " does not read " + o
-            + " (`./cpift methods` lists what each method reads); it is recorded in the "
-            + "manifest but changes nothing");
-      }
+    for (String o : unread(method, CliChecks.typedOptions(spec))) {
+      spec.commandLine().getErr().println("warning: " + method + " does not read " + o
+          + " (`./cpift methods` lists what each method reads); it is recorded in the "
+          + "manifest but changes nothing");
     }
     MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
     Path basePath = inputs.base(p);
-    checkWritableDirectory(out, "--out");
+    CliChecks.writableDirectory(out, "--out");
     if (method.equals(org.cpift.method.OsrmMerge.NAME) && "random".equals(options.loraInit)) {
       throw new IllegalArgumentException("--method osrm starts the experts by OSRM, so "
           + "--lora-init random contradicts it; give osrm or osrm-matched, or leave it out");
@@ -110,6 +105,7 @@ final class RunMethodCommand implements Callable<Integer> {
     run.manifest().write(out.resolve("manifest.json"));
     return 0;
   }
+
   /**
    * The options in {@code typed} that {@code method} does not read: for a training method the
    * settings' options it does not declare ({@link Methods.Entry#settings}), for a merge the other
@@ -139,27 +135,4 @@ final class RunMethodCommand implements Callable<Integer> {
     return out;
   }
 
-  /**
-   * Refuses, before any work, an output path that is a file or under one, or whose nearest
-   * existing folder cannot be written: otherwise a method would run to its end and then lose its
-   * results. Creates nothing (a run refused later leaves no folder behind).
-   */
-  static void checkWritableDirectory(Path dir, String option) {
-    Path p = dir.toAbsolutePath().normalize();
-    while (p != null && !Files.exists(p)) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      return;
-    }
-    if (!Files.isDirectory(p)) {
-      throw new IllegalArgumentException(option + " " + dir + (p.equals(dir.toAbsolutePath()
-          .normalize()) ? " is a file" : " cannot be written: " + p + " is a file")
-          + "; give a directory");
-    }
-    if (!Files.isWritable(p)) {
-      throw new IllegalArgumentException(option + " " + dir + " cannot be written: " + p
-          + " is not writable; give a writable directory");
-    }
-  }
 }

@@ -148,15 +148,9 @@ final class StatusCommand implements Callable<Integer> {
   /**
    * Names the files of {@code runDir/cells} that are none of {@code known} (the finished cells of
    * the experiments listed): cells of a configuration since changed, or of another preset, seed
-   * or {@code --quick}. Reports ignore them; they can be deleted or kept as a record.
-   */
-  static void strays(PrintWriter out, Path runDir, Set<String> known, Set<String> missing) {
-    strays(out, runDir, known, missing, Long.MAX_VALUE);
-  }
-
-  /**
-   * As above; a file of {@code missing} written at or after {@code since} (epoch ms) is a cell
-   * another process finished while this status ran, neither damaged nor a stray.
+   * or {@code --quick}. Reports ignore them; they can be deleted or kept as a record. A file of
+   * {@code missing} (a cell the experiments need) is damaged instead, unless it was written at or
+   * after {@code since} (epoch ms): then another process finished the cell while status ran.
    */
   static void strays(PrintWriter out, Path runDir, Set<String> known, Set<String> missing,
       long since) {
@@ -164,11 +158,13 @@ final class StatusCommand implements Callable<Integer> {
     List<String> damaged = new ArrayList<>();
     for (Path f : strayFiles(runDir, known)) {
       String name = f.getFileName().toString();
-      if (missing.contains(name.substring(0, name.length() - ".json".length()))) {
+      String key = name.substring(0, name.length() - ".json".length());
+      String shortKey = key.substring(0, Math.min(12, key.length()));
+      if (missing.contains(key)) {
         // the file of a cell these experiments need, not taken as finished (its warning says
-        // why), unless it was written since this status looked
+        // why), unless another process wrote it while status ran
         if (modified(f) < since) {
-          damaged.add(name.substring(0, Math.min(12, name.length() - 5)));
+          damaged.add(shortKey);
         }
         continue;
       }
@@ -179,7 +175,7 @@ final class StatusCommand implements Callable<Integer> {
       } catch (java.io.IOException e) {
         what = "unreadable";
       }
-      strays.add(name.substring(0, Math.min(12, name.length() - 5)) + " (" + what + ")");
+      strays.add(shortKey + " (" + what + ")");
     }
     if (!damaged.isEmpty()) {
       out.printf("%d cell file(s) in %s belong to cells of these experiments but are damaged "

@@ -24,7 +24,8 @@ class StatusCommandTest {
     Files.writeString(cells.resolve("cccc3333.json"), "not json");
     Files.writeString(cells.resolve("notes.txt"), "not a cell");
     StringWriter text = new StringWriter();
-    StatusCommand.strays(new PrintWriter(text, true), run, Set.of("aaaa1111"), Set.of());
+    StatusCommand.strays(new PrintWriter(text, true), run, Set.of("aaaa1111"), Set.of(),
+        Long.MAX_VALUE);
     String out = text.toString();
     assertTrue(out.startsWith("2 cell file(s)"), out);
     assertTrue(out.contains("bbbb2222bbbb (single-task seed 3)"), out);
@@ -37,14 +38,14 @@ class StatusCommandTest {
 
     StringWriter none = new StringWriter();
     StatusCommand.strays(new PrintWriter(none, true), run,
-        Set.of("aaaa1111", "bbbb2222bbbb2222", "cccc3333"), Set.of());
+        Set.of("aaaa1111", "bbbb2222bbbb2222", "cccc3333"), Set.of(), Long.MAX_VALUE);
     assertEquals("", none.toString(), "nothing to say when every file is a listed cell");
 
     // the file of a cell the experiments still need (not taken as finished) is damaged, not a
     // stray of another configuration
     StringWriter damaged = new StringWriter();
     StatusCommand.strays(new PrintWriter(damaged, true), run, Set.of("aaaa1111"),
-        Set.of("cccc3333"));
+        Set.of("cccc3333"), Long.MAX_VALUE);
     String d = damaged.toString();
     assertTrue(d.startsWith("1 cell file(s) in " + cells + " belong to cells of these "
         + "experiments but are damaged"), d);

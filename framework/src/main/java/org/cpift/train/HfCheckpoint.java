@@ -495,21 +495,16 @@ public final class HfCheckpoint {
   }
 
   private static void writeModel(Path dir, ObjectNode cfg, ParamSnapshot tensors, Tokenizer tok) {
-    // as ModelCheckpoint.save: old sums first out, new sums last in
-    try {
-      Files.deleteIfExists(dir.resolve(org.cpift.util.Checksums.FILE));
-    } catch (java.io.IOException e) {
-      throw new CpiftException("cannot replace " + dir.resolve(org.cpift.util.Checksums.FILE)
-          + ": " + e.getMessage());
-    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
-    Safetensors.write(dir.resolve("model.safetensors"), tensors, meta);
-    tok.save(dir.resolve("tokenizer.json"));
-    AtomicFiles.writeString(dir.resolve(CONFIG_FILE), Json.write(cfg) + "\n");
-    org.cpift.util.Checksums.write(dir, List.of(CONFIG_FILE, "model.safetensors",
-        "tokenizer.json"));
+    org.cpift.util.Checksums.rewrite(dir, List.of(CONFIG_FILE, "model.safetensors",
+        "tokenizer.json"), () -> {
+          Safetensors.write(dir.resolve("model.safetensors"), tensors, meta);
+          tok.save(dir.resolve("tokenizer.json"));
+          AtomicFiles.writeString(dir.resolve(CONFIG_FILE), Json.write(cfg) + "\n");
+        });
   }
+
 
   /** config.json of a llama-family model: "qwen2" when it has q/k/v biases, else "llama". */
   private static ObjectNode llamaConfigJson(ModelConfig c, Tokenizer tok) {

@@ -31,20 +31,13 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
    * {@code SHA256SUMS}, which {@link #load} checks.
    */
   public void save(Path dir) {
-    // the old sums go first: a save stopped half-way leaves files that load unchecked, never
-    // files that fail against sums of the earlier model
-    try {
-      Files.deleteIfExists(dir.resolve(Checksums.FILE));
-    } catch (java.io.IOException e) {
-      throw new CpiftException("cannot replace " + dir.resolve(Checksums.FILE) + ": "
-          + e.getMessage());
-    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
     meta.put(CONFIG_KEY, Json.write(config));
-    Safetensors.write(dir.resolve(MODEL_FILE), params, meta);
-    tokenizer.save(dir.resolve(TOKENIZER_FILE));
-    Checksums.write(dir, java.util.List.of(MODEL_FILE, TOKENIZER_FILE));
+    Checksums.rewrite(dir, java.util.List.of(MODEL_FILE, TOKENIZER_FILE), () -> {
+      Safetensors.write(dir.resolve(MODEL_FILE), params, meta);
+      tokenizer.save(dir.resolve(TOKENIZER_FILE));
+    });
   }
 
   /**
@@ -80,9 +73,7 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
     if (!Files.isRegularFile(model)) {
       throw new CpiftException("no " + MODEL_FILE + " in " + dir
           + " (expected a model directory as training or pretraining writes it; the repository "
-          + "ships base models for the tiny and small presets only)" + (Files.isRegularFile(
-              dir.resolve(HfCheckpoint.CONFIG_FILE)) ? ". " + dir + " holds a config.json, as a "
-              + "Hugging Face model directory does: give it as hf:" + dir : ""));
+          + "ships base models for the tiny and small presets only)" + hfHint(dir));
     }
     // the shipped bases predate the digest inside the file: their SHA256SUMS guards them
     Checksums.verify(dir);
@@ -90,9 +81,7 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
     String cfg = c.metadata().get(CONFIG_KEY);
     if (cfg == null) {
       throw new CpiftException(model + ": metadata has no " + CONFIG_KEY
-          + "; it was not written by this project" + (Files.isRegularFile(dir.resolve(
-              HfCheckpoint.CONFIG_FILE)) ? ". " + dir + " holds a config.json, as a Hugging "
-              + "Face model directory does: give it as hf:" + dir : ""));
+          + "; it was not written by this project" + hfHint(dir));
     }
     ModelConfig config;
     try {
@@ -119,5 +108,11 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
       }
     }
     return new ModelCheckpoint(config, c.params(), tok);
+  }
+
+  /** For a Hugging Face directory given without {@code hf:}: what to type; else "". */
+  private static String hfHint(Path dir) {
+    return Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG_FILE)) ? ". " + dir + " holds a "
+        + "config.json, as a Hugging Face model directory does: give it as hf:" + dir : "";
   }
 }

@@ -26,6 +26,21 @@ public final class Checksums {
   }
 
   /**
+   * Writes {@code files} of {@code dir} by {@code writer} with their sums beside them: the old
+   * {@code SHA256SUMS} is removed first and the new one written last, so a write stopped half-way
+   * leaves files that load unchecked, never files that fail against the earlier sums.
+   */
+  public static void rewrite(Path dir, List<String> files, Runnable writer) {
+    try {
+      Files.deleteIfExists(dir.resolve(FILE));
+    } catch (IOException e) {
+      throw new CpiftException("cannot replace " + dir.resolve(FILE) + ": " + e.getMessage());
+    }
+    writer.run();
+    write(dir, files);
+  }
+
+  /**
    * Writes {@code dir/SHA256SUMS} (atomically) listing {@code files} of {@code dir} with their
    * SHA-256, in the format {@code sha256sum -c} reads.
    */
