@@ -48,7 +48,8 @@ final class StatusCommand implements Callable<Integer> {
   boolean quick;
 
   @Option(names = "--strays", description = "list every cell file of RUN_DIR/cells that is no "
-      + "cell of these experiments, one path per line (e.g. to delete them), instead of the table")
+      + "cell of these experiments, one path per line (e.g. to delete them), instead of the table; "
+      + "the damaged files of their own cells are not listed (the next run replaces them)")
   boolean listStrays;
 
   @Option(names = "--data-root", defaultValue = "benchmarks-data", description = "(default: ${DEFAULT-VALUE})")
@@ -126,7 +127,7 @@ final class StatusCommand implements Callable<Integer> {
     timeSpent(out, done.values());
     if (listStrays) {
       PrintWriter paths = spec.commandLine().getOut();
-      strayFiles(runDir, done.keySet()).forEach(paths::println);
+      strayFiles(runDir, done.keySet(), missingKeys).forEach(paths::println);
       paths.flush();
     } else {
       strays(out, runDir, done.keySet(), missingKeys, started);
@@ -199,6 +200,18 @@ final class StatusCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       return Long.MAX_VALUE; // gone since it was listed: not damaged
     }
+  }
+
+  /**
+   * What {@code --strays} lists: the files of {@code runDir/cells} that are neither a finished
+   * cell ({@code known}) nor the file of a cell these experiments still need ({@code missing}:
+   * damaged, or just written by a running process), which is no stray of another configuration
+   * and not to be deleted as one.
+   */
+  static List<Path> strayFiles(Path runDir, Set<String> known, Set<String> missing) {
+    Set<String> ours = new HashSet<>(known);
+    ours.addAll(missing);
+    return strayFiles(runDir, ours);
   }
 
   /** The {@code .json} files of {@code runDir/cells} whose key is none of {@code known}, sorted. */

@@ -52,5 +52,8 @@ class StatusCommandTest {
     assertTrue(d.contains("computes them again: cccc3333\n"), d);
     assertTrue(d.contains("1 cell file(s) in " + cells + " are no cell of these experiments")
         && d.contains("bbbb2222bbbb (single-task seed 3)") && !d.contains("(unreadable)"), d);
+    assertEquals(java.util.List.of(cells.resolve("bbbb2222bbbb2222.json")),
+        StatusCommand.strayFiles(run, Set.of("aaaa1111"), Set.of("cccc3333")),
+        "--strays does not list the damaged file of a needed cell (the next run replaces it)");
   }
 }

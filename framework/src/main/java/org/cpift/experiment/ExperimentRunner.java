@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.cpift.method.ArtifactCache;
@@ -316,17 +318,31 @@ public final class ExperimentRunner {
     try {
       r = Json.STRICT.readValue(file.toFile(), MethodResult.class);
     } catch (IOException e) {
-      LOG.warn("ignoring unreadable cell {} ({}); it counts as not finished, and the next run "
-          + "computes it again", file, e.getMessage());
+      warnIgnored(file, "it is unreadable (" + e.getMessage() + ")");
       return null;
     }
     String problem = problem(r, cell, tasks);
     if (problem != null) {
-      LOG.warn("ignoring cell {}: {}; it counts as not finished, and the next run computes it "
-          + "again", file, problem);
+      warnIgnored(file, problem);
       return null;
     }
     return r;
+  }
+
+  /** The damaged cell files warned about in this process, with why: each is warned about once. */
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Warns that the cell file {@code file} is ignored because of {@code problem}, once per file
+   * and problem in a process (a run or status looks a cell up several times).
+   */
+  static boolean warnIgnored(Path file, String problem) {
+    if (!WARNED.add(file.toAbsolutePath().normalize() + "\n" + problem)) {
+      return false;
+    }
+    LOG.warn("ignoring cell {}: {}; it counts as not finished, and the next run computes it "
+        + "again", file, problem);
+    return true;
   }
 
   /**

@@ -123,7 +123,11 @@ public final class MethodContext {
     return all.subList(0, Math.min(n, all.size()));
   }
 
-  /** The fine-tuning configuration for a run of {@code steps} steps. */
+  /**
+   * The fine-tuning configuration for a run of {@code steps} steps: the configured one, with its
+   * warm-up cut to at most a tenth of the run (a short stage is not spent warming up; the
+   * configuration recorded in keys and manifests keeps the configured warm-up).
+   */
   public TrainConfig trainConfig(int steps, long seed) {
     TrainConfig t = config.training().withSteps(steps).withSeed(seed)
         .withLogEvery(Math.max(1, steps / 4)).withEvalEvery(0).withCheckpointEvery(0);

@@ -1,6 +1,7 @@
 package org.cpift.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,5 +56,19 @@ class StoredCellTest {
     noScore.put("code", Map.of("answer_loss", 0.3));
     assertTrue(ExperimentRunner.problem(result("ties", 2, noScore), CELL, TASKS)
         .startsWith("its score on code is null"));
+  }
+
+  @Test
+  void aDamagedFileIsWarnedAboutOncePerProblemInAProcess(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    java.nio.file.Path f = dir.resolve("cells/abcd.json");
+    assertTrue(ExperimentRunner.warnIgnored(f, "it has no \"scores\""));
+    assertFalse(ExperimentRunner.warnIgnored(f, "it has no \"scores\""), "a second lookup");
+    assertFalse(ExperimentRunner.warnIgnored(dir.resolve("cells/../cells/abcd.json"),
+        "it has no \"scores\""), "the same file by another path");
+    assertTrue(ExperimentRunner.warnIgnored(f, "it holds seed 9, while its key is of seed 2"),
+        "a new problem with the file is said");
+    assertTrue(ExperimentRunner.warnIgnored(dir.resolve("cells/other.json"),
+        "it has no \"scores\""), "another file");
   }
 }
