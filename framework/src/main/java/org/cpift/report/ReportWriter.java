@@ -68,7 +68,9 @@ public final class ReportWriter {
 
   /**
    * Writes {@code manifest.json} and the files of the given formats, checking the experiment's
-   * {@code checks} and adding its own {@code sections} to the page; returns the claims.
+   * {@code checks} and adding its own {@code sections} to the page; returns the claims. Every file
+   * is rendered before the first is written, so a rendering that fails leaves the folder as it was
+   * (each file is replaced atomically; only a failing disk can leave two renderings mixed).
    */
   public static List<Claims.Claim> write(Path dir, String experiment, String description,
       List<CellResult> cells, Map<String, Object> manifest, List<Claims.Check> checks,
@@ -76,32 +78,32 @@ public final class ReportWriter {
     List<Row> rows = Tidy.rows(experiment, cells);
     Summaries s = new Summaries(rows);
     List<Claims.Claim> claims = Claims.evaluate(s, checks);
+    Map<String, String> files = new LinkedHashMap<>(); // file name -> its text, in writing order
     if (formats.contains(ReportFormat.CSV)) {
-      AtomicFiles.writeString(dir.resolve("results.csv"), csv(resultsTable(rows)));
-      AtomicFiles.writeString(dir.resolve("summary.csv"), csv(summaryTable(s.all())));
+      files.put("results.csv", csv(resultsTable(rows)));
+      files.put("summary.csv", csv(summaryTable(s.all())));
     }
     manifest.put("claims", claims);
-    Json.writeFile(dir.resolve("manifest.json"), manifest);
+    files.put("manifest.json", Json.write(manifest) + "\n");
     Map<String, String> figures = new LinkedHashMap<>();
     String page = HtmlReport.render(experiment, description, s, cells, claims, manifest,
         sections, figures);
     if (formats.contains(ReportFormat.HTML)) {
-      AtomicFiles.writeString(dir.resolve("report.html"), page);
+      files.put("report.html", page);
     }
     if (formats.contains(ReportFormat.SVG)) {
-      figures.forEach((name, svg) ->
-          AtomicFiles.writeString(dir.resolve(name + ".svg"), Svg.standalone(svg)));
+      figures.forEach((name, svg) -> files.put(name + ".svg", Svg.standalone(svg)));
     }
     if (formats.contains(ReportFormat.TEX)) {
-      Latex.tables(experiment, s, manifest).forEach((name, tex) ->
-          AtomicFiles.writeString(dir.resolve(name + ".tex"), tex));
+      Latex.tables(experiment, s, manifest).forEach((name, tex) -> files.put(name + ".tex", tex));
     }
     if (formats.contains(ReportFormat.MD)) {
       StringBuilder own = new StringBuilder();
       sections.forEach(section -> own.append(section.markdown(s, cells)));
-      AtomicFiles.writeString(dir.resolve("report.md"), Markdown.report(experiment, s, claims,
-          manifest) + Stages.markdown(cells) + own + Selections.markdown(cells));
+      files.put("report.md", Markdown.report(experiment, s, claims, manifest)
+          + Stages.markdown(cells) + own + Selections.markdown(cells));
     }
+    files.forEach((name, text) -> AtomicFiles.writeString(dir.resolve(name), text));
     return claims;
   }
 }

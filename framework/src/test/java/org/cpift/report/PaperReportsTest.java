@@ -1,7 +1,9 @@
 package org.cpift.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -364,6 +366,41 @@ class PaperReportsTest {
         "table-results-ci.tex", "fig-scores-by-task.svg", "fig-seesaw.svg", "report.md")) {
       assertTrue(Files.isRegularFile(dir.resolve("all").resolve(f)), f);
     }
+  }
+
+  @Test
+  void aRenderingThatFailsLeavesTheFolderAsItWas() throws IOException {
+    Path out = dir.resolve("kept");
+    ReportWriter.write(out, "x", "d", cells(METHODS), run(), List.of());
+    Map<String, byte[]> before = new java.util.TreeMap<>();
+    try (var files = Files.list(out)) {
+      for (Path f : files.toList()) {
+        before.put(f.getFileName().toString(), Files.readAllBytes(f));
+      }
+    }
+    // another rendering, of fewer methods, whose own section fails after the CSV, manifest, page
+    // and figures are rendered (Markdown is rendered last)
+    Section failing = new Section() {
+      @Override
+      public String html(Summaries s, List<CellResult> cells, Map<String, String> figures) {
+        return "";
+      }
+
+      @Override
+      public String markdown(Summaries s, List<CellResult> cells) {
+        throw new IllegalStateException("planted failure");
+      }
+    };
+    assertThrows(IllegalStateException.class, () -> ReportWriter.write(out, "x", "d",
+        cells(METHODS.subList(0, 2)), run(), List.of(), List.of(failing), ReportFormat.all()));
+    Map<String, byte[]> after = new java.util.TreeMap<>();
+    try (var files = Files.list(out)) {
+      for (Path f : files.toList()) {
+        after.put(f.getFileName().toString(), Files.readAllBytes(f));
+      }
+    }
+    assertEquals(before.keySet(), after.keySet());
+    before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name));
   }
 
   static Map<String, Map<String, Double>> scores3(double a, double b, double c) {
