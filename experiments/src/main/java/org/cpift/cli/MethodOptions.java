@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.cpift.method.Setting;
 import org.cpift.model.Lora;
 import org.cpift.cluster.GroupingConfig;
@@ -13,6 +14,8 @@ import org.cpift.core.ImportanceScore;
 import org.cpift.merge.CoreParameterFusion;
 import org.cpift.merge.Interpolation;
 import org.cpift.merge.MergeOptions;
+import org.cpift.merge.MergeParam;
+import org.cpift.merge.MergeRegistry;
 import org.cpift.method.MethodConfig;
 import org.cpift.util.CpiftException;
 import picocli.CommandLine.Option;
@@ -109,7 +112,7 @@ final class MethodOptions {
   @Option(names = "--multi-stage-k", description = "stages of the multi-stage baselines (default: 3)")
   Integer multiStageK;
 
-  @Option(names = "--lambda", description = "task arithmetic / DARE-TA scaling (default: chosen on validation from 0.1..1.0; giving any merge value turns that selection off)")
+  @Option(names = "--lambda", description = "task arithmetic / DARE-TA scaling (default: chosen on validation from 0.1..1.0; a merge's own value given turns its selection off: the values given are used, the rest at their defaults)")
   Double lambda;
 
   @Option(names = "--lines-beta", description = "LiNeS (lines, lines-ties): the last block's "
@@ -283,7 +286,50 @@ final class MethodOptions {
     }
   }
 
-  MethodConfig apply(MethodConfig c) {
+  /** The merge hyperparameters' options typed on the command line. */
+  Set<String> typedMergeOptions() {
+    Set<String> typed = new java.util.LinkedHashSet<>();
+    if (lambda != null) {
+      typed.add(MergeParam.LAMBDA.option());
+    }
+    if (tiesLambda != null) {
+      typed.add(MergeParam.TIES_LAMBDA.option());
+    }
+    if (tiesK != null) {
+      typed.add(MergeParam.TIES_K.option());
+    }
+    if (dareP != null) {
+      typed.add(MergeParam.DARE_P.option());
+    }
+    if (linesBeta != null) {
+      typed.add(MergeParam.LINES_BETA.option());
+    }
+    if (copaLambda != null) {
+      typed.add(MergeParam.COPA_LAMBDA.option());
+    }
+    return typed;
+  }
+
+  /**
+   * The merge hyperparameters' options {@code method} reads: a merge's declared ones; OSRM's,
+   * those of the merge it runs; none for any other method (null: none).
+   */
+  static Set<String> mergeOptionsRead(String method) {
+    Set<String> read = new java.util.LinkedHashSet<>();
+    String merge = org.cpift.method.OsrmMerge.NAME.equals(method)
+        ? org.cpift.method.OsrmMerge.MERGE : method;
+    if (merge != null && MergeRegistry.names().contains(merge)) {
+      MergeRegistry.params(merge).forEach(x -> read.add(x.option()));
+    }
+    return read;
+  }
+
+  /**
+   * {@code c} with the options given on the command line, for a run of {@code method} (null
+   * when no method runs): a merge's hyperparameters typed for it turn its selection on
+   * validation off.
+   */
+  MethodConfig apply(MethodConfig c, String method) {
     refuseContradictions();
     if (expertSteps != null) {
       c = c.withBudgets(b -> b.withExpertSteps(expertSteps));
@@ -418,9 +464,9 @@ final class MethodOptions {
     if (copaLambda != null) {
       m = m.withCopaLambda(copaLambda);
     }
-    if (lambda != null || tiesLambda != null || tiesK != null || dareP != null
-        || linesBeta != null || copaLambda != null) {
-      // values given on the command line are used as given, not chosen on validation
+    if (!java.util.Collections.disjoint(typedMergeOptions(), mergeOptionsRead(method))) {
+      // the method's own values given on the command line are used as given, not chosen on
+      // validation; another merge's value changes nothing (run-method warns of it)
       m = m.withSelectOnValidation(false);
     }
     MergeOptions mFinal = m;

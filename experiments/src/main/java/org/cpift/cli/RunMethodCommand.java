@@ -69,7 +69,7 @@ final class RunMethodCommand implements Callable<Integer> {
           + " (`./cpift methods` lists what each method reads); it is recorded in the "
           + "manifest but changes nothing");
     }
-    MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(seed);
+    MethodConfig cfg = options.apply(MethodConfig.defaults(p), method).withSeed(seed);
     Path basePath = inputs.base(p);
     CliChecks.writableDirectory(out, "--out");
     if (method.equals(org.cpift.method.OsrmMerge.NAME) && "random".equals(options.loraInit)) {
@@ -107,23 +107,22 @@ final class RunMethodCommand implements Callable<Integer> {
   }
 
   /**
-   * The options in {@code typed} that {@code method} does not read: for a training method the
-   * settings' options it does not declare ({@link Methods.Entry#settings}), for a merge the other
-   * merges' hyperparameters.
+   * The options in {@code typed} that {@code method} does not read: the settings' options it
+   * does not declare ({@link Methods.Entry#settings}; a merge reads the training settings, its
+   * experts'), and the merges' hyperparameters other than its own
+   * ({@link MethodOptions#mergeOptionsRead}).
    */
   static List<String> unread(String method, Set<String> typed) {
     List<String> out = new ArrayList<>();
     Methods.Entry e = Methods.registered().get(method);
-    if (e != null) {
-      MethodOptions.OPTION.forEach((setting, option) -> {
-        if (typed.contains(option) && !e.settings().contains(setting)) {
-          out.add(option);
-        }
-      });
-      return out;
-    }
-    Set<String> reads = new java.util.HashSet<>();
-    org.cpift.merge.MergeRegistry.params(method).forEach(m -> reads.add(m.option()));
+    Set<org.cpift.method.Setting> settings = e != null ? e.settings()
+        : org.cpift.method.Setting.training();
+    MethodOptions.OPTION.forEach((setting, option) -> {
+      if (typed.contains(option) && !settings.contains(setting)) {
+        out.add(option);
+      }
+    });
+    Set<String> reads = MethodOptions.mergeOptionsRead(method);
     for (String name : org.cpift.merge.MergeRegistry.names()) {
       for (org.cpift.merge.MergeParam m : org.cpift.merge.MergeRegistry.params(name)) {
         if (typed.contains(m.option()) && !reads.contains(m.option())

@@ -64,7 +64,7 @@ final class TaskVectorsCommand implements Callable<Integer> {
     List<String> b = new ArrayList<>();
     List<Double> value = new ArrayList<>();
     for (long s : seeds) {
-      MethodConfig cfg = options.apply(MethodConfig.defaults(p)).withSeed(s);
+      MethodConfig cfg = options.apply(MethodConfig.defaults(p), null).withSeed(s);
       MethodContext ctx = MethodRunner.context(new MethodRunner.Inputs(basePath, inputs.suite(p), tasks, cache), cfg);
       List<ProbeFineTuning.Expert> experts = ProbeFineTuning.experts(ctx);
       List<String> names = experts.stream().map(ProbeFineTuning.Expert::task).toList();

@@ -479,7 +479,53 @@ class CpiftCliTest {
     assertEquals(java.util.Set.of("--ties-k", "--copa-lambda"), java.util.Set.copyOf(
         RunMethodCommand.unread("task-arithmetic",
             java.util.Set.of("--ties-k", "--lambda", "--copa-lambda"))));
-    assertEquals(List.of(), RunMethodCommand.unread("ties",
-        java.util.Set.of("--ties-k", "--ties-lambda", "--top-p")));
+    assertEquals(List.of("--top-p"), RunMethodCommand.unread("ties",
+        java.util.Set.of("--ties-k", "--ties-lambda", "--top-p", "--lr")),
+        "a merge reads its experts' training settings and its own hyperparameters");
+    assertEquals(List.of("--ties-k"), RunMethodCommand.unread("osrm",
+        java.util.Set.of("--ties-k", "--lambda")), "osrm reads task arithmetic's λ");
+    assertEquals(List.of("--lambda"), RunMethodCommand.unread("wemoe",
+        java.util.Set.of("--lambda")));
+  }
+
+  /**
+   * A merge's hyperparameters typed on the command line turn off the selection on validation of
+   * the method that reads them, and only of it: an option the method does not read (and is
+   * warned of) changes nothing.
+   */
+  @Test
+  void onlyTheMethodsOwnMergeValuesTurnItsSelectionOff() {
+    String[][] cases = {
+        // method, typed option, value, whether selection on validation stays on
+        {"task-arithmetic", "--ties-k", "30", "true"},
+        {"task-arithmetic", "--copa-lambda", "2", "true"},
+        {"task-arithmetic", "--lambda", "0.5", "false"},
+        {"ties", "--lambda", "0.5", "true"},
+        {"ties", "--ties-k", "30", "false"},
+        {"dare-ta", "--lambda", "0.5", "false"},
+        {"copa", "--ties-k", "30", "false"},
+        {"osrm", "--ties-k", "30", "true"},
+        {"osrm", "--lambda", "0.5", "false"},
+        {"wemoe", "--lambda", "0.5", "true"},
+        {"cpi-ft", "--lambda", "0.5", "true"},
+    };
+    org.cpift.method.MethodConfig defaults = org.cpift.method.MethodConfig.defaults(
+        org.cpift.train.Preset.TINY);
+    assertTrue(defaults.merge().selectOnValidation());
+    for (String[] c : cases) {
+      RunMethodCommand cmd = new RunMethodCommand();
+      new CommandLine(cmd).parseArgs("--method", c[0], c[1], c[2], "--out", "x");
+      org.cpift.method.MethodConfig cfg = cmd.options.apply(defaults, c[0]);
+      assertEquals(Boolean.parseBoolean(c[3]), cfg.merge().selectOnValidation(),
+          String.join(" ", c));
+      boolean read = MethodOptions.mergeOptionsRead(c[0]).contains(c[1]);
+      assertEquals(!read, RunMethodCommand.unread(c[0], java.util.Set.of(c[1])).contains(c[1]),
+          "warned of exactly when not read: " + String.join(" ", c));
+    }
+    // the value is still set (recorded in the manifest) when it is not read
+    RunMethodCommand cmd = new RunMethodCommand();
+    new CommandLine(cmd).parseArgs("--method", "task-arithmetic", "--ties-k", "30", "--out",
+        "x");
+    assertEquals(30.0, cmd.options.apply(defaults, "task-arithmetic").merge().tiesTopPercent());
   }
 }

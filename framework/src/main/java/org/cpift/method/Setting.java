@@ -91,8 +91,11 @@ public enum Setting {
     return help;
   }
 
-  /** What every fine-tuning method reads: the optimizer's step and what is scored. */
-  static Set<Setting> training() {
+  /**
+   * What every fine-tuning method reads: the optimizer's step and what is scored; a merge reads
+   * these too (its experts' fine-tuning, its scoring).
+   */
+  public static Set<Setting> training() {
     return EnumSet.of(LR, BATCH_SIZE, FINETUNE, EXPERT_STEPS, EVAL_LIMIT);
   }
 
