@@ -488,6 +488,19 @@ class CpiftCliTest {
         java.util.Set.of("--lambda")));
   }
 
+  @Test
+  void sequentialRefusesAStageOrderItDoesNotFollow() {
+    for (String order : List.of("random", "by-size", "easy-to-hard")) {
+      Path out = dir.resolve("seq-" + order);
+      Run r = run("run-method", "--method", "sequential", "--preset", "tiny", "--stage-order",
+          order, "--out", out.toString());
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().contains("--stage-order " + order + ": sequential trains the tasks in "
+          + "the suite's order"), r.err());
+      assertFalse(Files.exists(out.resolve("manifest.json")), order);
+    }
+  }
+
   /**
    * A merge's hyperparameters typed on the command line turn off the selection on validation of
    * the method that reads them, and only of it: an option the method does not read (and is

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.cpift.cluster.StageOrdering;
 import org.cpift.merge.MergeContext;
 import org.cpift.merge.MergeMethod;
 import org.cpift.merge.MergeOptions;
@@ -13,6 +14,7 @@ import org.cpift.params.ParamMask;
 import org.cpift.params.ParamSnapshot;
 import org.cpift.task.Task;
 import org.cpift.train.ModelSession;
+import org.cpift.util.CpiftException;
 import org.cpift.util.PhaseClock;
 import org.cpift.util.Shuffle;
 
@@ -187,6 +189,13 @@ public final class Baselines {
 
     @Override
     public MethodResult run(MethodContext ctx) {
+      StageOrdering.Policy policy = ctx.config().staging().order();
+      if (policy == StageOrdering.Policy.BY_SIZE || policy == StageOrdering.Policy.EASY_TO_HARD) {
+        // the configuration's default (random, CPI-FT's) means the suite's order here
+        throw new CpiftException("sequential trains the tasks in the suite's order or in an "
+            + "explicit one, not " + policy.name().toLowerCase(java.util.Locale.ROOT)
+            .replace('_', '-') + "; use --stage-order task-order or explicit");
+      }
       List<Task> order = new ArrayList<>(ctx.tasks());
       List<String> explicit = ctx.config().staging().explicitOrder();
       if (!explicit.isEmpty()) {

@@ -73,8 +73,9 @@ public final class Methods {
     Set<Setting> sequential = Setting.staged();
     sequential.addAll(EnumSet.of(Setting.STAGE_ORDER, Setting.EXPLICIT_ORDER));
     register("sequential", Baselines.Sequential::new,
-        "each task its own stage, trained one after another (the forgetting baseline; "
-            + "--stage-order explicit --stage-order-tasks sets the order)", sequential);
+        "each task its own stage, trained one after another (the forgetting baseline), in the "
+            + "suite's order or --stage-order explicit --stage-order-tasks a,b,... (the other "
+            + "orders are refused)", sequential);
   }
 
   /** The methods of the paper's comparison, in table order. */
