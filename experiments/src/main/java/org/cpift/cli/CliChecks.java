@@ -46,4 +46,21 @@ final class CliChecks {
           + " is not writable; give a writable directory");
     }
   }
+
+  /**
+   * {@code tc} with its warm-up: {@code given} (from {@code option}) must be below the steps; the
+   * preset's, when not given, is cut to the steps minus one as the schedule would, so that the
+   * manifest records the warm-up the run has.
+   */
+  static org.cpift.train.TrainConfig warmup(org.cpift.train.TrainConfig tc, Integer given,
+      String option) {
+    if (given != null) {
+      if (given >= tc.steps()) {
+        throw new IllegalArgumentException(option + " " + given + " is not below the "
+            + tc.steps() + " training steps; give fewer warm-up steps");
+      }
+      return tc.withWarmupSteps(given);
+    }
+    return tc.warmupSteps() >= tc.steps() ? tc.withWarmupSteps(tc.steps() - 1) : tc;
+  }
 }

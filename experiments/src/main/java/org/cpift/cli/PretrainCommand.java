@@ -83,14 +83,7 @@ final class PretrainCommand implements Callable<Integer> {
     if (lr != null) {
       tc = tc.withLr(lr);
     }
-    if (warmupSteps != null) {
-      if (warmupSteps >= tc.steps()) {
-        // the schedule would cut it to steps - 1 while the manifest recorded the value given
-        throw new IllegalArgumentException("--warmup-steps " + warmupSteps + " is not below the " + tc.steps()
-            + " training steps; give fewer warm-up steps");
-      }
-      tc = tc.withWarmupSteps(warmupSteps);
-    }
+    tc = CliChecks.warmup(tc, warmupSteps, "--warmup-steps");
     ModelConfig mc = p.model(101).inFamily(fam);
     TrainRun.run(new TrainRun.Spec(mc, tc, corpus, null, init, out, seed, true, mixIn, tokenizer),
         "cpift pretrain --preset " + p.id() + " --corpus " + corpus

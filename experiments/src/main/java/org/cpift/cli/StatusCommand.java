@@ -57,11 +57,11 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    long started = System.currentTimeMillis();
     if (!Files.isDirectory(runDir.resolve("cells"))) {
       throw new CpiftException(runDir + " is not a run directory (no cells/ in it); give the "
           + "--run-dir of a reproduce or run command, e.g. runs/small");
     }
+    long started = now(runDir.resolve("cells"));
     Preset p = preset != null ? Preset.parse(preset) : ReportCommand.presetOf(runDir,
         runDir.toString());
     List<Long> s = seeds != null ? seeds : ReportCommand.seedsOf(runDir, runDir.toString());
@@ -191,6 +191,24 @@ final class StatusCommand implements Callable<Integer> {
           runDir.resolve("cells"),
           String.join(", ", strays.subList(0, Math.min(10, strays.size()))),
           strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "");
+    }
+  }
+
+  /**
+   * The time now by the clock that stamps files in {@code dir} (on a shared filesystem the
+   * server's or the writing node's, which may differ from this machine's): a probe file's time,
+   * or this machine's clock when the folder is not writable.
+   */
+  static long now(Path dir) {
+    try {
+      Path probe = Files.createTempFile(dir, ".status-", ".tmp");
+      try {
+        return Files.getLastModifiedTime(probe).toMillis();
+      } finally {
+        Files.deleteIfExists(probe);
+      }
+    } catch (java.io.IOException | SecurityException e) {
+      return System.currentTimeMillis();
     }
   }
 

@@ -93,14 +93,7 @@ final class TrainCommand implements Callable<Integer> {
     if (lr != null) {
       tc = tc.withLr(lr);
     }
-    if (warmup != null) {
-      if (warmup >= tc.steps()) {
-        // the schedule would cut it to steps - 1 while the manifest recorded the value given
-        throw new IllegalArgumentException("--warmup " + warmup + " is not below the " + tc.steps()
-            + " training steps; give fewer warm-up steps");
-      }
-      tc = tc.withWarmupSteps(warmup);
-    }
+    tc = CliChecks.warmup(tc, warmup, "--warmup");
     if (evalEvery != null) {
       tc = tc.withEvalEvery(evalEvery);
     }

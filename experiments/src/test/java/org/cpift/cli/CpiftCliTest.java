@@ -2,6 +2,7 @@ package org.cpift.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -486,6 +487,21 @@ class CpiftCliTest {
         java.util.Set.of("--ties-k", "--lambda")), "osrm reads task arithmetic's λ");
     assertEquals(List.of("--lambda"), RunMethodCommand.unread("wemoe",
         java.util.Set.of("--lambda")));
+  }
+
+  @Test
+  void theWarmUpRecordedIsTheOneTheRunHas() {
+    org.cpift.train.TrainConfig tiny = org.cpift.train.Preset.TINY.training().withSteps(2);
+    assertEquals(20, org.cpift.train.Preset.TINY.training().warmupSteps());
+    assertEquals(1, CliChecks.warmup(tiny, null, "--warmup").warmupSteps(),
+        "the preset's 20 cut as the schedule cuts it, so the manifest says 1");
+    assertEquals(tiny.schedule(), CliChecks.warmup(tiny, null, "--warmup").schedule());
+    assertEquals(0, CliChecks.warmup(tiny, 0, "--warmup").warmupSteps());
+    assertEquals(20, CliChecks.warmup(tiny.withSteps(300), null, "--warmup").warmupSteps());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CliChecks.warmup(tiny, 2, "--warmup-steps"));
+    assertEquals("--warmup-steps 2 is not below the 2 training steps; give fewer warm-up steps",
+        e.getMessage());
   }
 
   @Test

@@ -56,4 +56,18 @@ class StatusCommandTest {
         StatusCommand.strayFiles(run, Set.of("aaaa1111"), Set.of("cccc3333")),
         "--strays does not list the damaged file of a needed cell (the next run replaces it)");
   }
+
+  @Test
+  void nowIsReadFromTheFoldersOwnClockAndLeavesNoFile() throws Exception {
+    Path cells = Files.createDirectories(run.resolve("cells"));
+    long before = System.currentTimeMillis();
+    long now = StatusCommand.now(cells);
+    assertTrue(Math.abs(now - before) < 60_000, now + " vs " + before);
+    try (var left = Files.list(cells)) {
+      assertEquals(0, left.count(), "the probe file is removed");
+    }
+    // a folder that cannot be written: this machine's clock
+    long missing = StatusCommand.now(run.resolve("no-such-folder"));
+    assertTrue(Math.abs(missing - System.currentTimeMillis()) < 60_000);
+  }
 }

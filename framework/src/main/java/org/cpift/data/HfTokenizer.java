@@ -22,6 +22,9 @@ import org.cpift.util.Json;
  * no separator: prompt and answer are joined directly, as a pretrained model saw text.
  */
 public final class HfTokenizer implements Tokenizer, AutoCloseable {
+  /** The file beside {@code tokenizer.json} that names its special tokens. */
+  public static final String CONFIG_FILE = "tokenizer_config.json";
+
   private final Path file;
   private final HuggingFaceTokenizer tokenizer;
   private final int vocabSize;
@@ -73,7 +76,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     if (maxId < 0) {
       throw new CpiftException(file + ": no vocabulary (model.vocab) and no added tokens");
     }
-    Map<String, String> names = specialNames(file.resolveSibling("tokenizer_config.json"));
+    Map<String, String> names = specialNames(file.resolveSibling(CONFIG_FILE));
     String fallback = specials == 1 ? onlySpecial : null;
     int bos = id(names.getOrDefault("bos_token", fallback), added, file, "bos_token");
     int eos = id(names.getOrDefault("eos_token", fallback), added, file, "eos_token");
@@ -172,16 +175,21 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     return -1;
   }
 
-  /** Copies the tokenizer's files ({@code tokenizer.json}, its config) beside a model. */
+  /**
+   * Copies the tokenizer's files ({@code tokenizer.json}, its config) beside a model; a config
+   * left there by an earlier tokenizer is removed when this one has none (it would be read).
+   */
   @Override
   public void save(Path target) {
     try {
       byte[] json = Files.readAllBytes(file);
+      Path config = file.resolveSibling(CONFIG_FILE);
+      byte[] c = Files.isRegularFile(config) ? Files.readAllBytes(config) : null;
       AtomicFiles.write(target, out -> out.write(json));
-      Path config = file.resolveSibling("tokenizer_config.json");
-      if (Files.isRegularFile(config)) {
-        byte[] c = Files.readAllBytes(config);
-        AtomicFiles.write(target.resolveSibling("tokenizer_config.json"), out -> out.write(c));
+      if (c != null) {
+        AtomicFiles.write(target.resolveSibling(CONFIG_FILE), out -> out.write(c));
+      } else {
+        Files.deleteIfExists(target.resolveSibling(CONFIG_FILE));
       }
     } catch (IOException e) {
       throw new CpiftException("cannot copy the tokenizer " + file + " to " + target + ": "

@@ -495,10 +495,15 @@ public final class HfCheckpoint {
   }
 
   private static void writeModel(Path dir, ObjectNode cfg, ParamSnapshot tensors, Tokenizer tok) {
+    if (Files.exists(dir.resolve(INDEX_FILE))) {
+      // a loader reads the shards the index lists before model.safetensors: the old weights
+      throw new CpiftException(dir + " holds a sharded checkpoint (" + INDEX_FILE + "), which "
+          + "would be loaded instead of the model written here; write into an empty folder");
+    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
     org.cpift.util.Checksums.rewrite(dir, List.of(CONFIG_FILE, "model.safetensors",
-        "tokenizer.json"), () -> {
+        "tokenizer.json"), List.of(org.cpift.data.HfTokenizer.CONFIG_FILE), () -> {
           Safetensors.write(dir.resolve("model.safetensors"), tensors, meta);
           tok.save(dir.resolve("tokenizer.json"));
           AtomicFiles.writeString(dir.resolve(CONFIG_FILE), Json.write(cfg) + "\n");

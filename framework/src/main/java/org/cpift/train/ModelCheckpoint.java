@@ -34,7 +34,8 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
     meta.put(CONFIG_KEY, Json.write(config));
-    Checksums.rewrite(dir, java.util.List.of(MODEL_FILE, TOKENIZER_FILE), () -> {
+    Checksums.rewrite(dir, java.util.List.of(MODEL_FILE, TOKENIZER_FILE),
+        java.util.List.of(org.cpift.data.HfTokenizer.CONFIG_FILE), () -> {
       Safetensors.write(dir.resolve(MODEL_FILE), params, meta);
       tokenizer.save(dir.resolve(TOKENIZER_FILE));
     });
@@ -42,17 +43,22 @@ public record ModelCheckpoint(ModelConfig config, ParamSnapshot params, Tokenize
 
   /**
    * The SHA-256 that identifies a base for cache keys and manifests: of its model file, or for a
-   * Hugging Face directory ({@code hf:DIR}) of its config, weight files and tokenizer together.
+   * Hugging Face directory ({@code hf:DIR}) of its config, weight files and tokenizer together;
+   * each file's hash must be the one its folder's {@code SHA256SUMS} lists, if any.
    */
   public static String digest(Path base) {
     if (HfCheckpoint.names(base)) {
       StringBuilder all = new StringBuilder();
       for (Path f : HfCheckpoint.files(HfCheckpoint.dir(base))) {
-        all.append(f.getFileName()).append(' ').append(Hashing.sha256(f)).append('\n');
+        String h = Hashing.sha256(f);
+        Checksums.confirm(f.getParent(), f.getFileName().toString(), h);
+        all.append(f.getFileName()).append(' ').append(h).append('\n');
       }
       return Hashing.sha256(all.toString());
     }
-    return Hashing.sha256(base.resolve(MODEL_FILE));
+    String h = Hashing.sha256(base.resolve(MODEL_FILE));
+    Checksums.confirm(base, MODEL_FILE, h);
+    return h;
   }
 
   /** The tokenizer file of a base (a model directory, or {@code hf:DIR}). */

@@ -31,13 +31,25 @@ public final class Checksums {
    * leaves files that load unchecked, never files that fail against the earlier sums.
    */
   public static void rewrite(Path dir, List<String> files, Runnable writer) {
+    rewrite(dir, files, List.of(), writer);
+  }
+
+  /**
+   * As {@link #rewrite(Path, List, Runnable)}, the sums also listing those of {@code ifPresent}
+   * that are in {@code dir} after the write (a file some writers add, such as a Hugging Face
+   * tokenizer's {@code tokenizer_config.json}).
+   */
+  public static void rewrite(Path dir, List<String> files, List<String> ifPresent,
+      Runnable writer) {
     try {
       Files.deleteIfExists(dir.resolve(FILE));
     } catch (IOException e) {
       throw new CpiftException("cannot replace " + dir.resolve(FILE) + ": " + e.getMessage());
     }
     writer.run();
-    write(dir, files);
+    List<String> all = new java.util.ArrayList<>(files);
+    ifPresent.stream().filter(f -> Files.isRegularFile(dir.resolve(f))).forEach(all::add);
+    write(dir, all);
   }
 
   /**
@@ -50,6 +62,33 @@ public final class Checksums {
       b.append(Hashing.sha256(dir.resolve(f))).append("  ").append(f).append('\n');
     }
     AtomicFiles.writeString(dir.resolve(FILE), b.toString());
+  }
+
+  /**
+   * Checks a hash computed anyway (a base's digest for cache keys) against the one
+   * {@code dir/SHA256SUMS} lists for {@code name}, if any: where {@link #verify} may have taken a
+   * file unchanged by its size and time, what enters a key is the file's hash, and it must be
+   * the listed one.
+   */
+  public static void confirm(Path dir, String name, String actual) {
+    Path sums = dir.resolve(FILE);
+    if (!Files.isRegularFile(sums)) {
+      return;
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(sums, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CpiftException("cannot read " + sums + ": " + e.getMessage());
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String[] parts = lines.get(i).strip().split("\\s+\\*?", 2);
+      if (parts.length == 2 && parts[1].equals(name) && !parts[0].equals(actual)) {
+        throw new CpiftException("checksum mismatch for " + dir.resolve(name) + ": " + FILE
+            + " line " + (i + 1) + " says " + parts[0] + " but the file hashes to " + actual
+            + "; restore the file (git checkout) or regenerate it");
+      }
+    }
   }
 
   /** Checks every file listed in {@code dir/SHA256SUMS}; does nothing when there is none. */
