@@ -514,6 +514,10 @@ final class MethodOptions {
       refuseGiven(overlapGrouping, "sets the overlap grouping, which --grouping " + grouping
           + " replaces");
     }
+    if (randomCore) {
+      refuseGiven(Map.of("--score", score != null), "ranks entries for the core, which "
+          + "--random-core draws at random instead (of the same size)");
+    }
   }
 
   /** Refuses the first option of {@code given} that was typed, saying why it does nothing. */

@@ -226,6 +226,12 @@ class CpiftCliTest {
     assertEquals(2, eachTask.code(), eachTask.err());
     assertTrue(eachTask.err().startsWith("error: --tau sets the overlap grouping, which "
         + "--grouping each-task replaces"), eachTask.err());
+    Run randomCore = run("run-method", "--method", "cpi-ft", "--preset", "tiny",
+        "--random-core", "--score", "fisher", "--cache", dir.resolve("m").toString(), "--out",
+        dir.resolve("mo").toString());
+    assertEquals(2, randomCore.code(), randomCore.err());
+    assertTrue(randomCore.err().startsWith("error: --score ranks entries for the core, which "
+        + "--random-core draws at random instead"), randomCore.err());
 
     // an option the chosen anchor does not read is refused, not recorded as if it had been
     Run omega = run("run-method", "--method", "cpi-ft", "--preset", "tiny", "--omega", "0.5",
