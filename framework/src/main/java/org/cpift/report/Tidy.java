@@ -13,7 +13,8 @@ import org.cpift.util.CpiftException;
  * <ul>
  *   <li>{@code score} and {@code answer_loss} per task, and {@code score} for task {@code average};</li>
  *   <li>{@code normalized}: score ÷ the single-task expert's score on that task for the same seed
- *       (the expert cell of the same variant, else of variant {@code default}); task
+ *       (the expert cells of the same variant when it has any, else of variant
+ *       {@code default}; a variant's seed is never normalized by another variant's expert); task
  *       {@code average} holds the mean over tasks (none for a seed whose expert scored 0 on some
  *       task: the ratio is undefined there);</li>
  *   <li>for staged methods scored after every stage: {@code acc} = mean_j R[T][j] and
@@ -34,9 +35,11 @@ public final class Tidy {
   public static List<Row> rows(String experiment, List<CellResult> cells) {
     List<Row> out = new ArrayList<>();
     Map<String, MethodResult> experts = new LinkedHashMap<>();
+    java.util.Set<String> ownExperts = new java.util.HashSet<>(); // variants with experts
     for (CellResult c : cells) {
       if (c.cell().method().equals("single-task")) {
         experts.put(c.cell().variant() + "/" + c.cell().seed(), c.result());
+        ownExperts.add(c.cell().variant());
       }
     }
     for (CellResult c : cells) {
@@ -64,7 +67,10 @@ public final class Tidy {
           out.add(new Row(experiment, v, m, "average", seed, "fused_score", fsum / fused.size(), h));
         }
       }
-      MethodResult expert = experts.getOrDefault(v + "/" + seed, experts.get("default/" + seed));
+      // a variant with experts of its own is normalized by them only: a seed whose own expert
+      // is missing has no ratio (its row's seeds say so), never a ratio to another variant's
+      MethodResult expert = ownExperts.contains(v) ? experts.get(v + "/" + seed)
+          : experts.get("default/" + seed);
       if (expert != null) {
         double nsum = 0;
         int n = 0;

@@ -232,6 +232,33 @@ class StatisticsAndTidyTest {
     assertTrue(csv.startsWith("experiment,variant,method,task,metric,n,mean,std,ci_low,ci_high"), csv);
   }
 
+  static CellResult variantCell(String variant, String method, long seed, double a) {
+    Map<String, Map<String, Double>> s = new LinkedHashMap<>();
+    s.put("a", Map.of("score", a));
+    return new CellResult(new Cell(variant, method, MethodConfig.defaults(Preset.TINY)
+        .withSeed(seed)), "k" + variant + method + seed + "0000000000",
+        new MethodResult(method, seed, s, Cost.NONE, null, null, List.of(), Map.of()));
+  }
+
+  @Test
+  void aVariantWithExpertsOfItsOwnIsNeverNormalizedByAnotherVariants() {
+    List<CellResult> cells = List.of(
+        variantCell("default", "single-task", 1, 0.8), variantCell("default", "single-task", 2,
+            0.8),
+        variantCell("lora", "single-task", 1, 0.4), // lora's seed-2 expert is missing
+        variantCell("lora", "multi-task", 1, 0.2), variantCell("lora", "multi-task", 2, 0.2),
+        variantCell("other", "multi-task", 1, 0.4)); // no experts of its own: default's
+    List<Row> rows = Tidy.rows("x", cells);
+    List<Row> lora = rows.stream().filter(r -> r.variant().equals("lora")
+        && r.method().equals("multi-task") && r.metric().equals("normalized")
+        && r.task().equals("a")).toList();
+    assertEquals(1, lora.size(), lora.toString());
+    assertEquals(1, lora.get(0).seed());
+    assertEquals(0.5, lora.get(0).value(), 1e-12, "0.2 / lora's own 0.4, not / default's 0.8");
+    assertEquals(0.5, new Summaries(rows).get("other", "multi-task", "a", "normalized")
+        .orElseThrow().mean(), 1e-12);
+  }
+
   static CellResult tauCell(String variant, long seed, double score) {
     Map<String, Map<String, Double>> s = new LinkedHashMap<>();
     s.put("a", Map.of("score", score, "answer_loss", 1.0));
