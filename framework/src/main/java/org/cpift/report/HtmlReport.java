@@ -130,9 +130,11 @@ public final class HtmlReport {
           .append("</td></tr>");
     }
     String shortfall = Latex.normalizedShortfall(Latex.resultLines(s, tasks), tasks.size());
+    String weak = Latex.weakExperts(s, tasks);
     return b.append("</table></div><p><small>own steps/wall: the method's own fine-tuning; experts are "
         + "trained once and shared (their cost is in results.csv as shared_steps).")
-        .append(shortfall.isEmpty() ? "" : " " + esc(shortfall)).append("</small></p>").toString();
+        .append(shortfall.isEmpty() ? "" : " " + esc(shortfall))
+        .append(weak.isEmpty() ? "" : " " + esc(weak)).append("</small></p>").toString();
   }
 
   /** Variants in first-seen order; within a variant, methods in the paper's table order. */

@@ -103,6 +103,31 @@ public final class Latex {
         + "scored 0, or has not run yet).";
   }
 
+  /** Below this mean test score a single-task expert's ratios are flagged as unstable. */
+  static final double WEAK_EXPERT = 0.10;
+
+  /**
+   * The experts whose mean score on a task is below {@link #WEAK_EXPERT}, as one sentence ("" when
+   * none): a normalized score divides by it, so a few items more or fewer for the expert move
+   * the ratio, and an average normalized score over tasks, by a large factor.
+   */
+  static String weakExperts(Summaries s, List<String> tasks) {
+    List<String> weak = new ArrayList<>();
+    for (Summaries.Arm arm : s.variantsAndMethods()) {
+      if (!arm.method().equals("single-task")) {
+        continue;
+      }
+      for (String t : tasks) {
+        s.get(arm.variant(), arm.method(), t, "score").filter(r -> r.mean() < WEAK_EXPERT)
+            .ifPresent(r -> weak.add((arm.variant().equals("default") ? "" : arm.variant() + " ")
+                + t + " " + String.format(Locale.ROOT, "%.3f", r.mean())));
+      }
+    }
+    return weak.isEmpty() ? "" : "Normalized scores divide by the expert's: experts below "
+        + String.format(Locale.ROOT, "%.2f", WEAK_EXPERT) + " (" + String.join(", ", weak)
+        + ") make those ratios unstable, a few items moving them by a large factor.";
+  }
+
   static String results(String experiment, Summaries s, List<String> tasks,
       Map<String, Object> run, boolean interval) {
     List<String> head = new ArrayList<>(tasks);
@@ -119,6 +144,10 @@ public final class Latex {
     String shortfall = normalizedShortfall(lines, tasks.size());
     if (!shortfall.isEmpty()) {
       caption += " " + text(shortfall);
+    }
+    String weak = weakExperts(s, tasks);
+    if (!weak.isEmpty()) {
+      caption += " " + text(weak);
     }
     return table(head, lines, interval, caption,
         "tab:" + slug(experiment) + (interval ? "-results-ci" : "-results"));

@@ -54,7 +54,9 @@ public final class Markdown {
         .append(provenance(run, " (at most " + nMax + " per cell)")).append(' ')
         .append(Latex.bestRule(lines));
     String shortfall = Latex.normalizedShortfall(lines, tasks.size());
-    b.append(shortfall.isEmpty() ? "" : " " + shortfall).append('\n');
+    String weak = Latex.weakExperts(s, tasks);
+    b.append(shortfall.isEmpty() ? "" : " " + shortfall).append(weak.isEmpty() ? "" : " " + weak)
+        .append('\n');
     List<Claims.Claim> shown = claims.stream()
         .filter(c -> !c.status().equals(Claims.NOT_MEASURED)).toList();
     if (!shown.isEmpty()) {

@@ -259,6 +259,21 @@ class StatisticsAndTidyTest {
         .orElseThrow().mean(), 1e-12);
   }
 
+  @Test
+  void expertsTooWeakToDivideByAreNamedBesideTheTable() {
+    List<CellResult> cells = List.of(variantCell("default", "single-task", 1, 0.8),
+        variantCell("lora", "single-task", 1, 0.04), variantCell("lora", "single-task", 2, 0.05),
+        variantCell("lora", "multi-task", 1, 0.2));
+    Summaries s = new Summaries(Tidy.rows("x", cells));
+    assertEquals("Normalized scores divide by the expert's: experts below 0.10 (lora a 0.045) "
+        + "make those ratios unstable, a few items moving them by a large factor.",
+        Latex.weakExperts(s, List.of("a")));
+    assertTrue(Markdown.report("x", s, List.of(), new LinkedHashMap<>(Map.of("preset", "tiny")))
+        .contains("experts below 0.10 (lora a 0.045)"));
+    assertEquals("", Latex.weakExperts(new Summaries(Tidy.rows("x", cells.subList(0, 1))),
+        List.of("a")));
+  }
+
   static CellResult tauCell(String variant, long seed, double score) {
     Map<String, Map<String, Double>> s = new LinkedHashMap<>();
     s.put("a", Map.of("score", score, "answer_loss", 1.0));
