@@ -114,6 +114,9 @@ public final class ProbeFineTuning {
     if (ctx.config().training().lora() != null) {
       key.put("lora_init", "shared across tasks"); // every task's adapters start alike
     }
+    if (training.diffPruning() != null) {
+      key.put("diff_gates", org.cpift.model.DiffPruning.GATE_RULE);
+    }
     if (osrm(ctx)) {
       // OSRM starts the adapters from the other tasks' inputs: they determine the expert too
       Map<String, Object> others = new LinkedHashMap<>();

@@ -18,13 +18,15 @@ import org.tensorflow.types.family.TNumber;
  * (the paper's magnitude projection to its target sparsity), and the kept entries are
  * fine-tuned further with that mask fixed and the gates at their deterministic values.
  *
- * <p>The authors' settings: stretch (l, r) = (−1.5, 1.5), temperature 1, log α starting at 5
- * (every gate open), λ = 1.25e-7 per entry, log α trained at 100× the diff's learning rate. The
- * last is done by parametrization, {@code log α = 100·ρ} with ρ the variable, since Adam's step
- * does not depend on the gradient's scale.
+ * <p>The authors' settings (their code, {@code run_glue_diffpruning.py}): stretch (l, r) =
+ * (−1.5, 1.5), temperature 1, log α starting at 5 (every gate open), λ = 1.25e-7 per entry, and
+ * log α trained by an Adam of its own at a constant learning rate of 0.1 ({@link #GATE_LR}: no
+ * warm-up or decay, no weight decay, its gradients clipped by their own norm), whatever the
+ * diff's rate and schedule; the optimizer does this for every gate variable
+ * ({@link #isGate}).
  *
  * <p>Variables: beside every base tensor {@code name}, {@code name.diff} (w, starting at 0) and
- * {@code name.diff_gate} (ρ), of kind {@link ParamKind#DIFF}; only they train.
+ * {@code name.diff_gate} (log α), of kind {@link ParamKind#DIFF}; only they train.
  *
  * @param keepPercent the target: the percentage of all entries the final diff keeps
  * @param l0Weight λ, the penalty per expected open gate
@@ -33,8 +35,14 @@ public record DiffPruning(double keepPercent, double l0Weight) {
   public static final double LOWER = -1.5;
   public static final double UPPER = 1.5;
   public static final double LOG_ALPHA_INIT = 5;
-  /** log α = GATE_SCALE·ρ: the gate logits learn this many times faster than the diff. */
-  public static final double GATE_SCALE = 100;
+  /** The gates' own constant learning rate (Adam, the authors' 0.1). */
+  public static final float GATE_LR = 0.1f;
+  /**
+   * How the gates train, for cache keys: cells and experts of diff pruning trained before the
+   * gates had their own rate (log α then moved at 100× the diff's scheduled rate, too slowly to
+   * close a gate at small) are not reused.
+   */
+  public static final String GATE_RULE = "log alpha: own Adam, lr 0.1 constant, own clip";
   /** The authors' λ per entry. */
   public static final double PAPER_L0_WEIGHT = 1.25e-7;
   private static final String DIFF = ".diff";
@@ -62,6 +70,11 @@ public record DiffPruning(double keepPercent, double l0Weight) {
 
   public static String gate(String name) {
     return name + GATE;
+  }
+
+  /** Whether {@code name} is a gate tensor (log α), which trains at {@link #GATE_LR}. */
+  public static boolean isGate(String name) {
+    return name.endsWith(GATE);
   }
 
   /** Whether {@code name} is a diff or gate tensor. */
@@ -140,7 +153,7 @@ public record DiffPruning(double keepPercent, double l0Weight) {
       out.put(p);
       out.put(new Param(diff(p.name()), p.shape(), new float[p.size()]));
       float[] g = new float[p.size()];
-      java.util.Arrays.fill(g, (float) (LOG_ALPHA_INIT / GATE_SCALE));
+      java.util.Arrays.fill(g, (float) LOG_ALPHA_INIT);
       out.put(new Param(gate(p.name()), p.shape(), g));
     }
     return out;
@@ -158,11 +171,11 @@ public record DiffPruning(double keepPercent, double l0Weight) {
         continue;
       }
       float[] w = projected.get(diff(p.name())).data();
-      float[] rho = projected.get(gate(p.name())).data();
+      float[] logAlpha = projected.get(gate(p.name())).data();
       float[] v = p.data().clone();
       for (int j = 0; j < v.length; j++) {
         if (w[j] != 0) {
-          v[j] = p.data()[j] + (float) (deterministicGate(GATE_SCALE * rho[j]) * w[j]);
+          v[j] = p.data()[j] + (float) (deterministicGate(logAlpha[j]) * w[j]);
         }
       }
       out.put(p.withData(v));
@@ -185,10 +198,10 @@ public record DiffPruning(double keepPercent, double l0Weight) {
         continue;
       }
       float[] w = withDiff.get(diff(p.name())).data();
-      float[] rho = withDiff.get(gate(p.name())).data();
+      float[] logAlpha = withDiff.get(gate(p.name())).data();
       float[] d = new float[w.length];
       for (int j = 0; j < d.length; j++) {
-        d[j] = (float) (deterministicGate(GATE_SCALE * rho[j]) * w[j]);
+        d[j] = (float) (deterministicGate(logAlpha[j]) * w[j]);
       }
       bases.add(p);
       deltas.add(d);

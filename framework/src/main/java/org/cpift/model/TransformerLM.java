@@ -680,16 +680,15 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
   }
 
   /**
-   * {@code θ0 + z⊙w} for base tensor {@code name}: z the stretched hard-concrete gate of
-   * log α = GATE_SCALE·ρ, sampled with noise u ~ U(0, 1) in training steps
+   * {@code θ0 + z⊙w} for base tensor {@code name}: z the stretched hard-concrete gate of its
+   * log α variable, sampled with noise u ~ U(0, 1) in training steps
    * ({@link #diffNoise} fed 1) and at u = ½ otherwise (the deterministic gate); its expected-L0
    * term joins {@link #penalty}.
    */
   private Operand<T> diffed(String name, Variable<T> base, long[] shape) {
     Operand<T> w = constantInit(DiffPruning.diff(name), ParamKind.DIFF, 0f, shape);
-    Operand<T> rho = constantInit(DiffPruning.gate(name), ParamKind.DIFF,
-        (float) (DiffPruning.LOG_ALPHA_INIT / DiffPruning.GATE_SCALE), shape);
-    Operand<T> logAlpha = tf.math.mul(rho, scalar(DiffPruning.GATE_SCALE));
+    Operand<T> logAlpha = constantInit(DiffPruning.gate(name), ParamKind.DIFF,
+        (float) DiffPruning.LOG_ALPHA_INIT, shape);
     ensureNoiseFeeds();
     // the site's index offsets the step word, so a tensor's noise at step s + 1 is the next
     // same-shaped tensor's at step s: every gate still draws fresh noise each step, so the

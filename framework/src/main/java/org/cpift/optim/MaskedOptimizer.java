@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cpift.model.DiffPruning;
 import org.cpift.model.ModelVariable;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -63,6 +64,7 @@ public abstract class MaskedOptimizer {
     lr = opt.withName("lr").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     clip = opt.withName("clip_norm").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     List<Operand<TFloat32>> squares = new ArrayList<>();
+    List<Operand<TFloat32>> gateSquares = new ArrayList<>(); // diff pruning's log α, apart
     for (ModelVariable<TFloat32> v : vars) {
       Variable<TBool> held = opt.withName("mask_held_" + v.index()).variable(opt.fill(
           opt.constant(v.shape()), opt.constant(true)));
@@ -75,18 +77,30 @@ public abstract class MaskedOptimizer {
       masks.add(m);
       Operand<TFloat32> g = grads.get(v.index());
       Operand<TFloat32> gm = opt.math.mul(g, opt.dtypes.cast(m, TFloat32.class));
-      squares.add(opt.sum(opt.math.square(gm), opt.constant(allAxes(v.shape().length))));
+      (DiffPruning.isGate(v.name()) ? gateSquares : squares).add(
+          opt.sum(opt.math.square(gm), opt.constant(allAxes(v.shape().length))));
     }
-    gradNorm = opt.withName("grad_norm").math.sqrt(opt.math.addN(squares));
-    // scale = min(1, clip / norm); feeding clip = +inf disables clipping
-    Operand<TFloat32> scale = opt.math.minimum(opt.constant(1f),
-        opt.math.div(clip, opt.math.maximum(gradNorm, opt.constant(1e-12f))));
+    gradNorm = opt.withName("grad_norm").math.sqrt(squares.isEmpty() ? opt.constant(0f)
+        : opt.math.addN(squares));
+    Operand<TFloat32> scale = clipScale(opt, gradNorm);
+    // diff pruning's gates train as the authors' do: an Adam of their own at a constant rate,
+    // without weight decay, their gradients clipped by their own norm
+    Operand<TFloat32> gateScale = gateSquares.isEmpty() ? null
+        : clipScale(opt, opt.math.sqrt(opt.math.addN(gateSquares)));
+    Operand<TFloat32> gateLr = opt.constant(DiffPruning.GATE_LR);
     for (ModelVariable<TFloat32> v : vars) {
-      Operand<TFloat32> g = opt.math.mul(grads.get(v.index()), scale);
-      float decay = v.kind().decays() ? config.weightDecay() : 0f;
-      List<Op> assigns = applyMasked(opt, v, g, masks.get(v.index()), lr, decay);
+      boolean gate = DiffPruning.isGate(v.name());
+      Operand<TFloat32> g = opt.math.mul(grads.get(v.index()), gate ? gateScale : scale);
+      float decay = !gate && v.kind().decays() ? config.weightDecay() : 0f;
+      List<Op> assigns = applyMasked(opt, v, g, masks.get(v.index()), gate ? gateLr : lr, decay);
       updates.add(opt.withControlDependencies(assigns).withName("update_" + v.index()).noOp());
     }
+  }
+
+  /** min(1, clip / norm): feeding clip = +inf disables clipping. */
+  private Operand<TFloat32> clipScale(Ops opt, Operand<TFloat32> norm) {
+    return opt.math.minimum(opt.constant(1f),
+        opt.math.div(clip, opt.math.maximum(norm, opt.constant(1e-12f))));
   }
 
   /**
@@ -129,7 +143,7 @@ public abstract class MaskedOptimizer {
     return clip;
   }
 
-  /** Global norm of the (masked) gradients before clipping. */
+  /** Global norm of the (masked) gradients before clipping (diff pruning's gates aside). */
   public Operand<TFloat32> gradNorm() {
     return gradNorm;
   }

@@ -83,13 +83,46 @@ class DiffPruningTest {
   }
 
   static ParamSnapshot trained(ParamSnapshot start, DiffPruning dp, long seed, int steps) {
+    return trained(start, dp, seed, steps, 1e-2f);
+  }
+
+  static ParamSnapshot trained(ParamSnapshot start, DiffPruning dp, long seed, int steps,
+      float lr) {
     try (ModelSession m = ModelSession.createDiffPruning(TINY, OptimizerConfig.adamW(), seed,
         dp)) {
       m.loadParameters(start);
       for (int i = 0; i < steps; i++) {
-        m.trainStep(batch(), 1e-2f);
+        m.trainStep(batch(), lr);
       }
       return m.parameters();
+    }
+  }
+
+  @Test
+  void theGatesStepAtTheirOwnRateWhateverTheRunsRate() {
+    // Adam's first step is lr·g/(|g| + ε): ±lr wherever the gradient is not tiny. The penalty
+    // gives every log α a gradient (w = 0 at the start, so the loss gives none), so every gate
+    // moves down by the gates' own 0.1 (the authors' constant rate), at a run rate of 1e-6 as
+    // at 1e-2, while the diff moves by the run's rate
+    DiffPruning dp = new DiffPruning(0.5, 1e-2);
+    ParamSnapshot start = dp.initialize(base());
+    for (float lr : new float[] {1e-6f, 1e-2f}) {
+      ParamSnapshot one = trained(start, dp, 3, 1, lr);
+      double maxDiff = 0;
+      for (Param p : one.params()) {
+        float[] before = start.get(p.name()).data();
+        if (DiffPruning.isGate(p.name())) {
+          for (int j = 0; j < before.length; j++) {
+            assertEquals(DiffPruning.LOG_ALPHA_INIT - DiffPruning.GATE_LR, p.data()[j], 1e-4,
+                p.name() + "[" + j + "] at run lr " + lr);
+          }
+        } else if (DiffPruning.isDiff(p.name())) {
+          for (int j = 0; j < before.length; j++) {
+            maxDiff = Math.max(maxDiff, Math.abs(p.data()[j] - before[j]));
+          }
+        }
+      }
+      assertEquals(lr, maxDiff, lr * 1e-3, "the diff's largest step is the run's rate");
     }
   }
 
@@ -97,11 +130,12 @@ class DiffPruningTest {
   void theL0PenaltyClosesGatesWhichStayOpenWithoutIt() {
     // the gated phase's training, not the projection: with λ = 0 the gates barely move (w starts
     // at 0, so the loss reaches a gate only once its diff has moved); with a penalty that
-    // dominates the loss, Adam moves every log α down by about its step per step
+    // dominates the loss, Adam moves every log α down by about the gates' rate (0.1) per step,
+    // from 5 to below 0 in 80 steps
     ParamSnapshot start = new DiffPruning(0.5, 0).initialize(base());
     double before = openShare(start);
-    double free = openShare(trained(start, new DiffPruning(0.5, 0), 3, 10));
-    double penalized = openShare(trained(start, new DiffPruning(0.5, 1e-2), 3, 10));
+    double free = openShare(trained(start, new DiffPruning(0.5, 0), 3, 80));
+    double penalized = openShare(trained(start, new DiffPruning(0.5, 1e-2), 3, 80));
     assertEquals(DiffPruning.openProbability(DiffPruning.LOG_ALPHA_INIT), before, 1e-6);
     assertTrue(free > 0.9, "without the penalty the gates stay open: " + free);
     assertTrue(penalized < 0.2, "the penalty closes them: expected open share " + penalized
@@ -115,7 +149,7 @@ class DiffPruningTest {
     for (Param p : s.params()) {
       if (p.name().endsWith(DiffPruning.gate(""))) {
         for (float rho : p.data()) {
-          sum += DiffPruning.openProbability(DiffPruning.GATE_SCALE * rho);
+          sum += DiffPruning.openProbability(rho);
           n++;
         }
       }
@@ -206,14 +240,14 @@ class DiffPruningTest {
 
   @Test
   void theProjectionKeepsTheLargestGatedDiffsByHand() {
-    // two tensors of 4 entries; gates: ρ = 5/100 (open), −5/100 (shut) and 0 (z = 0)
+    // two tensors of 4 entries; gates: log α = 5 (open), −5 (shut) and 0 (z = 0)
     ParamSnapshot s = new ParamSnapshot();
     s.put(new Param("a", new long[] {4}, new float[] {1, 2, 3, 4}));
     s.put(new Param("a.diff", new long[] {4}, new float[] {0.5f, -0.9f, 0.2f, 0.7f}));
-    s.put(new Param("a.diff_gate", new long[] {4}, new float[] {0.05f, -0.05f, 0.05f, 0.05f}));
+    s.put(new Param("a.diff_gate", new long[] {4}, new float[] {5f, -5f, 5f, 5f}));
     s.put(new Param("b", new long[] {4}, new float[] {0, 0, 0, 0}));
     s.put(new Param("b.diff", new long[] {4}, new float[] {-0.6f, 0.1f, 3f, 0.3f}));
-    s.put(new Param("b.diff_gate", new long[] {4}, new float[] {0.05f, 0.05f, 0f, 0.05f}));
+    s.put(new Param("b.diff_gate", new long[] {4}, new float[] {5f, 5f, 0f, 5f}));
     // gated diffs: a: 0.5, 0 (shut), 0.2, 0.7; b: −0.6, 0.1, 0 (z = 0), 0.3
     ParamSnapshot m = new DiffPruning(37.5).merge(s); // 3 of 8 entries: 0.7, −0.6, 0.5
     assertArrayEquals(new float[] {1.5f, 2, 3, 4.7f}, m.get("a").data());
