@@ -179,6 +179,27 @@ class OsrmTest {
         }
       }
     }
+    // its own task's inputs are not among those it is made orthogonal to
+    try (ModelSession m = ModelSession.create(ctx.base().config(), null, 0)) {
+      m.loadParameters(ctx.base().params());
+      Map<String, double[]> own = m.matrixInputMeans(ctx.encode(ctx.sample(math, Osrm.SAMPLES,
+          ctx.seed("osrm/" + math.name())), "check"), matrices, 8);
+      for (String w : matrices) {
+        Param a = start.get(Lora.a(w));
+        int in = (int) a.shape()[0];
+        double norm = Math.sqrt(Arrays.stream(own.get(w)).map(v -> v * v).sum());
+        double largest = 0;
+        for (int c = 0; c < 2; c++) {
+          double dot = 0;
+          for (int i = 0; i < in; i++) {
+            dot += own.get(w)[i] * a.data()[i * 2 + c];
+          }
+          largest = Math.max(largest, Math.abs(dot / norm));
+        }
+        assertTrue(largest > 1e-3, w + ": A is orthogonal to its own task's inputs too ("
+            + largest + ")");
+      }
+    }
     // the expert trains from there, under a key of its own
     ProbeFineTuning.Expert e = ProbeFineTuning.expert(ctx, math);
     assertTrue(Double.isFinite(e.valScore()));

@@ -56,6 +56,35 @@ class LoraTest {
   }
 
   @Test
+  void aStartsAsPeftsKaimingUniformAndBAtZero() {
+    // PEFT's default start: A ~ U(−1/√in, 1/√in) (Kaiming uniform with a = √5), B = 0. A's
+    // scale sets how far Adam moves an expert, so a different bound must fail here
+    ParamSnapshot adapted = LORA.initialize(base(), 3);
+    int checked = 0;
+    for (Param p : adapted.params()) {
+      if (p.name().endsWith(".lora_A")) {
+        double bound = 1 / Math.sqrt(p.shape()[0]);
+        double sumSq = 0;
+        double max = 0;
+        for (float v : p.data()) {
+          assertTrue(Math.abs(v) <= bound, p.name() + ": " + v + " outside ±" + bound);
+          sumSq += (double) v * v;
+          max = Math.max(max, Math.abs(v));
+        }
+        // U(−b, b) has variance b²/3; the sample's, over in·r entries, within 15%
+        assertEquals(bound * bound / 3, sumSq / p.size(), 0.15 * bound * bound / 3, p.name());
+        assertTrue(max > 0.9 * bound, p.name() + " fills its range: " + max + " of " + bound);
+        checked++;
+      } else if (p.name().endsWith(".lora_B")) {
+        for (float v : p.data()) {
+          assertEquals(0f, v, p.name());
+        }
+      }
+    }
+    assertEquals(2 * 4, checked, "an A per targeted matrix of each layer");
+  }
+
+  @Test
   void mergeIsTheBaseMatrixPlusTheScaledProduct() {
     ParamSnapshot adapted = randomB(LORA.initialize(base(), 3), 11);
     ParamSnapshot merged = LORA.merge(adapted);
