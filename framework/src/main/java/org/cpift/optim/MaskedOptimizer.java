@@ -87,7 +87,7 @@ public abstract class MaskedOptimizer {
     // without weight decay, their gradients clipped by their own norm
     Operand<TFloat32> gateScale = gateSquares.isEmpty() ? null
         : clipScale(opt, opt.math.sqrt(opt.math.addN(gateSquares)));
-    Operand<TFloat32> gateLr = opt.constant(DiffPruning.GATE_LR);
+    Operand<TFloat32> gateLr = gateSquares.isEmpty() ? null : opt.constant(DiffPruning.GATE_LR);
     for (ModelVariable<TFloat32> v : vars) {
       boolean gate = DiffPruning.isGate(v.name());
       Operand<TFloat32> g = opt.math.mul(grads.get(v.index()), gate ? gateScale : scale);
