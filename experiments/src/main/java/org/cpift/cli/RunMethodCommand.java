@@ -76,8 +76,9 @@ final class RunMethodCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--method osrm starts the experts by OSRM, so "
           + "--lora-init random contradicts it; give osrm or osrm-matched, or leave it out");
     }
-    if (method.equals("sequential") && options.stageOrder != null
-        && !List.of("explicit", "task-order").contains(options.stageOrder)) {
+    if (method.equals("sequential") && options.stageOrder != null && !List.of("explicit",
+        "task-order").contains(options.stageOrder.toLowerCase(java.util.Locale.ROOT)
+            .replace('_', '-'))) {
       throw new IllegalArgumentException("--stage-order " + options.stageOrder + ": sequential "
           + "trains the tasks in the suite's order (task-order, its default) or in an explicit "
           + "one (--stage-order explicit --stage-order-tasks a,b,...); give one of those");
@@ -114,15 +115,15 @@ final class RunMethodCommand implements Callable<Integer> {
 
   /**
    * The options in {@code typed} that {@code method} does not read: the settings' options it
-   * does not declare ({@link Methods.Entry#settings}; a merge reads the training settings, its
-   * experts'), and the merges' hyperparameters other than its own
+   * does not declare ({@link Methods.Entry#settings}; a merge those of
+   * {@link org.cpift.method.Setting#merge}), and the merges' hyperparameters other than its own
    * ({@link MethodOptions#mergeOptionsRead}).
    */
   static List<String> unread(String method, Set<String> typed) {
     List<String> out = new ArrayList<>();
     Methods.Entry e = Methods.registered().get(method);
     Set<org.cpift.method.Setting> settings = e != null ? e.settings()
-        : org.cpift.method.Setting.training();
+        : org.cpift.method.Setting.merge(method);
     MethodOptions.OPTION.forEach((setting, option) -> {
       if (typed.contains(option) && !settings.contains(setting)) {
         out.add(option);

@@ -200,8 +200,12 @@ final class StatusCommand implements Callable<Integer> {
    * or this machine's clock when the folder is not writable.
    */
   static long now(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return System.currentTimeMillis();
+    }
     try {
-      Path probe = Files.createTempFile(dir, ".status-", ".tmp");
+      // named as the temporaries a run removes when their process died mid-way
+      Path probe = org.cpift.util.AtomicFiles.createTemporary(dir.resolve("status-clock"));
       try {
         return Files.getLastModifiedTime(probe).toMillis();
       } finally {

@@ -493,6 +493,11 @@ class CpiftCliTest {
         java.util.Set.of("--ties-k", "--lambda")), "osrm reads task arithmetic's λ");
     assertEquals(List.of("--lambda"), RunMethodCommand.unread("wemoe",
         java.util.Set.of("--lambda")));
+    assertEquals(List.of(), RunMethodCommand.unread("localize-stitch",
+        java.util.Set.of("--top-p", "--core-scope", "--score", "--lr")),
+        "Localize-and-Stitch takes core regions");
+    assertEquals(List.of("--tau"), RunMethodCommand.unread("localize-stitch",
+        java.util.Set.of("--top-p", "--tau")));
   }
 
   @Test

@@ -298,12 +298,7 @@ public final class ExperimentRunner {
       // cells computed with per-task starts are not reused
       k.put("lora_experts", "shared start");
     }
-    if (cell.config().training().diffPruning() != null
-        || cell.config().core().score() == org.cpift.core.ImportanceScore.DIFF_PRUNING) {
-      // diff-pruned experts or probes: cells from before the gates had their own rate are not
-      // reused
-      k.put("diff_gates", org.cpift.model.DiffPruning.GATE_RULE);
-    }
+    Methods.putDiffGates(k, cell.config());
     k.put("tasks", ctx.taskNames());
     k.put("train_fraction", new java.util.TreeMap<>(cell.trainFraction()));
     k.put("base", ctx.baseHash());

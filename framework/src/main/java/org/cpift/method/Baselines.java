@@ -209,6 +209,11 @@ public final class Baselines {
 
   /** A merging baseline from the registry, applied to the experts (in task order). */
   public static final class Merge implements Method {
+    /** Whether merge {@code method} takes core regions (Localize-and-Stitch's masks). */
+    static boolean readsCores(String method) {
+      return method.equals("localize-stitch");
+    }
+
     private final String method;
 
     public Merge(String method) {
@@ -244,7 +249,7 @@ public final class Baselines {
         params.add(e.params());
       }
       List<ParamMask> cores = null;
-      if (method.equals("localize-stitch")) {
+      if (readsCores(method)) {
         cores = CoreRegions.of(ctx, experts).stream().map(c -> c.mask()).toList();
         shared = shared.plus(CoreRegions.scoringCost(ctx, ctx.config().budgets().expertSteps()));
       }

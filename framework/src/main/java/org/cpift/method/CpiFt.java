@@ -366,6 +366,7 @@ public final class CpiFt implements Method {
     k.put("stages", plan);
     k.put("base", ctx.baseHash());
     k.put("data", ctx.dataChecksums());
+    Methods.putDiffGates(k, ctx.config()); // diff-pruned experts or cores: not the former gates'
     return k;
   }
 }

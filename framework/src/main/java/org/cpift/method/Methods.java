@@ -123,6 +123,19 @@ public final class Methods {
     }
   }
 
+  /**
+   * Adds how diff pruning's gates train ({@link org.cpift.model.DiffPruning#GATE_RULE}) to a
+   * cache key's fields when {@code c} fine-tunes by diff pruning or takes its cores from
+   * diff-pruned probes (absent otherwise, so other keys stay as they were): results from before
+   * the gates had their own rate are not reused.
+   */
+  public static void putDiffGates(Map<String, Object> key, MethodConfig c) {
+    if (c.training().diffPruning() != null
+        || c.core().score() == org.cpift.core.ImportanceScore.DIFF_PRUNING) {
+      key.put("diff_gates", org.cpift.model.DiffPruning.GATE_RULE);
+    }
+  }
+
   /** Registers a training method under {@code name}, with the settings it reads. */
   public static synchronized void register(String name, Supplier<Method> factory,
       String description, Set<Setting> settings) {

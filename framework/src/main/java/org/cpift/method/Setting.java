@@ -99,6 +99,19 @@ public enum Setting {
     return EnumSet.of(LR, BATCH_SIZE, FINETUNE, EXPERT_STEPS, EVAL_LIMIT);
   }
 
+  /**
+   * What merge {@code name} reads: the training settings (its experts'), and the core settings
+   * when it takes core regions (Localize-and-Stitch).
+   */
+  public static Set<Setting> merge(String name) {
+    Set<Setting> s = training();
+    if (Baselines.Merge.readsCores(name)) {
+      s.addAll(EnumSet.of(PROBE_STEPS, TOP_PERCENT, CORE_SCOPE, CORE_SCORE,
+          EXCLUDE_EMBEDDINGS_NORMS, RANDOM_CORE));
+    }
+    return s;
+  }
+
   /** What a staged method adds. */
   static Set<Setting> staged() {
     Set<Setting> s = training();

@@ -428,4 +428,19 @@ class MethodsTest {
     String[] names = Files.exists(dir) ? dir.toFile().list() : new String[0];
     return (int) java.util.Arrays.stream(names).filter(n -> !n.startsWith(".")).count();
   }
+
+  @Test
+  void onlyDiffPruningPutsTheGatesRuleInAKey() {
+    MethodConfig c = MethodConfig.defaults(Preset.TINY);
+    java.util.Map<String, Object> plain = new java.util.LinkedHashMap<>();
+    Methods.putDiffGates(plain, c);
+    assertTrue(plain.isEmpty(), "other keys stay as they were");
+    for (MethodConfig d : List.of(c.withTraining(c.training().withDiffPruning(
+        new org.cpift.model.DiffPruning(1.0))), c.withCore(x -> x.withScore(
+        org.cpift.core.ImportanceScore.DIFF_PRUNING)))) {
+      java.util.Map<String, Object> k = new java.util.LinkedHashMap<>();
+      Methods.putDiffGates(k, d);
+      assertEquals(java.util.Map.of("diff_gates", org.cpift.model.DiffPruning.GATE_RULE), k);
+    }
+  }
 }
