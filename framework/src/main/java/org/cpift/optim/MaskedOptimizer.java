@@ -85,12 +85,18 @@ public abstract class MaskedOptimizer {
     Operand<TFloat32> scale = clipScale(opt, gradNorm);
     // diff pruning's gates train as the authors' do: an Adam of their own at a constant rate,
     // without weight decay, their gradients clipped by their own norm
-    Operand<TFloat32> gateScale = gateSquares.isEmpty() ? null
-        : clipScale(opt, opt.math.sqrt(opt.math.addN(gateSquares)));
-    Operand<TFloat32> gateLr = gateSquares.isEmpty() ? null : opt.constant(DiffPruning.GATE_LR);
+    Operand<TFloat32> gateNorm = gateSquares.isEmpty() ? null
+        : opt.math.sqrt(opt.math.addN(gateSquares));
+    Operand<TFloat32> gateScale = gateNorm == null ? null : clipScale(opt, gateNorm);
+    Operand<TFloat32> gateLr = gateNorm == null ? null : opt.constant(DiffPruning.GATE_LR);
+    // every update must wait for the whole backward pass, which reads every variable (a gate's
+    // gradient reads its diff, a diff's its gate): with two norms, each clipped gradient is made
+    // to wait for both, else an assignment could race a read of the old value
+    Ops clipped = gateNorm == null ? opt
+        : opt.withControlDependencies(List.<Op>of(gradNorm, gateNorm));
     for (ModelVariable<TFloat32> v : vars) {
       boolean gate = DiffPruning.isGate(v.name());
-      Operand<TFloat32> g = opt.math.mul(grads.get(v.index()), gate ? gateScale : scale);
+      Operand<TFloat32> g = clipped.math.mul(grads.get(v.index()), gate ? gateScale : scale);
       float decay = !gate && v.kind().decays() ? config.weightDecay() : 0f;
       List<Op> assigns = applyMasked(opt, v, g, masks.get(v.index()), gate ? gateLr : lr, decay);
       updates.add(opt.withControlDependencies(assigns).withName("update_" + v.index()).noOp());
