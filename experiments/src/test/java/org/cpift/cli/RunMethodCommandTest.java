@@ -51,9 +51,9 @@ class RunMethodCommandTest {
   @Test
   void ablationSwitchesAndBaselinesRun() throws IOException {
     for (String[] run : new String[][] {
-        {"dpi", "--grouping", "each-task", "--no-freeze"},
+        {"dpi", "--grouping", "each-task", "--no-freeze", "--score", "relative-delta"},
         {"cpi-ft", "--no-transplant", "--interpolation", "linear", "--random-core", "--tau", "0.5",
-            "--linkage", "average", "--stage-order", "by-size", "--score", "relative-delta",
+            "--linkage", "average", "--stage-order", "by-size",
             "--core-scope", "per-layer", "--overlap", "average", "--stage-data", "all-tasks"},
         {"ties", "--ties-k", "50"}, {"multi-stage-heuristic"}, {"base"}}) {
       Path out = dir.resolve(run[0] + run.length);
