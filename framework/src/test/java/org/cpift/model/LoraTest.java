@@ -248,6 +248,15 @@ class LoraTest {
     }
   }
 
+  /** The loss a training step reports (computed before its update), on the test examples. */
+  static float stepLoss(ParamSnapshot start, Lora lora, long seed) {
+    try (ModelSession m = ModelSession.create(LLAMA, OptimizerConfig.adamW(), seed, lora)) {
+      m.loadParameters(start);
+      m.freeze(Lora.frozenBase(start));
+      return m.trainStep(Batch.of(examples()), 1e-2f).loss();
+    }
+  }
+
   @Test
   void dropoutActsInTrainingStepsOnlyAndIsSeeded() {
     Lora dropped = LORA.withDropout(0.5);
@@ -273,6 +282,14 @@ class LoraTest {
     }
     assertFalse(java.util.Arrays.equals(a.get(factor).data(), c.get(factor).data()));
     assertFalse(java.util.Arrays.equals(a.get(factor).data(), none.get(factor).data()));
+    // dropout acts on the adapters' path only: with B = 0 that path adds nothing, so a training
+    // step's loss is the same with and without it (dropout on the whole layer input would change
+    // the base path's output, and the loss)
+    ParamSnapshot fresh = LORA.initialize(base(), 3);
+    assertEquals(stepLoss(fresh, LORA, 5), stepLoss(fresh, dropped, 5), 1e-6,
+        "dropout reached the base path");
+    assertTrue(Math.abs(stepLoss(start, LORA, 5) - stepLoss(start, dropped, 5)) > 1e-6,
+        "with B != 0 the dropped adapter path changes the training loss");
     // keys of runs without dropout are those from before it existed
     assertFalse(org.cpift.util.CacheKey.tree(LORA).has("dropout"));
     assertTrue(org.cpift.util.CacheKey.tree(dropped).has("dropout"));
