@@ -250,7 +250,11 @@ public final class MethodContext {
     int first = (steps + 1) / 2;
     Trainer.Result a = Trainer.train(m, base.tokenizer(), data, null, trainConfig(first, seed),
         null, "");
-    ParamSnapshot projected = m.diffPruning().project(m.parameters());
+    ParamSnapshot gated = m.parameters();
+    org.slf4j.LoggerFactory.getLogger(MethodContext.class).info(
+        "diff pruning: after the gated phase ({} steps), {}", first,
+        org.cpift.model.DiffPruning.gateSummary(gated));
+    ParamSnapshot projected = m.diffPruning().project(gated);
     m.loadParameters(projected);
     long tokens = a.tokens();
     double wall = a.wallSeconds();

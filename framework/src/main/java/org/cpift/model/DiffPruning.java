@@ -77,6 +77,28 @@ public record DiffPruning(double keepPercent, double l0Weight) {
     return name.endsWith(GATE);
   }
 
+  /**
+   * How far the gates of {@code withDiff} have closed: the mean P(z ≠ 0) over every gate, and
+   * the share of deterministic gates at exactly 0 (log α ≤ 0 with the symmetric stretch), as one
+   * line for a log.
+   */
+  public static String gateSummary(ParamSnapshot withDiff) {
+    double open = 0;
+    long shut = 0;
+    long n = 0;
+    for (Param p : withDiff.params()) {
+      if (isGate(p.name())) {
+        for (float logAlpha : p.data()) {
+          open += openProbability(logAlpha);
+          shut += deterministicGate(logAlpha) == 0 ? 1 : 0;
+          n++;
+        }
+      }
+    }
+    return n == 0 ? "no gates" : String.format(java.util.Locale.ROOT,
+        "%,d gates: mean P(open) %.4f, %.2f%% shut", n, open / n, 100.0 * shut / n);
+  }
+
   /** Whether {@code name} is a diff or gate tensor. */
   public static boolean isDiff(String name) {
     return name.endsWith(DIFF) || name.endsWith(GATE);

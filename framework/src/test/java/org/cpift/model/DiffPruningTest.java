@@ -140,6 +140,9 @@ class DiffPruningTest {
     assertTrue(free > 0.9, "without the penalty the gates stay open: " + free);
     assertTrue(penalized < 0.2, "the penalty closes them: expected open share " + penalized
         + " (from " + before + ")");
+    assertTrue(DiffPruning.gateSummary(start).endsWith("gates: mean P(open) "
+        + String.format(java.util.Locale.ROOT, "%.4f", before) + ", 0.00% shut"),
+        DiffPruning.gateSummary(start));
   }
 
   /** The mean of P(z != 0) over every gate of {@code s}. */
