@@ -56,11 +56,15 @@ final class MethodsCommand implements Callable<Integer> {
     }
     out.println();
     out.println("Merge methods (the experts merged post hoc; hyperparameters chosen on validation "
-        + "from the grid unless one is given):");
+        + "from the grid unless one of the method's own is given), the settings each reads, and "
+        + "its hyperparameters:");
     MergeOptions defaults = MergeOptions.defaults();
     for (String name : MergeRegistry.names()) {
       MergeMethod m = MergeRegistry.create(name, defaults);
       out.printf("  %-22s %s%n", name, m.reference());
+      // the settings it reads: its experts' training and scoring (and cores, if it takes them)
+      out.printf("  %-22s   %s%n", "", org.cpift.method.Setting.merge(name).stream()
+          .map(MethodOptions.OPTION::get).collect(Collectors.joining(" ")));
       List<MergeOptions> grid = MergeRegistry.grid(name, defaults);
       for (MergeParam p : MergeRegistry.params(name)) {
         String values = grid.stream().map(o -> o.get(p)).collect(Collectors.toCollection(

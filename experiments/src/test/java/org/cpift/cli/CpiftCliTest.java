@@ -478,6 +478,10 @@ class CpiftCliTest {
     assertTrue(text.contains("--tau                      grouping threshold τ on core Jaccard "
         + "(default: 0.1)"), text);
     assertTrue(text.contains("  cpi-ft ") && text.contains("--top-p --core-scope"), text);
+    // a merge lists the settings it reads: localize-stitch its cores' too
+    String stitch = text.substring(text.indexOf("  localize-stitch "));
+    assertTrue(stitch.lines().skip(1).findFirst().orElse("").contains("--expert-steps "
+        + "--probe-steps --top-p"), stitch);
     // run-method warns of options the method does not read (recorded, changing nothing)
     assertEquals(List.of("--tau"), RunMethodCommand.unread("base",
         java.util.Set.of("--tau", "--eval-limit", "--seed")));
