@@ -286,27 +286,16 @@ final class MethodOptions {
     }
   }
 
-  /** The merge hyperparameters' options typed on the command line. */
-  Set<String> typedMergeOptions() {
-    Set<String> typed = new java.util.LinkedHashSet<>();
-    if (lambda != null) {
-      typed.add(MergeParam.LAMBDA.option());
-    }
-    if (tiesLambda != null) {
-      typed.add(MergeParam.TIES_LAMBDA.option());
-    }
-    if (tiesK != null) {
-      typed.add(MergeParam.TIES_K.option());
-    }
-    if (dareP != null) {
-      typed.add(MergeParam.DARE_P.option());
-    }
-    if (linesBeta != null) {
-      typed.add(MergeParam.LINES_BETA.option());
-    }
-    if (copaLambda != null) {
-      typed.add(MergeParam.COPA_LAMBDA.option());
-    }
+  /** The merge hyperparameters typed on the command line, with their values. */
+  Map<MergeParam, Double> mergeValues() {
+    Map<MergeParam, Double> typed = new java.util.LinkedHashMap<>();
+    typed.put(MergeParam.LAMBDA, lambda);
+    typed.put(MergeParam.TIES_LAMBDA, tiesLambda);
+    typed.put(MergeParam.TIES_K, tiesK);
+    typed.put(MergeParam.DARE_P, dareP);
+    typed.put(MergeParam.LINES_BETA, linesBeta);
+    typed.put(MergeParam.COPA_LAMBDA, copaLambda);
+    typed.values().removeIf(java.util.Objects::isNull);
     return typed;
   }
 
@@ -400,6 +389,12 @@ final class MethodOptions {
     }
     if (stageOrder != null) {
       StageOrdering.Policy policy = parse(StageOrdering.Policy.class, stageOrder, "--stage-order");
+      if ("sequential".equals(method) && policy != StageOrdering.Policy.EXPLICIT
+          && policy != StageOrdering.Policy.TASK_ORDER) {
+        throw new IllegalArgumentException("--stage-order " + stageOrder + ": sequential trains "
+            + "the tasks in the suite's order (task-order, its default) or in an explicit one "
+            + "(--stage-order explicit --stage-order-tasks a,b,...); give one of those");
+      }
       c = c.withStaging(st -> st.withOrder(policy, stageOrderTasks));
     }
     CoreParameterFusion.Config f = c.fusion();
@@ -446,25 +441,11 @@ final class MethodOptions {
       c = c.withStaging(st -> st.withMultiStageK(multiStageK));
     }
     MergeOptions m = c.merge();
-    if (lambda != null) {
-      m = m.withLambda(lambda);
+    Map<MergeParam, Double> given = mergeValues();
+    for (Map.Entry<MergeParam, Double> e : given.entrySet()) {
+      m = m.with(e.getKey(), e.getValue());
     }
-    if (tiesLambda != null) {
-      m = m.withTiesLambda(tiesLambda);
-    }
-    if (tiesK != null) {
-      m = m.withTiesTopPercent(tiesK);
-    }
-    if (dareP != null) {
-      m = m.withDareDropRate(dareP);
-    }
-    if (linesBeta != null) {
-      m = m.withLinesBeta(linesBeta);
-    }
-    if (copaLambda != null) {
-      m = m.withCopaLambda(copaLambda);
-    }
-    if (!java.util.Collections.disjoint(typedMergeOptions(), mergeOptionsRead(method))) {
+    if (given.keySet().stream().anyMatch(x -> mergeOptionsRead(method).contains(x.option()))) {
       // the method's own values given on the command line are used as given, not chosen on
       // validation; another merge's value changes nothing (run-method warns of it)
       m = m.withSelectOnValidation(false);

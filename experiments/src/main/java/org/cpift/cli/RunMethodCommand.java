@@ -76,13 +76,6 @@ final class RunMethodCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--method osrm starts the experts by OSRM, so "
           + "--lora-init random contradicts it; give osrm or osrm-matched, or leave it out");
     }
-    if (method.equals("sequential") && options.stageOrder != null && !List.of("explicit",
-        "task-order").contains(options.stageOrder.toLowerCase(java.util.Locale.ROOT)
-            .replace('_', '-'))) {
-      throw new IllegalArgumentException("--stage-order " + options.stageOrder + ": sequential "
-          + "trains the tasks in the suite's order (task-order, its default) or in an explicit "
-          + "one (--stage-order explicit --stage-order-tasks a,b,...); give one of those");
-    }
     if (saveModel && method.equals("single-task")) {
       throw new IllegalArgumentException("--save-model: single-task makes one expert per task, "
           + "not one model; save a multi-task, staged, merged or cpi-ft model");

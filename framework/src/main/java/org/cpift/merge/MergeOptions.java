@@ -58,6 +58,19 @@ public record MergeOptions(double lambda, double tiesLambda, double tiesTopPerce
     };
   }
 
+  /** These options with a declared parameter set to {@code v}. */
+  public MergeOptions with(MergeParam p, double v) {
+    return switch (p.name()) {
+      case "lambda" -> withLambda(v);
+      case "tiesLambda" -> withTiesLambda(v);
+      case "tiesTopPercent" -> withTiesTopPercent(v);
+      case "dareDropRate" -> withDareDropRate(v);
+      case "linesBeta" -> withLinesBeta(v);
+      case "copaLambda" -> withCopaLambda(v);
+      default -> throw new IllegalArgumentException("no merge option " + p.name());
+    };
+  }
+
   /**
    * Hyperparameters chosen on validation; without selection λ = 0.3 for task arithmetic, λ = 1
    * for TIES, TIES k = 20%, DARE p = 0.5, LiNeS β = 0.5, CoPA λ = 2.

@@ -106,10 +106,15 @@ public enum Setting {
   public static Set<Setting> merge(String name) {
     Set<Setting> s = training();
     if (Baselines.Merge.readsCores(name)) {
-      s.addAll(EnumSet.of(PROBE_STEPS, TOP_PERCENT, CORE_SCOPE, CORE_SCORE,
-          EXCLUDE_EMBEDDINGS_NORMS, RANDOM_CORE));
+      s.addAll(cores());
     }
     return s;
+  }
+
+  /** What finding core regions reads: the probes' length, the region's size, scope and score. */
+  private static Set<Setting> cores() {
+    return EnumSet.of(PROBE_STEPS, TOP_PERCENT, CORE_SCOPE, CORE_SCORE, EXCLUDE_EMBEDDINGS_NORMS,
+        RANDOM_CORE);
   }
 
   /** What a staged method adds. */
@@ -125,9 +130,9 @@ public enum Setting {
    */
   static Set<Setting> dpi() {
     Set<Setting> s = staged();
-    s.addAll(EnumSet.of(PROBE_STEPS, TOP_PERCENT, CORE_SCOPE, CORE_SCORE,
-        EXCLUDE_EMBEDDINGS_NORMS, RANDOM_CORE, TAU, LINKAGE, FIXED_GROUPS, GROUPING_MODE,
-        STAGE_ORDER, EXPLICIT_ORDER, FREEZE));
+    s.addAll(cores());
+    s.addAll(EnumSet.of(TAU, LINKAGE, FIXED_GROUPS, GROUPING_MODE, STAGE_ORDER, EXPLICIT_ORDER,
+        FREEZE));
     return s;
   }
 

@@ -129,12 +129,10 @@ public final class HtmlReport {
           .append(s.get(arm.variant(), arm.method(), "all", "wall_seconds").map(r -> String.format(Locale.ROOT, "%.0f", r.mean())).orElse("–"))
           .append("</td></tr>");
     }
-    String shortfall = Latex.normalizedShortfall(Latex.resultLines(s, tasks), tasks.size());
-    String weak = Latex.weakExperts(s, tasks);
+    String notes = Latex.normalizedNotes(s, Latex.resultLines(s, tasks), tasks);
     return b.append("</table></div><p><small>own steps/wall: the method's own fine-tuning; experts are "
         + "trained once and shared (their cost is in results.csv as shared_steps).")
-        .append(shortfall.isEmpty() ? "" : " " + esc(shortfall))
-        .append(weak.isEmpty() ? "" : " " + esc(weak)).append("</small></p>").toString();
+        .append(notes.isEmpty() ? "" : " " + esc(notes)).append("</small></p>").toString();
   }
 
   /** Variants in first-seen order; within a variant, methods in the paper's table order. */

@@ -128,6 +128,17 @@ public final class Latex {
         + ") make those ratios unstable, a few items moving them by a large factor.";
   }
 
+  /**
+   * What a results table's reader must know about its avg. normalized column: the rows that
+   * cover fewer seeds ({@link #normalizedShortfall}) and the experts too weak to divide by
+   * ({@link #weakExperts}), as sentences ("" when neither applies).
+   */
+  static String normalizedNotes(Summaries s, List<Line> lines, List<String> tasks) {
+    return java.util.stream.Stream.of(normalizedShortfall(lines, tasks.size()),
+        weakExperts(s, tasks)).filter(n -> !n.isEmpty()).collect(
+            java.util.stream.Collectors.joining(" "));
+  }
+
   static String results(String experiment, Summaries s, List<String> tasks,
       Map<String, Object> run, boolean interval) {
     List<String> head = new ArrayList<>(tasks);
@@ -141,13 +152,9 @@ public final class Latex {
         + "; avg.\\ normalized is the mean over tasks of the score divided by the single-task "
         + "expert's on the same seed. "
         + provenance(s, run) + " " + text(bestRule(lines));
-    String shortfall = normalizedShortfall(lines, tasks.size());
-    if (!shortfall.isEmpty()) {
-      caption += " " + text(shortfall);
-    }
-    String weak = weakExperts(s, tasks);
-    if (!weak.isEmpty()) {
-      caption += " " + text(weak);
+    String notes = normalizedNotes(s, lines, tasks);
+    if (!notes.isEmpty()) {
+      caption += " " + text(notes);
     }
     return table(head, lines, interval, caption,
         "tab:" + slug(experiment) + (interval ? "-results-ci" : "-results"));

@@ -53,10 +53,8 @@ public final class Markdown {
         + "mean over tasks of the score divided by the single-task expert's on the same seed. ")
         .append(provenance(run, " (at most " + nMax + " per cell)")).append(' ')
         .append(Latex.bestRule(lines));
-    String shortfall = Latex.normalizedShortfall(lines, tasks.size());
-    String weak = Latex.weakExperts(s, tasks);
-    b.append(shortfall.isEmpty() ? "" : " " + shortfall).append(weak.isEmpty() ? "" : " " + weak)
-        .append('\n');
+    String notes = Latex.normalizedNotes(s, lines, tasks);
+    b.append(notes.isEmpty() ? "" : " " + notes).append('\n');
     List<Claims.Claim> shown = claims.stream()
         .filter(c -> !c.status().equals(Claims.NOT_MEASURED)).toList();
     if (!shown.isEmpty()) {

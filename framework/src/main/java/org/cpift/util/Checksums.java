@@ -71,38 +71,38 @@ public final class Checksums {
    * the listed one.
    */
   public static void confirm(Path dir, String name, String actual) {
-    Path sums = dir.resolve(FILE);
-    if (!Files.isRegularFile(sums)) {
-      return;
-    }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(sums, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CpiftException("cannot read " + sums + ": " + e.getMessage());
-    }
+    List<String> lines = lines(dir);
     for (int i = 0; i < lines.size(); i++) {
       String[] parts = lines.get(i).strip().split("\\s+\\*?", 2);
       if (parts.length == 2 && parts[1].equals(name) && !parts[0].equals(actual)) {
-        throw new CpiftException("checksum mismatch for " + dir.resolve(name) + ": " + FILE
-            + " line " + (i + 1) + " says " + parts[0] + " but the file hashes to " + actual
-            + "; restore the file (git checkout) or regenerate it");
+        throw mismatch(dir.resolve(name), i + 1, parts[0], actual);
       }
     }
+  }
+
+  /** The lines of {@code dir/SHA256SUMS}; none when there is no such file. */
+  private static List<String> lines(Path dir) {
+    Path sums = dir.resolve(FILE);
+    if (!Files.isRegularFile(sums)) {
+      return List.of();
+    }
+    try {
+      return Files.readAllLines(sums, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CpiftException("cannot read " + sums + ": " + e.getMessage());
+    }
+  }
+
+  private static CpiftException mismatch(Path file, int line, String listed, String actual) {
+    return new CpiftException("checksum mismatch for " + file + ": " + FILE + " line " + line
+        + " says " + listed + " but the file hashes to " + actual
+        + "; restore the file (git checkout) or regenerate it");
   }
 
   /** Checks every file listed in {@code dir/SHA256SUMS}; does nothing when there is none. */
   public static void verify(Path dir) {
     Path sums = dir.resolve(FILE);
-    if (!Files.isRegularFile(sums)) {
-      return;
-    }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(sums, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CpiftException("cannot read " + sums + ": " + e.getMessage());
-    }
+    List<String> lines = lines(dir);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty()) {
@@ -122,9 +122,7 @@ public final class Checksums {
       }
       String got = Hashing.sha256(file);
       if (!got.equals(parts[0])) {
-        throw new CpiftException("checksum mismatch for " + file + ": " + FILE + " line " + (i + 1)
-            + " says " + parts[0] + " but the file hashes to " + got
-            + "; restore the file (git checkout) or regenerate it");
+        throw mismatch(file, i + 1, parts[0], got);
       }
       if (seen != null) {
         VERIFIED.add(seen);
