@@ -244,10 +244,14 @@ public final class MethodContext {
    * Diff pruning's two phases within the run's budget: the first half of the steps with sampled
    * gates and the L0 penalty, the magnitude projection to the target, then the second half
    * fine-tuning the kept entries with the mask fixed (deterministic gates). From then on the
-   * session computes the pruned model.
+   * session computes the pruned model. Each call (each stage of a pipeline) does both phases, its
+   * gated phase over every entry again.
    */
   private Cost trainDiff(ModelSession m, List<EncodedExample> data, int steps, long seed) {
     int first = (steps + 1) / 2;
+    // sampled gates again: a pipeline's later stage trains the session its earlier stage left
+    // deterministic for the fixed-mask phase
+    m.sampleGates(true);
     Trainer.Result a = Trainer.train(m, base.tokenizer(), data, null, trainConfig(first, seed),
         null, "");
     ParamSnapshot gated = m.parameters();

@@ -21,9 +21,9 @@ import org.tensorflow.types.family.TNumber;
  * <p>The authors' settings (their code, {@code run_glue_diffpruning.py}): stretch (l, r) =
  * (−1.5, 1.5), temperature 1, log α starting at 5 (every gate open), λ = 1.25e-7 per entry, and
  * log α trained by an Adam of its own at a constant learning rate of 0.1 ({@link #GATE_LR}: no
- * warm-up or decay, no weight decay, its gradients clipped by their own norm), whatever the
- * diff's rate and schedule; the optimizer does this for every gate variable
- * ({@link #isGate}).
+ * warm-up or decay, no weight decay, its gradients clipped by their own norm, and PyTorch's
+ * default β2 = 0.999, {@link #GATE_BETA2}), whatever the diff's rate, schedule and β2; the
+ * optimizer does this for every gate variable ({@link #isGate}).
  *
  * <p>Variables: beside every base tensor {@code name}, {@code name.diff} (w, starting at 0) and
  * {@code name.diff_gate} (log α), of kind {@link ParamKind#DIFF}; only they train.
@@ -38,11 +38,17 @@ public record DiffPruning(double keepPercent, double l0Weight) {
   /** The gates' own constant learning rate (Adam, the authors' 0.1). */
   public static final float GATE_LR = 0.1f;
   /**
+   * The gates' Adam β2: the authors' gate optimizer is PyTorch's AdamW with its default betas
+   * (0.9, 0.999), whatever the diff's; β1 and ε are the run's (0.9 and 1e-8 by default, theirs).
+   */
+  public static final float GATE_BETA2 = 0.999f;
+  /**
    * How the gates train, for cache keys: cells and experts of diff pruning trained before the
    * gates had their own rate (log α then moved at 100× the diff's scheduled rate, too slowly to
-   * close a gate at small) are not reused.
+   * close a gate at small), or the run's β2, are not reused.
    */
-  public static final String GATE_RULE = "log alpha: own Adam, lr 0.1 constant, own clip";
+  public static final String GATE_RULE =
+      "log alpha: own Adam, lr 0.1 constant, beta2 0.999, own clip";
   /** The authors' λ per entry. */
   public static final double PAPER_L0_WEIGHT = 1.25e-7;
   private static final String DIFF = ".diff";

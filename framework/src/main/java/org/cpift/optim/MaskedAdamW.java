@@ -2,6 +2,7 @@ package org.cpift.optim;
 
 import java.util.List;
 import java.util.Map;
+import org.cpift.model.DiffPruning;
 import org.cpift.model.ModelVariable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -17,9 +18,13 @@ import org.tensorflow.types.TFloat32;
  *   θ ← θ − lr·( (m/(1−β1^t)) / (√(v/(1−β2^t)) + ε) + λ·θ )
  * </pre>
  * applied only where the mask is true; elsewhere θ, m and v keep their bits. The step count t is
- * kept by the caller and fed as the two bias corrections.
+ * kept by the caller and fed as the two bias corrections. Diff pruning's gates
+ * ({@link DiffPruning#isGate}) use {@link DiffPruning#GATE_BETA2} and a bias correction of their
+ * own.
  */
 public final class MaskedAdamW extends MaskedOptimizer {
+  private static final String GATE_CORRECTION2 = "bias_correction2_gate";
+
   public MaskedAdamW(OptimizerConfig config) {
     super(config);
   }
@@ -30,9 +35,11 @@ public final class MaskedAdamW extends MaskedOptimizer {
     Variable<TFloat32> m = slot(tf, v, "adam_m");
     Variable<TFloat32> s = slot(tf, v, "adam_v");
     Operand<TFloat32> bc1 = stepScalar(tf, "bias_correction1");
-    Operand<TFloat32> bc2 = stepScalar(tf, "bias_correction2");
+    // diff pruning's gates: the authors' gate optimizer's β2, whatever the run's
+    boolean gate = DiffPruning.isGate(v.name());
+    Operand<TFloat32> bc2 = stepScalar(tf, gate ? GATE_CORRECTION2 : "bias_correction2");
     float b1 = config.beta1();
-    float b2 = config.beta2();
+    float b2 = gate ? DiffPruning.GATE_BETA2 : config.beta2();
     Operand<TFloat32> m1 = tf.math.add(tf.math.mul(m, tf.constant(b1)),
         tf.math.mul(g, tf.constant(1 - b1)));
     Operand<TFloat32> s1 = tf.math.add(tf.math.mul(s, tf.constant(b2)),
@@ -52,8 +59,12 @@ public final class MaskedAdamW extends MaskedOptimizer {
 
   @Override
   public Map<String, Float> stepScalars(long t) {
-    return Map.of(
-        "bias_correction1", (float) (1 - Math.pow(config.beta1(), t)),
-        "bias_correction2", (float) (1 - Math.pow(config.beta2(), t)));
+    Map<String, Float> s = new java.util.LinkedHashMap<>();
+    s.put("bias_correction1", (float) (1 - Math.pow(config.beta1(), t)));
+    s.put("bias_correction2", (float) (1 - Math.pow(config.beta2(), t)));
+    if (scalarPlaceholders().containsKey(GATE_CORRECTION2)) {
+      s.put(GATE_CORRECTION2, (float) (1 - Math.pow(DiffPruning.GATE_BETA2, t)));
+    }
+    return s;
   }
 }

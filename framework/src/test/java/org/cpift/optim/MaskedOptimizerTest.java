@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.cpift.model.DiffPruning;
 import org.cpift.model.ModelVariable;
 import org.cpift.model.ParamKind;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +25,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * Three steps of masked AdamW and SGD on a quadratic loss, checked entry by entry (parameters and
  * slots) against a plain-Java re-computation, with masks that change between steps, weight decay
- * on the matrix only, and gradient clipping active.
+ * on the matrix only, and gradient clipping active; and AdamW with the vector as a diff-pruning
+ * gate, which trains at its own constant rate and β2, its gradient clipped by its own norm.
  */
 class MaskedOptimizerTest {
   static final float[] W0 = {0.5f, -1.0f, 2.0f, 0.25f, -0.75f, 1.5f};   // matrix [2, 3], decays
@@ -42,19 +44,21 @@ class MaskedOptimizerTest {
   static final float[] LRS = {0.1f, 0.05f, 0.02f};
 
   @ParameterizedTest
-  @ValueSource(strings = {"ADAMW", "SGD"})
+  @ValueSource(strings = {"ADAMW", "SGD", "ADAMW_GATE"})
   void threeStepsMatchPlainJava(String type) {
-    OptimizerConfig cfg = type.equals("ADAMW")
+    boolean gate = type.equals("ADAMW_GATE");
+    OptimizerConfig cfg = type.startsWith("ADAMW")
         ? new OptimizerConfig(OptimizerConfig.Type.ADAMW, 0.9f, 0.99f, 1e-8f, 0.1f, 0f, 3f)
         : new OptimizerConfig(OptimizerConfig.Type.SGD, 0.9f, 0.999f, 1e-8f, 0.1f, 0.8f, 3f);
-    float[][] expected = replay(cfg);
+    float[][] expected = replay(cfg, gate);
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Variable<TFloat32> w = tf.variable(tf.reshape(tf.constant(W0), tf.constant(new int[] {2, 3})));
       Variable<TFloat32> b = tf.variable(tf.constant(B0));
       List<ModelVariable<TFloat32>> vars = List.of(
           new ModelVariable<>("w", new long[] {2, 3}, ParamKind.ATTENTION, w, 0),
-          new ModelVariable<>("b", new long[] {3}, ParamKind.BIAS, b, 1));
+          new ModelVariable<>(gate ? DiffPruning.gate("b") : "b", new long[] {3},
+              gate ? ParamKind.DIFF : ParamKind.BIAS, b, 1));
       Operand<TFloat32> loss = tf.math.add(
           quadratic(tf, tf.reshape(w, tf.constant(new int[] {6})), TW, CW), quadratic(tf, b, TB, CB));
       var grads = tf.gradients(loss, List.of(w, b));
@@ -108,9 +112,10 @@ class MaskedOptimizerTest {
 
   /**
    * Plain-Java replay: returns {w, b, slots...} in the order the optimizer creates its slots
-   * (AdamW: m_w, v_w, m_b, v_b; SGD: buf_w, buf_b).
+   * (AdamW: m_w, v_w, m_b, v_b; SGD: buf_w, buf_b). With {@code gate}, b is a diff-pruning gate:
+   * its own clipping norm, the gates' constant rate and β2, no decay.
    */
-  static float[][] replay(OptimizerConfig cfg) {
+  static float[][] replay(OptimizerConfig cfg, boolean gate) {
     float[][] theta = {W0.clone(), B0.clone()};
     float[][] targets = {TW, TB};
     float[][] coef = {CW, CB};
@@ -119,20 +124,23 @@ class MaskedOptimizerTest {
     float[][] v = {new float[6], new float[3]};
     for (int step = 0; step < 3; step++) {
       float[][] g = new float[2][];
-      double sq = 0;
+      double[] sq = new double[2]; // the squared norm of each clipping group
+      int[] group = {0, gate ? 1 : 0};
       for (int k = 0; k < 2; k++) {
         g[k] = new float[theta[k].length];
         for (int j = 0; j < g[k].length; j++) {
           g[k][j] = coef[k][j] * (theta[k][j] - targets[k][j]);
           if (MASKS[step][k][j]) {
-            sq += (double) g[k][j] * g[k][j];
+            sq[group[k]] += (double) g[k][j] * g[k][j];
           }
         }
       }
-      double norm = Math.sqrt(sq);
-      double scale = Math.min(1.0, cfg.clipNorm() / Math.max(norm, 1e-12));
       int t = step + 1;
       for (int k = 0; k < 2; k++) {
+        boolean isGate = gate && k == 1;
+        double scale = Math.min(1.0, cfg.clipNorm() / Math.max(Math.sqrt(sq[group[k]]), 1e-12));
+        double beta2 = isGate ? DiffPruning.GATE_BETA2 : cfg.beta2();
+        double lr = isGate ? DiffPruning.GATE_LR : LRS[step];
         for (int j = 0; j < theta[k].length; j++) {
           if (!MASKS[step][k][j]) {
             continue; // frozen: parameter and slots keep their values
@@ -140,11 +148,11 @@ class MaskedOptimizerTest {
           double gj = g[k][j] * scale;
           if (cfg.type() == OptimizerConfig.Type.ADAMW) {
             m[k][j] = (float) (cfg.beta1() * m[k][j] + (1 - cfg.beta1()) * gj);
-            v[k][j] = (float) (cfg.beta2() * v[k][j] + (1 - cfg.beta2()) * gj * gj);
+            v[k][j] = (float) (beta2 * v[k][j] + (1 - beta2) * gj * gj);
             double mhat = m[k][j] / (1 - Math.pow(cfg.beta1(), t));
-            double vhat = v[k][j] / (1 - Math.pow(cfg.beta2(), t));
+            double vhat = v[k][j] / (1 - Math.pow(beta2, t));
             double dir = mhat / (Math.sqrt(vhat) + cfg.eps()) + decay[k] * theta[k][j];
-            theta[k][j] = (float) (theta[k][j] - LRS[step] * dir);
+            theta[k][j] = (float) (theta[k][j] - lr * dir);
           } else {
             double d = gj + decay[k] * theta[k][j];
             m[k][j] = (float) (cfg.momentum() * m[k][j] + d);
