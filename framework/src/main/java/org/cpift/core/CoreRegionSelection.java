@@ -46,6 +46,7 @@ public final class CoreRegionSelection {
     }
     ParamMask mask = new ParamMask();
     SplittableRandom rnd = new SplittableRandom(seed);
+    long unchanged = 0;
     for (List<Param> group : groups.values()) {
       long d = 0;
       for (Param p : group) {
@@ -55,10 +56,28 @@ public final class CoreRegionSelection {
       if (cfg.random()) {
         randomRegion(group, k, d, rnd, mask);
       } else {
-        topK(group, k, mask);
+        unchanged += topK(group, k, mask);
       }
     }
+    warnUnchanged(task, unchanged, mask.cardinality(), cfg);
     return new CoreRegion(task, mask, eligible);
+  }
+
+  /**
+   * Says when a core had to take entries of score 0 to fill its p%: an expert that changed fewer
+   * entries than that in a ranking group (a LoRA expert's untargeted tensors, a diff-pruned
+   * expert's pruned entries, in the per-tensor or per-layer scope) gets those entries by
+   * position, the same for every task, which inflates the overlap between tasks' cores.
+   */
+  private static void warnUnchanged(String task, long unchanged, long total, CoreConfig cfg) {
+    if (unchanged > 0) {
+      org.slf4j.LoggerFactory.getLogger(CoreRegionSelection.class).warn(
+          "the core of {}: {} of its {} entries have a score of 0 (entries the expert did not "
+              + "change, taken by position to fill {}% of a ranking group, the same for every "
+              + "task); a LoRA or diff-pruned expert changes few entries: use --core-scope global "
+              + "or a smaller --top-p (scope {})", task, unchanged, total, cfg.topPercent(),
+          cfg.scope().toString().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    }
   }
 
   /**
@@ -92,10 +111,13 @@ public final class CoreRegionSelection {
     }
     ParamMask mask = new ParamMask();
     if (cfg.scope() == CoreConfig.Scope.PER_TENSOR) {
+      long unchanged = 0;
       for (String n : names) {
         Param sc = absDelta(base, expert, n);
-        topK(List.of(sc), (int) Math.floor(cfg.topPercent() / 100.0 * sc.size()), mask);
+        unchanged += topK(List.of(sc), (int) Math.floor(cfg.topPercent() / 100.0 * sc.size()),
+            mask);
       }
+      warnUnchanged(task, unchanged, mask.cardinality(), cfg);
       return new CoreRegion(task, mask, d);
     }
     long k = (long) Math.floor(cfg.topPercent() / 100.0 * d);
@@ -133,13 +155,16 @@ public final class CoreRegionSelection {
     return new Param(name, b.shape(), s);
   }
 
-  /** Marks the k largest scores of {@code group}; ties go to the earlier position. */
-  static void topK(List<Param> group, long k, ParamMask mask) {
+  /**
+   * Marks the k largest scores of {@code group}; ties go to the earlier position. Returns how
+   * many of the marked scores are 0 (scores are ≥ 0: entries marked only to fill k).
+   */
+  static long topK(List<Param> group, long k, ParamMask mask) {
     for (Param p : group) {
       mask.put(p.name(), new BitSet());
     }
     if (k == 0) {
-      return;
+      return 0;
     }
     for (Param p : group) {
       for (float v : p.data()) {
@@ -156,6 +181,7 @@ public final class CoreRegionSelection {
     for (Param p : group) {
       mask.put(p.name(), mark(p.data(), t.value(), tiesToTake));
     }
+    return t.value() == 0 ? k - t.above() : 0;
   }
 
   /**

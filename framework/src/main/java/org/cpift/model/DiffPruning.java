@@ -61,8 +61,8 @@ public record DiffPruning(double keepPercent, double l0Weight) {
 
   public DiffPruning {
     if (!(keepPercent > 0 && keepPercent <= 100)) {
-      throw new IllegalArgumentException("diff pruning: the kept percentage must be in (0, 100]; "
-          + "got " + keepPercent);
+      throw new IllegalArgumentException("diff pruning: the percentage of entries kept "
+          + "(--diff-sparsity) must be in (0, 100]; got " + keepPercent);
     }
     if (!(l0Weight >= 0) || Double.isInfinite(l0Weight)) {
       throw new IllegalArgumentException("diff pruning: λ must be finite and >= 0; got "

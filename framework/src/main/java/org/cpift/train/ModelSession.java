@@ -63,6 +63,29 @@ public final class ModelSession implements AutoCloseable {
   private final long seed;
   private long step;
 
+  /**
+   * Refuses LoRA targets that name no matrix of the model (a SwiGLU gate {@code wg} on a GPT),
+   * which would otherwise be dropped silently, leaving fewer adapters or none.
+   */
+  private static void requireTargetsPresent(Lora lora, List<ModelVariable<TFloat32>> vars,
+      Graph graph) {
+    java.util.SortedSet<String> present = new java.util.TreeSet<>();
+    for (ModelVariable<TFloat32> v : vars) {
+      if (!Lora.isLoraTensor(v.name()) && v.name().startsWith("h") && v.shape().length == 2) {
+        String last = v.name().substring(v.name().lastIndexOf('/') + 1);
+        if (Lora.MATRICES.contains(last)) {
+          present.add(last);
+        }
+      }
+    }
+    List<String> missing = lora.targets().stream().filter(t -> !present.contains(t)).toList();
+    if (!missing.isEmpty()) {
+      graph.close();
+      throw new IllegalArgumentException("LoRA targets " + missing + " are no matrix of this "
+          + "model (its layers have " + present + "): choose --lora-targets among those");
+    }
+  }
+
   private ModelSession(ModelConfig config, OptimizerConfig optConfig, long seed, Lora lora,
       Wemoe wemoe) {
     this(config, optConfig, seed, lora, wemoe, null);
@@ -79,6 +102,9 @@ public final class ModelSession implements AutoCloseable {
       Ops tf = Ops.create(graph);
       model = LanguageModel.build(tf, config, TFloat32.class, seed, lora, wemoe, diff);
       vars = model.variables();
+      if (lora != null) {
+        requireTargetsPresent(lora, vars, graph);
+      }
       objective = wemoe != null ? model.entropy()
           : diff != null ? tf.math.add(model.loss(), model.penalty()) : model.loss();
       // what trains: every variable, a LoRA model's adapters alone or a WEMoE model's routers

@@ -23,6 +23,19 @@ class CoreRegionTest {
   }
 
   @Test
+  void topKCountsTheUnchangedEntriesItTakesToFillK() {
+    // two changed entries and a tensor the expert never touched (a LoRA expert's untargeted
+    // tensor): k = 4 takes both changed entries and two unchanged ones by position
+    List<Param> group = List.of(new Param("a", new long[] {3}, new float[] {0.5f, 0f, 0.25f}),
+        new Param("b", new long[] {3}, new float[3]));
+    ParamMask got = new ParamMask();
+    assertEquals(2, CoreRegionSelection.topK(group, 4, got));
+    assertEquals(BitSet.valueOf(new long[] {0b111}), got.get("a"));
+    assertEquals(BitSet.valueOf(new long[] {0b1}), got.get("b"));
+    assertEquals(0, CoreRegionSelection.topK(group, 2, new ParamMask()), "nothing to fill");
+  }
+
+  @Test
   void globalTopKCountAndTieOrder() {
     // D = 20, p = 25% → k = 5: 9, 8, 7 and two of the three 5s — the earliest two by position
     CoreRegion r = CoreRegionSelection.select("t", scores(), CoreConfig.paper().withTopPercent(25), 0);

@@ -302,6 +302,11 @@ class LoraTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new Lora(4, 8, Set.of("q_proj")));
     assertTrue(e.getMessage().contains("wq"), e.getMessage());
+    // a SwiGLU gate on a GPT, whose MLP has none: refused, not silently left without adapters
+    e = assertThrows(IllegalArgumentException.class, () -> ModelSession.create(
+        ModelConfig.tiny(101).withContextLength(32), null, 0, new Lora(4, 8, Set.of("wq", "wg"))));
+    assertTrue(e.getMessage().contains("[wg]") && e.getMessage().contains("--lora-targets"),
+        e.getMessage());
     // r·(in + out) per adapted matrix: wq 64×64, wv 64×32 (2 kv heads), w2 176×64, wg 64×176
     assertEquals(2L * 4 * ((64 + 64) + (64 + 32) + (176 + 64) + (64 + 176)),
         LORA.parameters(ParameterLayout.of(LLAMA)));
