@@ -18,7 +18,8 @@ import org.cpift.train.ModelSession;
 import org.junit.jupiter.api.Test;
 
 /**
- * Diff pruning against independent computations: a fresh diff leaves every logit bit-identical;
+ * Diff pruning against independent computations: a fresh diff leaves every logit bit-identical,
+ * and a trained one scores in its session as the plain model with the pruned weights;
  * the objective is the loss plus λ·Σ sigmoid(log α) computed in Java; training moves only the
  * diff and gate tensors, the base bit-identical, the same seed giving the same gates' noise;
  * the projection keeps exactly the target number of entries, the largest |z·w| by hand.
@@ -56,6 +57,48 @@ class DiffPruningTest {
       m.loadParameters(start);
       assertArrayEquals(plain, m.logits(INPUTS, 2, 6));
     }
+  }
+
+  @Test
+  void theSessionScoresTheMergedModelWithDeterministicGates() {
+    // 40 steps under a penalty take log α from 5 to about 1: gates partly open (z ≈ 0.7), so a
+    // session that scored with sampled gates, or merge() with another gate, would differ by far
+    // more than float rounding; the session with the projected diff and the plain model with
+    // merge()'s weights must give the same logits
+    DiffPruning dp = new DiffPruning(30, 1e-2);
+    ParamSnapshot trained = trained(dp.initialize(base()), dp, 3, 40);
+    double gateSum = 0;
+    int gates = 0;
+    for (Param p : trained.params()) {
+      if (DiffPruning.isGate(p.name())) {
+        for (float a : p.data()) {
+          gateSum += DiffPruning.deterministicGate(a);
+          gates++;
+        }
+      }
+    }
+    double meanGate = gateSum / gates;
+    assertTrue(meanGate > 0.2 && meanGate < 0.95, "gates partly open: " + meanGate);
+    float[] session;
+    try (ModelSession m = ModelSession.createDiffPruning(TINY, null, 0, dp)) {
+      m.loadParameters(dp.project(trained));
+      session = m.logits(INPUTS, 2, 6);
+      assertArrayEquals(session, m.logits(INPUTS, 2, 6), "scoring draws no noise");
+    }
+    float[] merged;
+    float[] base;
+    try (ModelSession m = ModelSession.create(TINY, null, 0)) {
+      m.loadParameters(dp.merge(trained));
+      merged = m.logits(INPUTS, 2, 6);
+      m.loadParameters(base());
+      base = m.logits(INPUTS, 2, 6);
+    }
+    double moved = 0;
+    for (int i = 0; i < merged.length; i++) {
+      assertEquals(merged[i], session[i], 1e-4 * Math.max(1, Math.abs(merged[i])), "logit " + i);
+      moved = Math.max(moved, Math.abs(merged[i] - base[i]));
+    }
+    assertTrue(moved > 1e-2, "the diff changed the model: " + moved);
   }
 
   @Test
