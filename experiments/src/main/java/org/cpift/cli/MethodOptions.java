@@ -189,16 +189,23 @@ final class MethodOptions {
       + "of all entries the pruned diff keeps (default: 0.5, the paper's)")
   Double diffSparsity;
 
+  @Option(names = "--diff-structured", description = "with --finetune diff-pruning: a gate per "
+      + "tensor as well as per entry, the paper's structured diff pruning (its expected L0 "
+      + "P(tensor open)·Σ P(entry open)), so whole tensors can drop out")
+  boolean diffStructured;
+
   /** The diff pruning the options ask for, or null. */
   org.cpift.model.DiffPruning diffPruning() {
     String mode = finetune == null ? "full" : finetune;
     if (!mode.equals("diff-pruning")) {
-      if (diffSparsity != null) {
-        throw new IllegalArgumentException("--diff-sparsity needs --finetune diff-pruning");
+      if (diffSparsity != null || diffStructured) {
+        throw new IllegalArgumentException("--diff-sparsity and --diff-structured need "
+            + "--finetune diff-pruning");
       }
       return null;
     }
-    return new org.cpift.model.DiffPruning(diffSparsity != null ? diffSparsity : 0.5);
+    return new org.cpift.model.DiffPruning(diffSparsity != null ? diffSparsity : 0.5)
+        .withStructured(diffStructured);
   }
 
   /** The LoRA the options ask for, or null for full fine-tuning. */

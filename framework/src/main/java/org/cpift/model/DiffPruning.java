@@ -25,13 +25,22 @@ import org.tensorflow.types.family.TNumber;
  * default β2 = 0.999, {@link #GATE_BETA2}), whatever the diff's rate, schedule and β2; the
  * optimizer does this for every gate variable ({@link #isGate}).
  *
- * <p>Variables: beside every base tensor {@code name}, {@code name.diff} (w, starting at 0) and
- * {@code name.diff_gate} (log α), of kind {@link ParamKind#DIFF}; only they train.
+ * <p>Structured diff pruning (the paper's §3.3, {@code structured}): each tensor also has one gate
+ * of its own, z_t, so that {@code θ = θ0 + z_t·z⊙w}, and the expected L0 norm becomes the paper's
+ * {@code Σ_t P(z_t ≠ 0)·Σ_i P(z_i ≠ 0)}, so a tensor can be dropped as a whole. (The authors'
+ * code, {@code --per_params_alpha}, adds the tensor gate's own term instead of multiplying; the
+ * paper's formula is the one taken.) Its log α trains like the entries'.
+ *
+ * <p>Variables: beside every base tensor {@code name}, {@code name.diff} (w, starting at 0),
+ * {@code name.diff_gate} (log α) and, structured, {@code name.diff_tensor_gate} (the tensor's log
+ * α, shape [1]), of kind {@link ParamKind#DIFF}; only they train.
  *
  * @param keepPercent the target: the percentage of all entries the final diff keeps
  * @param l0Weight λ, the penalty per expected open gate
+ * @param structured a gate per tensor as well as per entry
  */
-public record DiffPruning(double keepPercent, double l0Weight) {
+public record DiffPruning(double keepPercent, double l0Weight, boolean structured)
+    implements org.cpift.util.CacheKey.Evolving {
   public static final double LOWER = -1.5;
   public static final double UPPER = 1.5;
   public static final double LOG_ALPHA_INIT = 5;
@@ -53,10 +62,26 @@ public record DiffPruning(double keepPercent, double l0Weight) {
   public static final double PAPER_L0_WEIGHT = 1.25e-7;
   private static final String DIFF = ".diff";
   private static final String GATE = ".diff_gate";
+  private static final String TENSOR_GATE = ".diff_tensor_gate";
 
-  /** The paper's λ and a target of {@code keepPercent}% of the entries. */
+  /** The paper's λ and a target of {@code keepPercent}% of the entries, a gate per entry. */
   public DiffPruning(double keepPercent) {
     this(keepPercent, PAPER_L0_WEIGHT);
+  }
+
+  /** A gate per entry (not structured). */
+  public DiffPruning(double keepPercent, double l0Weight) {
+    this(keepPercent, l0Weight, false);
+  }
+
+  /** As this, structured or not. */
+  public DiffPruning withStructured(boolean on) {
+    return new DiffPruning(keepPercent, l0Weight, on);
+  }
+
+  @Override
+  public java.util.Map<String, Object> addedWithDefaults() {
+    return java.util.Map.of("structured", false);
   }
 
   public DiffPruning {
@@ -78,9 +103,17 @@ public record DiffPruning(double keepPercent, double l0Weight) {
     return name + GATE;
   }
 
-  /** Whether {@code name} is a gate tensor (log α), which trains at {@link #GATE_LR}. */
+  /** The tensor gate's name (structured) of base tensor {@code name}. */
+  public static String tensorGate(String name) {
+    return name + TENSOR_GATE;
+  }
+
+  /**
+   * Whether {@code name} is a gate tensor (an entry's or, structured, a tensor's log α), which
+   * trains at {@link #GATE_LR}.
+   */
   public static boolean isGate(String name) {
-    return name.endsWith(GATE);
+    return name.endsWith(GATE) || name.endsWith(TENSOR_GATE);
   }
 
   /**
@@ -89,11 +122,17 @@ public record DiffPruning(double keepPercent, double l0Weight) {
    * line for a log.
    */
   public static String gateSummary(ParamSnapshot withDiff) {
+    String entries = gateSummary(withDiff, GATE, "gates");
+    String tensors = gateSummary(withDiff, TENSOR_GATE, "tensor gates");
+    return tensors == null ? (entries == null ? "no gates" : entries) : entries + "; " + tensors;
+  }
+
+  private static String gateSummary(ParamSnapshot withDiff, String suffix, String what) {
     double open = 0;
     long shut = 0;
     long n = 0;
     for (Param p : withDiff.params()) {
-      if (isGate(p.name())) {
+      if (p.name().endsWith(suffix)) {
         for (float logAlpha : p.data()) {
           open += openProbability(logAlpha);
           shut += deterministicGate(logAlpha) == 0 ? 1 : 0;
@@ -101,13 +140,13 @@ public record DiffPruning(double keepPercent, double l0Weight) {
         }
       }
     }
-    return n == 0 ? "no gates" : String.format(java.util.Locale.ROOT,
-        "%,d gates: mean P(open) %.4f, %.2f%% shut", n, open / n, 100.0 * shut / n);
+    return n == 0 ? null : String.format(java.util.Locale.ROOT,
+        "%,d %s: mean P(open) %.4f, %.2f%% shut", n, what, open / n, 100.0 * shut / n);
   }
 
   /** Whether {@code name} is a diff or gate tensor. */
   public static boolean isDiff(String name) {
-    return name.endsWith(DIFF) || name.endsWith(GATE);
+    return name.endsWith(DIFF) || isGate(name);
   }
 
   /** log(−l/r), the shift of the expected-L0 sigmoid (0 for the symmetric stretch). */
@@ -183,8 +222,17 @@ public record DiffPruning(double keepPercent, double l0Weight) {
       float[] g = new float[p.size()];
       java.util.Arrays.fill(g, (float) LOG_ALPHA_INIT);
       out.put(new Param(gate(p.name()), p.shape(), g));
+      if (structured) {
+        out.put(new Param(tensorGate(p.name()), new long[] {1},
+            new float[] {(float) LOG_ALPHA_INIT}));
+      }
     }
     return out;
+  }
+
+  /** The deterministic tensor gate of {@code name} (structured), else 1. */
+  private double tensorGateOf(ParamSnapshot withDiff, String name) {
+    return structured ? deterministicGate(withDiff.get(tensorGate(name)).data()[0]) : 1;
   }
 
   /**
@@ -200,10 +248,11 @@ public record DiffPruning(double keepPercent, double l0Weight) {
       }
       float[] w = projected.get(diff(p.name())).data();
       float[] logAlpha = projected.get(gate(p.name())).data();
+      double zt = tensorGateOf(projected, p.name());
       float[] v = p.data().clone();
       for (int j = 0; j < v.length; j++) {
         if (w[j] != 0) {
-          v[j] = p.data()[j] + (float) (deterministicGate(logAlpha[j]) * w[j]);
+          v[j] = p.data()[j] + (float) (zt * deterministicGate(logAlpha[j]) * w[j]);
         }
       }
       out.put(p.withData(v));
@@ -227,9 +276,10 @@ public record DiffPruning(double keepPercent, double l0Weight) {
       }
       float[] w = withDiff.get(diff(p.name())).data();
       float[] logAlpha = withDiff.get(gate(p.name())).data();
+      double zt = tensorGateOf(withDiff, p.name());
       float[] d = new float[w.length];
       for (int j = 0; j < d.length; j++) {
-        d[j] = (float) (deterministicGate(logAlpha[j]) * w[j]);
+        d[j] = (float) (zt * deterministicGate(logAlpha[j]) * w[j]);
       }
       bases.add(p);
       deltas.add(d);
@@ -261,6 +311,9 @@ public record DiffPruning(double keepPercent, double l0Weight) {
       out.put(p);
       out.put(new Param(diff(p.name()), p.shape(), w));
       out.put(withDiff.get(gate(p.name())));
+      if (structured) {
+        out.put(withDiff.get(tensorGate(p.name())));
+      }
     }
     return out;
   }
@@ -273,7 +326,7 @@ public record DiffPruning(double keepPercent, double l0Weight) {
     org.cpift.params.ParamMask m = new org.cpift.params.ParamMask();
     for (Param p : projected.params()) {
       java.util.BitSet b = new java.util.BitSet(p.size());
-      if (p.name().endsWith(GATE)) {
+      if (isGate(p.name())) {
         b.set(0, p.size());
       } else if (p.name().endsWith(DIFF)) {
         float[] w = p.data();

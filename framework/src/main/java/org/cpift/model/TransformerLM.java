@@ -702,8 +702,25 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
         tf.math.sub(uniform, scalar(0.5))));
     Operand<T> z = DiffPruning.hardConcrete(tf, u, logAlpha, DiffPruning.LOWER,
         DiffPruning.UPPER, dtype);
-    penaltyTerms.add(DiffPruning.expectedOpen(tf, logAlpha, DiffPruning.LOWER, DiffPruning.UPPER,
-        dtype));
+    Operand<T> open = DiffPruning.expectedOpen(tf, logAlpha, DiffPruning.LOWER, DiffPruning.UPPER,
+        dtype);
+    if (diff.structured()) {
+      // the tensor's own gate, shape [1], its noise from the next site; the expected L0 of
+      // the tensor's entries is P(z_t ≠ 0)·Σ P(z_i ≠ 0), the paper's structured penalty
+      Operand<T> tensorLogAlpha = constantInit(DiffPruning.tensorGate(name), ParamKind.DIFF,
+          (float) DiffPruning.LOG_ALPHA_INIT, new long[] {1});
+      Operand<TInt64> tensorSite = tf.math.add(noiseSeed,
+          tf.constant(new long[] {0, 1 + dropoutSites++}));
+      Operand<T> tensorU = tf.math.add(scalar(0.5), tf.math.mul(diffNoise,
+          tf.math.sub(tf.math.minimum(tf.math.maximum(tf.random.statelessRandomUniform(
+              tf.constant(new long[] {1}), tensorSite, dtype), scalar(1e-6)), scalar(1 - 1e-6)),
+              scalar(0.5))));
+      z = tf.math.mul(z, DiffPruning.hardConcrete(tf, tensorU, tensorLogAlpha, DiffPruning.LOWER,
+          DiffPruning.UPPER, dtype));
+      open = tf.math.mul(open, DiffPruning.expectedOpen(tf, tensorLogAlpha, DiffPruning.LOWER,
+          DiffPruning.UPPER, dtype));
+    }
+    penaltyTerms.add(open);
     return tf.math.add(base, tf.math.mul(z, w));
   }
 

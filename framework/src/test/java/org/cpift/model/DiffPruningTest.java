@@ -285,6 +285,56 @@ class DiffPruningTest {
   }
 
   @Test
+  void structuredTensorGatesScaleTheirTensorsDiffAndPenalty() {
+    // the objective at the start: every gate at log α = 5, so the paper's structured expected
+    // L0 is Σ_t P(z_t ≠ 0)·Σ_i P(z_i ≠ 0) = N·P², against N·P unstructured
+    ParamSnapshot base = base();
+    DiffPruning dp = new DiffPruning(1.0, 1e-6, true);
+    ParamSnapshot start = dp.initialize(base);
+    assertEquals(4 * base.names().size(), start.names().size());
+    assertArrayEquals(new long[] {1}, start.get(DiffPruning.tensorGate("wte")).shape());
+    assertTrue(DiffPruning.isGate(DiffPruning.tensorGate("wte"))
+        && ParamKind.ofName(DiffPruning.tensorGate("wte")) == ParamKind.DIFF);
+    Batch b = batch();
+    double loss;
+    try (ModelSession m = ModelSession.create(TINY, null, 0)) {
+      m.loadParameters(base);
+      var sums = m.evaluate(b);
+      loss = sums.lossSum() / sums.weightSum();
+    }
+    long n = base.params().stream().mapToLong(Param::size).sum();
+    double p = DiffPruning.openProbability(DiffPruning.LOG_ALPHA_INIT);
+    try (ModelSession m = ModelSession.createDiffPruning(TINY, OptimizerConfig.adamW(), 0, dp)) {
+      m.loadParameters(start);
+      assertEquals(loss + 1e-6 * n * p * p, m.trainStep(b, 0f).loss(), 1e-4);
+    }
+    // the projection ranks z_t·z·w: tensor b's gate is shut (log α = −5), so none of its
+    // entries is kept, and a's at log α = 0.5 (z_t = 3·sigmoid(0.5) − 1.5 = 0.3676) scales a's
+    ParamSnapshot s = new ParamSnapshot();
+    s.put(new Param("a", new long[] {4}, new float[] {1, 2, 3, 4}));
+    s.put(new Param("a.diff", new long[] {4}, new float[] {0.5f, -0.9f, 0.2f, 0.7f}));
+    s.put(new Param("a.diff_gate", new long[] {4}, new float[] {5f, -5f, 5f, 5f}));
+    s.put(new Param("a.diff_tensor_gate", new long[] {1}, new float[] {0.5f}));
+    s.put(new Param("b", new long[] {4}, new float[] {0, 0, 0, 0}));
+    s.put(new Param("b.diff", new long[] {4}, new float[] {-0.6f, 0.1f, 3f, 0.3f}));
+    s.put(new Param("b.diff_gate", new long[] {4}, new float[] {5f, 5f, 5f, 5f}));
+    s.put(new Param("b.diff_tensor_gate", new long[] {1}, new float[] {-5f}));
+    double zt = 3 / (1 + Math.exp(-0.5)) - 1.5;
+    ParamSnapshot m = new DiffPruning(37.5, 0, true).merge(s); // 3 of 8: a's three open ones
+    float[] a = m.get("a").data();
+    assertEquals(1 + zt * 0.5, a[0], 1e-6);
+    assertEquals(2, a[1]);
+    assertEquals(3 + zt * 0.2, a[2], 1e-6);
+    assertEquals(4 + zt * 0.7, a[3], 1e-6);
+    assertArrayEquals(new float[4], m.get("b").data());
+    assertTrue(DiffPruning.fixedMask(s).get("a.diff_tensor_gate").get(0), "frozen after");
+    assertTrue(DiffPruning.gateSummary(s).contains("2 tensor gates"), DiffPruning.gateSummary(s));
+    // keyed only when on: every unstructured key stays as it was
+    assertFalse(org.cpift.util.CacheKey.tree(new DiffPruning(0.5)).has("structured"));
+    assertTrue(org.cpift.util.CacheKey.tree(dp).has("structured"));
+  }
+
+  @Test
   void theProjectionKeepsTheLargestGatedDiffsByHand() {
     // two tensors of 4 entries; gates: log α = 5 (open), −5 (shut) and 0 (z = 0)
     ParamSnapshot s = new ParamSnapshot();

@@ -57,7 +57,10 @@ class GradientCheckTest {
         org.junit.jupiter.params.provider.Arguments.of(llama, null, new Wemoe(3, 0.3), null),
         // diff pruning (diffs and gate logits set below), on the loss plus its L0 penalty
         org.junit.jupiter.params.provider.Arguments.of(llama, null, null,
-            new DiffPruning(1.0, 1e-3)));
+            new DiffPruning(1.0, 1e-3)),
+        // structured: a gate per tensor too, multiplying the entries' gates and their penalty
+        org.junit.jupiter.params.provider.Arguments.of(llama, null, null,
+            new DiffPruning(1.0, 1e-3, true)));
   }
 
   @ParameterizedTest
@@ -121,7 +124,7 @@ class GradientCheckTest {
         double[][] value = fetchAll(s.runner(), variableOps, vars);
         for (ModelVariable<TFloat64> v : vars) {
           double[] x = value[v.index()];
-          if (v.name().endsWith(".diff_gate")) {
+          if (DiffPruning.isGate(v.name())) {
             // log α in (0.2, 1.4): every deterministic gate strictly inside (0, 1) (0.15 to
             // 0.91), where the loss reaches both w and log α (outside, the clamp zeroes both)
             for (int j = 0; j < x.length; j++) {
