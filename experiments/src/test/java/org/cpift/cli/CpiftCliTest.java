@@ -242,6 +242,42 @@ class CpiftCliTest {
   }
 
   @Test
+  void fineTuningOptionsAreRefusedWithTheirOptionAndRange() {
+    // each refused before any training, saying which option and what it takes
+    String[][] cases = {
+        {"--finetune", "qlora"}, {"error: --finetune must be full, lora or diff-pruning; got qlora"},
+        {"--finetune", "lora", "--lora-rank", "0"}, {"error: LoRA rank (--lora-rank) must be >= 1"},
+        {"--finetune", "lora", "--lora-alpha", "-2"},
+        {"error: LoRA alpha (--lora-alpha) must be a finite number > 0"},
+        {"--finetune", "lora", "--lora-targets", "q_proj"},
+        {"error: LoRA targets (--lora-targets) must be some of [w1, w2, wg, wk, wo, wq, wv]"},
+        {"--finetune", "lora", "--lora-dropout", "1"},
+        {"error: LoRA dropout (--lora-dropout) must be in [0, 1)"},
+        {"--lora-rank", "4"}, {"error: --lora-rank, --lora-alpha, --lora-targets"},
+        {"--finetune", "diff-pruning", "--diff-sparsity", "0"},
+        {"error: diff pruning: the percentage of entries kept (--diff-sparsity) must be in "
+            + "(0, 100]; got 0.0"},
+        {"--diff-structured"},
+        {"error: --diff-sparsity and --diff-structured need --finetune diff-pruning"},
+        // a SwiGLU gate on the project's GPT, which has none: refused, not silently dropped
+        {"--finetune", "lora", "--lora-targets", "wq,wg", "--expert-steps", "2"},
+        {"error: LoRA targets [wg] are no matrix of this model"},
+    };
+    for (int i = 0; i < cases.length; i += 2) {
+      String data = Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString();
+      List<String> args = new java.util.ArrayList<>(List.of("run-method", "--method",
+          "single-task", "--preset", "tiny", "--tasks", "math", "--base", data + "/base/tiny",
+          "--suite", data + "/suite-v1", "--cache", dir.resolve("ft-cache").toString(), "--out",
+          dir.resolve("ft-" + i).toString()));
+      args.addAll(List.of(cases[i]));
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
+      assertTrue(r.err().startsWith(cases[i + 1][0]), String.join(" ", cases[i]) + ": " + r.err());
+      assertFalse(r.err().contains("\tat "), "no stack trace");
+    }
+  }
+
+  @Test
   void benchStepPrintsFigures() {
     CommandLine cl = Cpift.commandLine();
     StringWriter out = new StringWriter();

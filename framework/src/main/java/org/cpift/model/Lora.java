@@ -153,13 +153,15 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
 
   public Lora {
     if (rank < 1) {
-      throw new IllegalArgumentException("LoRA rank must be >= 1; got " + rank);
+      throw new IllegalArgumentException("LoRA rank (--lora-rank) must be >= 1; got " + rank);
     }
     if (!(alpha > 0) || Double.isInfinite(alpha)) {
-      throw new IllegalArgumentException("LoRA alpha must be a finite number > 0; got " + alpha);
+      throw new IllegalArgumentException("LoRA alpha (--lora-alpha) must be a finite number > 0; "
+          + "got " + alpha);
     }
     if (!(lr >= 0) || Double.isInfinite(lr)) {
-      throw new IllegalArgumentException("LoRA learning rate must be a finite number >= 0 (0: "
+      throw new IllegalArgumentException("LoRA learning rate (--lora-lr) must be a finite number "
+          + ">= 0 (0: "
           + "the run's own); got " + lr);
     }
     lr = lr == 0 ? 0.0 : lr; // −0 keys as 0
@@ -172,11 +174,13 @@ public record Lora(int rank, double alpha, List<String> targets, double dropout,
           + "or WEIGHTS)");
     }
     if (!(dropout >= 0 && dropout < 1)) {
-      throw new IllegalArgumentException("LoRA dropout must be in [0, 1); got " + dropout);
+      throw new IllegalArgumentException("LoRA dropout (--lora-dropout) must be in [0, 1); got "
+          + dropout);
     }
     targets = targets.stream().distinct().sorted().toList();
     if (targets.isEmpty() || !MATRICES.containsAll(targets)) {
-      throw new IllegalArgumentException("LoRA targets must be some of " + MATRICES.stream()
+      throw new IllegalArgumentException("LoRA targets (--lora-targets) must be some of "
+          + MATRICES.stream()
           .sorted().toList() + "; got " + targets.stream().sorted().toList());
     }
   }
