@@ -348,6 +348,18 @@ class DiffPruningTest {
     ParamSnapshot m = new DiffPruning(37.5).merge(s); // 3 of 8 entries: 0.7, −0.6, 0.5
     assertArrayEquals(new float[] {1.5f, 2, 3, 4.7f}, m.get("a").data());
     assertArrayEquals(new float[] {-0.6f, 0, 0, 0}, m.get("b").data());
+    // ties at the threshold go to the earlier position, across tensors: |z·w| = 0.5 four times,
+    // 3 of 8 kept: the larger 0.7, then the first two 0.5s (a's first, then b's first)
+    ParamSnapshot t = new ParamSnapshot();
+    t.put(new Param("a", new long[] {4}, new float[] {1, 2, 3, 4}));
+    t.put(new Param("a.diff", new long[] {4}, new float[] {0.5f, 0.1f, 0.7f, 0.1f}));
+    t.put(new Param("a.diff_gate", new long[] {4}, new float[] {5f, 5f, 5f, 5f}));
+    t.put(new Param("b", new long[] {4}, new float[] {0, 0, 0, 0}));
+    t.put(new Param("b.diff", new long[] {4}, new float[] {0.1f, -0.5f, 0.5f, 0.5f}));
+    t.put(new Param("b.diff_gate", new long[] {4}, new float[] {5f, 5f, 5f, 5f}));
+    m = new DiffPruning(37.5).merge(t);
+    assertArrayEquals(new float[] {1.5f, 2, 3.7f, 4}, m.get("a").data());
+    assertArrayEquals(new float[] {0, -0.5f, 0, 0}, m.get("b").data());
     assertThrows(IllegalArgumentException.class, () -> new DiffPruning(0));
   }
 }
