@@ -101,24 +101,33 @@ class DiffPruningTest {
     assertTrue(moved > 1e-2, "the diff changed the model: " + moved);
   }
 
+  /** The plain model's answer loss on {@link #batch}. */
+  static double loss(ParamSnapshot params) {
+    try (ModelSession m = ModelSession.create(TINY, null, 0)) {
+      m.loadParameters(params);
+      var sums = m.evaluate(batch());
+      return sums.lossSum() / sums.weightSum();
+    }
+  }
+
+  /**
+   * The objective of a first training step (at rate 0) from {@code start}: w = 0 there, so the
+   * sampled gates do not change the loss yet, and the objective is the loss plus the penalty.
+   */
+  static double firstObjective(DiffPruning dp, ParamSnapshot start) {
+    try (ModelSession m = ModelSession.createDiffPruning(TINY, OptimizerConfig.adamW(), 0, dp)) {
+      m.loadParameters(start);
+      return m.trainStep(batch(), 0f).loss();
+    }
+  }
+
   @Test
   void theObjectiveIsTheLossPlusTheExpectedOpenGates() {
     ParamSnapshot base = base();
     DiffPruning dp = new DiffPruning(1.0, 1e-6);
-    Batch b = batch();
-    double loss;
-    try (ModelSession m = ModelSession.create(TINY, null, 0)) {
-      m.loadParameters(base);
-      var sums = m.evaluate(b);
-      loss = sums.lossSum() / sums.weightSum();
-    }
     long n = base.params().stream().mapToLong(Param::size).sum();
     double penalty = 1e-6 * n * DiffPruning.openProbability(DiffPruning.LOG_ALPHA_INIT);
-    try (ModelSession m = ModelSession.createDiffPruning(TINY, OptimizerConfig.adamW(), 0, dp)) {
-      m.loadParameters(dp.initialize(base));
-      // w = 0 at the start, so the sampled gates do not change the loss yet
-      assertEquals(loss + penalty, m.trainStep(b, 0f).loss(), 1e-4);
-    }
+    assertEquals(loss(base) + penalty, firstObjective(dp, dp.initialize(base)), 1e-4);
     assertEquals(0.5, DiffPruning.openProbability(DiffPruning.logRatio()), 1e-12);
     assertEquals(1.0, DiffPruning.deterministicGate(5));
     assertEquals(0.0, DiffPruning.deterministicGate(-5));
@@ -295,19 +304,9 @@ class DiffPruningTest {
     assertArrayEquals(new long[] {1}, start.get(DiffPruning.tensorGate("wte")).shape());
     assertTrue(DiffPruning.isGate(DiffPruning.tensorGate("wte"))
         && ParamKind.ofName(DiffPruning.tensorGate("wte")) == ParamKind.DIFF);
-    Batch b = batch();
-    double loss;
-    try (ModelSession m = ModelSession.create(TINY, null, 0)) {
-      m.loadParameters(base);
-      var sums = m.evaluate(b);
-      loss = sums.lossSum() / sums.weightSum();
-    }
     long n = base.params().stream().mapToLong(Param::size).sum();
     double p = DiffPruning.openProbability(DiffPruning.LOG_ALPHA_INIT);
-    try (ModelSession m = ModelSession.createDiffPruning(TINY, OptimizerConfig.adamW(), 0, dp)) {
-      m.loadParameters(start);
-      assertEquals(loss + 1e-6 * n * p * p, m.trainStep(b, 0f).loss(), 1e-4);
-    }
+    assertEquals(loss(base) + 1e-6 * n * p * p, firstObjective(dp, start), 1e-4);
     // the projection ranks z_t·z·w: tensor b's gate is shut (log α = −5), so none of its
     // entries is kept, and a's at log α = 0.5 (z_t = 3·sigmoid(0.5) − 1.5 = 0.3676) scales a's
     ParamSnapshot s = new ParamSnapshot();
