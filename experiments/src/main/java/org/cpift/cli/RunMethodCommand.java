@@ -76,6 +76,7 @@ final class RunMethodCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--method osrm starts the experts by OSRM, so "
           + "--lora-init random contradicts it; give osrm or osrm-matched, or leave it out");
     }
+    refuseThinDiffCores(method, cfg);
     if (saveModel && method.equals("single-task")) {
       throw new IllegalArgumentException("--save-model: single-task makes one expert per task, "
           + "not one model; save a multi-task, staged, merged or cpi-ft model");
@@ -106,6 +107,33 @@ final class RunMethodCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The settings {@code method} declares (a merge: {@link org.cpift.method.Setting#merge}). */
+  private static Set<org.cpift.method.Setting> settingsRead(String method) {
+    Methods.Entry e = Methods.registered().get(method);
+    return e != null ? e.settings() : org.cpift.method.Setting.merge(method);
+  }
+
+  /**
+   * Refuses cores that would be padded: diff-pruned experts that keep fewer entries than the
+   * core's top p% leave the rest of every |Δ|-ranked core to unchanged entries, taken by position
+   * and the same for every task, which inflates their overlap.
+   */
+  static void refuseThinDiffCores(String method, MethodConfig cfg) {
+    org.cpift.model.DiffPruning d = cfg.training().diffPruning();
+    Set<org.cpift.method.Setting> settings = settingsRead(method);
+    org.cpift.core.CoreConfig core = cfg.core();
+    if (d != null && settings.contains(org.cpift.method.Setting.TOP_PERCENT) && !core.random()
+        && (core.score() == org.cpift.core.ImportanceScore.ABS_DELTA
+            || core.score() == org.cpift.core.ImportanceScore.RELATIVE_DELTA)
+        && d.keepPercent() < core.topPercent()) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "--finetune diff-pruning keeps %s%% of the entries (--diff-sparsity), fewer than the "
+              + "core's %s%% (--top-p): the rest of every core would be entries the expert did "
+              + "not change, taken by position and the same for every task; give --diff-sparsity "
+              + "at least --top-p, or a smaller --top-p", d.keepPercent(), core.topPercent()));
+    }
+  }
+
   /**
    * The options in {@code typed} that {@code method} does not read: the settings' options it
    * does not declare ({@link Methods.Entry#settings}; a merge those of
@@ -114,9 +142,7 @@ final class RunMethodCommand implements Callable<Integer> {
    */
   static List<String> unread(String method, Set<String> typed) {
     List<String> out = new ArrayList<>();
-    Methods.Entry e = Methods.registered().get(method);
-    Set<org.cpift.method.Setting> settings = e != null ? e.settings()
-        : org.cpift.method.Setting.merge(method);
+    Set<org.cpift.method.Setting> settings = settingsRead(method);
     MethodOptions.OPTION.forEach((setting, option) -> {
       if (typed.contains(option) && !settings.contains(setting)) {
         out.add(option);

@@ -262,13 +262,20 @@ class CpiftCliTest {
         // a SwiGLU gate on the project's GPT, which has none: refused, not silently dropped
         {"--finetune", "lora", "--lora-targets", "wq,wg", "--expert-steps", "2"},
         {"error: LoRA targets [wg] are no matrix of this model"},
+        // diff-pruned experts keeping fewer entries than a |Δ| core takes: padded cores
+        {"--method", "cpi-ft", "--finetune", "diff-pruning", "--diff-sparsity", "0.5"},
+        {"error: --finetune diff-pruning keeps 0.5% of the entries (--diff-sparsity), fewer "
+            + "than the core's 1.0% (--top-p)"},
     };
     for (int i = 0; i < cases.length; i += 2) {
       String data = Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString();
-      List<String> args = new java.util.ArrayList<>(List.of("run-method", "--method",
-          "single-task", "--preset", "tiny", "--tasks", "math", "--base", data + "/base/tiny",
-          "--suite", data + "/suite-v1", "--cache", dir.resolve("ft-cache").toString(), "--out",
+      List<String> args = new java.util.ArrayList<>(List.of("run-method", "--preset", "tiny",
+          "--tasks", "math", "--base", data + "/base/tiny", "--suite", data + "/suite-v1",
+          "--cache", dir.resolve("ft-cache").toString(), "--out",
           dir.resolve("ft-" + i).toString()));
+      if (!List.of(cases[i]).contains("--method")) {
+        args.addAll(List.of("--method", "single-task"));
+      }
       args.addAll(List.of(cases[i]));
       Run r = run(args.toArray(String[]::new));
       assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());

@@ -72,10 +72,12 @@ public final class CoreRegionSelection {
   private static void warnUnchanged(String task, long unchanged, long total, CoreConfig cfg) {
     if (unchanged > 0) {
       org.slf4j.LoggerFactory.getLogger(CoreRegionSelection.class).warn(
-          "the core of {}: {} of its {} entries have a score of 0 (entries the expert did not "
-              + "change, taken by position to fill {}% of a ranking group, the same for every "
-              + "task); a LoRA or diff-pruned expert changes few entries: use --core-scope global "
-              + "or a smaller --top-p (scope {})", task, unchanged, total, cfg.topPercent(),
+          "the core of {}: {} of its {} entries score 0 (under |Δ|: entries the expert did "
+              + "not change), taken by position to fill {}% of a ranking group (scope {}), the "
+              + "same for every task, which inflates the cores' overlap; an expert that changed "
+              + "fewer entries than that (a LoRA expert's untargeted tensors, a diff-pruned "
+              + "expert keeping less than --top-p) needs a smaller --top-p, the global scope, "
+              + "or more kept entries", task, unchanged, total, cfg.topPercent(),
           cfg.scope().toString().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
     }
   }
@@ -131,6 +133,7 @@ public final class CoreRegionSelection {
     for (String n : names) {
       mask.put(n, mark(absDelta(base, expert, n).data(), t.value(), tiesToTake));
     }
+    warnUnchanged(task, t.value() == 0 ? k - t.above() : 0, k, cfg);
     return new CoreRegion(task, mask, d);
   }
 

@@ -16,7 +16,8 @@ public enum Setting {
       + "set)"),
   BATCH_SIZE(c -> c.training().batchSize(), "fine-tuning batch size"),
   FINETUNE(c -> c.training().diffPruning() != null ? String.format(Locale.ROOT,
-      "diff-pruning (%s%% kept)", c.training().diffPruning().keepPercent())
+      "diff-pruning (%s%% kept%s)", c.training().diffPruning().keepPercent(),
+      c.training().diffPruning().structured() ? ", structured: a gate per tensor too" : "")
       : c.training().lora() == null ? "full" : String.format(Locale.ROOT,
       "lora (r %d, alpha %s, on %s%s)", c.training().lora().rank(), c.training().lora().alpha(),
       String.join(",", c.training().lora().targets()), (c.training().lora().dropout() > 0

@@ -59,13 +59,16 @@ class DiffPruningTest {
     }
   }
 
-  @Test
-  void theSessionScoresTheMergedModelWithDeterministicGates() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void theSessionScoresTheMergedModelWithDeterministicGates(boolean structured) {
     // 40 steps under a penalty take log α from 5 to about 1: gates partly open (z ≈ 0.7), so a
     // session that scored with sampled gates, or merge() with another gate, would differ by far
     // more than float rounding; the session with the projected diff and the plain model with
     // merge()'s weights must give the same logits
-    DiffPruning dp = new DiffPruning(30, 1e-2);
+    // (structured: the tensor gates, pushed by their tensors' whole penalty, close first; the
+    // partly open entry gates are what this checks, with the tensor gates as they end)
+    DiffPruning dp = new DiffPruning(30, 1e-2, structured);
     ParamSnapshot trained = trained(dp.initialize(base()), dp, 3, 40);
     double gateSum = 0;
     int gates = 0;
