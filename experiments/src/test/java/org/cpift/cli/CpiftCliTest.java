@@ -245,7 +245,8 @@ class CpiftCliTest {
   void fineTuningOptionsAreRefusedWithTheirOptionAndRange() {
     // each refused before any training, saying which option and what it takes
     String[][] cases = {
-        {"--finetune", "qlora"}, {"error: --finetune must be full, lora or diff-pruning; got qlora"},
+        {"--finetune", "qlora"},
+        {"error: --finetune must be full, lora or diff-pruning; got qlora"},
         {"--finetune", "lora", "--lora-rank", "0"}, {"error: LoRA rank (--lora-rank) must be >= 1"},
         {"--finetune", "lora", "--lora-alpha", "-2"},
         {"error: LoRA alpha (--lora-alpha) must be a finite number > 0"},
