@@ -67,8 +67,7 @@ public final class ModelSession implements AutoCloseable {
    * Refuses LoRA targets that name no matrix of the model (a SwiGLU gate {@code wg} on a GPT),
    * which would otherwise be dropped silently, leaving fewer adapters or none.
    */
-  private static void requireTargetsPresent(Lora lora, List<ModelVariable<TFloat32>> vars,
-      Graph graph) {
+  private static void requireTargetsPresent(Lora lora, List<ModelVariable<TFloat32>> vars) {
     java.util.SortedSet<String> present = new java.util.TreeSet<>();
     for (ModelVariable<TFloat32> v : vars) {
       if (!Lora.isLoraTensor(v.name()) && v.name().startsWith("h") && v.shape().length == 2) {
@@ -79,8 +78,7 @@ public final class ModelSession implements AutoCloseable {
       }
     }
     List<String> missing = lora.targets().stream().filter(t -> !present.contains(t)).toList();
-    if (!missing.isEmpty()) {
-      graph.close();
+    if (!missing.isEmpty()) { // the constructor closes the graph
       throw new IllegalArgumentException("LoRA targets " + missing + " are no matrix of this "
           + "model (its layers have " + present + "): choose --lora-targets among those");
     }
@@ -103,7 +101,7 @@ public final class ModelSession implements AutoCloseable {
       model = LanguageModel.build(tf, config, TFloat32.class, seed, lora, wemoe, diff);
       vars = model.variables();
       if (lora != null) {
-        requireTargetsPresent(lora, vars, graph);
+        requireTargetsPresent(lora, vars);
       }
       objective = wemoe != null ? model.entropy()
           : diff != null ? tf.math.add(model.loss(), model.penalty()) : model.loss();
