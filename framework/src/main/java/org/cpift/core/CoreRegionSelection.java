@@ -133,7 +133,7 @@ public final class CoreRegionSelection {
     for (String n : names) {
       mask.put(n, mark(absDelta(base, expert, n).data(), t.value(), tiesToTake));
     }
-    warnUnchanged(task, t.value() == 0 ? k - t.above() : 0, k, cfg);
+    warnUnchanged(task, t.zeroFilled(k), k, cfg);
     return new CoreRegion(task, mask, d);
   }
 
@@ -184,7 +184,7 @@ public final class CoreRegionSelection {
     for (Param p : group) {
       mask.put(p.name(), mark(p.data(), t.value(), tiesToTake));
     }
-    return t.value() == 0 ? k - t.above() : 0;
+    return t.zeroFilled(k);
   }
 
   /**
@@ -208,7 +208,12 @@ public final class CoreRegionSelection {
    * The k-th largest value of a group of arrays in the order of {@link Float#compare}, and how
    * many values are {@code >} it as floats compare (so -0 does not count above +0 there).
    */
-  record Threshold(float value, long above) {}
+  record Threshold(float value, long above) {
+    /** Of the k entries marked at this threshold, how many score 0 (taken only to fill k). */
+    long zeroFilled(long k) {
+      return value == 0 ? k - above : 0;
+    }
+  }
 
   /**
    * The k-th largest value (1 ≤ k ≤ the total length) of arrays supplied anew for each of two

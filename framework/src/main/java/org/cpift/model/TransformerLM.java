@@ -690,38 +690,38 @@ public final class TransformerLM<T extends TFloating> implements LanguageModel<T
     Operand<T> logAlpha = constantInit(DiffPruning.gate(name), ParamKind.DIFF,
         (float) DiffPruning.LOG_ALPHA_INIT, shape);
     ensureNoiseFeeds();
-    // the site's index offsets the step word, so a tensor's noise at step s + 1 is the next
-    // same-shaped tensor's at step s: every gate still draws fresh noise each step, so the
-    // estimator is unaffected; kept (unlike the dropout sites) so that the committed
-    // diff-pruning results stay reproducible
-    Operand<TInt64> site = tf.math.add(noiseSeed, tf.constant(new long[] {0, 1 + dropoutSites++}));
-    Operand<T> uniform = tf.math.minimum(tf.math.maximum(
-        tf.random.statelessRandomUniform(tf.constant(shape), site, dtype), scalar(1e-6)),
-        scalar(1 - 1e-6));
-    Operand<T> u = tf.math.add(scalar(0.5), tf.math.mul(diffNoise,
-        tf.math.sub(uniform, scalar(0.5))));
-    Operand<T> z = DiffPruning.hardConcrete(tf, u, logAlpha, DiffPruning.LOWER,
+    Operand<T> z = DiffPruning.hardConcrete(tf, gateNoise(shape), logAlpha, DiffPruning.LOWER,
         DiffPruning.UPPER, dtype);
     Operand<T> open = DiffPruning.expectedOpen(tf, logAlpha, DiffPruning.LOWER, DiffPruning.UPPER,
         dtype);
     if (diff.structured()) {
       // the tensor's own gate, shape [1], its noise from the next site; the expected L0 of
       // the tensor's entries is P(z_t ≠ 0)·Σ P(z_i ≠ 0), the paper's structured penalty
+      long[] one = {1};
       Operand<T> tensorLogAlpha = constantInit(DiffPruning.tensorGate(name), ParamKind.DIFF,
-          (float) DiffPruning.LOG_ALPHA_INIT, new long[] {1});
-      Operand<TInt64> tensorSite = tf.math.add(noiseSeed,
-          tf.constant(new long[] {0, 1 + dropoutSites++}));
-      Operand<T> tensorU = tf.math.add(scalar(0.5), tf.math.mul(diffNoise,
-          tf.math.sub(tf.math.minimum(tf.math.maximum(tf.random.statelessRandomUniform(
-              tf.constant(new long[] {1}), tensorSite, dtype), scalar(1e-6)), scalar(1 - 1e-6)),
-              scalar(0.5))));
-      z = tf.math.mul(z, DiffPruning.hardConcrete(tf, tensorU, tensorLogAlpha, DiffPruning.LOWER,
-          DiffPruning.UPPER, dtype));
+          (float) DiffPruning.LOG_ALPHA_INIT, one);
+      z = tf.math.mul(z, DiffPruning.hardConcrete(tf, gateNoise(one), tensorLogAlpha,
+          DiffPruning.LOWER, DiffPruning.UPPER, dtype));
       open = tf.math.mul(open, DiffPruning.expectedOpen(tf, tensorLogAlpha, DiffPruning.LOWER,
           DiffPruning.UPPER, dtype));
     }
     penaltyTerms.add(open);
     return tf.math.add(base, tf.math.mul(z, w));
+  }
+
+  /**
+   * A gate site's noise u of {@code shape}: uniform in (0, 1) in training steps
+   * ({@link #diffNoise} fed 1), ½ otherwise (the deterministic gate). The site's index offsets
+   * the step word, so a site's noise at step s + 1 is the next same-shaped site's at step s:
+   * every gate still draws fresh noise each step, so the estimator is unaffected; kept (unlike
+   * the dropout sites) so that the committed diff-pruning results stay reproducible.
+   */
+  private Operand<T> gateNoise(long[] shape) {
+    Operand<TInt64> site = tf.math.add(noiseSeed, tf.constant(new long[] {0, 1 + dropoutSites++}));
+    Operand<T> uniform = tf.math.minimum(tf.math.maximum(
+        tf.random.statelessRandomUniform(tf.constant(shape), site, dtype), scalar(1e-6)),
+        scalar(1 - 1e-6));
+    return tf.math.add(scalar(0.5), tf.math.mul(diffNoise, tf.math.sub(uniform, scalar(0.5))));
   }
 
   /** The noise feeds LoRA dropout and diff pruning share, made on first use. */
