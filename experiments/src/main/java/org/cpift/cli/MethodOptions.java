@@ -112,7 +112,7 @@ final class MethodOptions {
   @Option(names = "--multi-stage-k", description = "stages of the multi-stage baselines (default: 3)")
   Integer multiStageK;
 
-  @Option(names = "--lambda", description = "task arithmetic / DARE-TA scaling (default: chosen on validation from 0.1..1.0; a merge's own value given turns its selection off: the values given are used, the rest at their defaults)")
+  @Option(names = "--lambda", description = "task arithmetic / DARE-TA scaling (default: chosen on validation, task arithmetic from 0.1..1.0, DARE-TA from 0.2..1.0; a merge's own value given turns its selection off: the values given are used, the rest at their defaults)")
   Double lambda;
 
   @Option(names = "--lines-beta", description = "LiNeS (lines, lines-ties): the last block's "

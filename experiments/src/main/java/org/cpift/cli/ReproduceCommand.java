@@ -163,6 +163,14 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     // claims of experiments run earlier (e.g. with --experiments) are kept, not overwritten
     Map<String, Object> claims = previousClaims(root.resolve("claims.json"));
+    if (estimateOnly) {
+      // before the Slurm branch: --estimate submits nothing, whichever executor is named (the
+      // figures are of this machine running the cells one after another)
+      if (announce(p, runs, root, todo, plan(p, runs, root, todo, quick)) == null) {
+        LOG.info("every cell is finished");
+      }
+      return 0;
+    }
     if (executor.equals("slurm") && !reportOnly) {
       SlurmExecutor.Submission s = SlurmExecutor.submit(p, todo, seeds, runs, dataRoot, root,
           quick, new SlurmExecutor.Options(partition, time, cpusPerTask, mem, gpusPerTask,
@@ -171,12 +179,6 @@ final class ReproduceCommand implements Callable<Integer> {
           : "submitted " + s.cells() + " cells as job array " + s.arrayJob() + " and the report job "
           + s.reportJob() + " (after the array); scripts and logs in " + s.dir()
           + "; watch with squeue, resubmit the same command to submit only what is missing");
-      return 0;
-    }
-    if (estimateOnly) {
-      if (announce(p, runs, root, todo, plan(p, runs, root, todo, quick)) == null) {
-        LOG.info("every cell is finished");
-      }
       return 0;
     }
     List<LocalWorkers.Worker> started = executor.equals("local") && !reportOnly

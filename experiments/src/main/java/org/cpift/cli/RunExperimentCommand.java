@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code cpift run EXPERIMENT}: one paper table or ablation, resumable, with its report. */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run one experiment (main-results, forgetting, stage-vs-single, low-resource, "
-        + "tau-sweep, p-sweep, components, ambiguities) and write reports/<preset>/<experiment>/ "
+        + "tau-sweep, p-sweep, components, ambiguities; and the optional peft and lines-posthoc) and write reports/<preset>/<experiment>/ "
         + "(results.csv, summary.csv, manifest.json, report.html). Finished cells are kept in "
         + "--run-dir; a killed run resumes when started again.")
 final class RunExperimentCommand implements Callable<Integer> {

@@ -27,7 +27,8 @@ final class RunMethodCommand implements Callable<Integer> {
       description = "base, single-task, multi-task, multi-stage-random, multi-stage-heuristic, dpi, "
           + "cpi-ft, sequential, wemoe, lines-posthoc, lines-posthoc-multi-task, "
           + "lines-posthoc-cpi-ft, and the merges task-arithmetic, ties, dare-ta, dare-ties, "
-          + "lines, lines-ties, copa (LoRA experts), slerp, linear, localize-stitch "
+          + "lines, lines-ties, copa (LoRA experts), slerp, linear, localize-stitch, osrm (LoRA "
+          + "experts from orthogonal subspaces) "
           + "(`cpift methods` lists them with their options)")
   String method;
 

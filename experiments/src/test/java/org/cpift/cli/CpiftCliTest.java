@@ -34,6 +34,31 @@ class CpiftCliTest {
   }
 
   @Test
+  void estimateSubmitsNothingToSlurm() throws IOException {
+    // --estimate computes nothing, whichever executor: no job array is submitted, no cell written
+    Path runs = dir.resolve("runs");
+    java.io.PrintStream stdout = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    Run r;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r = run("reproduce", "--preset", "tiny", "--quick", "--seeds", "1", "--experiments",
+          "stage-vs-single", "--executor", "slurm", "--estimate", "--run-dir", runs.toString(),
+          "--out", dir.resolve("reports").toString(), "--data-root",
+          Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString());
+    } finally {
+      System.setOut(stdout);
+    }
+    assertEquals(0, r.code(), r.err());
+    assertFalse(Files.exists(runs.resolve("slurm")), "a job array was submitted");
+    assertFalse(Files.exists(runs.resolve("cells")) && Files.list(runs.resolve("cells"))
+        .anyMatch(f -> f.toString().endsWith(".json")), "a cell was computed");
+    assertFalse(Files.exists(dir.resolve("reports")), "a report was written");
+    assertTrue(printed.toString(java.nio.charset.StandardCharsets.UTF_8).contains("cpi-ft"),
+        "the estimate's table: " + printed);
+  }
+
+  @Test
   void makeSuiteRefusesAnUnknownVersionBeforeWritingAnything() {
     Path out = dir.resolve("suite");
     Run r = run("make-suite", "--version", "3", "--out", out.toString(), "--corpus-out",
