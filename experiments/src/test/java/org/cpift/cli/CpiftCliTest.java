@@ -33,29 +33,35 @@ class CpiftCliTest {
     return new Run(code, err.toString());
   }
 
+  record Printed(Run run, String out) {}
+
+  /** As {@link #run}, with what the command printed on standard output (captured, not shown). */
+  static Printed runPrinting(String... args) {
+    java.io.PrintStream stdout = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      Run r = run(args);
+      return new Printed(r, printed.toString(java.nio.charset.StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+
   @Test
   void estimateSubmitsNothingToSlurm() throws IOException {
     // --estimate computes nothing, whichever executor: no job array is submitted, no cell written
     Path runs = dir.resolve("runs");
-    java.io.PrintStream stdout = System.out;
-    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-    Run r;
-    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
-      r = run("reproduce", "--preset", "tiny", "--quick", "--seeds", "1", "--experiments",
-          "stage-vs-single", "--executor", "slurm", "--estimate", "--run-dir", runs.toString(),
-          "--out", dir.resolve("reports").toString(), "--data-root",
-          Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString());
-    } finally {
-      System.setOut(stdout);
-    }
-    assertEquals(0, r.code(), r.err());
+    Printed p = runPrinting("reproduce", "--preset", "tiny", "--quick", "--seeds", "1",
+        "--experiments", "stage-vs-single", "--executor", "slurm", "--estimate", "--run-dir",
+        runs.toString(), "--out", dir.resolve("reports").toString(), "--data-root",
+        Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString());
+    assertEquals(0, p.run().code(), p.run().err());
     assertFalse(Files.exists(runs.resolve("slurm")), "a job array was submitted");
     assertFalse(Files.exists(runs.resolve("cells")) && Files.list(runs.resolve("cells"))
         .anyMatch(f -> f.toString().endsWith(".json")), "a cell was computed");
     assertFalse(Files.exists(dir.resolve("reports")), "a report was written");
-    assertTrue(printed.toString(java.nio.charset.StandardCharsets.UTF_8).contains("cpi-ft"),
-        "the estimate's table: " + printed);
+    assertTrue(p.out().contains("cpi-ft"), "the estimate's table: " + p.out());
   }
 
   @Test
@@ -312,34 +318,20 @@ class CpiftCliTest {
 
   @Test
   void benchStepPrintsFigures() {
-    CommandLine cl = Cpift.commandLine();
-    StringWriter out = new StringWriter();
-    java.io.PrintStream old = System.out;
-    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-    System.setOut(new java.io.PrintStream(buf));
-    try {
-      assertEquals(0, cl.execute("bench", "step", "--preset", "tiny", "--batch-size", "4",
-          "--length", "16", "--warmup", "1", "--repeats", "3"));
-    } finally {
-      System.setOut(old);
-    }
-    String text = buf.toString();
+    Printed p = runPrinting("bench", "step", "--preset", "tiny", "--batch-size", "4",
+        "--length", "16", "--warmup", "1", "--repeats", "3");
+    assertEquals(0, p.run().code(), p.run().err());
+    String text = p.out();
     assertTrue(text.contains("ms/step") && text.contains("GFLOP/s") && text.contains("tokens/s"), text);
   }
 
   @Test
   void benchWritesItsTableAsCsvAndRejectsUnknownSections() throws IOException {
     Path csv = dir.resolve("bench.csv");
-    java.io.PrintStream old = System.out;
-    System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
-    try {
-      assertEquals(0, Cpift.commandLine().execute("bench", "--only", "merge,merge-files",
-          "--merge-sizes", "small", "--merge-file-sizes", "small", "--merge-dir",
-          dir.resolve("scratch").toString(), "--no-peer", "--repeats", "1", "--csv",
-          csv.toString()));
-    } finally {
-      System.setOut(old);
-    }
+    Run bench = runPrinting("bench", "--only", "merge,merge-files", "--merge-sizes", "small",
+        "--merge-file-sizes", "small", "--merge-dir", dir.resolve("scratch").toString(),
+        "--no-peer", "--repeats", "1", "--csv", csv.toString()).run();
+    assertEquals(0, bench.code(), bench.err());
     List<String> lines = Files.readAllLines(csv);
     assertEquals("benchmark,case,metric,value,unit,note", lines.get(0));
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("merge,") && l.contains(",fuse_gb_per_s,")),
@@ -444,16 +436,10 @@ class CpiftCliTest {
   void taskVectorsWritesTheirGeometry() throws IOException {
     String data = Path.of("..", "benchmarks-data").toAbsolutePath().normalize().toString();
     Path csv = dir.resolve("tv.csv");
-    java.io.PrintStream old = System.out;
-    System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
-    Run r;
-    try {
-      r = run("task-vectors", "--preset", "tiny", "--seeds", "1", "--tasks", "math,code",
-          "--expert-steps", "3", "--base", data + "/base/tiny", "--suite", data + "/suite-v1",
-          "--run-dir", dir.resolve("tv-runs").toString(), "--csv", csv.toString());
-    } finally {
-      System.setOut(old);
-    }
+    Run r = runPrinting("task-vectors", "--preset", "tiny", "--seeds", "1", "--tasks",
+        "math,code", "--expert-steps", "3", "--base", data + "/base/tiny", "--suite",
+        data + "/suite-v1", "--run-dir", dir.resolve("tv-runs").toString(), "--csv",
+        csv.toString()).run();
     assertEquals(0, r.code(), r.err());
     List<String> lines = Files.readAllLines(csv);
     assertEquals("seed,metric,task_a,task_b,value", lines.get(0));
